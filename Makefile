@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` and `make test`. Python 3.11+ is all they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install worker lint check-deploy clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The site on http://127.0.0.1:8000 and a real Celery worker (with beat) on the embedded broker.
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput >/dev/null
+	$(BIN)/python manage.py demo_data
+	$(BIN)/python scripts/run_dev.py
+
+worker: $(STAMP)
+	$(BIN)/celery -A portal worker --beat --loglevel=INFO --schedule .broker/celerybeat-schedule
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+check-deploy: $(STAMP)
+	DJANGO_SETTINGS_MODULE=portal.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	DJANGO_ALLOWED_HOSTS=portal.example.com DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .broker .mail .sms db.sqlite3* .test-db-*

@@ -1,0 +1,38 @@
+"""The one allauth adapter: new users become customers, and mail goes through the outbox."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
+
+from notifications.services import email_enqueue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        from accounts.roles import CUSTOMER, role_grant
+        from preferences.services import customer_create_for_user
+
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            with transaction.atomic():
+                role_grant(user, CUSTOMER)
+                customer_create_for_user(user=user, language=getattr(request, "LANGUAGE_CODE", "fr"), request=request)
+        return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        # Queued, not sent inline: a failing mail server must not lose the message or break sign-in.
+        email_enqueue(message=message)
+
+    def confirm_email(self, request, email_address):
+        from preferences.domain import ActorType, Source
+        from preferences.services import ChangeContext, contact_point_email_mark_verified
+
+        result = super().confirm_email(request, email_address)
+        context = ChangeContext.from_request(request, actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
+        contact_point_email_mark_verified(user=email_address.user, context=context)
+        return result

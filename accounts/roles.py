@@ -1,0 +1,67 @@
+"""Roles are groups: customer, agent, supervisor. Staff pages need the agent or supervisor role."""
+
+from django.contrib.auth.models import Group, Permission
+
+CUSTOMER = "customer"
+AGENT = "agent"
+SUPERVISOR = "supervisor"
+STAFF_ROLES = (AGENT, SUPERVISOR)
+
+# Permissions by role, as "app_label.codename". Supervisors edit configuration in the admin.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CUSTOMER: [],
+    AGENT: [
+        "preferences.view_customer",
+        "preferences.view_consentevent",
+    ],
+    SUPERVISOR: [
+        "preferences.view_customer",
+        "preferences.view_consentevent",
+        "preferences.view_channel",
+        "preferences.change_channel",
+        "preferences.view_topic",
+        "preferences.add_topic",
+        "preferences.change_topic",
+        "preferences.view_notice",
+        "preferences.add_notice",
+        "accounts.view_user",
+        "accounts.change_user",
+    ],
+}
+
+
+def roles_ensure(**kwargs) -> None:
+    """Create the role groups and give them their permissions (idempotent; runs after migrate)."""
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in permission_names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.add(*wanted)
+
+
+def user_roles(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def is_staff_member(user) -> bool:
+    return bool(user_roles(user) & set(STAFF_ROLES)) or bool(user.is_authenticated and user.is_staff)
+
+
+def is_supervisor(user) -> bool:
+    return SUPERVISOR in user_roles(user) or bool(user.is_authenticated and user.is_superuser)
+
+
+def role_grant(user, role: str) -> None:
+    user.groups.add(Group.objects.get(name=role))
+    if hasattr(user, "_role_names"):
+        del user._role_names

@@ -1,0 +1,13 @@
+"""Local development: debug on, email to the console and to .mail/ files, embedded defaults."""
+
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import BASE_DIR
+from portal.settings.env import env_str
+
+DEBUG = True
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "notifications.backends.ConsoleAndFileEmailBackend")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleAndFileSmsBackend")

@@ -1,0 +1,45 @@
+"""Every value that changes between deployments is read from the environment here, and only here."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_required(name: str) -> str:
+    """A value production cannot run without: fail loudly at start-up when it is missing."""
+    value = env_str(name)
+    if not value:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+    return value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    return int(value) if value is not None else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DATABASE_URL = env_str("DATABASE_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CACHE_URL = env_str("CACHE_URL")

@@ -1,0 +1,24 @@
+"""Tests: fast hashing, eager Celery (unit tests), mail kept in memory."""
+
+import os
+
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import BASE_DIR, DATABASES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Settings changed by pytest-django do not reach an already-configured Celery app: eager mode is
+# set here. Tests that need a real worker start one in a subprocess with other settings.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that a real worker process started by a test sees the same data.
+    # One file per test run, so that runs started side by side never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
+ACCOUNT_RATE_LIMITS = False
+SMS_BACKEND = "notifications.sms.LocmemSmsBackend"

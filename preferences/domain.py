@@ -1,0 +1,96 @@
+"""The vocabulary of preferences: channels, kinds, levels. Plain Python, no database."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelCode(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    POSTAL = "postal", _("Postal mail")
+    PHONE = "phone", _("Phone call")
+    MESSAGING = "messaging", _("Messaging (WhatsApp, RCS…)")
+    APP = "app", _("App notifications")
+
+
+class ContactPointKind(models.TextChoices):
+    EMAIL = "email", _("Email address")
+    PHONE = "phone", _("Phone number")
+    POSTAL = "postal", _("Postal address")
+    APP = "app", _("App installation")
+
+
+class PhoneType(models.TextChoices):
+    MOBILE = "mobile", _("mobile")
+    LANDLINE = "landline", _("landline")
+
+
+class TopicKind(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    SERVICE = "service", _("Service")
+    MARKETING = "marketing", _("Marketing")
+
+
+class SubscriptionStatus(models.TextChoices):
+    IN = "in", _("opted in")
+    OUT = "out", _("opted out")
+    PENDING = "pending", _("waiting for confirmation")
+
+
+class DeliveryMode(models.TextChoices):
+    FIRST = "first", _("On my first available channel")
+    ALL = "all", _("On every channel I chose, so I don't miss it")
+
+
+class AiLevel(models.TextChoices):
+    AI_ALLOWED = "ai_allowed", _("AI-written messages are fine, if they are labelled")
+    HUMAN_REVIEWED = "human_reviewed", _("AI drafts only when a person has reviewed them")
+    HUMAN_ONLY = "human_only", _("Only messages written by people")
+
+
+class AssistanceMode(models.TextChoices):
+    HUMAN_FIRST = "human_first", _("Put me through to a person first")
+    BOT_OK = "bot_ok", _("A chatbot first is fine, a person when I ask")
+
+
+class ActorType(models.TextChoices):
+    CUSTOMER = "customer", _("you")
+    STAFF = "staff", _("our support team")
+    API_CLIENT = "api_client", _("one of our systems")
+    LINK = "link", _("a one-click link")
+    SMS_STOP = "sms_stop", _("an SMS STOP reply")
+    SYSTEM = "system", _("the system")
+
+
+class Source(models.TextChoices):
+    PORTAL = "portal", _("this portal")
+    CONSOLE = "console", _("the support console")
+    API = "api", _("the API")
+    LINK = "link", _("a link in a message")
+    SMS = "sms_stop", _("SMS")
+    IMPORT = "import", _("an import")
+    SYSTEM = "system", _("the system")
+
+
+# Channels for which French law requires prior opt-in for marketing (CPCE L34-5; phone calls too
+# since 11 August 2026, loi 2025-594). Postal marketing is opt-out. A legal fact, not configuration.
+PRIOR_OPTIN_CHANNELS = frozenset(
+    {ChannelCode.EMAIL, ChannelCode.SMS, ChannelCode.MESSAGING, ChannelCode.APP, ChannelCode.PHONE}
+)
+
+# The contact point a channel needs to be usable.
+CHANNEL_CONTACT_POINT = {
+    ChannelCode.EMAIL: ContactPointKind.EMAIL,
+    ChannelCode.SMS: ContactPointKind.PHONE,
+    ChannelCode.POSTAL: ContactPointKind.POSTAL,
+    ChannelCode.PHONE: ContactPointKind.PHONE,
+    ChannelCode.MESSAGING: ContactPointKind.PHONE,
+    ChannelCode.APP: ContactPointKind.APP,
+}
+# Channels that need a mobile number, not any phone number.
+MOBILE_ONLY_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.MESSAGING})
+# Channels that may not disturb the customer in their quiet hours.
+QUIET_HOURS_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.PHONE, ChannelCode.MESSAGING, ChannelCode.APP})
+
+WEEKLY_CAP_CHOICES = (1, 2, 5)
+DEFAULT_CHANNEL_RANKING = [c.value for c in ChannelCode]

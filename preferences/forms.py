@@ -1,0 +1,213 @@
+"""Customer forms. They parse and validate input and turn it into flat state changes for the services."""
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, DeliveryMode, SubscriptionStatus
+from preferences.selectors import PreferenceDocument
+
+TIME_ZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in zoneinfo.available_timezones())
+
+
+class PasswordConfirmMixin(forms.Form):
+    """Changing where we reach a customer asks for their password first."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To protect your account, confirm it is you."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not right."))
+        return password
+
+
+class EmailAddForm(PasswordConfirmMixin):
+    value = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    field_order = ["value", "password"]
+
+
+class PhoneAddForm(PasswordConfirmMixin):
+    value = forms.CharField(
+        label=_("Phone number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("A French number such as 06 12 34 56 78, or an international one starting with +."),
+    )
+    field_order = ["value", "password"]
+
+
+class PostalAddForm(PasswordConfirmMixin):
+    value = forms.CharField(
+        label=_("Postal address"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+        help_text=_("Name, street, then postcode and town, each on its own line."),
+    )
+    field_order = ["value", "password"]
+
+
+class ContactPointRemoveForm(PasswordConfirmMixin):
+    pass
+
+
+class VerificationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code received"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}),
+    )
+
+
+class SettingsForm(forms.Form):
+    """Quiet hours, time zone, language, weekly cap and format needs."""
+
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours start"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours end"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    language = forms.ChoiceField(label=_("Language of our messages"), choices=[("fr", "Français"), ("en", "English")])
+    weekly_marketing_cap = forms.TypedChoiceField(
+        label=_("At most this many marketing messages a week"),
+        choices=[("", _("No limit"))] + [(str(n), str(n)) for n in WEEKLY_CAP_CHOICES],
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    large_print = forms.BooleanField(label=_("Large print on paper"), required=False)
+    plain_text_email = forms.BooleanField(label=_("Plain-text emails (no images or layout)"), required=False)
+    easy_read = forms.BooleanField(label=_("Easy-to-read wording (“facile à lire et à comprendre”)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
+            raise forms.ValidationError(_("Give both the start and the end of your quiet hours, or neither."))
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        changes = {f"customer.{name}": data[name] for name in self.fields}
+        for name in ("quiet_hours_start", "quiet_hours_end"):
+            value = data[name]
+            changes[f"customer.{name}"] = value.strftime("%H:%M") if value else None
+        return changes
+
+
+class RankingMoveForm(forms.Form):
+    channel = forms.CharField(max_length=16)
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+    def changes(self, document: PreferenceDocument) -> dict[str, Any] | None:
+        ranking = document.ranking()
+        channel, direction = self.cleaned_data["channel"], self.cleaned_data["direction"]
+        if channel not in ranking:
+            return None
+        index = ranking.index(channel)
+        target = index - 1 if direction == "up" else index + 1
+        if not 0 <= target < len(ranking):
+            return {}
+        ranking[index], ranking[target] = ranking[target], ranking[index]
+        return {"customer.channel_ranking": ranking}
+
+
+AI_CHOICES_WITH_DEFAULT = [("", _("Use my general choice"))] + list(AiLevel.choices)
+
+
+class TopicsForm(forms.Form):
+    """Every topic: its channels, paper copy, delivery mode and AI level, in one form."""
+
+    def __init__(self, *args, document: PreferenceDocument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document = document
+        usable = document.usable_channels()
+        channels = document.catalog.channels_by_code
+        self.topic_groups = []
+        for topic in document.catalog.topics:
+            group = {"topic": topic, "channels": [], "paper": None, "delivery": None, "ai": None}
+            for code in document.ranking():
+                if code not in topic.allowed_channels:
+                    continue
+                name = f"sub__{topic.code}__{code}"
+                is_in = document.subscription_status(topic, code) == SubscriptionStatus.IN
+                self.fields[name] = forms.BooleanField(
+                    label=channels[code].name if code in channels else code, required=False, initial=is_in
+                )
+                group["channels"].append({"name": name, "code": code, "usable": code in usable, "is_in": is_in})
+            if topic.paper_copy_available:
+                name = f"paper__{topic.code}"
+                self.fields[name] = forms.BooleanField(
+                    label=_("Also send me a paper copy"), required=False, initial=document.topic_setting(topic, "paper_copy")
+                )
+                group["paper"] = name
+            if topic.has_delivery_mode:
+                name = f"delivery__{topic.code}"
+                self.fields[name] = forms.ChoiceField(
+                    label=_("How to deliver"),
+                    choices=DeliveryMode.choices,
+                    widget=forms.RadioSelect,
+                    initial=document.topic_setting(topic, "delivery_mode"),
+                )
+                group["delivery"] = name
+            name = f"ai__{topic.code}"
+            stored = (document.customer.topic_settings or {}).get(topic.code, {}).get("ai_level")
+            self.fields[name] = forms.ChoiceField(
+                label=_("Messages written with AI"), choices=AI_CHOICES_WITH_DEFAULT, required=False, initial=stored or ""
+            )
+            group["ai"] = name
+            self.topic_groups.append(group)
+
+    def groups(self):
+        """Bound fields grouped by topic, for the template."""
+        for group in self.topic_groups:
+            yield {
+                "topic": group["topic"],
+                "channels": [dict(item, field=self[item["name"]]) for item in group["channels"]],
+                "paper": self[group["paper"]] if group["paper"] else None,
+                "delivery": self[group["delivery"]] if group["delivery"] else None,
+                "ai": self[group["ai"]],
+            }
+
+    def changes(self) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            kind, topic_code, *rest = name.split("__")
+            if kind == "sub":
+                if not self.fields[name].disabled:
+                    changes[f"subscription.{topic_code}.{rest[0]}"] = SubscriptionStatus.IN if value else SubscriptionStatus.OUT
+            elif kind == "paper":
+                changes[f"topic.{topic_code}.paper_copy"] = value
+            elif kind == "delivery":
+                changes[f"topic.{topic_code}.delivery_mode"] = value
+            elif kind == "ai":
+                changes[f"topic.{topic_code}.ai_level"] = value or None
+        return changes
+
+
+class MarketingObjectionForm(forms.Form):
+    objection = forms.TypedChoiceField(choices=[("on", "on"), ("off", "off")], coerce=lambda v: v == "on")
+
+
+class AiForm(forms.Form):
+    ai_default = forms.ChoiceField(
+        label=_("For all topics, unless I chose otherwise"), choices=AiLevel.choices, widget=forms.RadioSelect
+    )
+    assistance_mode = forms.ChoiceField(
+        label=_("When I ask for help"), choices=AssistanceMode.choices, widget=forms.RadioSelect
+    )
+
+    def changes(self) -> dict[str, Any]:
+        return {f"customer.{name}": value for name, value in self.cleaned_data.items()}

@@ -1,0 +1,108 @@
+"""The consent timeline in plain words, for the customer's history page and the support console."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from preferences.domain import ActorType, AiLevel, AssistanceMode, ContactPointKind, DeliveryMode, Source
+from preferences.models import ConsentEvent
+from preferences.selectors import Catalog
+
+CUSTOMER_FIELD_LABELS = {
+    "language": lambda: _("Language of our messages"),
+    "channel_ranking": lambda: _("Order of your channels"),
+    "ai_default": lambda: _("AI, general choice"),
+    "assistance_mode": lambda: _("When you ask for help"),
+    "quiet_hours_start": lambda: _("Quiet hours start"),
+    "quiet_hours_end": lambda: _("Quiet hours end"),
+    "time_zone": lambda: _("Time zone"),
+    "weekly_marketing_cap": lambda: _("Marketing messages a week, at most"),
+    "large_print": lambda: _("Large print on paper"),
+    "plain_text_email": lambda: _("Plain-text emails"),
+    "easy_read": lambda: _("Easy-to-read wording"),
+    "marketing_objection": lambda: _("Objection to marketing"),
+}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: ConsentEvent
+    what: str
+    old: str
+    new: str
+    who: str
+    how: str
+
+
+def _value_text(key: str, value: Any, catalog: Catalog) -> str:
+    if value is None:
+        return _("default") if not key.startswith("contact_point.") else "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key.startswith("subscription."):
+        return {"in": _("on"), "out": _("off"), "pending": _("waiting for confirmation")}.get(value, str(value))
+    if key.endswith("ai_level") or key.endswith("ai_default"):
+        return str(AiLevel(value).label) if value in AiLevel.values else str(value)
+    if key.endswith("delivery_mode"):
+        return str(DeliveryMode(value).label) if value in DeliveryMode.values else str(value)
+    if key.endswith("assistance_mode"):
+        return str(AssistanceMode(value).label) if value in AssistanceMode.values else str(value)
+    if key.endswith("channel_ranking"):
+        channels = catalog.channels_by_code
+        return ", ".join(channels[code].name if code in channels else code for code in value)
+    if key.endswith("weekly_marketing_cap"):
+        return str(value)
+    if key.startswith("contact_point."):
+        verified = _("verified") if value.get("verified") else _("not verified")
+        if value.get("kind") == ContactPointKind.POSTAL:
+            return f"{value.get('value', '').splitlines()[0] if value.get('value') else ''}… ({_('postal address')})"
+        return f"{value.get('value', '')} ({verified})"
+    if key == "customer.language":
+        return {"fr": "Français", "en": "English"}.get(value, value)
+    return str(value)
+
+
+def _what(key: str, catalog: Catalog) -> str:
+    parts = key.split(".")
+    topics = catalog.topics_by_code
+    channels = catalog.channels_by_code
+    if parts[0] == "subscription":
+        topic = topics.get(parts[1])
+        channel = channels.get(parts[2])
+        return _("“%(topic)s” by %(channel)s") % {
+            "topic": topic.name if topic else parts[1],
+            "channel": (channel.name if channel else parts[2]).lower(),
+        }
+    if parts[0] == "topic":
+        topic = topics.get(parts[1])
+        label = {
+            "paper_copy": _("paper copy"),
+            "delivery_mode": _("delivery"),
+            "ai_level": _("messages written with AI"),
+        }.get(parts[2], parts[2])
+        return f"“{topic.name if topic else parts[1]}”: {label}"
+    if parts[0] == "customer":
+        label = CUSTOMER_FIELD_LABELS.get(parts[1])
+        return label() if label else parts[1]
+    if parts[0] == "contact_point":
+        return _("Contact point")
+    return key
+
+
+def event_rows(events, catalog: Catalog) -> list[EventRow]:
+    rows = []
+    for event in events:
+        who = str(ActorType(event.actor_type).label) if event.actor_type in ActorType.values else event.actor_type
+        how = str(Source(event.source).label) if event.source in Source.values else event.source
+        rows.append(
+            EventRow(
+                event=event,
+                what=_what(event.key, catalog),
+                old=_value_text(event.key, event.old_value, catalog),
+                new=_value_text(event.key, event.new_value, catalog),
+                who=who,
+                how=how,
+            )
+        )
+    return rows

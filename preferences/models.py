@@ -1,0 +1,280 @@
+"""Preferences: the catalogue (channels, topics, notices), customers and their choices, the ledger."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from preferences.domain import (
+    PRIOR_OPTIN_CHANNELS,
+    ActorType,
+    AiLevel,
+    AssistanceMode,
+    ChannelCode,
+    ContactPointKind,
+    PhoneType,
+    Source,
+    SubscriptionStatus,
+    TopicKind,
+)
+
+
+class BilingualNameMixin:
+    """Picks the French or English name and description for the active language."""
+
+    def _pick(self, field: str) -> str:
+        language = (translation.get_language() or "fr")[:2]
+        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_fr")
+
+    @property
+    def name(self) -> str:
+        return self._pick("name")
+
+
+class Channel(BilingualNameMixin, models.Model):
+    """A way to reach a customer. The set is fixed; supervisors edit the footprint estimate."""
+
+    code = models.CharField(max_length=16, choices=ChannelCode.choices, primary_key=True)
+    name_fr = models.CharField(max_length=80)
+    name_en = models.CharField(max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+    footprint_g_co2e = models.DecimalField(
+        _("estimated footprint per message (g CO2e)"), max_digits=8, decimal_places=3, default=Decimal("0")
+    )
+    footprint_source = models.TextField(_("source of the estimate"), blank=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def requires_prior_optin(self) -> bool:
+        return self.code in PRIOR_OPTIN_CHANNELS
+
+
+class Topic(BilingualNameMixin, models.Model):
+    """What a message is about, with the channels it may use and their defaults."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=16, choices=TopicKind.choices)
+    name_fr = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120)
+    description_fr = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    allowed_channels = models.JSONField(default=list, help_text="Channel codes this topic may use.")
+    default_channels = models.JSONField(default=list, help_text="Channel codes switched on by default.")
+    paper_copy_available = models.BooleanField(default=False)
+    messages_per_month = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("1"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def description(self) -> str:
+        return self._pick("description")
+
+    @property
+    def has_delivery_mode(self) -> bool:
+        return self.kind in (TopicKind.CRITICAL, TopicKind.SERVICE)
+
+    def clean(self) -> None:
+        from preferences.rules import topic_configuration_errors
+
+        errors = topic_configuration_errors(
+            kind=self.kind, allowed=list(self.allowed_channels or []), default=list(self.default_channels or [])
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Notice(models.Model):
+    """A versioned public text: the privacy notice or the "how we use AI" statement."""
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("Privacy notice")
+        AI_STATEMENT = "ai_statement", _("How we use AI")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    body_fr = models.TextField()
+    body_en = models.TextField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="notice_kind_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+    @property
+    def body(self) -> str:
+        language = (translation.get_language() or "fr")[:2]
+        return self.body_en if language == "en" and self.body_en else self.body_fr
+
+
+class Customer(models.Model):
+    """A person the company contacts, with every preference that is not per topic × channel."""
+
+    class Language(models.TextChoices):
+        FR = "fr", "Français"
+        EN = "en", "English"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer"
+    )
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.FR)
+    channel_ranking = models.JSONField(default=list)
+    ai_default = models.CharField(max_length=16, choices=AiLevel.choices, default=AiLevel.HUMAN_REVIEWED)
+    assistance_mode = models.CharField(max_length=16, choices=AssistanceMode.choices, default=AssistanceMode.BOT_OK)
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="Europe/Paris")
+    weekly_marketing_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    large_print = models.BooleanField(default=False)
+    plain_text_email = models.BooleanField(default=False)
+    easy_read = models.BooleanField(default=False)
+    marketing_objection = models.BooleanField(default=False)
+    # Per-topic settings that are not per channel: {"billing": {"paper_copy": true, "ai_level": ...}}.
+    # Kept on the customer row so that the whole preference document loads in three queries.
+    topic_settings = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_name", "first_name"], name="customer_name_idx")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        if name:
+            return name
+        if self.user_id and self.user:
+            return self.user.email
+        return self.external_id or f"#{self.pk}"
+
+
+class ContactPoint(models.Model):
+    """An email address, phone number (E.164), postal address or app installation of a customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=8, choices=ContactPointKind.choices)
+    value = models.CharField(max_length=500)
+    phone_type = models.CharField(max_length=8, choices=PhoneType.choices, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind", "value"], name="contact_point_unique_per_customer")
+        ]
+        indexes = [models.Index(fields=["kind", "value"], name="contact_point_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_usable(self) -> bool:
+        # A postal address needs no verification; everything else does.
+        return self.kind == ContactPointKind.POSTAL or self.verified_at is not None
+
+
+class VerificationChallenge(models.Model):
+    """A code sent to a contact point to prove the customer receives it (stored hashed)."""
+
+    contact_point = models.ForeignKey(ContactPoint, on_delete=models.CASCADE, related_name="challenges")
+    code_hash = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Subscription(models.Model):
+    """Customer × topic × channel. An absent row means the topic's default."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="subscriptions")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="subscriptions")
+    channel = models.CharField(max_length=16, choices=ChannelCode.choices)
+    status = models.CharField(max_length=8, choices=SubscriptionStatus.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "topic", "channel"], name="subscription_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.topic_id}/{self.channel}: {self.status}"
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Consent events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Consent events are append-only: they cannot be deleted.")
+
+
+class ConsentEvent(models.Model):
+    """One change to a customer's preferences: append-only proof of consent.
+
+    `key` names what changed in the flat preference state (see preferences.state), `old_value` and
+    `new_value` are its values before and after. The increasing id is the change feed's cursor.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consent_events")
+    occurred_at = models.DateTimeField(db_index=True)
+    key = models.CharField(max_length=120)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    evidence = models.CharField(max_length=300, blank=True)
+    privacy_notice_version = models.PositiveIntegerField(null=True)
+    ai_statement_version = models.PositiveIntegerField(null=True)
+    ip_truncated = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["customer", "-id"], name="consent_event_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.key}: {self.old_value!r} → {self.new_value!r}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Consent events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Consent events are append-only: they cannot be deleted.")

@@ -1,0 +1,121 @@
+"""The flat preference state: every stored choice of a customer under one key.
+
+Keys: `customer.<field>`, `topic.<topic>.<field>`, `subscription.<topic>.<channel>` and
+`contact_point.<id>`. Consent events record changes of these keys, so the stored state can always be
+rebuilt from the ledger by applying each event's new value in order (`state_rebuild`).
+"""
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, ChannelCode, DeliveryMode
+
+BOOLEAN_FIELDS = ("large_print", "plain_text_email", "easy_read", "marketing_objection")
+CUSTOMER_FIELDS = (
+    "language",
+    "channel_ranking",
+    "ai_default",
+    "assistance_mode",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "time_zone",
+    "weekly_marketing_cap",
+    *BOOLEAN_FIELDS,
+)
+TOPIC_FIELDS = ("delivery_mode", "paper_copy", "ai_level")
+
+
+class PreferenceError(ValidationError):
+    """A change that breaks a rule; messages are keyed by state key, in the active language."""
+
+
+def time_to_state(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def time_from_state(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def _choice(value: Any, choices: Iterable[str], key: str) -> str:
+    if value not in set(choices):
+        raise PreferenceError({key: _("“%(value)s” is not one of the allowed values.") % {"value": value}})
+    return value
+
+
+def _boolean(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise PreferenceError({key: _("Expected true or false.")})
+    return value
+
+
+def customer_value_clean(field: str, value: Any) -> Any:
+    """Check and normalise a value for `customer.<field>`."""
+    key = f"customer.{field}"
+    if field == "language":
+        return _choice(value, ("fr", "en"), key)
+    if field == "channel_ranking":
+        if not isinstance(value, list) or len(set(value)) != len(value):
+            raise PreferenceError({key: _("The ranking must list each channel at most once.")})
+        for code in value:
+            _choice(code, ChannelCode.values, key)
+        return list(value)
+    if field == "ai_default":
+        return _choice(value, AiLevel.values, key)
+    if field == "assistance_mode":
+        return _choice(value, AssistanceMode.values, key)
+    if field in ("quiet_hours_start", "quiet_hours_end"):
+        if value in (None, ""):
+            return None
+        try:
+            return time_to_state(time.fromisoformat(str(value)))
+        except ValueError:
+            raise PreferenceError({key: _("Enter a time such as 21:30.")}) from None
+    if field == "time_zone":
+        if not isinstance(value, str) or value not in zoneinfo.available_timezones():
+            raise PreferenceError({key: _("“%(value)s” is not a known time zone.") % {"value": value}})
+        return value
+    if field == "weekly_marketing_cap":
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str) or str(value) not in map(str, WEEKLY_CAP_CHOICES):
+            raise PreferenceError({key: _("Choose no limit, or 1, 2 or 5 messages a week.")})
+        return int(value)
+    if field in BOOLEAN_FIELDS:
+        return _boolean(value, key)
+    raise PreferenceError({key: _("Unknown setting.")})
+
+
+def topic_value_clean(topic_code: str, field: str, value: Any) -> Any:
+    """Check and normalise a value for `topic.<topic>.<field>` (None returns to the default)."""
+    key = f"topic.{topic_code}.{field}"
+    if value is None:
+        return None
+    if field == "delivery_mode":
+        return _choice(value, DeliveryMode.values, key)
+    if field == "ai_level":
+        return _choice(value, AiLevel.values, key)
+    if field == "paper_copy":
+        return _boolean(value, key)
+    raise PreferenceError({key: _("Unknown setting.")})
+
+
+def state_apply(state: dict[str, Any], key: str, new_value: Any) -> None:
+    """Apply one change to a flat state in place: None removes the key (back to the default)."""
+    if new_value is None and not key.startswith("customer."):
+        state.pop(key, None)
+    else:
+        state[key] = new_value
+
+
+def state_rebuild(events: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """The state that a sequence of (key, new_value) events, in ledger order, leaves behind."""
+    state: dict[str, Any] = {}
+    for key, new_value in events:
+        state_apply(state, key, new_value)
+    return state

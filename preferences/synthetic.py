@@ -1,0 +1,44 @@
+"""Synthetic customers with realistic preferences, for load tests and the dashboard."""
+
+import random
+
+from faker import Faker
+
+from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.services import ChangeContext, customer_create, preferences_change
+
+
+def synthetic_customers_create(*, count: int, seed: int = 2026) -> int:
+    """Create `count` customers through the services (so the ledger holds their history too)."""
+    fake = Faker("fr_FR")
+    Faker.seed(seed)
+    rng = random.Random(seed)
+    context = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT, reason="synthetic data")
+    from preferences.models import Customer
+
+    start = Customer.objects.count()
+    for index in range(count):
+        customer = customer_create(
+            external_id=f"SYN-{start + index:08d}",
+            email=f"client{start + index}@example.net",
+            first_name=fake.first_name(),
+            last_name=fake.last_name(),
+            language=rng.choice(["fr", "fr", "fr", "en"]),
+            email_verified=True,
+            context=context,
+        )
+        from preferences.services import _contact_point_create
+
+        _contact_point_create(
+            customer=customer, kind=ContactPointKind.POSTAL, value=f"{fake.street_address()}\n{fake.postcode()} {fake.city()}",
+            context=context,
+        )
+        changes = {
+            "customer.ai_default": rng.choice(["ai_allowed", "human_reviewed", "human_reviewed", "human_only"]),
+            "customer.assistance_mode": rng.choice(["human_first", "bot_ok"]),
+            "subscription.offers.email": rng.choice(["in", "out"]),
+            "subscription.newsletter.email": rng.choice(["in", "out", "out"]),
+            "topic.billing.paper_copy": rng.random() < 0.3,
+        }
+        preferences_change(customer_id=customer.pk, changes=changes, context=context)
+    return count

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from preferences import views
+
+app_name = "preferences"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("channels/", views.channels, name="channels"),
+    path("channels/add/<str:kind>/", views.contact_point_add, name="contact_point_add"),
+    path("channels/<int:contact_point_id>/verify/", views.contact_point_verify, name="contact_point_verify"),
+    path("channels/<int:contact_point_id>/resend/", views.contact_point_resend, name="contact_point_resend"),
+    path("channels/<int:contact_point_id>/remove/", views.contact_point_remove, name="contact_point_remove"),
+    path("channels/ranking/", views.ranking_move, name="ranking_move"),
+    path("channels/settings/", views.settings_update, name="settings_update"),
+    path("topics/", views.topics, name="topics"),
+    path("topics/marketing-objection/", views.marketing_objection, name="marketing_objection"),
+    path("ai/", views.ai, name="ai"),
+    path("history/", views.history, name="history"),
+]

@@ -1,0 +1,291 @@
+"""The customer's pages. Thin: parse the form, call one service, render or redirect."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from preferences import forms, services
+from preferences.access import contact_point_get_for_customer, customer_required
+from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.footprint import footprint_estimate
+from preferences.history import event_rows
+from preferences.models import Notice
+from preferences.selectors import consent_events_for_customer, notice_current, preference_document_get
+from preferences.state import PreferenceError
+
+ADD_FORMS = {
+    ContactPointKind.EMAIL: forms.EmailAddForm,
+    ContactPointKind.PHONE: forms.PhoneAddForm,
+    ContactPointKind.POSTAL: forms.PostalAddForm,
+}
+
+
+def _context(request) -> services.ChangeContext:
+    return services.ChangeContext.from_request(
+        request, actor_type=ActorType.CUSTOMER, source=Source.PORTAL, actor_id=str(request.user.pk)
+    )
+
+
+def _add_service_errors(form, error: PreferenceError, field_map: dict[str, str] | None = None) -> None:
+    for key, messages_ in error.message_dict.items():
+        field = (field_map or {}).get(key, key)
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@never_cache
+@customer_required
+def overview(request, customer):
+    document = preference_document_get(customer_id=customer.pk)
+    return render(
+        request,
+        "preferences/overview.html",
+        {"document": document, "footprint": footprint_estimate(document), "summary": _summary(document)},
+    )
+
+
+def _summary(document):
+    from preferences.domain import SubscriptionStatus, TopicKind
+
+    rows = []
+    channels = document.catalog.channels_by_code
+    for topic in document.catalog.topics:
+        chosen = [
+            channels[code].name
+            for code in document.ranking()
+            if code in topic.allowed_channels and document.subscription_status(topic, code) == SubscriptionStatus.IN
+        ]
+        rows.append(
+            {
+                "topic": topic,
+                "channels": chosen,
+                "is_marketing": topic.kind == TopicKind.MARKETING,
+                "ai_level": document.topic_setting(topic, "ai_level"),
+                "paper_copy": topic.paper_copy_available and document.topic_setting(topic, "paper_copy"),
+                "delivery_mode": document.topic_setting(topic, "delivery_mode"),
+            }
+        )
+    return rows
+
+
+def _channels_page(request, customer, *, status=200, **bound_forms):
+    document = preference_document_get(customer_id=customer.pk)
+    c = document.customer
+    settings_initial = {
+        "quiet_hours_start": c.quiet_hours_start,
+        "quiet_hours_end": c.quiet_hours_end,
+        "time_zone": c.time_zone,
+        "language": c.language,
+        "weekly_marketing_cap": "" if c.weekly_marketing_cap is None else str(c.weekly_marketing_cap),
+        "large_print": c.large_print,
+        "plain_text_email": c.plain_text_email,
+        "easy_read": c.easy_read,
+    }
+    context = {
+        "document": document,
+        "contact_points": document.contact_points,
+        "ranking": [document.catalog.channels_by_code[code] for code in document.ranking()],
+        "usable": document.usable_channels(),
+        "add_forms": {
+            kind: bound_forms.get(f"add_{kind}") or form_class(auto_id=f"id_add_{kind}_%s", user=request.user)
+            for kind, form_class in ADD_FORMS.items()
+        },
+        "verify_form": bound_forms.get("verify_form"),
+        "verify_point_id": bound_forms.get("verify_point_id"),
+        "remove_form": bound_forms.get("remove_form"),
+        "remove_point_id": bound_forms.get("remove_point_id"),
+        "settings_form": bound_forms.get("settings_form") or forms.SettingsForm(initial=settings_initial),
+    }
+    return render(request, "preferences/channels.html", context, status=status)
+
+
+@never_cache
+@customer_required
+def channels(request, customer):
+    return _channels_page(request, customer)
+
+
+@require_POST
+@customer_required
+def contact_point_add(request, customer, kind):
+    form_class = ADD_FORMS.get(kind)
+    if form_class is None:
+        return redirect("preferences:channels")
+    form = form_class(request.POST, auto_id=f"id_add_{kind}_%s", user=request.user)
+    if form.is_valid():
+        try:
+            point = services.contact_point_add(
+                customer_id=customer.pk, kind=kind, value=form.cleaned_data["value"], context=_context(request)
+            )
+        except PreferenceError as error:
+            _add_service_errors(form, error)
+        else:
+            if point.kind == ContactPointKind.POSTAL:
+                messages.success(request, _("Your postal address was added."))
+            else:
+                messages.success(request, _("We sent a code to %(value)s. Enter it below to verify it.") % {"value": point.value})
+            return redirect(f"{reverse('preferences:channels')}#contact-point-{point.pk}")
+    return _channels_page(request, customer, status=400, **{f"add_{kind}": form})
+
+
+@require_POST
+@customer_required
+def contact_point_verify(request, customer, contact_point_id):
+    point = contact_point_get_for_customer(customer=customer, contact_point_id=contact_point_id)
+    form = forms.VerificationCodeForm(request.POST, auto_id=f"id_verify_{point.pk}_%s")
+    if form.is_valid():
+        try:
+            services.contact_point_verify(
+                customer_id=customer.pk, contact_point_id=point.pk, code=form.cleaned_data["code"], context=_context(request)
+            )
+        except PreferenceError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(value)s is verified.") % {"value": point.value})
+            return redirect("preferences:channels")
+    return _channels_page(request, customer, status=400, verify_form=form, verify_point_id=point.pk)
+
+
+@require_POST
+@customer_required
+def contact_point_resend(request, customer, contact_point_id):
+    point = contact_point_get_for_customer(customer=customer, contact_point_id=contact_point_id)
+    try:
+        services.contact_point_verification_resend(customer_id=customer.pk, contact_point_id=point.pk)
+    except PreferenceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("We sent a new code to %(value)s.") % {"value": point.value})
+    return redirect("preferences:channels")
+
+
+@require_POST
+@customer_required
+def contact_point_remove(request, customer, contact_point_id):
+    point = contact_point_get_for_customer(customer=customer, contact_point_id=contact_point_id)
+    form = forms.ContactPointRemoveForm(request.POST, auto_id=f"id_remove_{point.pk}_%s", user=request.user)
+    if form.is_valid():
+        try:
+            services.contact_point_remove(customer_id=customer.pk, contact_point_id=point.pk, context=_context(request))
+        except PreferenceError as error:
+            _add_service_errors(form, error, {"value": "password"})
+        else:
+            messages.success(request, _("%(value)s was removed.") % {"value": point.value})
+            return redirect("preferences:channels")
+    return _channels_page(request, customer, status=400, remove_form=form, remove_point_id=point.pk)
+
+
+@require_POST
+@customer_required
+def ranking_move(request, customer):
+    form = forms.RankingMoveForm(request.POST)
+    if form.is_valid():
+        document = preference_document_get(customer_id=customer.pk)
+        changes = form.changes(document)
+        if changes:
+            services.preferences_change(customer_id=customer.pk, changes=changes, context=_context(request))
+            channel = document.catalog.channels_by_code[form.cleaned_data["channel"]]
+            messages.success(request, _("%(channel)s moved.") % {"channel": channel.name})
+        elif changes is None:
+            messages.error(request, _("This channel does not exist."))
+    return redirect(f"{reverse('preferences:channels')}#ranking")
+
+
+@require_POST
+@customer_required
+def settings_update(request, customer):
+    form = forms.SettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+        except PreferenceError as error:
+            _add_service_errors(form, error, {f"customer.{name}": name for name in form.fields})
+        else:
+            messages.success(request, _("Your settings were saved."))
+            return redirect("preferences:channels")
+    return _channels_page(request, customer, status=400, settings_form=form)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@customer_required
+def topics(request, customer):
+    document = preference_document_get(customer_id=customer.pk)
+    form = forms.TopicsForm(request.POST or None, document=document)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            except PreferenceError as error:
+                _add_service_errors(form, error, _topic_field_map(document))
+            else:
+                messages.success(request, _("Your choices were saved."))
+                return redirect("preferences:topics")
+        status = 400
+    return render(
+        request,
+        "preferences/topics.html",
+        {"form": form, "groups": list(form.groups()), "document": document},
+        status=status,
+    )
+
+
+def _topic_field_map(document) -> dict[str, str]:
+    mapping = {}
+    for topic in document.catalog.topics:
+        for code in topic.allowed_channels:
+            mapping[f"subscription.{topic.code}.{code}"] = f"sub__{topic.code}__{code}"
+        mapping[f"topic.{topic.code}.paper_copy"] = f"paper__{topic.code}"
+        mapping[f"topic.{topic.code}.delivery_mode"] = f"delivery__{topic.code}"
+        mapping[f"topic.{topic.code}.ai_level"] = f"ai__{topic.code}"
+    return mapping
+
+
+@require_POST
+@customer_required
+def marketing_objection(request, customer):
+    form = forms.MarketingObjectionForm(request.POST)
+    if form.is_valid():
+        objection = form.cleaned_data["objection"]
+        services.preferences_change(
+            customer_id=customer.pk, changes={"customer.marketing_objection": objection}, context=_context(request)
+        )
+        if objection:
+            messages.success(request, _("You will receive no more marketing messages, on any channel."))
+        else:
+            messages.success(request, _("Your objection is lifted. Choose below which marketing messages you want."))
+    return redirect("preferences:topics")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@customer_required
+def ai(request, customer):
+    document = preference_document_get(customer_id=customer.pk)
+    initial = {"ai_default": customer.ai_default, "assistance_mode": customer.assistance_mode}
+    form = forms.AiForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            messages.success(request, _("Your choices were saved."))
+            return redirect("preferences:ai")
+        status = 400
+    statement = notice_current(kind=Notice.Kind.AI_STATEMENT)
+    return render(request, "preferences/ai.html", {"form": form, "statement": statement, "document": document}, status=status)
+
+
+@never_cache
+@customer_required
+def history(request, customer):
+    paginator = Paginator(consent_events_for_customer(customer_id=customer.pk), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    document = preference_document_get(customer_id=customer.pk)
+    return render(
+        request, "preferences/history.html", {"page": page, "rows": event_rows(page.object_list, document.catalog)}
+    )
