@@ -25,7 +25,7 @@ worker: $(STAMP)
 	$(BIN)/celery -A portal worker --beat --loglevel=INFO --schedule .broker/celerybeat-schedule
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,5 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import roles_ensure
 
-        # Groups and their permissions are configuration that must exist on every database.
-        post_migrate.connect(roles_ensure, sender=self)
+        # Groups and their permissions are configuration that must exist on every database. Not tied
+        # to this app's migrations: the permissions of apps migrated later must exist by then.
+        post_migrate.connect(roles_ensure, dispatch_uid="accounts.roles_ensure")

@@ -26,6 +26,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "preferences.add_notice",
         "accounts.view_user",
         "accounts.change_user",
+        "contact_requests.view_contactrequest",
+        "contact_requests.view_servicelevel",
+        "contact_requests.add_servicelevel",
+        "contact_requests.change_servicelevel",
+        "support.view_reasoncode",
+        "support.add_reasoncode",
+        "support.change_reasoncode",
     ],
 }
 

@@ -9,6 +9,9 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("my/requests/", include("contact_requests.urls")),
     path("my/", include("preferences.urls")),
+    path("support/", include("support.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]

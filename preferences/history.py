@@ -35,7 +35,7 @@ class EventRow:
     how: str
 
 
-def _value_text(key: str, value: Any, catalog: Catalog) -> str:
+def value_text(key: str, value: Any, catalog: Catalog) -> str:
     if value is None:
         return _("default") if not key.startswith("contact_point.") else "—"
     if isinstance(value, bool):
@@ -99,8 +99,8 @@ def event_rows(events, catalog: Catalog) -> list[EventRow]:
             EventRow(
                 event=event,
                 what=_what(event.key, catalog),
-                old=_value_text(event.key, event.old_value, catalog),
-                new=_value_text(event.key, event.new_value, catalog),
+                old=value_text(event.key, event.old_value, catalog),
+                new=value_text(event.key, event.new_value, catalog),
                 who=who,
                 how=how,
             )

@@ -212,6 +212,9 @@ class VerificationChallenge(models.Model):
     consumed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"challenge for contact point {self.contact_point_id}"
+
 
 class Subscription(models.Model):
     """Customer × topic × channel. An absent row means the topic's default."""

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from preferences.domain import (
     DEFAULT_CHANNEL_RANKING,
     MOBILE_ONLY_CHANNELS,
     ActorType,
+    ChannelCode,
     ContactPointKind,
     PhoneType,
     Source,
@@ -133,7 +134,7 @@ def _require_staff_reason(context: ChangeContext) -> None:
 
 
 def _customer_lock(customer_id: int) -> Customer:
-    customer = Customer.objects.select_for_update().select_related("user").get(pk=customer_id)
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
     if customer.erased_at is not None:
         raise PreferenceError({"customer": _("This customer's data has been erased.")})
     return customer
@@ -264,9 +265,11 @@ def _changes_check(document: PreferenceDocument, cleaned: dict[str, Any]) -> Non
     objection = cleaned.get("customer.marketing_objection", document.customer.marketing_objection)
     errors: dict[str, str] = {}
     for key, value in cleaned.items():
+        if key.endswith(".paper_copy") and value is True and ChannelCode.POSTAL not in document.usable_channels():
+            errors[key] = _channel_unusable_message(ChannelCode.POSTAL)
         if not key.startswith("subscription.") or value != SubscriptionStatus.IN:
             continue
-        _, topic_code, channel = key.split(".")
+        _prefix, topic_code, channel = key.split(".")
         topic = topics[topic_code]
         if document.subscription_status(topic, channel) == SubscriptionStatus.IN:
             continue
@@ -326,7 +329,10 @@ def _changes_apply(document: PreferenceDocument, cleaned: dict[str, Any]) -> lis
             customer_fields.append(parts[1])
         elif parts[0] == "topic":
             old = stored.get(key)
-            if old == new:
+            # A form that posts the default (first delivery, no paper copy) changes nothing; an AI
+            # level is different: an explicit level no longer follows the customer's general choice.
+            follows_default = parts[2] != "ai_level" and old is None
+            if old == new or (follows_default and new == document.topic_setting(topics[parts[1]], parts[2])):
                 continue
             settings_of_topic = topic_settings.setdefault(parts[1], {})
             if new is None:
@@ -520,3 +526,102 @@ def contact_point_email_mark_verified(*, user, context: ChangeContext) -> None:
         ).first()
         if point is not None:
             _contact_point_mark_verified(customer=customer, point=point, context=context)
+
+
+# --- Customers known to other systems (API) ------------------------------------------------------
+
+
+def customer_upsert(
+    *,
+    context: ChangeContext,
+    external_id: str,
+    email: str = "",
+    email_verified: bool = False,
+    phone: str = "",
+    phone_verified: bool = False,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    language: str | None = None,
+) -> tuple[Customer, bool]:
+    """Create or update the customer another system knows by `external_id`; returns (customer, created).
+
+    Contact points are only added (or marked verified), never removed: the customer may have added
+    others in the portal. A language change is a consent event like any other.
+    """
+    email_value = _upsert_point_clean("email", ContactPointKind.EMAIL, email)
+    phone_value = _upsert_point_clean("phone", ContactPointKind.PHONE, phone)
+    if language is not None:
+        customer_value_clean("language", language)
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(external_id=external_id).first()
+        if customer is None:
+            try:
+                with transaction.atomic():
+                    customer = customer_create(
+                        context=context,
+                        external_id=external_id,
+                        email=email_value,
+                        email_verified=email_verified,
+                        first_name=first_name or "",
+                        last_name=last_name or "",
+                        language=language or "fr",
+                    )
+                    if phone_value:
+                        _contact_point_create(
+                            customer=customer,
+                            kind=ContactPointKind.PHONE,
+                            value=phone_value,
+                            verified=phone_verified,
+                            context=context,
+                        )
+                return customer, True
+            except IntegrityError:
+                # Another request created this customer at the same moment: update it instead.
+                customer = Customer.objects.select_for_update().get(external_id=external_id)
+        if customer.erased_at is not None:
+            raise PreferenceError({"external_id": _("This customer's data has been erased.")})
+        names = {
+            field: value
+            for field, value in (("first_name", first_name), ("last_name", last_name))
+            if value is not None and getattr(customer, field) != value
+        }
+        for field, value in names.items():
+            setattr(customer, field, value)
+        changed = bool(names)
+        for kind, value, verified in (
+            (ContactPointKind.EMAIL, email_value, email_verified),
+            (ContactPointKind.PHONE, phone_value, phone_verified),
+        ):
+            if value:
+                changed |= _upsert_point(customer=customer, kind=kind, value=value, verified=verified, context=context)
+        if changed:
+            _customer_bump(customer, list(names))
+        if language is not None:
+            document = preference_document_build(customer)
+            applied = _changes_apply(document, {"customer.language": language})
+            _events_append(customer=customer, changes=applied, context=context)
+    return customer, False
+
+
+def _upsert_point_clean(field: str, kind: str, value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return contact_point_value_clean(kind=kind, value=value)[0]
+    except PreferenceError as error:
+        raise PreferenceError({field: error.message_dict["value"]}) from None
+
+
+def _upsert_point(*, customer: Customer, kind: str, value: str, verified: bool, context: ChangeContext) -> bool:
+    """Add a contact point, or mark an existing one verified; whether anything changed."""
+    point = ContactPoint.objects.filter(customer=customer, kind=kind, value=value).first()
+    if point is None:
+        _contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
+        return True
+    if verified and not point.is_verified:
+        old = contact_point_state(point)
+        point.verified_at = timezone.now()
+        point.save(update_fields=["verified_at"])
+        _events_append(customer=customer, changes=[(f"contact_point.{point.pk}", old, contact_point_state(point))], context=context)
+        return True
+    return False

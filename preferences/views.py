@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from contact_requests.selectors import contact_requests_open_for_customer
 from preferences import forms, services
 from preferences.access import contact_point_get_for_customer, customer_required
 from preferences.domain import ActorType, ContactPointKind, Source
@@ -44,7 +45,12 @@ def overview(request, customer):
     return render(
         request,
         "preferences/overview.html",
-        {"document": document, "footprint": footprint_estimate(document), "summary": _summary(document)},
+        {
+            "document": document,
+            "footprint": footprint_estimate(document),
+            "summary": _summary(document),
+            "open_contact_requests": contact_requests_open_for_customer(customer=customer),
+        },
     )
 
 

@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "preferences",
+    "drf_spectacular_sidecar",
+    "api",
+    "contact_requests",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -175,7 +179,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Celery: Redis or RabbitMQ when CELERY_BROKER_URL is set; otherwise kombu's filesystem transport,
 # an embedded broker that needs no service (web and worker share the .broker/ folder).
-BROKER_DIR = BASE_DIR / ".broker"
+BROKER_DIR = Path(env_str("PORTAL_BROKER_DIR", str(BASE_DIR / ".broker")))
 if CELERY_BROKER_URL:
     CELERY_BROKER_URL = CELERY_BROKER_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -197,6 +201,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "email-outbox-redrive": {"task": "notifications.tasks.email_outbox_redrive", "schedule": 60.0},
+    "contact-requests-escalate-overdue": {
+        "task": "contact_requests.tasks.contact_requests_escalate_overdue",
+        "schedule": 300.0,
+    },
 }
 
 # --- Security headers that hold everywhere.
@@ -224,12 +232,35 @@ CONTENT_SECURITY_POLICY = {
 # --- REST API.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Other systems authenticate with API keys (api.authentication); each view names its scopes.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "api.authentication.HeaderApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": env_str("API_RATE_LIMIT", "600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Channel-preference portal API",
     "DESCRIPTION": "What other systems may send, to whom, on which channels, with AI or not.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc served from our own static files (drf-spectacular-sidecar): no CDN, CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelCode": "preferences.domain.ChannelCode",
+        "AiLevel": "preferences.domain.AiLevel",
+        "DeliveryMode": "preferences.domain.DeliveryMode",
+    },
 }
 
 LOGGING = {

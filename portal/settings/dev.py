@@ -1,7 +1,6 @@
 """Local development: debug on, email to the console and to .mail/ files, embedded defaults."""
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import BASE_DIR
 from portal.settings.env import env_str
 
 DEBUG = True
@@ -11,3 +10,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleAndFileSmsBackend")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -3,7 +3,8 @@
 import os
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import BASE_DIR, DATABASES
+from portal.settings.base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
+from portal.settings.env import env_str
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,3 +23,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 ACCOUNT_RATE_LIMITS = False
 SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
+# Serve static files from the apps' folders without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Tests never share the development broker folder (a `make run` worker would take their tasks).
+if CELERY_BROKER_TRANSPORT_OPTIONS:
+    _test_broker = env_str("PORTAL_BROKER_DIR", str(BASE_DIR / ".broker-test"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": f"{_test_broker}/queue",
+        "data_folder_out": f"{_test_broker}/queue",
+        "processed_folder": f"{_test_broker}/processed",
+    }

@@ -1,0 +1,21 @@
+"""Which objects an API client may reach. Every client of the company sees every customer whose data
+has not been erased; what it may see of them depends on its scopes (see representations)."""
+
+from rest_framework.exceptions import NotFound
+
+from api.models import ApiClient
+from api.selectors import customers_active
+from preferences.models import Customer
+
+MAX_ID = 2**63 - 1
+
+
+def customer_get_for_api_client(*, client: ApiClient, customer_id: int) -> Customer:
+    if customer_id > MAX_ID:
+        raise NotFound()
+    customer = customers_active().filter(
+        pk=customer_id,
+    ).first()
+    if customer is None:
+        raise NotFound()
+    return customer

@@ -1,0 +1,143 @@
+"""Human-contact requests through the API: a chatbot's "talk to a human". Create, list, read; only a
+person (a member of staff) can complete one. A client sees the requests it created, no others."""
+
+from datetime import UTC
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from api.access import customer_get_for_api_client
+from api.models import ApiClient, Scope
+from api.schema import problems
+from api.serializers import MAX_ID, topic_code_validate
+from api.views import ApiView
+from contact_requests.models import ContactRequest, ContactRequestStatus, CreatedByType, PreferredChannel, TimeSlot
+from contact_requests.services import ContactRequestError, contact_request_create
+from preferences.selectors import catalog_get
+
+
+def contact_requests_for_api_client(*, client: ApiClient):
+    """The requests this client created (access helper: one condition per line)."""
+    return ContactRequest.objects.filter(
+        created_by_type=CreatedByType.API_CLIENT,
+        created_by_id=str(client.pk),
+    ).select_related("topic")
+
+
+class ContactRequestInSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    reason = serializers.CharField(max_length=2000)
+    preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
+    topic = serializers.CharField(max_length=40, required=False)
+    preferred_time_slots = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeSlot.choices), required=False, max_length=len(TimeSlot.values)
+    )
+    language = serializers.ChoiceField(choices=["fr", "en"], required=False)
+    contested_decision = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="The automated decision contested (GDPR art. 22)."
+    )
+
+    def validate_topic(self, value: str) -> str:
+        return topic_code_validate(value)
+
+
+class ContactRequestOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    topic = serializers.CharField(source="topic.code", allow_null=True, default=None)
+    status = serializers.ChoiceField(choices=ContactRequestStatus.choices)
+    preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
+    preferred_time_slots = serializers.ListField(child=serializers.ChoiceField(choices=TimeSlot.choices))
+    language = serializers.CharField()
+    due_at = serializers.DateTimeField(default_timezone=UTC)
+    scheduled_for = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+    created_at = serializers.DateTimeField(default_timezone=UTC)
+    closed_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+
+
+class ContactRequestPageSerializer(serializers.Serializer):
+    contact_requests = ContactRequestOutSerializer(many=True)
+    next_cursor = serializers.IntegerField(allow_null=True, help_text="Pass it as `before` for the next page.")
+
+
+class ContactRequestQuerySerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
+    limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
+
+
+class ContactRequestListCreateView(ApiView):
+    required_scopes = {"GET": Scope.CONTACT_REQUESTS_READ, "POST": Scope.CONTACT_REQUESTS_WRITE}
+
+    @extend_schema(
+        operation_id="contact_requests_list",
+        summary="The human-contact requests this client created, newest first",
+        parameters=[ContactRequestQuerySerializer],
+        responses={200: ContactRequestPageSerializer, **problems(400)},
+    )
+    def get(self, request):
+        query = ContactRequestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        requests = contact_requests_for_api_client(client=request.user).order_by("-pk")
+        if "customer_id" in data:
+            requests = requests.filter(customer_id=data["customer_id"])
+        if "before" in data:
+            requests = requests.filter(pk__lt=data["before"])
+        page = list(requests[: data["limit"] + 1])
+        more = len(page) > data["limit"]
+        page = page[: data["limit"]]
+        body = {"contact_requests": page, "next_cursor": page[-1].pk if more else None}
+        return Response(ContactRequestPageSerializer(body).data)
+
+    @extend_schema(
+        operation_id="contact_request_create",
+        summary="Ask a person to contact the customer (e.g. a chatbot's “talk to a human”)",
+        request=ContactRequestInSerializer,
+        responses={201: ContactRequestOutSerializer, **problems(400, 404, 415)},
+        examples=[
+            OpenApiExample(
+                "From a chatbot",
+                value={"customer_id": 42, "reason": "Wants to discuss a refused refund.", "preferred_channel": "phone",
+                       "preferred_time_slots": ["weekday_morning"], "contested_decision": "Refund refused automatically"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = ContactRequestInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        customer = customer_get_for_api_client(client=request.user, customer_id=data.pop("customer_id"))
+        topic = catalog_get().topics_by_code[data.pop("topic")] if "topic" in data else None
+        try:
+            contact_request = contact_request_create(
+                customer=customer,
+                topic=topic,
+                created_by_type=CreatedByType.API_CLIENT,
+                actor_id=str(request.user.pk),
+                **data,
+            )
+        except ContactRequestError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(ContactRequestOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)
+
+
+class ContactRequestDetailView(ApiView):
+    required_scopes = {"GET": Scope.CONTACT_REQUESTS_READ}
+
+    @extend_schema(
+        operation_id="contact_request_read",
+        summary="A human-contact request this client created, to follow it",
+        responses={200: ContactRequestOutSerializer, **problems(404)},
+    )
+    def get(self, request, contact_request_id: int):
+        if contact_request_id > MAX_ID:
+            raise NotFound()
+        contact_request = contact_requests_for_api_client(client=request.user).filter(pk=contact_request_id).first()
+        if contact_request is None:
+            raise NotFound(_("No such request among those this client created."))
+        return Response(ContactRequestOutSerializer(contact_request).data)

@@ -1,0 +1,288 @@
+"""Input validation (every 400 is raised here) and the shapes of answers, for the schema too."""
+
+from datetime import UTC, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
+from preferences.selectors import catalog_get
+
+MAX_BATCH = 1000
+MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing
+# How far from now a contact plan may be asked about: beyond, calendars and caps mean little.
+PLAN_HORIZON = timedelta(days=366)
+
+
+def topic_code_validate(value: str) -> str:
+    if value not in catalog_get().topics_by_code:
+        raise serializers.ValidationError(_("Unknown topic."))
+    return value
+
+
+# --- Customers ------------------------------------------------------------------------------------
+
+
+class CustomerUpsertSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100, help_text="The customer's id in your system.")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email_verified = serializers.BooleanField(required=False, default=False)
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40, help_text="E.164 or French")
+    phone_verified = serializers.BooleanField(required=False, default=False)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    language = serializers.ChoiceField(choices=["fr", "en"], required=False)
+
+
+class CustomerBatchUpsertSerializer(serializers.Serializer):
+    customers = CustomerUpsertSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+
+    def validate_customers(self, value: list[dict]) -> list[dict]:
+        ids = [item["external_id"] for item in value]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Each external_id may appear only once in a batch."))
+        return value
+
+
+class PreferencesChangeSerializer(serializers.Serializer):
+    changes = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        allow_empty=False,
+        help_text=(
+            "Flat state keys and their new values: `customer.<field>` (see `settings`), "
+            "`topic.<topic>.<delivery_mode|paper_copy|ai_level>` (null returns to the default) and "
+            "`subscription.<topic>.<channel>` (`in` or `out`). All or nothing."
+        ),
+    )
+
+
+class ContactPointOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ContactPointKind.choices)
+    phone_type = serializers.CharField(allow_blank=True)
+    verified = serializers.BooleanField()
+    value = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+
+
+class SettingsOutSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=["fr", "en"])
+    channel_ranking = serializers.ListField(child=serializers.ChoiceField(choices=ChannelCode.choices))
+    ai_default = serializers.ChoiceField(choices=AiLevel.choices)
+    assistance_mode = serializers.ChoiceField(choices=AssistanceMode.choices)
+    quiet_hours_start = serializers.CharField(allow_null=True, help_text="HH:MM, local time")
+    quiet_hours_end = serializers.CharField(allow_null=True, help_text="HH:MM, local time")
+    time_zone = serializers.CharField()
+    weekly_marketing_cap = serializers.IntegerField(allow_null=True)
+    large_print = serializers.BooleanField()
+    plain_text_email = serializers.BooleanField()
+    easy_read = serializers.BooleanField()
+    marketing_objection = serializers.BooleanField()
+
+
+class TopicSubscriptionOutSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    status = serializers.ChoiceField(choices=SubscriptionStatus.choices)
+
+
+class TopicPreferencesOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices, allow_null=True)
+    paper_copy = serializers.BooleanField()
+    ai_level = serializers.ChoiceField(choices=AiLevel.choices)
+    subscriptions = TopicSubscriptionOutSerializer(many=True)
+
+
+class PreferenceDocumentOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField(help_text="Also sent as the ETag; send it back in If-Match to change.")
+    first_name = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    last_name = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    settings = SettingsOutSerializer()
+    topics = TopicPreferencesOutSerializer(many=True)
+    contact_points = ContactPointOutSerializer(many=True)
+    usable_channels = serializers.ListField(child=serializers.ChoiceField(choices=ChannelCode.choices))
+
+
+class CustomerUpsertResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    created = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+
+class CustomerBatchResultSerializer(serializers.Serializer):
+    customers = CustomerUpsertResultSerializer(many=True)
+
+
+# --- Contact plans -------------------------------------------------------------------------------
+
+
+class ContactPlanRequestSerializer(serializers.Serializer):
+    topic = serializers.CharField(max_length=40)
+    ai_generated = serializers.BooleanField(required=False, default=False)
+    at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="When the message would go; now when absent.")
+    customer_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        allow_empty=False,
+        max_length=MAX_BATCH,
+    )
+    external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, allow_empty=False, max_length=MAX_BATCH
+    )
+
+    def validate_topic(self, value: str) -> str:
+        return topic_code_validate(value)
+
+    def validate_at(self, value):
+        if abs(value - timezone.now()) > PLAN_HORIZON:
+            raise serializers.ValidationError(_("Ask about a moment within a year of now."))
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if ("customer_ids" in attrs) == ("external_ids" in attrs):
+            raise serializers.ValidationError(_("Give either customer_ids or external_ids (up to 1,000)."))
+        return attrs
+
+
+class PlannedChannelOutSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    contact_point_id = serializers.IntegerField(allow_null=True)
+    address = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+
+
+class DeferredChannelOutSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    not_before = serializers.DateTimeField(default_timezone=UTC)
+    reason = serializers.CharField()
+
+
+class AiRuleOutSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=AiLevel.choices)
+    allowed = serializers.BooleanField(help_text="Whether AI-generated content may be sent at all.")
+    requires_human_review = serializers.BooleanField()
+    disclosure_required = serializers.BooleanField(help_text="Always true: AI use is always disclosed.")
+    disclosure_text = serializers.CharField(
+        allow_null=True, help_text="The sentence to print in an AI-assisted message, in the customer's language."
+    )
+
+
+class ContactPlanOutSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    language = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="opted_out, pending_confirmation, no_verified_contact_point, quiet_hours, legal_call_window, "
+        "frequency_cap, marketing_objection, ai_not_allowed",
+    )
+    delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices)
+    channels = PlannedChannelOutSerializer(many=True, help_text="In the customer's order; first or all of them.")
+    deferred = DeferredChannelOutSerializer(many=True, help_text="Chosen channels that may only be used later.")
+    paper_copy = serializers.BooleanField()
+    paper_copy_address = PlannedChannelOutSerializer(allow_null=True)
+    ai = AiRuleOutSerializer()
+    format_needs = serializers.ListField(child=serializers.ChoiceField(choices=["large_print", "plain_text_email", "easy_read"]))
+    next_allowed_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True, help_text="When only time stands in the way.")
+
+
+class ContactPlanResponseSerializer(serializers.Serializer):
+    topic = serializers.CharField()
+    at = serializers.DateTimeField(default_timezone=UTC)
+    plans = ContactPlanOutSerializer(many=True)
+    unknown_customers = serializers.ListField(
+        child=serializers.CharField(), help_text="Requested ids or external ids with no (or an erased) customer."
+    )
+
+
+# --- Sends ---------------------------------------------------------------------------------------
+
+
+class SendInSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    topic = serializers.CharField(max_length=40)
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    sent_at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="Now when absent.")
+    ai_generated = serializers.BooleanField(required=False, default=False)
+    message_id = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Reporting the same id twice counts once."
+    )
+
+    def validate_topic(self, value: str) -> str:
+        return topic_code_validate(value)
+
+    def validate_sent_at(self, value):
+        if value < timezone.now() - PLAN_HORIZON:
+            raise serializers.ValidationError(_("Report messages sent within the last year."))
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        topic = catalog_get().topics_by_code[attrs["topic"]]
+        if attrs["channel"] not in topic.allowed_channels:
+            raise serializers.ValidationError({"channel": _("This topic is not sent on that channel.")})
+        return attrs
+
+
+class SendBatchSerializer(serializers.Serializer):
+    sends = SendInSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+
+
+class SendOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    topic = serializers.CharField(source="topic.code")
+    channel = serializers.CharField()
+    sent_at = serializers.DateTimeField(default_timezone=UTC)
+    ai_generated = serializers.BooleanField()
+    message_id = serializers.CharField()
+
+
+class SendBatchResultSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField()
+    duplicates = serializers.IntegerField(help_text="Message ids you had already reported, not counted again.")
+    ids = serializers.ListField(child=serializers.IntegerField())
+
+
+# --- Change feed ---------------------------------------------------------------------------------
+
+
+class EventOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The cursor: ask for events after it.")
+    customer_id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    occurred_at = serializers.DateTimeField(default_timezone=UTC)
+    key = serializers.CharField()
+    old_value = serializers.JSONField(allow_null=True)
+    new_value = serializers.JSONField(allow_null=True)
+    actor_type = serializers.CharField()
+    actor_id = serializers.CharField()
+    source = serializers.CharField()
+    reason_code = serializers.CharField()
+    reason = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    evidence = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    privacy_notice_version = serializers.IntegerField(allow_null=True)
+    ai_statement_version = serializers.IntegerField(allow_null=True)
+
+
+class EventPageSerializer(serializers.Serializer):
+    events = EventOutSerializer(many=True)
+    next_cursor = serializers.IntegerField(help_text="Pass it as `after` for the next page.")
+    has_more = serializers.BooleanField()
+    next = serializers.CharField(allow_null=True)
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False, help_text="Validation errors by field.")
+    current_version = serializers.IntegerField(required=False, help_text="With 412: the version now.")
+    retry_after = serializers.IntegerField(required=False, help_text="With 429: seconds to wait.")

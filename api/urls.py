@@ -1,0 +1,35 @@
+from csp.decorators import csp_update
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from api import contact_requests, views
+from api.problems import api_not_found
+
+app_name = "api"
+
+# drf-spectacular 0.30's Swagger UI page has one small inline <style>: allow exactly it, by hash.
+SWAGGER_PAGE_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+docs_view = csp_update({"style-src": [SWAGGER_PAGE_STYLE_HASH]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs_view, name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("v1/customers", views.CustomerUpsertView.as_view(), name="customer-upsert"),
+    path("v1/customers/batch", views.CustomerBatchUpsertView.as_view(), name="customer-batch"),
+    path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path("v1/contact-plans", views.ContactPlanView.as_view(), name="contact-plans"),
+    path("v1/sends", views.SendBatchView.as_view(), name="sends"),
+    path("v1/sends/<int:send_id>", views.SendDetailView.as_view(), name="send-detail"),
+    path("v1/events", views.EventListView.as_view(), name="event-list"),
+    path("v1/contact-requests", contact_requests.ContactRequestListCreateView.as_view(), name="contact-requests"),
+    path(
+        "v1/contact-requests/<int:contact_request_id>",
+        contact_requests.ContactRequestDetailView.as_view(),
+        name="contact-request-detail",
+    ),
+    # Anything else under /api/ is a problem+json 404, not the site's HTML page.
+    re_path(r"^.*$", api_not_found, name="not-found"),
+]

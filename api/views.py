@@ -1,0 +1,350 @@
+"""API views: parse and validate, find the object through an access helper, call one service, answer."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.access import customer_get_for_api_client
+from api.models import Scope
+from api.permissions import client_has_scope
+from api.problems import PreconditionFailed, PreconditionRequired
+from api.representations import document_representation, etag_for, event_representation, plan_representation
+from api.schema import problems
+from api.selectors import (
+    consent_events_after,
+    customers_active,
+    marketing_sends_get,
+    preference_documents_get,
+    send_get_for_client,
+)
+from api.services import BatchError, SendReport, customers_upsert_batch, sends_record
+from preferences.contact_plan import contact_plan_decide
+from preferences.domain import ActorType, Source, TopicKind
+from preferences.selectors import catalog_get, preference_document_build
+from preferences.services import ChangeContext, StaleVersion, customer_upsert, preferences_change
+from preferences.state import PreferenceError
+
+
+class ApiView(APIView):
+    """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope)."""
+
+    required_scopes: dict[str, str] = {}
+
+
+def _context(request) -> ChangeContext:
+    return ChangeContext.from_request(
+        request, actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(request.user.pk)
+    )
+
+
+def _personal(request) -> bool:
+    return client_has_scope(request, Scope.CONTACT_POINTS_READ)
+
+
+def _document_response(request, customer, *, status_code: int = 200) -> Response:
+    document = preference_document_build(customer)
+    response = Response(document_representation(document, personal=_personal(request)), status=status_code)
+    response["ETag"] = etag_for(customer.version)
+    response["Location"] = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
+    return response
+
+
+def _upsert(request, data: dict):
+    try:
+        return customer_upsert(context=_context(request), **data)
+    except PreferenceError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+# --- Customers ------------------------------------------------------------------------------------
+
+UPSERT_EXAMPLE = OpenApiExample(
+    "A customer from the CRM",
+    value={"external_id": "CRM-000123", "email": "camille@example.com", "email_verified": True, "language": "fr"},
+    request_only=True,
+)
+
+
+class CustomerUpsertView(ApiView):
+    required_scopes = {"POST": Scope.CUSTOMERS_WRITE}
+
+    @extend_schema(
+        operation_id="customer_upsert",
+        summary="Create or update a customer by external_id",
+        description="Contact points are added (or marked verified), never removed. Every change is a ledger event "
+        "with this client as actor and `api` as source. 201 when created, 200 when it existed.",
+        request=s.CustomerUpsertSerializer,
+        responses={200: s.PreferenceDocumentOutSerializer, 201: s.PreferenceDocumentOutSerializer, **problems(400, 415)},
+        examples=[UPSERT_EXAMPLE],
+    )
+    def post(self, request):
+        serializer = s.CustomerUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer, created = _upsert(request, serializer.validated_data)
+        return _document_response(request, customer, status_code=201 if created else 200)
+
+
+class CustomerBatchUpsertView(ApiView):
+    required_scopes = {"POST": Scope.CUSTOMERS_WRITE}
+
+    @extend_schema(
+        operation_id="customers_upsert_batch",
+        summary="Create or update up to 1,000 customers at once (all or nothing)",
+        request=s.CustomerBatchUpsertSerializer,
+        responses={200: s.CustomerBatchResultSerializer, **problems(400, 415)},
+    )
+    def post(self, request):
+        serializer = s.CustomerBatchUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            customers = customers_upsert_batch(context=_context(request), items=serializer.validated_data["customers"])
+        except BatchError as error:
+            raise ValidationError({"customers": error.errors}) from None
+        results = [
+            {"id": customer.pk, "external_id": customer.external_id, "created": created, "version": customer.version}
+            for customer, created in customers
+        ]
+        return Response({"customers": results})
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the version you read, e.g. \"7\". 428 when missing, 412 when stale.",
+)
+
+
+class CustomerDetailView(ApiView):
+    required_scopes = {"GET": Scope.CUSTOMERS_READ, "PATCH": Scope.CUSTOMERS_WRITE}
+
+    @extend_schema(
+        operation_id="customer_read",
+        summary="A customer's whole preference document, with its version (also the ETag)",
+        responses={200: s.PreferenceDocumentOutSerializer, **problems(404)},
+    )
+    def get(self, request, customer_id: int):
+        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
+        return _document_response(request, customer)
+
+    @extend_schema(
+        operation_id="customer_preferences_change",
+        summary="Change preferences (If-Match required)",
+        parameters=[IF_MATCH],
+        request=s.PreferencesChangeSerializer,
+        responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404, 412, 415, 428)},
+        examples=[
+            OpenApiExample(
+                "Opt in to offers by email, quiet at night",
+                value={
+                    "changes": {
+                        "subscription.offers.email": "in",
+                        "customer.quiet_hours_start": "21:00",
+                        "customer.quiet_hours_end": "08:00",
+                    }
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def patch(self, request, customer_id: int):
+        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
+        expected_version = _if_match_version(request)
+        serializer = s.PreferencesChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            customer = preferences_change(
+                customer_id=customer.pk,
+                changes=serializer.validated_data["changes"],
+                context=_context(request),
+                expected_version=expected_version,
+            )
+        except StaleVersion as stale:
+            raise PreconditionFailed(current_version=stale.current_version) from None
+        except PreferenceError as error:
+            raise ValidationError(error.message_dict) from None
+        return _document_response(request, customer)
+
+
+def _if_match_version(request) -> int:
+    """The version named by If-Match; one that names no version can never match (412)."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        raise PreconditionRequired()
+    value = header.removeprefix("W/").strip().strip('"')
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+# --- Contact plans -------------------------------------------------------------------------------
+
+
+class ContactPlanView(ApiView):
+    required_scopes = {"POST": Scope.DECISIONS_READ}
+
+    @extend_schema(
+        operation_id="contact_plans_decide",
+        summary="May these customers be contacted about a topic, how, and with AI or not?",
+        description="For one customer or up to 1,000: allowed or not and why, the channels in the customer's order "
+        "(`first` or `all`), paper copy, the AI rule with the disclosure sentence in the customer's language, format "
+        "needs, and `next_allowed_at` when only time stands in the way. Addresses need contact_points:read. "
+        "Costs the same few queries whatever the batch size.",
+        request=s.ContactPlanRequestSerializer,
+        responses={200: s.ContactPlanResponseSerializer, **problems(400, 415)},
+        examples=[
+            OpenApiExample(
+                "An AI-drafted offer",
+                value={"topic": "offers", "ai_generated": True, "external_ids": ["CRM-000123"]},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        serializer = s.ContactPlanRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        at = data.get("at") or timezone.now()
+        topic = catalog_get().topics_by_code[data["topic"]]
+        if "customer_ids" in data:
+            wanted = list(dict.fromkeys(data["customer_ids"]))
+            customers = {c.pk: c for c in customers_active().filter(pk__in=wanted)}
+        else:
+            wanted = list(dict.fromkeys(data["external_ids"]))
+            customers = {c.external_id: c for c in customers_active().filter(external_id__in=wanted)}
+        found = [customers[key] for key in wanted if key in customers]
+        documents = preference_documents_get(customers=found)
+        sends = (
+            marketing_sends_get(customer_ids=[c.pk for c in found], at=at) if topic.kind == TopicKind.MARKETING else {}
+        )
+        personal = _personal(request)
+        plans = [
+            plan_representation(
+                contact_plan_decide(
+                    document=documents[customer.pk],
+                    topic=topic,
+                    ai_generated=data["ai_generated"],
+                    at=at,
+                    marketing_sent_at=sends.get(customer.pk, ()),
+                ),
+                external_id=customer.external_id,
+                personal=personal,
+            )
+            for customer in found
+        ]
+        unknown = [str(key) for key in wanted if key not in customers]
+        body = {"topic": topic.code, "at": at, "plans": plans, "unknown_customers": unknown}
+        return Response(s.ContactPlanResponseSerializer(body).data)
+
+
+# --- Sends ---------------------------------------------------------------------------------------
+
+# Reports a little ahead of the server's clock are tolerated; further ahead is a mistake.
+SEND_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class SendBatchView(ApiView):
+    required_scopes = {"POST": Scope.SENDS_WRITE}
+
+    @extend_schema(
+        operation_id="sends_report",
+        summary="Report sent messages (up to 1,000), so that the weekly marketing cap counts them",
+        request=s.SendBatchSerializer,
+        responses={201: s.SendBatchResultSerializer, **problems(400, 415)},
+    )
+    def post(self, request):
+        serializer = s.SendBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["sends"]
+        now = timezone.now()
+        known = set(
+            customers_active().filter(pk__in={item["customer_id"] for item in items}).values_list("pk", flat=True)
+        )
+        errors = {}
+        for index, item in enumerate(items):
+            if item["customer_id"] not in known:
+                errors[str(index)] = {"customer_id": [_("Unknown customer.")]}
+            elif item.get("sent_at") and item["sent_at"] > now + SEND_CLOCK_SKEW:
+                errors[str(index)] = {"sent_at": [_("A message cannot have been sent in the future.")]}
+        if errors:
+            raise ValidationError({"sends": errors})
+        topics = catalog_get().topics_by_code
+        recorded = sends_record(
+            client=request.user,
+            reports=[
+                SendReport(
+                    customer_id=item["customer_id"],
+                    topic_id=topics[item["topic"]].pk,
+                    channel=item["channel"],
+                    sent_at=item.get("sent_at") or now,
+                    ai_generated=item["ai_generated"],
+                    message_id=item["message_id"],
+                )
+                for item in items
+            ],
+        )
+        body = {
+            "recorded": len(items) - recorded.duplicates,
+            "duplicates": recorded.duplicates,
+            "ids": [send.pk for send in recorded.created if send.pk is not None],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SendDetailView(ApiView):
+    required_scopes = {"GET": Scope.SENDS_WRITE}
+
+    @extend_schema(
+        operation_id="send_read",
+        summary="A send this client reported",
+        responses={200: s.SendOutSerializer, **problems(404)},
+    )
+    def get(self, request, send_id: int):
+        send = send_get_for_client(client=request.user, send_id=send_id)
+        if send is None:
+            raise NotFound()
+        return Response(s.SendOutSerializer(send).data)
+
+
+# --- Change feed ---------------------------------------------------------------------------------
+
+
+class EventQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, max_value=s.MAX_ID, required=False, default=0, help_text="The last id you processed.")
+    limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
+
+
+class EventListView(ApiView):
+    required_scopes = {"GET": Scope.EVENTS_READ}
+
+    @extend_schema(
+        operation_id="events_list",
+        summary="Ledger events after a cursor, in order",
+        description="Personal values (contact point values, free-text reasons) need contact_points:read.",
+        parameters=[EventQuerySerializer],
+        responses={200: s.EventPageSerializer, **problems(400)},
+    )
+    def get(self, request):
+        query = EventQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after, limit = query.validated_data["after"], query.validated_data["limit"]
+        events = consent_events_after(after=after, limit=limit)
+        has_more = len(events) > limit
+        events = events[:limit]
+        next_cursor = events[-1].pk if events else after
+        personal = _personal(request)
+        body = {
+            "events": [event_representation(event, personal=personal) for event in events],
+            "next_cursor": next_cursor,
+            "has_more": has_more,
+            "next": f"{reverse('api:event-list')}?after={next_cursor}&limit={limit}" if has_more else None,
+        }
+        return Response(body)

@@ -1,0 +1,30 @@
+"""Configuration in the admin: supervisors set the service levels; requests are read-only there."""
+
+from django.contrib import admin
+
+from contact_requests.models import ContactRequest, ServiceLevel
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    list_display = ("name", "preferred_channel", "response_hours", "is_active")
+    list_filter = ("is_active",)
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests change through the portal, the console or the API (services record events)."""
+
+    list_display = ("pk", "customer", "status", "preferred_channel", "due_at", "assigned_to", "created_at")
+    list_filter = ("status", "preferred_channel", "created_by_type")
+    list_select_related = ("customer__user", "assigned_to")
+    raw_id_fields = ("customer",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContactRequestsConfig(AppConfig):
+    name = "contact_requests"
+    verbose_name = "Human-contact requests"

@@ -1,0 +1,45 @@
+"""The customer's "talk to a human" form. Rules are checked again by the service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contact_requests.models import PreferredChannel, TimeSlot
+from contact_requests.services import REASON_MAX_LENGTH
+from preferences.models import Customer, Topic
+
+
+class ContactRequestForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        label=_("What is it about?"),
+        queryset=Topic.objects.all(),
+        required=False,
+        empty_label=_("Something else"),
+    )
+    reason = forms.CharField(
+        label=_("What would you like to talk about?"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("How should we contact you?"), choices=PreferredChannel.choices, widget=forms.RadioSelect
+    )
+    preferred_time_slots = forms.MultipleChoiceField(
+        label=_("When are you available?"),
+        choices=TimeSlot.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Paris time. Leave empty if any time suits you."),
+    )
+    language = forms.ChoiceField(label=_("Language of the conversation"), choices=Customer.Language.choices)
+    contested_decision = forms.CharField(
+        label=_("Are you contesting a decision made automatically? Describe it"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example a refused application or a price set by a computer. A person will review it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Label each topic in the active language (the model's __str__ is its code).
+        self.fields["topic"].label_from_instance = lambda topic: topic.name

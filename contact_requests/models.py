@@ -1,0 +1,149 @@
+"""Human-contact requests: a customer (or a chatbot on their behalf) asks a person to get in touch."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from preferences.models import Customer, ImmutableQuerySet, Topic
+
+
+class ContactRequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ASSIGNED = "assigned", _("Assigned")
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    UNREACHABLE = "unreachable", _("Could not reach you")
+
+
+# Requests still waiting for a person; the others are closed for good.
+ACTIVE_STATUSES = (ContactRequestStatus.OPEN, ContactRequestStatus.ASSIGNED, ContactRequestStatus.SCHEDULED)
+# Requests not yet answered by a person: the service level's due time applies to these.
+UNANSWERED_STATUSES = (ContactRequestStatus.OPEN, ContactRequestStatus.ASSIGNED)
+
+
+class PreferredChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("Email")
+    VIDEO = "video", _("Video call")
+    MESSAGING = "messaging", _("Messaging (WhatsApp, RCS…)")
+
+
+class TimeSlot(models.TextChoices):
+    WEEKDAY_MORNING = "weekday_morning", _("Weekdays, 9:00–12:00")
+    WEEKDAY_LUNCH = "weekday_lunch", _("Weekdays, 12:00–14:00")
+    WEEKDAY_AFTERNOON = "weekday_afternoon", _("Weekdays, 14:00–18:00")
+    WEEKDAY_EVENING = "weekday_evening", _("Weekdays, 18:00–20:00")
+    SATURDAY_MORNING = "saturday_morning", _("Saturday, 9:00–12:00")
+
+
+class CreatedByType(models.TextChoices):
+    CUSTOMER = "customer", _("the customer")
+    API_CLIENT = "api_client", _("one of our systems")
+    STAFF = "staff", _("our support team")
+
+
+class ServiceLevel(models.Model):
+    """How soon a person must answer a request; supervisors edit these in the admin.
+
+    The level for a request's preferred channel wins; otherwise the default level applies.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    preferred_channel = models.CharField(
+        _("preferred channel"),
+        max_length=16,
+        choices=PreferredChannel.choices,
+        blank=True,
+        help_text=_("Leave empty for the default level, used when no level matches the channel."),
+    )
+    response_hours = models.PositiveIntegerField(_("answer within (hours)"), default=48)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["preferred_channel", "name"]
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.response_hours} h)"
+
+
+class ContactRequest(models.Model):
+    """A request to talk to a person. Its state changes only through contact_requests.services."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_requests")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField()
+    preferred_channel = models.CharField(max_length=16, choices=PreferredChannel.choices)
+    preferred_time_slots = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=2, choices=Customer.Language.choices, default=Customer.Language.FR)
+    # GDPR art. 22: the automated decision the customer contests and wants a person to review.
+    contested_decision = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=ContactRequestStatus.choices, default=ContactRequestStatus.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    service_level = models.ForeignKey(ServiceLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    due_at = models.DateTimeField()
+    # First time a person acted on it (scheduled, completed or found the customer unreachable).
+    answered_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by_type = models.CharField(max_length=16, choices=CreatedByType.choices)
+    created_by_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="contact_request_queue_idx"),
+            models.Index(fields=["customer", "-created_at"], name="contact_request_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.customer_id} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def time_slot_labels(self) -> list[str]:
+        return [str(TimeSlot(slot).label) for slot in self.preferred_time_slots if slot in TimeSlot.values]
+
+    def is_overdue(self, now) -> bool:
+        return self.status in UNANSWERED_STATUSES and self.due_at < now
+
+
+class ContactRequestEvent(models.Model):
+    """One step in a request's life: append-only, like the consent ledger."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        ASSIGNED = "assigned", _("assigned")
+        SCHEDULED = "scheduled", _("scheduled")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+        UNREACHABLE = "unreachable", _("marked unreachable")
+        ESCALATED = "escalated", _("escalated to supervisors")
+
+    contact_request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    old_status = models.CharField(max_length=16, choices=ContactRequestStatus.choices, blank=True)
+    new_status = models.CharField(max_length=16, choices=ContactRequestStatus.choices)
+    actor_type = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.contact_request_id} {self.kind}: {self.old_status} → {self.new_status}"

@@ -1,0 +1,461 @@
+"""Writes to human-contact requests. Each service runs in one transaction: it changes the request,
+appends a ContactRequestEvent and queues the customer's email in the outbox (sent after commit)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import SUPERVISOR, is_staff_member
+from contact_requests.models import (
+    ACTIVE_STATUSES,
+    UNANSWERED_STATUSES,
+    ContactRequest,
+    ContactRequestEvent,
+    ContactRequestStatus,
+    CreatedByType,
+    PreferredChannel,
+    ServiceLevel,
+    TimeSlot,
+)
+from notifications.services import email_enqueue
+from preferences.domain import ActorType, ContactPointKind
+from preferences.models import ContactPoint, Customer, Topic
+
+REASON_MAX_LENGTH = 2000
+OUTCOME_MAX_LENGTH = 2000
+# Without any configured service level, a person answers within this time.
+FALLBACK_RESPONSE_TIME = timedelta(hours=48)
+# A customer (or a chatbot for them) cannot flood the queue.
+MAX_ACTIVE_PER_CUSTOMER = 5
+ESCALATION_BATCH = 500
+
+Status = ContactRequestStatus
+Kind = ContactRequestEvent.Kind
+
+
+class ContactRequestError(ValidationError):
+    """A request or a change that breaks a rule; messages keyed by field, in the active language."""
+
+
+class ContactRequestForbidden(PermissionDenied):
+    """The actor may not make this change (e.g. an API client completing a request)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a request; recorded on its events. Staff actors carry their User."""
+
+    type: str
+    id: str = ""
+    user: Any = None
+
+    @classmethod
+    def staff(cls, user) -> "Actor":
+        return cls(type=ActorType.STAFF, id=str(user.pk), user=user)
+
+    @classmethod
+    def customer(cls, customer: Customer) -> "Actor":
+        return cls(type=ActorType.CUSTOMER, id=str(customer.user_id or ""))
+
+    @classmethod
+    def api_client(cls, client_id: str) -> "Actor":
+        return cls(type=ActorType.API_CLIENT, id=str(client_id))
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(type=ActorType.SYSTEM)
+
+    @property
+    def is_staff_person(self) -> bool:
+        return self.type == ActorType.STAFF and self.user is not None and is_staff_member(self.user)
+
+
+# --- Create ------------------------------------------------------------------------------------
+
+
+def service_level_for(*, preferred_channel: str) -> ServiceLevel | None:
+    """The active level for this channel, else the active default level (no channel), else None."""
+    levels = ServiceLevel.objects.filter(is_active=True).filter(
+        Q(preferred_channel=preferred_channel) | Q(preferred_channel="")
+    )
+    # The level for the channel sorts after the default ("" < "phone"), so it wins when both exist.
+    return levels.order_by("-preferred_channel", "response_hours").first()
+
+
+def contact_request_create(
+    *,
+    customer: Customer,
+    reason: str,
+    preferred_channel: str,
+    created_by_type: str,
+    actor_id: str = "",
+    topic: Topic | None = None,
+    preferred_time_slots: Sequence[str] = (),
+    language: str | None = None,
+    contested_decision: str = "",
+    now: datetime | None = None,
+) -> ContactRequest:
+    """Open a request for a person to contact the customer, and acknowledge it by email.
+
+    `created_by_type` is a CreatedByType value ("customer", "api_client" for a chatbot or another
+    system acting for the customer, "staff"); `actor_id` names the user or API client. `language`
+    defaults to the customer's. The due time comes from the service level of the preferred channel.
+    Raises ContactRequestError on bad input.
+    """
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    contested_decision = (contested_decision or "").strip()
+    slots = list(dict.fromkeys(preferred_time_slots or ()))
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Tell us briefly what you would like to talk about.")
+    elif len(reason) > REASON_MAX_LENGTH:
+        errors["reason"] = _("Keep it under %(max)s characters.") % {"max": REASON_MAX_LENGTH}
+    if len(contested_decision) > REASON_MAX_LENGTH:
+        errors["contested_decision"] = _("Keep it under %(max)s characters.") % {"max": REASON_MAX_LENGTH}
+    if preferred_channel not in PreferredChannel.values:
+        errors["preferred_channel"] = _("Choose how you would like to be contacted.")
+    if any(slot not in TimeSlot.values for slot in slots):
+        errors["preferred_time_slots"] = _("Choose among the time slots offered.")
+    if language is not None and language not in Customer.Language.values:
+        errors["language"] = _("Choose French or English.")
+    if created_by_type not in CreatedByType.values:
+        errors["created_by_type"] = _("Unknown kind of requester.")
+    if errors:
+        raise ContactRequestError(errors)
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.erased_at is not None:
+            raise ContactRequestError({"customer": _("This customer's data has been erased.")})
+        active = ContactRequest.objects.filter(customer=customer, status__in=ACTIVE_STATUSES).count()
+        if active >= MAX_ACTIVE_PER_CUSTOMER:
+            raise ContactRequestError(
+                {
+                    "reason": _("You already have %(count)s requests in progress. Cancel one or wait for our answer.")
+                    % {"count": active}
+                }
+            )
+        level = service_level_for(preferred_channel=preferred_channel)
+        response_time = timedelta(hours=level.response_hours) if level else FALLBACK_RESPONSE_TIME
+        contact_request = ContactRequest.objects.create(
+            customer=customer,
+            topic=topic,
+            reason=reason,
+            preferred_channel=preferred_channel,
+            preferred_time_slots=slots,
+            language=language or customer.language,
+            contested_decision=contested_decision,
+            service_level=level,
+            due_at=now + response_time,
+            created_by_type=created_by_type,
+            created_by_id=str(actor_id or ""),
+        )
+        _event_append(
+            contact_request,
+            kind=Kind.CREATED,
+            old_status="",
+            actor=Actor(type=created_by_type, id=str(actor_id or "")),
+            now=now,
+        )
+        _customer_email_queue(contact_request, template="created")
+    return contact_request
+
+
+# --- State changes ---------------------------------------------------------------------------------
+
+
+def contact_request_cancel(*, contact_request_id: int, actor: Actor, now: datetime | None = None) -> ContactRequest:
+    """The customer (or a system acting for them) withdraws a request still in progress."""
+    if actor.type not in (ActorType.CUSTOMER, ActorType.API_CLIENT):
+        raise ContactRequestForbidden(_("Only the customer can cancel their request."))
+    return _transition(
+        contact_request_id=contact_request_id, actor=actor, kind=Kind.CANCELLED, new_status=Status.CANCELLED, now=now
+    )
+
+
+def contact_request_assign(
+    *, contact_request_id: int, actor: Actor, assignee, now: datetime | None = None
+) -> ContactRequest:
+    """Give a request to a member of staff (often "assign to me"); an open request becomes assigned."""
+    _require_staff_person(actor)
+    if assignee is None or not is_staff_member(assignee):
+        raise ContactRequestError({"assignee": _("Requests can only be assigned to support staff.")})
+
+    def change(contact_request: ContactRequest) -> None:
+        contact_request.assigned_to = assignee
+
+    return _transition(
+        contact_request_id=contact_request_id,
+        actor=actor,
+        kind=Kind.ASSIGNED,
+        new_status=None,  # open → assigned; an assigned or scheduled request keeps its status
+        now=now,
+        change=change,
+        note=assignee.email,
+    )
+
+
+def contact_request_schedule(
+    *, contact_request_id: int, actor: Actor, scheduled_for: datetime, now: datetime | None = None
+) -> ContactRequest:
+    """Set (or move) the appointment; the request goes to the actor if nobody has it yet."""
+    _require_staff_person(actor)
+    now_value = now or timezone.now()
+    if scheduled_for is None or scheduled_for <= now_value:
+        raise ContactRequestError({"scheduled_for": _("Choose a time in the future.")})
+
+    def change(contact_request: ContactRequest) -> None:
+        contact_request.scheduled_for = scheduled_for
+        contact_request.assigned_to = contact_request.assigned_to or actor.user
+
+    return _transition(
+        contact_request_id=contact_request_id,
+        actor=actor,
+        kind=Kind.SCHEDULED,
+        new_status=Status.SCHEDULED,
+        now=now_value,
+        change=change,
+        note=scheduled_for.isoformat(),
+    )
+
+
+def contact_request_complete(
+    *, contact_request_id: int, actor: Actor, outcome: str, now: datetime | None = None
+) -> ContactRequest:
+    """A person talked with the customer: record the outcome. Never done by an API client."""
+    _require_staff_person(actor)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ContactRequestError({"outcome": _("Describe the outcome for the customer.")})
+    if len(outcome) > OUTCOME_MAX_LENGTH:
+        raise ContactRequestError({"outcome": _("Keep it under %(max)s characters.") % {"max": OUTCOME_MAX_LENGTH}})
+
+    def change(contact_request: ContactRequest) -> None:
+        contact_request.outcome = outcome
+        contact_request.assigned_to = contact_request.assigned_to or actor.user
+
+    return _transition(
+        contact_request_id=contact_request_id,
+        actor=actor,
+        kind=Kind.COMPLETED,
+        new_status=Status.COMPLETED,
+        now=now,
+        change=change,
+        note=outcome,
+    )
+
+
+def contact_request_mark_unreachable(
+    *, contact_request_id: int, actor: Actor, note: str = "", now: datetime | None = None
+) -> ContactRequest:
+    """Staff tried and could not reach the customer: the request closes; the customer is told."""
+    _require_staff_person(actor)
+    note = (note or "").strip()[:OUTCOME_MAX_LENGTH]
+
+    def change(contact_request: ContactRequest) -> None:
+        contact_request.outcome = note
+        contact_request.assigned_to = contact_request.assigned_to or actor.user
+
+    return _transition(
+        contact_request_id=contact_request_id,
+        actor=actor,
+        kind=Kind.UNREACHABLE,
+        new_status=Status.UNREACHABLE,
+        now=now,
+        change=change,
+        note=note,
+    )
+
+
+def _require_staff_person(actor: Actor) -> None:
+    if not actor.is_staff_person:
+        raise ContactRequestForbidden(_("Only a member of our support team can do this."))
+
+
+def _transition(
+    *,
+    contact_request_id: int,
+    actor: Actor,
+    kind: str,
+    new_status: str | None,
+    now: datetime | None,
+    change=None,
+    note: str = "",
+) -> ContactRequest:
+    """Lock the request, check it is still in progress, apply the change, record and tell."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact_request = (
+            ContactRequest.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contact_request_id)
+        )
+        if contact_request.status not in ACTIVE_STATUSES:
+            raise ContactRequestError(
+                {
+                    "status": _("This request is already %(status)s: it cannot change any more.")
+                    % {"status": contact_request.get_status_display().lower()}
+                }
+            )
+        old_status = contact_request.status
+        if new_status is None:
+            new_status = Status.ASSIGNED if old_status == Status.OPEN else old_status
+        if change is not None:
+            change(contact_request)
+        contact_request.status = new_status
+        if (
+            new_status in (Status.SCHEDULED, Status.COMPLETED, Status.UNREACHABLE)
+            and contact_request.answered_at is None
+        ):
+            contact_request.answered_at = now
+        if new_status not in ACTIVE_STATUSES:
+            contact_request.closed_at = now
+        contact_request.save(
+            update_fields=[
+                "status",
+                "assigned_to",
+                "scheduled_for",
+                "outcome",
+                "answered_at",
+                "closed_at",
+                "updated_at",
+            ]
+        )
+        _event_append(contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note)
+        # Rescheduling changes what the customer must know, so it is told like a state change.
+        if new_status != old_status or kind == Kind.SCHEDULED:
+            _customer_email_queue(contact_request, template="status_changed")
+    return contact_request
+
+
+def _event_append(
+    contact_request: ContactRequest, *, kind: str, old_status: str, actor: Actor, now: datetime, note: str = ""
+) -> ContactRequestEvent:
+    return ContactRequestEvent.objects.create(
+        contact_request=contact_request,
+        occurred_at=now,
+        kind=kind,
+        old_status=old_status,
+        new_status=contact_request.status,
+        actor_type=actor.type,
+        actor_id=actor.id,
+        note=note,
+    )
+
+
+# --- Escalation --------------------------------------------------------------------------------
+
+
+def contact_requests_escalate_overdue(*, now: datetime | None = None) -> list[int]:
+    """Flag requests not answered by their due time and tell the supervisors (once per request)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            ContactRequest.objects.select_for_update()
+            .filter(status__in=UNANSWERED_STATUSES, due_at__lt=now, escalated_at__isnull=True)
+            .order_by("due_at")[:ESCALATION_BATCH]
+        )
+        if not overdue:
+            return []
+        ids = [contact_request.pk for contact_request in overdue]
+        ContactRequest.objects.filter(pk__in=ids).update(escalated_at=now)
+        ContactRequestEvent.objects.bulk_create(
+            [
+                ContactRequestEvent(
+                    contact_request=contact_request,
+                    occurred_at=now,
+                    kind=Kind.ESCALATED,
+                    old_status=contact_request.status,
+                    new_status=contact_request.status,
+                    actor_type=ActorType.SYSTEM,
+                )
+                for contact_request in overdue
+            ]
+        )
+        _supervisors_email_queue(overdue, now=now)
+    return ids
+
+
+def _supervisor_addresses() -> list[str]:
+    from accounts.models import User
+
+    return list(
+        User.objects.filter(Q(groups__name=SUPERVISOR) | Q(is_superuser=True), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
+def _supervisors_email_queue(overdue: list[ContactRequest], *, now: datetime) -> None:
+    addresses = _supervisor_addresses()
+    if not addresses:
+        return
+    rows = [
+        {
+            "contact_request": contact_request,
+            "url": settings.SITE_URL.rstrip("/") + reverse("support:request_detail", args=[contact_request.pk]),
+        }
+        for contact_request in overdue
+    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string("contact_requests/email/escalated.txt", {"rows": rows, "now": now})
+        subject = _("%(count)s contact requests are overdue") % {"count": len(overdue)}
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
+
+
+# --- The customer's emails ---------------------------------------------------------------------
+
+SUBJECTS = {
+    "created": gettext_lazy("We received your request to talk to a person"),
+    Status.ASSIGNED: gettext_lazy("A person is handling your request"),
+    Status.SCHEDULED: gettext_lazy("Your appointment with our team"),
+    Status.COMPLETED: gettext_lazy("Your request is complete"),
+    Status.CANCELLED: gettext_lazy("Your request is cancelled"),
+    Status.UNREACHABLE: gettext_lazy("We could not reach you"),
+}
+
+
+def customer_email_address(customer: Customer) -> str:
+    """Where to write to a customer: a verified email contact point, else their sign-in address."""
+    address = (
+        ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.EMAIL, verified_at__isnull=False)
+        .order_by(F("verified_at").asc(), "pk")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if address:
+        return address
+    if customer.user_id:
+        return customer.user.email
+    return ""
+
+
+def _customer_email_queue(contact_request: ContactRequest, *, template: str) -> None:
+    customer = contact_request.customer
+    address = customer_email_address(customer)
+    if not address:
+        return  # e.g. a customer known to the CRM by phone only: staff will call
+    subject_key = "created" if template == "created" else contact_request.status
+    with translation.override(contact_request.language), timezone.override(customer.time_zone):
+        body = render_to_string(
+            f"contact_requests/email/{template}.txt",
+            {
+                "contact_request": contact_request,
+                "customer": customer,
+                "url": settings.SITE_URL.rstrip("/") + reverse("contact_requests:list"),
+            },
+        )
+        subject = str(SUBJECTS[subject_key])
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from contact_requests import views
+
+app_name = "contact_requests"
+
+urlpatterns = [
+    path("", views.contact_request_list, name="list"),
+    path("<int:contact_request_id>/cancel/", views.contact_request_cancel, name="cancel"),
+]

@@ -1,0 +1,55 @@
+"""Who may reach the console: staff (agents and supervisors); the dashboard: supervisors only.
+
+Anonymous visitors are sent to sign in; signed-in customers are refused (403). TOTP is enforced
+before these checks by accounts.middleware.StaffMFARequiredMiddleware.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts.roles import is_staff_member, is_supervisor
+from preferences.models import Customer
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def supervisor_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_supervisor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def customer_get_for_agent(*, user, customer_id: int) -> Customer:
+    """A customer for a member of staff; erased customers no longer exist for the console."""
+    if not is_staff_member(user):
+        raise PermissionDenied
+    customer = (
+        Customer.objects.select_related("user")
+        .filter(
+            pk=customer_id,
+            erased_at__isnull=True,
+        )
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer

@@ -1,0 +1,198 @@
+"""Console forms: search, override a setting, and work a contact request."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contact_requests.models import ContactRequestStatus
+from contact_requests.services import OUTCOME_MAX_LENGTH
+from preferences.domain import (
+    WEEKLY_CAP_CHOICES,
+    AiLevel,
+    AssistanceMode,
+    ChannelCode,
+    DeliveryMode,
+    SubscriptionStatus,
+)
+from preferences.forms import TIME_ZONE_CHOICES
+from preferences.history import CUSTOMER_FIELD_LABELS
+from preferences.selectors import PreferenceDocument
+from preferences.state import BOOLEAN_FIELDS, CUSTOMER_FIELDS
+from support.models import ReasonCode
+from support.services import EVIDENCE_MAX_LENGTH
+
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+DEFAULT_CHOICE = [("", _("Default (the customer's general choice)"))]
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, email, phone number or customer number"),
+        max_length=200,
+        min_length=2,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All in progress"))] + list(ContactRequestStatus.choices), required=False
+    )
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+
+# --- Overrides ------------------------------------------------------------------------------------
+
+
+def setting_keys(document: PreferenceDocument) -> list[tuple[str, str]]:
+    """Every setting an agent may change, as (state key, label in plain words)."""
+    channels = document.catalog.channels_by_code
+    keys = [(f"customer.{name}", str(CUSTOMER_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
+    for topic in document.catalog.topics:
+        for code in document.ranking():
+            if code in topic.allowed_channels:
+                label = channels[code].name if code in channels else code
+                keys.append((f"subscription.{topic.code}.{code}", f"{topic.name} · {label}"))
+        if topic.paper_copy_available:
+            keys.append((f"topic.{topic.code}.paper_copy", f"{topic.name} · {_('paper copy')}"))
+        if topic.has_delivery_mode:
+            keys.append((f"topic.{topic.code}.delivery_mode", f"{topic.name} · {_('delivery')}"))
+        keys.append((f"topic.{topic.code}.ai_level", f"{topic.name} · {_('messages written with AI')}"))
+    return keys
+
+
+def setting_current(document: PreferenceDocument, key: str) -> Any:
+    """The effective value of a setting (stored, or the default)."""
+    parts = key.split(".")
+    topics = document.catalog.topics_by_code
+    if parts[0] == "customer":
+        return document.state().get(key)
+    if parts[0] == "subscription":
+        return document.subscription_status(topics[parts[1]], parts[2])
+    return document.topic_setting(topics[parts[1]], parts[2])
+
+
+def _value_field(key: str) -> forms.Field:
+    parts = key.split(".")
+    name = parts[-1]
+    label = _("New value")
+    if parts[0] == "subscription":
+        return forms.ChoiceField(label=label, choices=SubscriptionStatus.choices[:2], widget=forms.RadioSelect)
+    if name in BOOLEAN_FIELDS or name == "paper_copy":
+        return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect)
+    if name == "language":
+        return forms.ChoiceField(label=label, choices=[("fr", "Français"), ("en", "English")])
+    if name == "ai_default":
+        return forms.ChoiceField(label=label, choices=AiLevel.choices, widget=forms.RadioSelect)
+    if name == "ai_level":
+        return forms.ChoiceField(label=label, choices=DEFAULT_CHOICE + list(AiLevel.choices), required=False)
+    if name == "assistance_mode":
+        return forms.ChoiceField(label=label, choices=AssistanceMode.choices, widget=forms.RadioSelect)
+    if name == "delivery_mode":
+        return forms.ChoiceField(label=label, choices=DeliveryMode.choices, widget=forms.RadioSelect)
+    if name in ("quiet_hours_start", "quiet_hours_end"):
+        return forms.TimeField(
+            label=label,
+            required=False,
+            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            help_text=_("Leave empty for none. Quiet hours need both a start and an end."),
+        )
+    if name == "time_zone":
+        return forms.ChoiceField(label=label, choices=TIME_ZONE_CHOICES)
+    if name == "weekly_marketing_cap":
+        return forms.ChoiceField(
+            label=label, choices=[("", _("No limit"))] + [(str(n), str(n)) for n in WEEKLY_CAP_CHOICES], required=False
+        )
+    if name == "channel_ranking":
+        return forms.CharField(
+            label=label,
+            max_length=200,
+            help_text=_("Channel codes in order, separated by commas: %(codes)s")
+            % {"codes": ", ".join(ChannelCode.values)},
+        )
+    raise KeyError(key)
+
+
+def _value_initial(key: str, current: Any) -> Any:
+    name = key.split(".")[-1]
+    if isinstance(current, bool):
+        return "yes" if current else "no"
+    if name == "channel_ranking":
+        return ", ".join(current or [])
+    if current is None:
+        return ""
+    return current
+
+
+class OverrideForm(forms.Form):
+    """One setting, its new value, and the mandatory reason; evidence is optional."""
+
+    reason_code = forms.ModelChoiceField(
+        label=_("Reason code"), queryset=ReasonCode.objects.filter(is_active=True), to_field_name="code"
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("The customer receives this explanation by email."),
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        max_length=EVIDENCE_MAX_LENGTH,
+        required=False,
+        help_text=_("For example a call-recording reference or a letter number. Not sent to the customer."),
+    )
+
+    def __init__(self, *args, key: str, document: PreferenceDocument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+        self.fields["value"] = _value_field(key)
+        self.fields["value"].initial = _value_initial(key, setting_current(document, key))
+        self.order_fields(["value", "reason_code", "reason", "evidence"])
+        self.fields["reason_code"].label_from_instance = lambda code: code.label
+
+    def changes(self) -> dict[str, Any]:
+        """The change in flat state form (see preferences.state); the service checks the rules."""
+        value = self.cleaned_data["value"]
+        name = self.key.split(".")[-1]
+        if name in BOOLEAN_FIELDS or name == "paper_copy":
+            value = value == "yes"
+        elif name == "channel_ranking":
+            value = [code.strip() for code in value.split(",") if code.strip()]
+        elif name in ("quiet_hours_start", "quiet_hours_end"):
+            value = value.strftime("%H:%M") if value else None
+        elif name == "weekly_marketing_cap":
+            value = int(value) if value else None
+        elif name == "ai_level":
+            value = value or None
+        return {self.key: value}
+
+
+# --- Contact requests -----------------------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(
+        label=_("Appointment (Paris time)"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        max_length=OUTCOME_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The customer sees this text."),
+    )
+
+
+class UnreachableForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=OUTCOME_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from support import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/override/", views.customer_override, name="customer_override"),
+    path("requests/", views.request_queue, name="request_queue"),
+    path("requests/<int:contact_request_id>/", views.request_detail, name="request_detail"),
+    path("requests/<int:contact_request_id>/assign/", views.request_assign, name="request_assign"),
+    path("requests/<int:contact_request_id>/schedule/", views.request_schedule, name="request_schedule"),
+    path("requests/<int:contact_request_id>/complete/", views.request_complete, name="request_complete"),
+    path("requests/<int:contact_request_id>/unreachable/", views.request_unreachable, name="request_unreachable"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
+]

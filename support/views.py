@@ -1,0 +1,308 @@
+"""The support console. Thin: check the role, find the object through an access helper, call one
+service, render or redirect."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from contact_requests import services as request_services
+from contact_requests.access import contact_request_get_for_staff
+from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
+from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
+from preferences.history import event_rows, value_text  # values worded as in the customer's history
+from preferences.selectors import consent_events_for_customer, preference_document_get
+from preferences.services import ip_truncate
+from preferences.state import PreferenceError
+from support import forms
+from support.access import customer_get_for_agent, staff_required, supervisor_required
+from support.dashboard import dashboard_build
+from support.selectors import customer_search
+from support.services import customer_override_apply
+
+LEDGER_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 50
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    for key, field_messages in error.message_dict.items():
+        field = key if key in form.fields else None
+        for message in field_messages:
+            form.add_error(field, message)
+
+
+# --- Customers -----------------------------------------------------------------------------------
+
+
+@never_cache
+@require_safe
+@staff_required
+def home(request):
+    form = forms.CustomerSearchForm(request.GET or None)
+    results = customer_search(query=form.cleaned_data["q"]) if form.is_valid() else None
+    return render(request, "support/home.html", {"form": form, "results": results})
+
+
+@never_cache
+@require_safe
+@staff_required
+def customer_detail(request, customer_id):
+    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    document = preference_document_get(customer_id=customer.pk)
+    settings_rows = [
+        {"key": key, "label": label, "value": value_text(key, forms.setting_current(document, key), document.catalog)}
+        for key, label in forms.setting_keys(document)
+    ]
+    page = Paginator(consent_events_for_customer(customer_id=customer.pk), LEDGER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "support/customer_detail.html",
+        {
+            "customer": customer,
+            "document": document,
+            "settings_rows": settings_rows,
+            "contact_requests": contact_requests_for_customer(customer=customer),
+            "page": page,
+            "ledger": event_rows(page.object_list, document.catalog),
+            "now": timezone.now(),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def customer_override(request, customer_id):
+    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    document = preference_document_get(customer_id=customer.pk)
+    keys = dict(forms.setting_keys(document))
+    key = request.POST.get("key") or request.GET.get("key") or ""
+    if key not in keys:
+        return render(
+            request,
+            "support/override_choose.html",
+            {"customer": customer, "keys": keys.items()},
+            status=400 if key else 200,
+        )
+    form = forms.OverrideForm(request.POST or None, key=key, document=document)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                events = customer_override_apply(
+                    customer_id=customer.pk,
+                    changes=form.changes(),
+                    staff_user=request.user,
+                    reason_code=form.cleaned_data["reason_code"].code,
+                    reason=form.cleaned_data["reason"],
+                    evidence=form.cleaned_data["evidence"],
+                    ip_truncated=ip_truncate(request.META.get("REMOTE_ADDR", "")),
+                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                )
+            except PreferenceError as error:
+                _errors_to_form(form, _map_override_errors(error, key))
+            else:
+                if events:
+                    messages.success(request, _("The change is saved and the customer is told by email."))
+                else:
+                    messages.info(request, _("Nothing changed: the setting already had this value."))
+                return redirect("support:customer_detail", customer_id=customer.pk)
+        status = 400
+    return render(
+        request,
+        "support/override.html",
+        {
+            "customer": customer,
+            "form": form,
+            "key": key,
+            "label": keys[key],
+            "current": value_text(key, forms.setting_current(document, key), document.catalog),
+        },
+        status=status,
+    )
+
+
+def _map_override_errors(error: PreferenceError, key: str) -> ValidationError:
+    """The service names the setting's state key; the form calls that field "value"."""
+    mapped = {}
+    for field_key, field_messages in error.message_dict.items():
+        target = field_key if field_key in ("reason_code", "reason", "evidence") else "value"
+        mapped.setdefault(target, []).extend(field_messages)
+    return ValidationError(mapped)
+
+
+# --- Contact requests ----------------------------------------------------------------------------
+
+
+@never_cache
+@require_safe
+@staff_required
+def request_queue(request):
+    form = forms.QueueFilterForm(request.GET or None)
+    status = ""
+    mine = False
+    if form.is_valid():
+        status = form.cleaned_data["status"]
+        mine = form.cleaned_data["mine"]
+    now = timezone.now()
+    queryset = contact_request_queue(now=now, status=status, assigned_to_id=request.user.pk if mine else None)
+    if not status:
+        queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+    page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "support/queue.html",
+        {"form": form, "page": page, "now": now, "query": query.urlencode()},
+    )
+
+
+@never_cache
+@require_safe
+@staff_required
+def request_detail(request, contact_request_id):
+    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+    return _request_page(request, contact_request)
+
+
+def _request_page(request, contact_request, *, status=200, **bound_forms):
+    return render(
+        request,
+        "support/request_detail.html",
+        {
+            "contact_request": contact_request,
+            "now": timezone.now(),
+            "schedule_form": bound_forms.get("schedule_form")
+            or forms.ScheduleForm(initial={"scheduled_for": contact_request.scheduled_for}),
+            "complete_form": bound_forms.get("complete_form") or forms.CompleteForm(),
+            "unreachable_form": bound_forms.get("unreachable_form") or forms.UnreachableForm(),
+            "is_active": contact_request.status in ACTIVE_STATUSES,
+            "statuses": ContactRequestStatus,
+        },
+        status=status,
+    )
+
+
+def _back(request, contact_request_id: int):
+    """Back where the agent came from (the queue or the request), never to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("support:request_detail", contact_request_id=contact_request_id)
+
+
+@require_POST
+@staff_required
+def request_assign(request, contact_request_id):
+    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+    try:
+        request_services.contact_request_assign(
+            contact_request_id=contact_request.pk,
+            actor=request_services.Actor.staff(request.user),
+            assignee=request.user,
+        )
+    except request_services.ContactRequestError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Request #%(id)s is assigned to you.") % {"id": contact_request.pk})
+    return _back(request, contact_request.pk)
+
+
+@require_POST
+@staff_required
+def request_schedule(request, contact_request_id):
+    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+    form = forms.ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            request_services.contact_request_schedule(
+                contact_request_id=contact_request.pk,
+                actor=request_services.Actor.staff(request.user),
+                scheduled_for=form.cleaned_data["scheduled_for"],
+            )
+        except request_services.ContactRequestError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The appointment is set and the customer is told."))
+            return redirect("support:request_detail", contact_request_id=contact_request.pk)
+    return _request_page(request, contact_request, status=400, schedule_form=form)
+
+
+@require_POST
+@staff_required
+def request_complete(request, contact_request_id):
+    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+    form = forms.CompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            request_services.contact_request_complete(
+                contact_request_id=contact_request.pk,
+                actor=request_services.Actor.staff(request.user),
+                outcome=form.cleaned_data["outcome"],
+            )
+        except request_services.ContactRequestError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The request is complete and the customer is told."))
+            return redirect("support:request_detail", contact_request_id=contact_request.pk)
+    return _request_page(request, contact_request, status=400, complete_form=form)
+
+
+@require_POST
+@staff_required
+def request_unreachable(request, contact_request_id):
+    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+    form = forms.UnreachableForm(request.POST)
+    if form.is_valid():
+        try:
+            request_services.contact_request_mark_unreachable(
+                contact_request_id=contact_request.pk,
+                actor=request_services.Actor.staff(request.user),
+                note=form.cleaned_data["note"],
+            )
+        except request_services.ContactRequestError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The request is closed as unreachable and the customer is told."))
+            return redirect("support:request_detail", contact_request_id=contact_request.pk)
+    return _request_page(request, contact_request, status=400, unreachable_form=form)
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+@never_cache
+@require_safe
+@supervisor_required
+def dashboard(request):
+    return render(request, "support/dashboard.html", {"dashboard": dashboard_build()})
+
+
+@never_cache
+@require_safe
+@supervisor_required
+def dashboard_csv(request):
+    data = dashboard_build()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"dashboard-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["chart", "label", "value", "unit", "count"])
+    writer.writerow(["customers", _("Customers"), data.customers, "", data.customers])
+    writer.writerow(["queue", _("Requests in progress"), data.open_requests, "", data.open_requests])
+    writer.writerow(["queue", _("Overdue requests"), data.overdue_requests, "", data.overdue_requests])
+    for chart in data.charts:
+        for row in chart.rows:
+            writer.writerow([chart.slug, row.label, row.value, chart.unit, "" if row.count is None else row.count])
+    return response

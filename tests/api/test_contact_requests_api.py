@@ -1,0 +1,82 @@
+"""Human-contact requests through the API: create, list, read; a client sees only its own."""
+
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api.models import Scope
+from contact_requests.models import ContactRequest
+from contact_requests.services import Actor, contact_request_complete
+from tests.api.conftest import assert_problem
+
+URL = "/api/v1/contact-requests"
+
+
+def _create(api, customer, **fields):
+    body = {"customer_id": customer.pk, "reason": "Wants to discuss a refused refund.", "preferred_channel": "phone",
+            **fields}
+    return api.post(URL, body)
+
+
+def test_a_chatbot_asks_for_a_human(make_api, customer):
+    api, client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    response = _create(api, customer, topic="billing", preferred_time_slots=["weekday_morning"],
+                       contested_decision="Refund refused automatically")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "open" and body["topic"] == "billing" and body["customer_id"] == customer.pk
+    assert body["due_at"].endswith("Z")
+    stored = ContactRequest.objects.get()
+    assert (stored.created_by_type, stored.created_by_id) == ("api_client", str(client.pk))
+    assert stored.contested_decision == "Refund refused automatically"
+    assert stored.events.get().actor_type == "api_client"
+    assert len(mail.outbox) <= 1  # the customer's acknowledgement goes through the outbox
+
+
+def test_create_refusals(make_api, customer):
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    assert_problem(_create(api, customer, preferred_channel="pigeon"), 400)
+    assert_problem(_create(api, customer, reason=""), 400)
+    assert_problem(_create(api, customer, topic="gossip"), 400)
+    assert_problem(_create(api, customer, preferred_time_slots=["midnight"]), 400)
+    assert_problem(api.post(URL, {"customer_id": customer.pk + 99, "reason": "x", "preferred_channel": "phone"}), 404)
+    reader, _client = make_api(Scope.CONTACT_REQUESTS_READ)
+    assert_problem(_create(reader, customer), 403)
+    assert not ContactRequest.objects.exists()
+
+
+def test_list_and_read_only_the_clients_own_requests(make_api, customer, agent):
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE, Scope.CONTACT_REQUESTS_READ)
+    other, _other = make_api(Scope.CONTACT_REQUESTS_WRITE, Scope.CONTACT_REQUESTS_READ)
+    mine = [_create(api, customer).json()["id"] for _ in range(3)]
+    theirs = _create(other, customer).json()["id"]
+    page = api.get(URL, limit=2).json()
+    assert [item["id"] for item in page["contact_requests"]] == mine[::-1][:2]
+    rest = api.get(URL, limit=2, before=page["next_cursor"]).json()
+    assert [item["id"] for item in rest["contact_requests"]] == mine[:1] and rest["next_cursor"] is None
+    assert api.get(f"{URL}/{mine[0]}").json()["id"] == mine[0]
+    assert_problem(api.get(f"{URL}/{theirs}"), 404)
+    assert api.get(URL, customer_id=customer.pk + 1).json()["contact_requests"] == []
+    # A person completes it; the client follows the status.
+    contact_request_complete(contact_request_id=mine[0], actor=Actor.staff(agent), outcome="Called back, refund granted.")
+    assert api.get(f"{URL}/{mine[0]}").json()["status"] == "completed"
+
+
+def test_list_refusals_and_queries(make_api, customer):
+    api, _client = make_api(Scope.CONTACT_REQUESTS_READ)
+    assert_problem(api.get(URL, limit=0), 400)
+    assert_problem(api.get(URL, before="x"), 400)
+    writer, _client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    assert_problem(writer.get(URL), 403)
+    api.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        api.get(URL, limit=200)
+    assert len(queries) == 2  # the key, the page
+
+
+def test_an_api_client_cannot_complete_a_request(api, customer):
+    request_id = _create(api, customer).json()["id"]
+    response = api.client.post(f"{URL}/{request_id}", "{}", content_type="application/json",
+                               headers={"Authorization": f"Bearer {api.key}"})
+    assert_problem(response, 405)
+    assert ContactRequest.objects.get().status == "open"

@@ -1,0 +1,66 @@
+"""Errors as problem+json everywhere under /api/, and an OpenAPI schema that says what the server does."""
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from tests.api.conftest import assert_problem
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/customers/", "/api/", "/api/v2/customers"])
+def test_unknown_api_paths_are_404_problems(client, db, path):
+    body = assert_problem(client.get(path), 404)
+    assert body["instance"] == path
+
+
+def test_method_not_allowed_is_a_problem(api):
+    response = api.client.delete("/api/v1/contact-plans", headers={"Authorization": f"Bearer {api.key}"})
+    assert_problem(response, 405)
+
+
+def test_not_acceptable_is_a_problem(api, customer):
+    response = api.get(f"/api/v1/customers/{customer.pk}", headers={"Accept": "text/html"})
+    assert_problem(response, 406)
+
+
+def test_schema_is_served_and_declares_the_errors(client, db):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    operations = {
+        (path, method): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    assert ("/api/v1/contact-plans", "post") in operations
+    for (path, method), operation in operations.items():
+        statuses = set(operation["responses"])
+        assert {"401", "403", "406", "429"} <= statuses, (path, method)
+        for status in statuses - {"200", "201"}:
+            assert "application/problem+json" in operation["responses"][status]["content"], (path, method, status)
+        assert operation["security"] == [{"BearerKey": []}, {"HeaderKey": []}]
+    patch = operations[("/api/v1/customers/{customer_id}", "patch")]
+    assert {"412", "428"} <= set(patch["responses"])
+    assert any(parameter["name"] == "If-Match" and parameter["in"] == "header" for parameter in patch["parameters"])
+
+
+def test_schema_generates_without_warnings(tmp_path, db):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_docs_are_served_from_our_own_static_files(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
+    assert b"cdn.jsdelivr" not in response.content
+
+
+def test_ids_beyond_what_the_database_holds_are_404_or_400(api, customer):
+    huge = 2**64
+    assert_problem(api.get(f"/api/v1/customers/{huge}"), 404)
+    assert_problem(api.get(f"/api/v1/sends/{huge}"), 404)
+    assert_problem(api.get("/api/v1/events", after=huge), 400)
+    assert_problem(api.post("/api/v1/contact-plans", {"topic": "billing", "customer_ids": [huge]}), 400)
+    assert_problem(api.post("/api/v1/contact-plans", {"topic": "billing", "customer_ids": [1], "at": "9999-12-31T23:59:59Z"}), 400)
+    assert_problem(api.post("/api/v1/sends", {"sends": [{"customer_id": customer.pk, "topic": "billing",
+                                                        "channel": "email", "sent_at": "0001-01-01T00:00:00Z"}]}), 400)

@@ -1,0 +1,131 @@
+"""Reported sends and the change feed."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from api.models import Scope, Send
+from preferences.models import ConsentEvent
+from tests.api.conftest import assert_problem, make_api_customer
+
+SENDS = "/api/v1/sends"
+EVENTS = "/api/v1/events"
+
+
+def _send(customer, **fields):
+    return {"customer_id": customer.pk, "topic": "offers", "channel": "email", **fields}
+
+
+# --- Sends ---------------------------------------------------------------------------------------
+
+
+def test_report_sends_in_a_batch(make_api, customer):
+    api, client = make_api(Scope.SENDS_WRITE)
+    sent_at = (timezone.now() - timedelta(hours=1)).isoformat()
+    response = api.post(SENDS, {"sends": [_send(customer, sent_at=sent_at, message_id="m-1", ai_generated=True),
+                                          _send(customer, topic="billing")]})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["recorded"] == 2 and body["duplicates"] == 0 and len(body["ids"]) == 2
+    first = Send.objects.get(message_id="m-1")
+    assert first.client == client and first.ai_generated and first.topic.code == "offers"
+    assert Send.objects.get(topic__code="billing").sent_at is not None
+
+
+def test_the_same_message_id_counts_once(api, customer):
+    api.post(SENDS, {"sends": [_send(customer, message_id="m-1")]})
+    body = api.post(SENDS, {"sends": [_send(customer, message_id="m-1"), _send(customer, message_id="m-2"),
+                                      _send(customer, message_id="m-2")]}).json()
+    assert body["recorded"] == 1 and body["duplicates"] == 2
+    assert Send.objects.count() == 2
+
+
+def test_report_refusals(make_api, customer):
+    api, _client = make_api(Scope.SENDS_WRITE)
+    body = assert_problem(api.post(SENDS, {"sends": [_send(customer), _send(customer, customer_id=customer.pk + 50)]}), 400)
+    assert "customer_id" in body["errors"]["sends"]["1"]
+    assert_problem(api.post(SENDS, {"sends": [_send(customer, channel="phone", topic="newsletter")]}), 400)
+    assert_problem(api.post(SENDS, {"sends": [_send(customer, topic="gossip")]}), 400)
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert_problem(api.post(SENDS, {"sends": [_send(customer, sent_at=future)]}), 400)
+    assert_problem(api.post(SENDS, {"sends": []}), 400)
+    assert_problem(api.post(SENDS, {"sends": [_send(customer)] * 1001}), 400)
+    assert not Send.objects.exists()
+    reader, _client = make_api(Scope.DECISIONS_READ)
+    assert_problem(reader.post(SENDS, {"sends": [_send(customer)]}), 403)
+
+
+def test_a_client_reads_its_own_sends_only(make_api, customer):
+    api, _client = make_api(Scope.SENDS_WRITE)
+    other, _other_client = make_api(Scope.SENDS_WRITE)
+    send_id = api.post(SENDS, {"sends": [_send(customer, message_id="m-1")]}).json()["ids"][0]
+    response = api.get(f"{SENDS}/{send_id}")
+    assert response.status_code == 200 and response.json()["message_id"] == "m-1"
+    assert response.json()["topic"] == "offers"
+    assert_problem(other.get(f"{SENDS}/{send_id}"), 404)
+
+
+# --- Change feed ---------------------------------------------------------------------------------
+
+
+def test_events_in_order_with_a_cursor_and_pages(api, customer):
+    make_api_customer("CRM-2", email="dominique@example.com")
+    total = ConsentEvent.objects.count()
+    first = api.get(EVENTS, limit=5).json()
+    ids = [event["id"] for event in first["events"]]
+    assert ids == sorted(ids) and len(ids) == 5
+    assert first["has_more"] is True and first["next_cursor"] == ids[-1]
+    assert first["next"] == f"{EVENTS}?after={ids[-1]}&limit=5"
+    seen = list(ids)
+    cursor = first["next_cursor"]
+    while True:
+        page = api.get(EVENTS, after=cursor, limit=5).json()
+        seen += [event["id"] for event in page["events"]]
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert seen == list(ConsentEvent.objects.order_by("id").values_list("id", flat=True)) and len(seen) == total
+    empty = api.get(EVENTS, after=cursor).json()
+    assert empty == {"events": [], "next_cursor": cursor, "has_more": False, "next": None}
+
+
+def test_events_carry_what_changed_and_who(api, customer):
+    event = api.get(EVENTS, limit=1000).json()["events"][0]
+    assert event["customer_id"] == customer.pk and event["external_id"] == "CRM-1"
+    assert {"key", "old_value", "new_value", "actor_type", "source", "occurred_at"} <= event.keys()
+    assert event["occurred_at"].endswith("Z")
+
+
+def test_personal_values_only_with_the_contact_points_scope(make_api, customer):
+    with_scope, _client = make_api(Scope.EVENTS_READ, Scope.CONTACT_POINTS_READ)
+    without, _client = make_api(Scope.EVENTS_READ)
+
+    def contact_point_events(api):
+        events = api.get(EVENTS, limit=1000).json()["events"]
+        return [event for event in events if event["key"].startswith("contact_point.")]
+
+    (full,) = contact_point_events(with_scope)
+    assert full["new_value"]["value"] == "camille@example.com" and "reason" in full
+    (redacted,) = contact_point_events(without)
+    assert redacted["new_value"] == {"kind": "email", "phone_type": "", "verified": True}
+    assert "reason" not in redacted and "evidence" not in redacted
+    assert "camille@example.com" not in str(without.get(EVENTS, limit=1000).json())
+
+
+def test_events_refusals(make_api, customer):
+    api, _client = make_api(Scope.EVENTS_READ)
+    assert_problem(api.get(EVENTS, after="x"), 400)
+    assert_problem(api.get(EVENTS, after=-1), 400)
+    assert_problem(api.get(EVENTS, limit=0), 400)
+    assert_problem(api.get(EVENTS, limit=1001), 400)
+    reader, _client = make_api(Scope.CUSTOMERS_READ)
+    assert_problem(reader.get(EVENTS), 403)
+
+
+def test_events_page_in_one_query_after_authentication(api, customer):
+    api.get(EVENTS)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(EVENTS, limit=1000).status_code == 200
+    assert len(queries) == 2

@@ -1,0 +1,91 @@
+"""The site's skeleton: health check, language, security headers, production settings."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from portal import views
+
+
+@pytest.mark.django_db
+def test_healthz_is_ok_when_database_and_broker_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
+    monkeypatch.setattr(views, "_broker_ok", lambda: False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "broker": "down"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
+    monkeypatch.setattr(views, "_database_ok", lambda: False)
+    assert client.get("/healthz").status_code == 503
+
+
+@pytest.mark.django_db
+def test_home_is_french_by_default_with_security_headers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.content.decode()
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_english_from_the_browser_or_the_switcher(client):
+    assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_urls_carry_no_language_prefix(client):
+    assert reverse("account_login") == "/accounts/login/"
+    assert client.get("/en/").status_code == 404
+
+
+def _production_env(**overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update({"DJANGO_SETTINGS_MODULE": "portal.settings.production", **overrides})
+    return env
+
+
+def test_production_settings_refuse_to_start_without_secrets():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=_production_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_check_deploy_with_their_secrets():
+    env = _production_env(
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-value-1234567890",
+        DJANGO_ALLOWED_HOSTS="portal.example.com",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,78 @@
+import pytest
+from django.urls import reverse
+
+from preferences.domain import ActorType, Source
+from preferences.services import ChangeContext, contact_point_add, customer_create
+from support.selectors import customer_search
+from tests.contact_requests.helpers import request_for
+
+pytestmark = pytest.mark.django_db
+SYSTEM = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
+
+
+@pytest.fixture
+def known_customer(db):
+    customer = customer_create(
+        external_id="CRM-4242", first_name="Léa", last_name="Fontaine", email="lea.fontaine@example.org", context=SYSTEM
+    )
+    contact_point_add(customer_id=customer.pk, kind="phone", value="06 12 34 56 78", context=SYSTEM)
+    customer_create(external_id="CRM-0001", first_name="Paul", last_name="Durand", context=SYSTEM)
+    return customer
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Fontaine",
+        "léa",
+        "Lea Fontaine".replace("Lea", "Léa"),
+        "lea.fontaine@example.org",
+        "LEA.FONTAINE@",
+        "06 12 34 56 78",
+        "+33612345678",
+        "crm-4242",
+    ],
+)
+def test_search_finds_by_name_email_phone_or_external_id(known_customer, query):
+    assert customer_search(query=query) == [known_customer]
+
+
+def test_search_ignores_short_queries_and_erased_customers(known_customer):
+    from django.utils import timezone
+
+    assert customer_search(query="F") == []
+    known_customer.erased_at = timezone.now()
+    known_customer.save(update_fields=["erased_at"])
+    assert customer_search(query="Fontaine") == []
+
+
+def test_search_page(agent_client, known_customer, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        response = agent_client.get(reverse("support:home"), {"q": "Fontaine"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("support:customer_detail", args=[known_customer.pk]) in body
+    assert "Durand" not in body
+
+
+def test_search_page_refuses_a_one_letter_query(agent_client):
+    response = agent_client.get(reverse("support:home"), {"q": "x"})
+    assert response.status_code == 200
+    assert "error-summary" in response.content.decode()
+
+
+def test_customer_page_shows_document_contact_points_requests_and_ledger(
+    agent_client, customer_user, django_assert_max_num_queries
+):
+    user, customer = customer_user
+    contact_request = request_for(customer, reason="Question about offers")
+    url = reverse("support:customer_detail", args=[customer.pk])
+    with django_assert_max_num_queries(16):
+        response = agent_client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert user.email in body
+    assert 'id="customer-settings"' in body
+    assert 'id="customer-ledger"' in body
+    assert reverse("support:request_detail", args=[contact_request.pk]) in body
+    assert "?key=subscription.offers.email" in body
