@@ -422,6 +422,17 @@ def contact_point_add(*, customer_id: int, kind: str, value: str, context: Chang
     return point
 
 
+def contact_point_import(
+    *, customer_id: int, kind: str, value: str, context: ChangeContext, verified: bool = False
+) -> ContactPoint:
+    """Record a contact point known from another system (an import), without sending a code."""
+    with transaction.atomic():
+        customer = _customer_lock(customer_id)
+        point = _contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
+        _customer_bump(customer, [])
+    return point
+
+
 def contact_point_remove(*, customer_id: int, contact_point_id: int, context: ChangeContext) -> None:
     """Remove a contact point. The sign-in email of a portal account cannot be removed here."""
     _require_staff_reason(context)

@@ -5,7 +5,7 @@ import random
 from faker import Faker
 
 from preferences.domain import ActorType, ContactPointKind, Source
-from preferences.services import ChangeContext, customer_create, preferences_change
+from preferences.services import ChangeContext, contact_point_import, customer_create, preferences_change
 
 
 def synthetic_customers_create(*, count: int, seed: int = 2026) -> int:
@@ -27,10 +27,10 @@ def synthetic_customers_create(*, count: int, seed: int = 2026) -> int:
             email_verified=True,
             context=context,
         )
-        from preferences.services import _contact_point_create
-
-        _contact_point_create(
-            customer=customer, kind=ContactPointKind.POSTAL, value=f"{fake.street_address()}\n{fake.postcode()} {fake.city()}",
+        contact_point_import(
+            customer_id=customer.pk,
+            kind=ContactPointKind.POSTAL,
+            value=f"{fake.street_address()}\n{fake.postcode()} {fake.city()}",
             context=context,
         )
         changes = {
