@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from api.access import customer_get_for_api_client
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, topic_code_validate
+from api.serializers import MAX_ID, StrictCharField, topic_code_validate
 from api.views import ApiView
 from contact_requests.models import ContactRequest, ContactRequestStatus, CreatedByType, PreferredChannel, TimeSlot
 from contact_requests.services import ContactRequestError, contact_request_create
@@ -29,14 +29,14 @@ def contact_requests_for_api_client(*, client: ApiClient):
 
 class ContactRequestInSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    reason = serializers.CharField(max_length=2000)
+    reason = StrictCharField(max_length=2000)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
-    topic = serializers.CharField(max_length=40, required=False)
+    topic = StrictCharField(max_length=40, required=False)
     preferred_time_slots = serializers.ListField(
         child=serializers.ChoiceField(choices=TimeSlot.choices), required=False, max_length=len(TimeSlot.values)
     )
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
-    contested_decision = serializers.CharField(
+    contested_decision = StrictCharField(
         max_length=2000, required=False, allow_blank=True, help_text="The automated decision contested (GDPR art. 22)."
     )
 
@@ -47,11 +47,11 @@ class ContactRequestInSerializer(serializers.Serializer):
 class ContactRequestOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     customer_id = serializers.IntegerField()
-    topic = serializers.CharField(source="topic.code", allow_null=True, default=None)
+    topic = StrictCharField(source="topic.code", allow_null=True, default=None)
     status = serializers.ChoiceField(choices=ContactRequestStatus.choices)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
     preferred_time_slots = serializers.ListField(child=serializers.ChoiceField(choices=TimeSlot.choices))
-    language = serializers.CharField()
+    language = StrictCharField()
     due_at = serializers.DateTimeField(default_timezone=UTC)
     scheduled_for = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
     created_at = serializers.DateTimeField(default_timezone=UTC)
@@ -79,7 +79,8 @@ class ContactRequestListCreateView(ApiView):
         responses={200: ContactRequestPageSerializer, **problems(400)},
     )
     def get(self, request):
-        query = ContactRequestQuerySerializer(data=request.query_params)
+        # A plain dict: DRF would read an empty "?after=" from a QueryDict as "not given".
+        query = ContactRequestQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         data = query.validated_data
         requests = contact_requests_for_api_client(client=request.user).order_by("-pk")

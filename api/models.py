@@ -19,6 +19,8 @@ class Scope(models.TextChoices):
     CONTACT_REQUESTS_WRITE = "contact_requests:write", _("Create human-contact requests")
     EVENTS_READ = "events:read", _("Read the change feed")
     WEBHOOKS_MANAGE = "webhooks:manage", _("Manage webhook endpoints")
+    UNSUBSCRIBE_LINKS_READ = "unsubscribe_links:read", _("Get one-click unsubscribe links to put in messages")
+    SMS_INBOUND = "sms:inbound", _("Report inbound SMS (STOP replies) from the SMS gateway")
 
 
 class ApiClient(models.Model):

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from django.core import signals
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -104,6 +105,7 @@ def problem_exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # an API path never answers with the CSRF failure page, whatever the method
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """Any /api/ path that names nothing: a problem, not the HTML 404 page."""
     body = problem(status_code=404, code="not_found", detail=_("No API resource at this address."), instance=request.path)

@@ -42,3 +42,19 @@ class HeaderKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+
+
+# drf-spectacular does not carry a list serializer's min_length/max_length into the schema: the
+# batch bodies say it here, so that clients (and fuzzers) know an empty or oversized batch is invalid.
+BATCH_ARRAYS = {"CustomerBatchUpsert": "customers", "SendBatch": "sends"}
+
+
+def batch_limits_postprocess(result, generator, request, public):
+    from api.serializers import MAX_BATCH
+
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, prop in BATCH_ARRAYS.items():
+        array = schemas.get(component, {}).get("properties", {}).get(prop)
+        if array is not None:
+            array.update({"minItems": 1, "maxItems": MAX_BATCH})
+    return result

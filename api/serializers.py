@@ -24,19 +24,37 @@ def topic_code_validate(value: str) -> str:
 # --- Customers ------------------------------------------------------------------------------------
 
 
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only: DRF's BooleanField would also take 0, "yes" or "on", which the schema forbids."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    """A string and only a string: DRF's CharField would turn 0 into "0", which the schema forbids."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 class CustomerUpsertSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=100, help_text="The customer's id in your system.")
+    external_id = StrictCharField(max_length=100, help_text="The customer's id in your system.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    email_verified = serializers.BooleanField(required=False, default=False)
-    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40, help_text="E.164 or French")
-    phone_verified = serializers.BooleanField(required=False, default=False)
-    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    email_verified = StrictBooleanField(required=False, default=False)
+    phone = StrictCharField(required=False, allow_blank=True, default="", max_length=40, help_text="E.164 or French")
+    phone_verified = StrictBooleanField(required=False, default=False)
+    first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
+    last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
 
 
 class CustomerBatchUpsertSerializer(serializers.Serializer):
-    customers = CustomerUpsertSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+    customers = CustomerUpsertSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
 
     def validate_customers(self, value: list[dict]) -> list[dict]:
         ids = [item["external_id"] for item in value]
@@ -60,9 +78,9 @@ class PreferencesChangeSerializer(serializers.Serializer):
 class ContactPointOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ContactPointKind.choices)
-    phone_type = serializers.CharField(allow_blank=True)
+    phone_type = StrictCharField(allow_blank=True)
     verified = serializers.BooleanField()
-    value = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    value = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
 
 
 class SettingsOutSerializer(serializers.Serializer):
@@ -70,9 +88,9 @@ class SettingsOutSerializer(serializers.Serializer):
     channel_ranking = serializers.ListField(child=serializers.ChoiceField(choices=ChannelCode.choices))
     ai_default = serializers.ChoiceField(choices=AiLevel.choices)
     assistance_mode = serializers.ChoiceField(choices=AssistanceMode.choices)
-    quiet_hours_start = serializers.CharField(allow_null=True, help_text="HH:MM, local time")
-    quiet_hours_end = serializers.CharField(allow_null=True, help_text="HH:MM, local time")
-    time_zone = serializers.CharField()
+    quiet_hours_start = StrictCharField(allow_null=True, help_text="HH:MM, local time")
+    quiet_hours_end = StrictCharField(allow_null=True, help_text="HH:MM, local time")
+    time_zone = StrictCharField()
     weekly_marketing_cap = serializers.IntegerField(allow_null=True)
     large_print = serializers.BooleanField()
     plain_text_email = serializers.BooleanField()
@@ -86,8 +104,8 @@ class TopicSubscriptionOutSerializer(serializers.Serializer):
 
 
 class TopicPreferencesOutSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    kind = serializers.CharField()
+    code = StrictCharField()
+    kind = StrictCharField()
     delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices, allow_null=True)
     paper_copy = serializers.BooleanField()
     ai_level = serializers.ChoiceField(choices=AiLevel.choices)
@@ -96,10 +114,10 @@ class TopicPreferencesOutSerializer(serializers.Serializer):
 
 class PreferenceDocumentOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
+    external_id = StrictCharField(allow_null=True)
     version = serializers.IntegerField(help_text="Also sent as the ETag; send it back in If-Match to change.")
-    first_name = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
-    last_name = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    first_name = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
+    last_name = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
     settings = SettingsOutSerializer()
     topics = TopicPreferencesOutSerializer(many=True)
     contact_points = ContactPointOutSerializer(many=True)
@@ -108,7 +126,7 @@ class PreferenceDocumentOutSerializer(serializers.Serializer):
 
 class CustomerUpsertResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    external_id = serializers.CharField()
+    external_id = StrictCharField()
     created = serializers.BooleanField()
     version = serializers.IntegerField()
 
@@ -121,17 +139,18 @@ class CustomerBatchResultSerializer(serializers.Serializer):
 
 
 class ContactPlanRequestSerializer(serializers.Serializer):
-    topic = serializers.CharField(max_length=40)
-    ai_generated = serializers.BooleanField(required=False, default=False)
+    topic = StrictCharField(max_length=40)
+    ai_generated = StrictBooleanField(required=False, default=False)
     at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="When the message would go; now when absent.")
     customer_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         allow_empty=False,
+        min_length=1,
         max_length=MAX_BATCH,
     )
     external_ids = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, allow_empty=False, max_length=MAX_BATCH
+        child=StrictCharField(max_length=100), required=False, allow_empty=False, min_length=1, max_length=MAX_BATCH
     )
 
     def validate_topic(self, value: str) -> str:
@@ -151,13 +170,13 @@ class ContactPlanRequestSerializer(serializers.Serializer):
 class PlannedChannelOutSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     contact_point_id = serializers.IntegerField(allow_null=True)
-    address = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    address = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
 
 
 class DeferredChannelOutSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     not_before = serializers.DateTimeField(default_timezone=UTC)
-    reason = serializers.CharField()
+    reason = StrictCharField()
 
 
 class AiRuleOutSerializer(serializers.Serializer):
@@ -165,18 +184,18 @@ class AiRuleOutSerializer(serializers.Serializer):
     allowed = serializers.BooleanField(help_text="Whether AI-generated content may be sent at all.")
     requires_human_review = serializers.BooleanField()
     disclosure_required = serializers.BooleanField(help_text="Always true: AI use is always disclosed.")
-    disclosure_text = serializers.CharField(
+    disclosure_text = StrictCharField(
         allow_null=True, help_text="The sentence to print in an AI-assisted message, in the customer's language."
     )
 
 
 class ContactPlanOutSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
-    language = serializers.CharField()
+    external_id = StrictCharField(allow_null=True)
+    language = StrictCharField()
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(
-        child=serializers.CharField(),
+        child=StrictCharField(),
         help_text="opted_out, pending_confirmation, no_verified_contact_point, quiet_hours, legal_call_window, "
         "frequency_cap, marketing_objection, ai_not_allowed",
     )
@@ -191,11 +210,11 @@ class ContactPlanOutSerializer(serializers.Serializer):
 
 
 class ContactPlanResponseSerializer(serializers.Serializer):
-    topic = serializers.CharField()
+    topic = StrictCharField()
     at = serializers.DateTimeField(default_timezone=UTC)
     plans = ContactPlanOutSerializer(many=True)
     unknown_customers = serializers.ListField(
-        child=serializers.CharField(), help_text="Requested ids or external ids with no (or an erased) customer."
+        child=StrictCharField(), help_text="Requested ids or external ids with no (or an erased) customer."
     )
 
 
@@ -204,11 +223,11 @@ class ContactPlanResponseSerializer(serializers.Serializer):
 
 class SendInSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    topic = serializers.CharField(max_length=40)
+    topic = StrictCharField(max_length=40)
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     sent_at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="Now when absent.")
-    ai_generated = serializers.BooleanField(required=False, default=False)
-    message_id = serializers.CharField(
+    ai_generated = StrictBooleanField(required=False, default=False)
+    message_id = StrictCharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Reporting the same id twice counts once."
     )
 
@@ -228,17 +247,17 @@ class SendInSerializer(serializers.Serializer):
 
 
 class SendBatchSerializer(serializers.Serializer):
-    sends = SendInSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+    sends = SendInSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
 
 
 class SendOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     customer_id = serializers.IntegerField()
-    topic = serializers.CharField(source="topic.code")
-    channel = serializers.CharField()
+    topic = StrictCharField(source="topic.code")
+    channel = StrictCharField()
     sent_at = serializers.DateTimeField(default_timezone=UTC)
-    ai_generated = serializers.BooleanField()
-    message_id = serializers.CharField()
+    ai_generated = StrictBooleanField()
+    message_id = StrictCharField()
 
 
 class SendBatchResultSerializer(serializers.Serializer):
@@ -253,17 +272,17 @@ class SendBatchResultSerializer(serializers.Serializer):
 class EventOutSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The cursor: ask for events after it.")
     customer_id = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
+    external_id = StrictCharField(allow_null=True)
     occurred_at = serializers.DateTimeField(default_timezone=UTC)
-    key = serializers.CharField()
+    key = StrictCharField()
     old_value = serializers.JSONField(allow_null=True)
     new_value = serializers.JSONField(allow_null=True)
-    actor_type = serializers.CharField()
-    actor_id = serializers.CharField()
-    source = serializers.CharField()
-    reason_code = serializers.CharField()
-    reason = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
-    evidence = serializers.CharField(required=False, help_text="Only with the contact_points:read scope.")
+    actor_type = StrictCharField()
+    actor_id = StrictCharField()
+    source = StrictCharField()
+    reason_code = StrictCharField()
+    reason = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
+    evidence = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
     privacy_notice_version = serializers.IntegerField(allow_null=True)
     ai_statement_version = serializers.IntegerField(allow_null=True)
 
@@ -272,17 +291,17 @@ class EventPageSerializer(serializers.Serializer):
     events = EventOutSerializer(many=True)
     next_cursor = serializers.IntegerField(help_text="Pass it as `after` for the next page.")
     has_more = serializers.BooleanField()
-    next = serializers.CharField(allow_null=True)
+    next = StrictCharField(allow_null=True)
 
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details."""
 
-    type = serializers.CharField()
-    title = serializers.CharField()
+    type = StrictCharField()
+    title = StrictCharField()
     status = serializers.IntegerField()
-    detail = serializers.CharField()
-    instance = serializers.CharField(required=False)
+    detail = StrictCharField()
+    instance = StrictCharField(required=False)
     errors = serializers.DictField(required=False, help_text="Validation errors by field.")
     current_version = serializers.IntegerField(required=False, help_text="With 412: the version now.")
     retry_after = serializers.IntegerField(required=False, help_text="With 429: seconds to wait.")

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from api import contact_requests, views
 from api.problems import api_not_found
+from links import api as links_api
+from webhooks import api as webhooks_api
 
 app_name = "api"
 
@@ -30,6 +32,33 @@ urlpatterns = [
         contact_requests.ContactRequestDetailView.as_view(),
         name="contact-request-detail",
     ),
+    path(
+        "v1/customers/<str:external_id>/unsubscribe-links",
+        links_api.UnsubscribeLinksView.as_view(),
+        name="customer-unsubscribe-links",
+    ),
+    path("v1/sms/inbound", links_api.InboundSmsView.as_view(), name="sms-inbound"),
+    path("v1/webhook-endpoints", webhooks_api.WebhookEndpointListCreateView.as_view(), name="webhook-endpoints"),
+    path(
+        "v1/webhook-endpoints/<int:endpoint_id>",
+        webhooks_api.WebhookEndpointDetailView.as_view(),
+        name="webhook-endpoint-detail",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:endpoint_id>/deliveries",
+        webhooks_api.WebhookDeliveryListView.as_view(),
+        name="webhook-deliveries",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:endpoint_id>/replay",
+        webhooks_api.WebhookReplayRangeView.as_view(),
+        name="webhook-replay-range",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
+        webhooks_api.WebhookDeliveryReplayView.as_view(),
+        name="webhook-delivery-replay",
+    ),
     # Anything else under /api/ is a problem+json 404, not the site's HTML page.
-    re_path(r"^.*$", api_not_found, name="not-found"),
+    re_path(r"^[\s\S]*$", api_not_found, name="not-found"),  # newlines in a path too
 ]

@@ -120,8 +120,10 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=True,
-    description="The ETag of the version you read, e.g. \"7\". 428 when missing, 412 when stale.",
+    # Declared optional on purpose: a request without it is answered (428 Precondition Required,
+    # RFC 6585), not malformed. Every change needs it all the same.
+    required=False,
+    description="The ETag of the version you read, e.g. \"7\". Needed for every change: 428 when missing, 412 when stale.",
 )
 
 
@@ -333,7 +335,8 @@ class EventListView(ApiView):
         responses={200: s.EventPageSerializer, **problems(400)},
     )
     def get(self, request):
-        query = EventQuerySerializer(data=request.query_params)
+        # A plain dict: DRF would read an empty "?after=" from a QueryDict as "not given".
+        query = EventQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         events = consent_events_after(after=after, limit=limit)

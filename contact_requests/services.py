@@ -32,6 +32,7 @@ from contact_requests.models import (
 from notifications.services import email_enqueue
 from preferences.domain import ActorType, ContactPointKind
 from preferences.models import ContactPoint, Customer, Topic
+from webhooks.services import contact_request_event_record
 
 REASON_MAX_LENGTH = 2000
 OUTCOME_MAX_LENGTH = 2000
@@ -170,6 +171,7 @@ def contact_request_create(
             now=now,
         )
         _customer_email_queue(contact_request, template="created")
+        contact_request_event_record(type="contact_request.created", contact_request=contact_request)
     return contact_request
 
 
@@ -332,6 +334,9 @@ def _transition(
             ]
         )
         _event_append(contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note)
+        contact_request_event_record(
+            type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind
+        )
         # Rescheduling changes what the customer must know, so it is told like a state change.
         if new_status != old_status or kind == Kind.SCHEDULED:
             _customer_email_queue(contact_request, template="status_changed")

@@ -142,11 +142,20 @@ class TopicsForm(forms.Form):
                 if code not in topic.allowed_channels:
                     continue
                 name = f"sub__{topic.code}__{code}"
-                is_in = document.subscription_status(topic, code) == SubscriptionStatus.IN
+                status = document.subscription_status(topic, code)
+                is_in = status == SubscriptionStatus.IN
                 self.fields[name] = forms.BooleanField(
                     label=channels[code].name if code in channels else code, required=False, initial=is_in
                 )
-                group["channels"].append({"name": name, "code": code, "usable": code in usable, "is_in": is_in})
+                group["channels"].append(
+                    {
+                        "name": name,
+                        "code": code,
+                        "usable": code in usable,
+                        "is_in": is_in,
+                        "pending": status == SubscriptionStatus.PENDING,
+                    }
+                )
             if topic.paper_copy_available:
                 name = f"paper__{topic.code}"
                 self.fields[name] = forms.BooleanField(
@@ -186,8 +195,12 @@ class TopicsForm(forms.Form):
         for name, value in self.cleaned_data.items():
             kind, topic_code, *rest = name.split("__")
             if kind == "sub":
-                if not self.fields[name].disabled:
-                    changes[f"subscription.{topic_code}.{rest[0]}"] = SubscriptionStatus.IN if value else SubscriptionStatus.OUT
+                # An opt-in waiting for the customer's confirmation stays so unless they tick it here.
+                if not value and self.document.subscription_status(
+                    self.document.catalog.topics_by_code[topic_code], rest[0]
+                ) == SubscriptionStatus.PENDING:
+                    continue
+                changes[f"subscription.{topic_code}.{rest[0]}"] = SubscriptionStatus.IN if value else SubscriptionStatus.OUT
             elif kind == "paper":
                 changes[f"topic.{topic_code}.paper_copy"] = value
             elif kind == "delivery":

@@ -24,6 +24,7 @@ from preferences.domain import (
     CHANNEL_CONTACT_POINT,
     DEFAULT_CHANNEL_RANKING,
     MOBILE_ONLY_CHANNELS,
+    PRIOR_OPTIN_CHANNELS,
     ActorType,
     ChannelCode,
     ContactPointKind,
@@ -47,6 +48,7 @@ from preferences.state import (
     time_from_state,
     topic_value_clean,
 )
+from webhooks.services import customer_event_record
 
 VERIFICATION_CODE_TTL = timedelta(minutes=15)
 VERIFICATION_MAX_ATTEMPTS = 5
@@ -99,7 +101,11 @@ def ip_truncate(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-def _events_append(*, customer: Customer, changes: list[tuple[str, Any, Any]], context: ChangeContext) -> None:
+def _events_append(
+    *, customer: Customer, changes: list[tuple[str, Any, Any]], context: ChangeContext, notify: bool = True
+) -> None:
+    """Append the consent events of one change and, unless told not to, tell other systems
+    (customer.preferences_changed webhook, with the keys that changed and the customer's version)."""
     if not changes:
         return
     versions = notice_versions_current()
@@ -126,6 +132,10 @@ def _events_append(*, customer: Customer, changes: list[tuple[str, Any, Any]], c
             for key, old, new in changes
         ]
     )
+    if notify:
+        customer_event_record(
+            type="customer.preferences_changed", customer=customer, changed=[key for key, _old, _new in changes]
+        )
 
 
 def _require_staff_reason(context: ChangeContext) -> None:
@@ -171,16 +181,49 @@ def customer_create(
             channel_ranking=list(DEFAULT_CHANNEL_RANKING),
         )
         document = preference_document_build(customer)
+        # The initial state is recorded, but other systems hear of it as customer.created only.
         _events_append(
             customer=customer,
             changes=[(key, None, value) for key, value in document.state().items()],
             context=context,
+            notify=False,
         )
         if email:
             _contact_point_create(
-                customer=customer, kind=ContactPointKind.EMAIL, value=email, verified=email_verified, context=context
+                customer=customer,
+                kind=ContactPointKind.EMAIL,
+                value=email,
+                verified=email_verified,
+                context=context,
+                notify=False,
             )
+            _suppression_apply(customer=customer, emails=[email], context=context)
+        customer_event_record(type="customer.created", customer=customer)
     return customer
+
+
+def _suppression_apply(
+    *, customer: Customer, context: ChangeContext, emails: list[str] = (), phones: list[str] = ()
+) -> None:
+    """A person who had their data erased is on the suppression list (privacy app): a customer
+    created or updated with one of their addresses objects to marketing from the start, recorded in
+    the ledger. An opt-in by anyone but the person then needs their confirmation (double opt-in)."""
+    from privacy.services import identities_suppressed
+
+    emails, phones = [e for e in emails if e], [p for p in phones if p]
+    if customer.marketing_objection or not identities_suppressed(emails=emails, phones=phones):
+        return
+    document = preference_document_build(customer)
+    changes = {"customer.marketing_objection": True, **_marketing_objection_opt_outs(document, {})}
+    applied = _changes_apply(document, changes)
+    suppression = ChangeContext(
+        actor_type=ActorType.SYSTEM,
+        source=context.source,
+        actor_id=context.actor_id,
+        reason_code="suppression_list",
+        reason="This address belongs to a person who had their data erased: no marketing without their consent.",
+    )
+    _events_append(customer=customer, changes=applied, context=suppression)
 
 
 def customer_create_for_user(*, user, language: str, request=None) -> Customer:
@@ -217,9 +260,47 @@ def preferences_change(
         if cleaned.get("customer.marketing_objection") is True:
             cleaned.update(_marketing_objection_opt_outs(document, cleaned))
         _changes_check(document, cleaned)
+        _double_optin_hold(document, cleaned, context)
         applied = _changes_apply(document, cleaned)
         _events_append(customer=customer, changes=applied, context=context)
+        _double_optin_request(document, [key for key, _old, new in applied if new == SubscriptionStatus.PENDING])
     return customer
+
+
+# Marketing consent on a prior-opt-in channel must come from the person: an opt-in made by anyone
+# else (an API client, an import, an agent) stays `pending` until the customer confirms it through a
+# link emailed to their verified address (double opt-in). The customer signed in to the portal, and
+# the customer following that link, are the person. Pending is a stored status like any other, so the
+# ledger records `… → pending` then `pending → in` and the state can still be rebuilt from it.
+DOUBLE_OPTIN_EXEMPT_ACTORS = frozenset({ActorType.CUSTOMER, ActorType.LINK})
+
+
+def _double_optin_hold(document: PreferenceDocument, cleaned: dict[str, Any], context: ChangeContext) -> None:
+    if context.actor_type in DOUBLE_OPTIN_EXEMPT_ACTORS:
+        return
+    topics = document.catalog.topics_by_code
+    for key, value in cleaned.items():
+        if not key.startswith("subscription.") or value != SubscriptionStatus.IN:
+            continue
+        _prefix, topic_code, channel = key.split(".")
+        topic = topics[topic_code]
+        if topic.kind != TopicKind.MARKETING or channel not in PRIOR_OPTIN_CHANNELS:
+            continue
+        if document.subscription_status(topic, channel) != SubscriptionStatus.IN:
+            cleaned[key] = SubscriptionStatus.PENDING
+
+
+def _double_optin_request(document: PreferenceDocument, keys: list[str]) -> None:
+    """Email the confirmation links (queued in this transaction; see links.services)."""
+    if not keys:
+        return
+    from links.services import optin_confirmation_request
+
+    customer = document.customer
+    verified = [p.value for p in document.contact_points if p.kind == ContactPointKind.EMAIL and p.is_verified]
+    address = verified[0] if verified else (customer.user.email if customer.user_id else "")
+    if address:  # without a verified address the opt-in stays pending: nobody can confirm it
+        optin_confirmation_request(customer=customer, keys=keys, address=address)
 
 
 def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dict[str, Any]:
@@ -394,7 +475,7 @@ def contact_point_value_clean(*, kind: str, value: str) -> tuple[str, str]:
 
 
 def _contact_point_create(
-    *, customer: Customer, kind: str, value: str, context: ChangeContext, verified: bool = False
+    *, customer: Customer, kind: str, value: str, context: ChangeContext, verified: bool = False, notify: bool = True
 ) -> ContactPoint:
     value, phone_type = contact_point_value_clean(kind=kind, value=value)
     if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
@@ -406,7 +487,12 @@ def _contact_point_create(
         phone_type=phone_type,
         verified_at=timezone.now() if verified else None,
     )
-    _events_append(customer=customer, changes=[(f"contact_point.{point.pk}", None, contact_point_state(point))], context=context)
+    _events_append(
+        customer=customer,
+        changes=[(f"contact_point.{point.pk}", None, contact_point_state(point))],
+        context=context,
+        notify=notify,
+    )
     return point
 
 
@@ -415,8 +501,8 @@ def contact_point_add(*, customer_id: int, kind: str, value: str, context: Chang
     _require_staff_reason(context)
     with transaction.atomic():
         customer = _customer_lock(customer_id)
+        _customer_bump(customer, [])  # first, so that the webhook carries the new version
         point = _contact_point_create(customer=customer, kind=kind, value=value, context=context)
-        _customer_bump(customer, [])
         if kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE):
             _verification_send(point=point, customer=customer)
     return point
@@ -428,8 +514,8 @@ def contact_point_import(
     """Record a contact point known from another system (an import), without sending a code."""
     with transaction.atomic():
         customer = _customer_lock(customer_id)
+        _customer_bump(customer, [])  # first, so that the webhook carries the new version
         point = _contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
-        _customer_bump(customer, [])
     return point
 
 
@@ -585,6 +671,7 @@ def customer_upsert(
                             verified=phone_verified,
                             context=context,
                         )
+                        _suppression_apply(customer=customer, phones=[phone_value], context=context)
                 return customer, True
             except IntegrityError:
                 # Another request created this customer at the same moment: update it instead.
@@ -607,6 +694,7 @@ def customer_upsert(
                 changed |= _upsert_point(customer=customer, kind=kind, value=value, verified=verified, context=context)
         if changed:
             _customer_bump(customer, list(names))
+        _suppression_apply(customer=customer, emails=[email_value], phones=[phone_value], context=context)
         if language is not None:
             document = preference_document_build(customer)
             applied = _changes_apply(document, {"customer.language": language})

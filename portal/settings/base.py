@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "api",
     "contact_requests",
     "support",
+    "links",
+    "privacy",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +208,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contact_requests.tasks.contact_requests_escalate_overdue",
         "schedule": 300.0,
     },
+    "links-expired-delete": {"task": "links.tasks.links_expired_delete", "schedule": 86400.0},
+    "privacy-data-exports-purge": {"task": "privacy.tasks.data_exports_purge", "schedule": 3600.0},
+    "webhooks-redrive": {"task": "webhooks.tasks.webhooks_redrive", "schedule": 30.0},
 }
+
+# --- Webhooks (webhooks/addresses.py, webhooks/schedule.py). "public": HTTPS to public addresses
+# only (SSRF guard); "loopback": only this machine, for development and tests.
+WEBHOOK_ALLOWED_NETWORKS = "public"
+WEBHOOK_RETRY_BASE_SECONDS = 30.0  # then ×2 per attempt (at most 8 h), jittered
+WEBHOOK_RETRY_WINDOW_SECONDS = 3 * 24 * 3600  # then the delivery is dead-lettered
 
 # --- Security headers that hold everywhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -246,6 +258,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.batch_limits_postprocess",
+    ],
     "TITLE": "Channel-preference portal API",
     "DESCRIPTION": "What other systems may send, to whom, on which channels, with AI or not.",
     "VERSION": "1.0.0",
@@ -278,3 +294,13 @@ DEMO_PASSWORD_FILE = Path(BASE_DIR / ".demo-logins")
 # --- SMS: a pluggable gateway, like Django's email backends. Production names its provider's backend.
 SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.UnconfiguredSmsBackend")
 SMS_DIR = BASE_DIR / ".sms"
+
+# --- One-click links, double opt-in and data rights (links, privacy).
+ONE_CLICK_UNSUBSCRIBE_DAYS = env_int("ONE_CLICK_UNSUBSCRIBE_DAYS", 90)
+OPTIN_CONFIRMATION_DAYS = env_int("OPTIN_CONFIRMATION_DAYS", 7)
+# Per visitor address. Mail providers send RFC 8058 POSTs from a few addresses: size it for them.
+ONE_CLICK_RATE_LIMIT_PER_MINUTE = env_int("ONE_CLICK_RATE_LIMIT_PER_MINUTE", 60)
+DATA_EXPORT_KEEP_DAYS = 7
+# Key of the suppression list's HMAC; SECRET_KEY when unset. Set it in production, so that rotating
+# SECRET_KEY does not make the list forget who asked to be erased.
+SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY")

@@ -12,3 +12,5 @@ STORAGES = {
 SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleAndFileSmsBackend")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Webhooks may only go to this machine in development.
+WEBHOOK_ALLOWED_NETWORKS = "loopback"

@@ -22,3 +22,5 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Webhooks: HTTPS to public addresses only (no private, loopback or link-local target: SSRF).
+WEBHOOK_ALLOWED_NETWORKS = "public"

@@ -23,6 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 ACCOUNT_RATE_LIMITS = False
 SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
+# Webhooks may only go to this machine: no test can ever send a delivery beyond it.
+WEBHOOK_ALLOWED_NETWORKS = "loopback"
 # Serve static files from the apps' folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

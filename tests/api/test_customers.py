@@ -175,9 +175,10 @@ def test_change_with_if_match(make_api, customer):
     assert body["version"] == version + 1 and response["ETag"] == f'"{version + 1}"'
     assert body["settings"]["quiet_hours_start"] == "21:00"
     offers = next(topic for topic in body["topics"] if topic["code"] == "offers")
-    assert {"channel": "email", "status": "in"} in offers["subscriptions"]
+    # A marketing opt-in from another system waits for the customer's confirmation (double opt-in).
+    assert {"channel": "email", "status": "pending"} in offers["subscriptions"]
     event = ConsentEvent.objects.get(customer=customer, key="subscription.offers.email")
-    assert (event.old_value, event.new_value) == ("out", "in")
+    assert (event.old_value, event.new_value) == ("out", "pending")
     assert (event.actor_type, event.source, event.actor_id) == ("api_client", "api", str(client.pk))
 
 

@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD, make_customer_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CUSTOMER_PAGES = ["/my/", "/my/channels/", "/my/topics/", "/my/ai/", "/my/history/"]
+CUSTOMER_PAGES = ["/my/", "/my/channels/", "/my/topics/", "/my/ai/", "/my/requests/", "/my/history/", "/my/privacy/"]
 
 
 def sign_in(page, site, email, password=PASSWORD):

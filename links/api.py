@@ -1,0 +1,150 @@
+"""API: unsubscribe links for senders, and inbound SMS from the SMS gateway."""
+
+from datetime import UTC
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from api.models import ApiClient, Scope
+from api.schema import problems
+from api.selectors import customers_active
+from api.serializers import StrictCharField, topic_code_validate
+from api.views import ApiView
+from links.services import link_url, list_unsubscribe_headers, unsubscribe_link_get_or_create
+from links.sms_stop import sms_is_stop, sms_number_clean, sms_stop_apply
+from preferences.domain import ActorType, ChannelCode, Source, TopicKind
+from preferences.models import Customer
+from preferences.selectors import catalog_get
+from preferences.services import ChangeContext
+from preferences.state import PreferenceError
+
+
+def customer_get_by_external_id_for_api_client(*, client: ApiClient, external_id: str) -> Customer:
+    """Every client sees every customer whose data has not been erased (as api.access does by id)."""
+    customer = customers_active().filter(
+        external_id=external_id,
+    ).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+# --- Unsubscribe links ---------------------------------------------------------------------------
+
+
+class UnsubscribeLinkQuerySerializer(serializers.Serializer):
+    topic = StrictCharField(
+        max_length=40, required=False, help_text="A marketing or service topic; leave out with channel for every marketing message."
+    )
+    channel = serializers.ChoiceField(choices=ChannelCode.choices, required=False)
+
+    def validate_topic(self, value: str) -> str:
+        return topic_code_validate(value)
+
+    def validate(self, data: dict) -> dict:
+        if ("topic" in data) != ("channel" in data):
+            raise serializers.ValidationError(_("Give both topic and channel, or neither (every marketing message)."))
+        if "topic" in data:
+            topic = catalog_get().topics_by_code[data["topic"]]
+            if topic.kind == TopicKind.CRITICAL:
+                raise serializers.ValidationError({"topic": [_("Critical messages cannot be unsubscribed from by a link.")]})
+            if data["channel"] not in topic.allowed_channels:
+                raise serializers.ValidationError({"channel": [_("This topic is not sent on that channel.")]})
+        return data
+
+
+class UnsubscribeLinkOutSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField(default_timezone=UTC)
+    topic = StrictCharField(allow_null=True, help_text="null: every marketing message")
+    channel = StrictCharField(allow_null=True)
+    list_unsubscribe = StrictCharField(help_text="The value of the List-Unsubscribe header.")
+    list_unsubscribe_post = StrictCharField(help_text="The value of the List-Unsubscribe-Post header (RFC 8058).")
+
+
+class UnsubscribeLinksView(ApiView):
+    required_scopes = {"GET": Scope.UNSUBSCRIBE_LINKS_READ}
+
+    @extend_schema(
+        operation_id="unsubscribe_links_get",
+        summary="A one-click unsubscribe link and the List-Unsubscribe headers for a message",
+        description="Put `list_unsubscribe` and `list_unsubscribe_post` in the message's `List-Unsubscribe` and "
+        "`List-Unsubscribe-Post` headers (RFC 8058), and `url` in its footer. The same link is handed out again "
+        "while it has at least half its life left. The URL carries no personal data.",
+        parameters=[UnsubscribeLinkQuerySerializer],
+        responses={200: UnsubscribeLinkOutSerializer, **problems(400, 404)},
+    )
+    def get(self, request, external_id: str):
+        # A plain dict: DRF would read an empty "?topic=" from a QueryDict as "not given".
+        query = UnsubscribeLinkQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
+        data = query.validated_data
+        topic = catalog_get().topics_by_code[data["topic"]] if "topic" in data else None
+        link = unsubscribe_link_get_or_create(customer=customer, topic=topic, channel=data.get("channel", ""))
+        url = link_url(link)
+        headers = list_unsubscribe_headers(url)
+        body = {
+            "url": url,
+            "expires_at": link.expires_at,
+            "topic": topic.code if topic else None,
+            "channel": link.channel or None,
+            "list_unsubscribe": headers["List-Unsubscribe"],
+            "list_unsubscribe_post": headers["List-Unsubscribe-Post"],
+        }
+        return Response(UnsubscribeLinkOutSerializer(body).data)
+
+
+# --- Inbound SMS ---------------------------------------------------------------------------------
+
+
+class InboundSmsSerializer(serializers.Serializer):
+    text = StrictCharField(max_length=1600, allow_blank=True, trim_whitespace=False)
+
+    def get_fields(self):
+        # `from` is a Python keyword: the field is added here rather than declared above.
+        fields = super().get_fields()
+        fields["from"] = StrictCharField(max_length=40, help_text="The sender's number, E.164 (+33612345678).")
+        return fields
+
+    def validate(self, data: dict) -> dict:
+        try:
+            data["from"] = sms_number_clean(data["from"])
+        except PreferenceError as error:
+            raise serializers.ValidationError({"from": error.message_dict["value"]}) from None
+        return data
+
+
+class InboundSmsOutSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["opted_out", "ignored"])
+    customers = serializers.IntegerField(help_text="How many customers have this verified number (opted_out only).")
+
+
+class InboundSmsView(ApiView):
+    required_scopes = {"POST": Scope.SMS_INBOUND}
+
+    @extend_schema(
+        operation_id="sms_inbound",
+        summary="An SMS received by the gateway: STOP opts the number out of marketing SMS",
+        description="STOP, STOP SMS, ARRET or ARRÊT (any case, spaces trimmed) opts the number out of every "
+        "marketing topic on SMS for every customer who verified it, as consent events with source `sms_stop`. "
+        "Any other text is ignored. Repeating a STOP changes nothing.",
+        request=InboundSmsSerializer,
+        responses={200: InboundSmsOutSerializer, **problems(400, 415)},
+        examples=[OpenApiExample("A STOP reply", value={"from": "+33612345678", "text": "STOP"}, request_only=True)],
+    )
+    def post(self, request):
+        serializer = InboundSmsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not sms_is_stop(data["text"]):
+            return Response({"action": "ignored", "customers": 0})
+        context = ChangeContext.from_request(
+            request, actor_type=ActorType.SMS_STOP, source=Source.SMS, actor_id=str(request.user.pk)
+        )
+        count = sms_stop_apply(number=data["from"], context=context)
+        return Response({"action": "opted_out", "customers": count})
+

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LinksConfig(AppConfig):
+    name = "links"
+    verbose_name = "One-click links"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from links import views
+
+app_name = "links"
+
+urlpatterns = [
+    path("<str:token>/", views.one_click, name="one_click"),
+]

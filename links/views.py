@@ -1,0 +1,54 @@
+"""The one-click page at /unsubscribe/<token>/: GET shows one button and changes nothing (mail
+software fetches links to scan them); POST does it at once, with no login, cookie or CSRF token
+(RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click`; the page's button POSTs the same).
+
+CSRF protection would refuse the mail client's POST with a 403 and break one-click; it protects
+nothing here, since the secret is the token in the URL, which a forging site does not have.
+"""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from links.models import LinkPurpose
+from links.ratelimit import ip_rate_limited
+from links.services import ONE_CLICK_POST_BODY, LinkError, link_describe, link_resolve, link_use
+from preferences.domain import ActorType, Source
+from preferences.services import ChangeContext
+
+
+def _per_minute() -> int:
+    return settings.ONE_CLICK_RATE_LIMIT_PER_MINUTE
+
+
+def _no_index(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@ip_rate_limited(group="one-click", per_minute=_per_minute)
+def one_click(request, token: str):
+    try:
+        link = link_resolve(token=token)
+    except LinkError as error:
+        return _no_index(render(request, "links/invalid.html", {"error": error}, status=error.status))
+    context = {
+        "link": link,
+        "what": link_describe(link),
+        "is_confirmation": link.purpose == LinkPurpose.CONFIRM,
+        "post_body_name": ONE_CLICK_POST_BODY.split("=")[0],
+        "post_body_value": ONE_CLICK_POST_BODY.split("=")[1],
+    }
+    if request.method != "POST":
+        return _no_index(render(request, "links/one_click.html", context))
+    change_context = ChangeContext.from_request(
+        request, actor_type=ActorType.LINK, source=Source.LINK, actor_id=str(link.pk)
+    )
+    outcome = link_use(link=link, context=change_context)
+    status = 200 if outcome.done else 409
+    return _no_index(render(request, "links/done.html", {**context, "outcome": outcome}, status=status))

@@ -1,0 +1,87 @@
+"""Data rights run by staff on a customer's request (by phone, by letter), with a recorded reason."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from preferences.state import PreferenceError
+from privacy import services
+from privacy.access import data_export_get_for_agent
+from privacy.forms import StaffEraseForm, StaffReasonForm, confirm_word
+from privacy.models import RequestedBy
+from privacy.selectors import data_exports_for_customer
+from privacy.views import export_response
+from support.access import customer_get_for_agent, staff_required
+
+
+def _page(request, customer, *, export_form=None, erase_form=None, status=200):
+    exports = data_exports_for_customer(customer_id=customer.pk)
+    return render(
+        request,
+        "privacy/staff.html",
+        {
+            "customer": customer,
+            "exports": exports,
+            "in_progress": any(export.is_in_progress for export in exports),
+            "export_form": export_form or StaffReasonForm(auto_id="id_export_%s"),
+            "erase_form": erase_form or StaffEraseForm(auto_id="id_erase_%s"),
+            "confirm_word": confirm_word(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_safe
+@staff_required
+def staff_privacy(request, customer_id: int):
+    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    return _page(request, customer)
+
+
+@require_POST
+@staff_required
+def staff_export_request(request, customer_id: int):
+    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    form = StaffReasonForm(request.POST, auto_id="id_export_%s")
+    if not form.is_valid():
+        return _page(request, customer, export_form=form, status=400)
+    services.data_export_request(
+        customer_id=customer.pk,
+        requested_by_type=RequestedBy.STAFF,
+        requested_by_id=str(request.user.pk),
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("The download is being prepared. The customer also finds it on their privacy page."))
+    return redirect("privacy_staff:privacy", customer_id=customer.pk)
+
+
+@never_cache
+@require_safe
+@staff_required
+def staff_export_download(request, customer_id: int, export_id: int, fmt: str):
+    export = data_export_get_for_agent(user=request.user, customer_id=customer_id, export_id=export_id)
+    return export_response(export, fmt)
+
+
+@require_POST
+@staff_required
+def staff_erase(request, customer_id: int):
+    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    form = StaffEraseForm(request.POST, auto_id="id_erase_%s")
+    if not form.is_valid():
+        return _page(request, customer, erase_form=form, status=400)
+    try:
+        services.customer_erase(
+            customer_id=customer.pk,
+            requested_by_type=RequestedBy.STAFF,
+            requested_by_id=str(request.user.pk),
+            reason=form.cleaned_data["reason"],
+        )
+    except PreferenceError as error:
+        form.add_error(None, " ".join(error.messages))
+        return _page(request, customer, erase_form=form, status=400)
+    messages.success(request, _("The customer's personal data was erased."))
+    return redirect("support:home")

@@ -1,0 +1,57 @@
+"""Schemathesis fuzzes the whole API through its live OpenAPI schema, against a real server.
+
+No 5xx, and no response that contradicts the schema (status codes, content types, bodies,
+headers), and no schema-violating request accepted. Runs on whichever database the leg uses; CI runs
+it on PostgreSQL too.
+
+One check is left out: `positive_data_acceptance` expects every schema-valid body to succeed, but
+business rules no schema can state refuse some of them, rightly, with a 400 problem: a phone number
+that does not exist, a topic code that is not configured, a plan time more than a year away.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.models import Scope
+from api.services import api_client_create
+from preferences.domain import ActorType, Source
+from preferences.services import ChangeContext, customer_create
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz]
+
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
+
+
+def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path):
+    _client, key = api_client_create(name="fuzzer", scopes=list(Scope.values), rate_limit_per_minute=100_000)
+    context = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
+    for index in range(3):
+        customer_create(external_id=f"FUZZ-{index}", email=f"fuzz{index}@example.com", context=context)
+    report = tmp_path / "report.json"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "st"), "run", f"{live_server.url}/api/schema/",
+            "--header", f"Authorization: Bearer {key}",
+            "--checks", "all",
+            "--exclude-checks", "positive_data_acceptance",
+            "--max-examples", str(MAX_EXAMPLES),
+            "--seed", "2026",
+            "--workers", "1",
+            "--request-timeout", "20",
+            "--report", "ndjson", "--report-ndjson-path", str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    failures = result.stdout[result.stdout.find("FAILURES"):] if "FAILURES" in result.stdout else result.stdout[-4000:]
+    assert result.returncode == 0, failures[:20000] + result.stderr[-2000:]
+    generated = re.search(r"(\d+) generated", result.stdout)
+    assert generated and int(generated.group(1)) >= 1000, result.stdout[-3000:]
+    assert report.exists()

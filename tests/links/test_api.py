@@ -1,0 +1,65 @@
+"""GET /api/v1/customers/<external_id>/unsubscribe-links: the URL and the List-Unsubscribe headers."""
+
+import pytest
+from django.test import Client
+
+from api.models import Scope
+from preferences.domain import ActorType, Source
+from preferences.models import Subscription
+from preferences.services import ChangeContext, preferences_change
+from tests.api.conftest import assert_problem, make_api_customer
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/customers/{}/unsubscribe-links"
+
+
+def test_a_sender_gets_the_url_and_the_headers_and_the_link_works(make_api):
+    customer = make_api_customer("CRM-42")
+    preferences_change(
+        customer_id=customer.pk,
+        changes={"subscription.offers.email": "in"},
+        context=ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL),
+    )
+    api, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
+    response = api.get(URL.format("CRM-42"), topic="offers", channel="email")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["list_unsubscribe"] == f"<{body['url']}>"
+    assert body["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
+    assert (body["topic"], body["channel"]) == ("offers", "email")
+    assert "CRM-42" not in body["url"]
+    path = body["url"].split("://", 1)[1].split("/", 1)[1]
+    mail_client = Client(enforce_csrf_checks=True)
+    posted = mail_client.post(f"/{path}", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert posted.status_code == 200
+    assert Subscription.objects.get(customer=customer, topic__code="offers", channel="email").status == "out"
+    # Asking again gives the same link.
+    assert api.get(URL.format("CRM-42"), topic="offers", channel="email").json()["url"] == body["url"]
+
+
+def test_no_topic_means_every_marketing_message(make_api):
+    make_api_customer("CRM-43")
+    api, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
+    body = api.get(URL.format("CRM-43")).json()
+    assert body["topic"] is None and body["channel"] is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"topic": "offers"}, {"topic": "security", "channel": "email"}, {"topic": "nope", "channel": "email"},
+     {"topic": "offers", "channel": "fax"}],
+)
+def test_bad_parameters_are_400(make_api, params):
+    make_api_customer("CRM-44")
+    api, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
+    assert_problem(api.get(URL.format("CRM-44"), **params), 400)
+
+
+def test_refusals(make_api, client):
+    make_api_customer("CRM-45")
+    api, _client = make_api(Scope.CUSTOMERS_READ)
+    assert_problem(api.get(URL.format("CRM-45")), 403)
+    assert_problem(client.get(URL.format("CRM-45")), 401)
+    allowed, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
+    assert_problem(allowed.get(URL.format("CRM-unknown")), 404)

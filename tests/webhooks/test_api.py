@@ -1,0 +1,150 @@
+"""/api/v1/webhook-endpoints: a client manages its own endpoints only, with webhooks:manage."""
+
+import pytest
+from django.utils import timezone
+
+from tests.api.conftest import assert_problem
+from tests.webhooks.conftest import ALL_TYPES, make_customer
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+BASE = "/api/v1/webhook-endpoints"
+
+
+@pytest.fixture
+def manager(make_api):
+    return make_api("webhooks:manage")
+
+
+def create(api, receiver, **fields):
+    body = {"url": receiver.url, "event_types": ["customer.created", "customer.preferences_changed"], **fields}
+    return api.post(BASE, body)
+
+
+def test_create_answers_the_secret_once_then_never(manager, receiver):
+    api, client = manager
+    response = create(api, receiver, description="CRM")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["secret"].startswith("whsec_") and len(body["secret"]) >= 6 + 32
+    endpoint = WebhookEndpoint.objects.get(pk=body["id"])
+    assert endpoint.owner == client and body["secret"] not in endpoint.secret_encrypted
+    read = api.get(f"{BASE}/{body['id']}").json()
+    assert "secret" not in read and read["url"] == receiver.url and read["enabled"] is True
+    listed = api.get(BASE).json()["webhook_endpoints"]
+    assert [item["id"] for item in listed] == [body["id"]] and "secret" not in listed[0]
+
+
+def test_the_secret_signs_what_the_receiver_gets(manager, receiver, django_capture_on_commit_callbacks):
+    api, _client = manager
+    secret = create(api, receiver).json()["secret"]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_customer()
+    assert receiver.payloads(secret)[0]["type"] == "customer.created"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "https://example.com/hooks", "event_types": ["customer.created"]},  # not loopback in tests
+        {"url": "ftp://127.0.0.1/x", "event_types": ["customer.created"]},
+        {"url": "http://127.0.0.1:9/x", "event_types": []},
+        {"url": "http://127.0.0.1:9/x", "event_types": ["customer.deleted"]},
+        {"event_types": ["customer.created"]},
+    ],
+)
+def test_bad_endpoints_are_400_problems(manager, body):
+    api, _client = manager
+    assert_problem(api.post(BASE, body), 400)
+
+
+def test_refusals_without_key_or_scope(make_api, client, receiver, db):
+    assert_problem(client.get(BASE), 401)
+    assert_problem(client.post(BASE, {}, content_type="application/json"), 401)
+    api, _client = make_api("customers:read")
+    assert_problem(api.get(BASE), 403)
+    assert_problem(create(api, receiver), 403)
+
+
+def test_another_clients_endpoint_is_404_everywhere(make_api, receiver):
+    owner, _client = make_api("webhooks:manage")
+    other, _other_client = make_api("webhooks:manage")
+    endpoint_id = create(owner, receiver).json()["id"]
+    assert_problem(other.get(f"{BASE}/{endpoint_id}"), 404)
+    assert_problem(other.patch(f"{BASE}/{endpoint_id}", {"description": "mine"}), 404)
+    assert_problem(other.client.delete(f"{BASE}/{endpoint_id}", headers={"Authorization": f"Bearer {other.key}"}), 404)
+    assert_problem(other.get(f"{BASE}/{endpoint_id}/deliveries"), 404)
+    assert_problem(other.post(f"{BASE}/{endpoint_id}/replay", {"since": "2026-01-01T00:00:00Z", "until": "2027-01-01T00:00:00Z"}), 404)
+    assert other.get(BASE).json()["webhook_endpoints"] == []
+    assert_problem(owner.get(f"{BASE}/{2**64}"), 404)
+
+
+def test_supervisor_endpoints_are_not_visible_to_clients(manager, receiver):
+    from webhooks.services import webhook_endpoint_create
+
+    endpoint, _secret = webhook_endpoint_create(url=receiver.url, event_types=ALL_TYPES)
+    api, _client = manager
+    assert_problem(api.get(f"{BASE}/{endpoint.pk}"), 404)
+
+
+def test_update_disable_enable_and_delete(manager, receiver):
+    api, _client = manager
+    endpoint_id = create(api, receiver).json()["id"]
+    response = api.patch(f"{BASE}/{endpoint_id}", {"event_types": ["contact_request.created"], "enabled": False})
+    assert response.status_code == 200, response.content
+    assert response.json()["event_types"] == ["contact_request.created"]
+    assert response.json()["enabled"] is False and response.json()["disabled_reason"]
+    response = api.patch(f"{BASE}/{endpoint_id}", {"enabled": True})
+    assert response.json()["enabled"] is True and response.json()["disabled_reason"] == ""
+    assert_problem(api.patch(f"{BASE}/{endpoint_id}", {"url": "https://example.com/"}), 400)
+    response = api.client.delete(f"{BASE}/{endpoint_id}", headers={"Authorization": f"Bearer {api.key}"})
+    assert response.status_code == 200 and response.json()["id"] == endpoint_id
+    assert not WebhookEndpoint.objects.filter(pk=endpoint_id).exists()
+
+
+def test_deliveries_list_in_a_fixed_number_of_queries(manager, receiver, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    api, _client = manager
+    endpoint_id = create(api, receiver).json()["id"]
+    receiver.plan = [(500, {})] * 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(12):
+            make_customer(f"CRM-{number}", email=f"c{number}@example.com")
+    with django_assert_max_num_queries(6):
+        response = api.get(f"{BASE}/{endpoint_id}/deliveries", limit=10)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert len(body["deliveries"]) == 10 and body["next_cursor"]
+    first = body["deliveries"][0]
+    assert first["event_type"] == "customer.created" and first["webhook_id"].startswith("msg_")
+    assert all(len(item["recent_attempts"]) == 1 for item in body["deliveries"])
+    rest = api.get(f"{BASE}/{endpoint_id}/deliveries", before=body["next_cursor"]).json()
+    assert len(rest["deliveries"]) == 2 and rest["next_cursor"] is None
+    pending = api.get(f"{BASE}/{endpoint_id}/deliveries", status="pending").json()["deliveries"]
+    assert len(pending) == 3
+    assert_problem(api.get(f"{BASE}/{endpoint_id}/deliveries", status="lost"), 400)
+
+
+def test_replay_one_delivery_and_a_time_range(manager, receiver, django_capture_on_commit_callbacks):
+    api, _client = manager
+    start = timezone.now()
+    endpoint_id = create(api, receiver).json()["id"]
+    receiver.plan = [(500, {}), (500, {})]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_customer("CRM-1")
+        make_customer("CRM-2", email="other@example.com")
+    failing = list(WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).order_by("pk"))
+    assert len(failing) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"{BASE}/{endpoint_id}/deliveries/{failing[0].pk}/replay", {})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "pending" and response.json()["webhook_id"] == failing[0].webhook_id
+    failing[0].refresh_from_db()
+    assert failing[0].status == DeliveryStatus.SUCCEEDED  # sent once the replay committed
+    WebhookDelivery.objects.filter(pk=failing[1].pk).update(status=DeliveryStatus.DEAD)
+    until = timezone.now().isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"{BASE}/{endpoint_id}/replay", {"since": start.isoformat(), "until": until})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"replayed": 1}
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SUCCEEDED}
+    assert_problem(api.post(f"{BASE}/{endpoint_id}/replay", {"since": until, "until": start.isoformat()}), 400)
+    assert_problem(api.post(f"{BASE}/{endpoint_id}/deliveries/{2**62}/replay", {}), 404)

@@ -1,0 +1,135 @@
+"""Webhook endpoints, the outbox of domain events, and the deliveries of events to endpoints."""
+
+import uuid
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from webhooks.events import EventType
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of another system that receives signed events. Created by a supervisor (no owner) or by
+    an API client with webhooks:manage (the owner, the only client that sees it)."""
+
+    url = models.URLField(_("URL"), max_length=2000)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    event_types = models.JSONField(_("event types"), default=list)
+    # Standard Webhooks secrets must be usable to sign: stored encrypted (webhooks.secrets), shown once.
+    secret_encrypted = models.TextField(editable=False)
+    owner = models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        help_text=_("Empty for endpoints created by supervisors."),
+    )
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    dead_letter_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return event_type in (self.event_types or [])
+
+
+class OutboxEvent(models.Model):
+    """One domain event, written in the same transaction as the change it describes."""
+
+    type = models.CharField(_("type"), max_length=60, choices=EventType.choices)
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # Set once the relay has made a delivery row for every enabled endpoint that wants the event.
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(fanned_out_at__isnull=True), name="outbox_pending_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"
+
+
+def webhook_id_new() -> str:
+    return f"msg_{uuid.uuid4().hex}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed (not retried)")
+    DEAD = "dead", _("dead letter")
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint. Its webhook-id is the same on every attempt and every replay."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(OutboxEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries")
+    webhook_id = models.CharField(_("webhook-id"), max_length=40, unique=True, default=webhook_id_new, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When the next attempt is due; while an attempt runs, a short lease (see services.ATTEMPT_LEASE).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # Retries stop (dead letter) about three days after this: creation, or the last replay.
+    retry_window_started_at = models.DateTimeField()
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_latency_ms = models.PositiveIntegerField(_("last latency (ms)"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    dead_at = models.DateTimeField(_("dead-lettered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_one_per_endpoint_event")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="delivery_due_idx"
+            ),
+            models.Index(fields=["endpoint", "-id"], name="delivery_endpoint_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.webhook_id} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """The log of one HTTP attempt of a delivery."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField(_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-attempted_at", "-pk"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
