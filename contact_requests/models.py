@@ -147,3 +147,14 @@ class ContactRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.contact_request_id} {self.kind}: {self.old_status} → {self.new_status}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who made the change, in words for the console."""
+        labels = {
+            "customer": _("the customer"),
+            "staff": _("a staff member"),
+            "api_client": _("an API client"),
+            "system": _("the system"),
+        }
+        return str(labels.get(self.actor_type, self.actor_type))

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import SUPERVISOR, is_staff_member
 from contact_requests.models import (
@@ -305,8 +305,8 @@ def _transition(
         if contact_request.status not in ACTIVE_STATUSES:
             raise ContactRequestError(
                 {
-                    "status": _("This request is already %(status)s: it cannot change any more.")
-                    % {"status": contact_request.get_status_display().lower()}
+                    "status": _("This request is closed (status: “%(status)s”): it cannot change any more.")
+                    % {"status": contact_request.get_status_display()}
                 }
             )
         old_status = contact_request.status
@@ -416,7 +416,9 @@ def _supervisors_email_queue(overdue: list[ContactRequest], *, now: datetime) ->
     ]
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string("contact_requests/email/escalated.txt", {"rows": rows, "now": now})
-        subject = _("%(count)s contact requests are overdue") % {"count": len(overdue)}
+        subject = ngettext(
+            "%(count)s contact request is overdue", "%(count)s contact requests are overdue", len(overdue)
+        ) % {"count": len(overdue)}
     email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
 
 

@@ -56,7 +56,8 @@ def value_text(key: str, value: Any, catalog: Catalog) -> str:
     if key.startswith("contact_point."):
         verified = _("verified") if value.get("verified") else _("not verified")
         if value.get("kind") == ContactPointKind.POSTAL:
-            return f"{value.get('value', '').splitlines()[0] if value.get('value') else ''}… ({_('postal address')})"
+            first_line = value.get("value", "").splitlines()[0] if value.get("value") else ""
+            return _("%(first_line)s… (postal address)") % {"first_line": first_line}
         return f"{value.get('value', '')} ({verified})"
     if key == "customer.language":
         return {"fr": "Français", "en": "English"}.get(value, value)
@@ -72,7 +73,7 @@ def _what(key: str, catalog: Catalog) -> str:
         channel = channels.get(parts[2])
         return _("“%(topic)s” by %(channel)s") % {
             "topic": topic.name if topic else parts[1],
-            "channel": (channel.name if channel else parts[2]).lower(),
+            "channel": channel.name if channel else parts[2],
         }
     if parts[0] == "topic":
         topic = topics.get(parts[1])
@@ -81,7 +82,7 @@ def _what(key: str, catalog: Catalog) -> str:
             "delivery_mode": _("delivery"),
             "ai_level": _("messages written with AI"),
         }.get(parts[2], parts[2])
-        return f"“{topic.name if topic else parts[1]}”: {label}"
+        return _("“%(topic)s”: %(setting)s") % {"topic": topic.name if topic else parts[1], "setting": label}
     if parts[0] == "customer":
         label = CUSTOMER_FIELD_LABELS.get(parts[1])
         return label() if label else parts[1]
