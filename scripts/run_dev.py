@@ -40,8 +40,10 @@ def main() -> int:
                 process.kill()
 
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    parent = os.getppid()
     try:
-        while all(process.poll() is None for process in processes):
+        # Stop when a process ends, or when whoever started us (make) is gone: no orphan server.
+        while all(process.poll() is None for process in processes) and os.getppid() == parent:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
