@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install worker lint check-deploy clean
+.PHONY: run test install worker lint check-deploy audit clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,20 @@ check-deploy: $(STAMP)
 	DJANGO_ALLOWED_HOSTS=portal.example.com DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Load 100,000 customers into portal_bench (BENCH_DATABASE_URL) with COPY, serve them with gunicorn,
+# drive them with wrk and print one table of ratios (docs/performance.md). BENCH_ARGS: e.g. --customers 1000000.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get install -y wrk || sudo apt-get install -y wrk) >/dev/null 2>&1 \
+		|| echo "wrk could not be installed: the slower Python load generator will be used."
+	DJANGO_SETTINGS_MODULE=portal.settings.bench $(BIN)/python manage.py bench --json .bench/results.json $(BENCH_ARGS)
+
+# Known vulnerabilities in the installed dependencies (pip-audit asks PyPI's advisory service, so it
+# needs the network; --strict fails when a package could not be checked), then a static scan of the
+# project's code at medium severity and above. docs/security.md explains every accepted finding.
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict --progress-spinner off
+	$(BIN)/bandit -ll -q -r . -x ./.venv,./tests,./staticfiles,./.broker,./.broker-test
 
 clean:
 	rm -rf $(VENV) staticfiles .broker .mail .sms db.sqlite3* .test-db-*

@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         # Groups and their permissions are configuration that must exist on every database. Not tied
         # to this app's migrations: the permissions of apps migrated later must exist by then.
         post_migrate.connect(roles_ensure, dispatch_uid="accounts.roles_ensure")
+
+        from accounts import signals
+
+        signals.connect()

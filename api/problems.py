@@ -4,6 +4,7 @@ import logging
 from http import HTTPStatus
 
 from django.core import signals
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +15,9 @@ from rest_framework.views import exception_handler
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Errors that mean "the database is not reachable right now", not "this request is wrong".
+DatabaseUnavailable = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
 PROBLEM_TYPE_BASE = "urn:portal:problem:"
 
 
@@ -49,6 +53,7 @@ def _titles() -> dict[str, str]:
         "stale_version": _("The document changed since you read it."),
         "precondition_required": _("If-Match is required."),
         "server_error": _("Server error."),
+        "service_unavailable": _("The service is unavailable for a moment: nothing was changed, try again."),
     }
 
 
@@ -79,6 +84,19 @@ def problem_exception_handler(exc, context):
     response = exception_handler(exc, context)
     request = context.get("request")
     instance = request.path if request is not None else ""
+    if response is None and isinstance(exc, DatabaseUnavailable):
+        # The database went away (restart, failover, a dropped connection, a deadlock): the change's
+        # transaction rolled back, nothing was applied, and the same request may simply be sent again.
+        # 503 with Retry-After says so; a 500 would say the request itself is at fault.
+        # (Found by tests/security/test_faults.py.)
+        logger.error("Database unavailable during an API request", exc_info=exc)
+        response = Response(
+            problem(status_code=503, code="service_unavailable", instance=instance),
+            status=503,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     if response is None:
         # An unexpected error: logged with its traceback (and re-raised by the test client), then a 500.
         logger.exception("Unhandled error in the API", exc_info=exc)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -38,6 +39,13 @@ class ApiView(APIView):
     """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope)."""
 
     required_scopes: dict[str, str] = {}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Answers hold personal data, and a key sent as X-Api-Key is not an Authorization header:
+        # a shared cache could keep them. No cache stores any answer (tests/security/test_headers.py).
+        add_never_cache_headers(response)
+        return response
 
 
 def _context(request) -> ChangeContext:

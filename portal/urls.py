@@ -1,7 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+
+# The admin's own login form signs staff in with a password alone: no TOTP and none of allauth's
+# rate limits. Everyone signs in through allauth instead; signed-in non-staff get 403 there.
+# (Found by tests/security/test_access_matrix.py.)
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contact_requests.selectors import contact_requests_open_for_customer
 from preferences import forms, services
@@ -39,6 +39,7 @@ def _add_service_errors(form, error: PreferenceError, field_map: dict[str, str] 
 
 
 @never_cache
+@require_safe
 @customer_required
 def overview(request, customer):
     document = preference_document_get(customer_id=customer.pk)
@@ -110,6 +111,7 @@ def _channels_page(request, customer, *, status=200, **bound_forms):
 
 
 @never_cache
+@require_safe
 @customer_required
 def channels(request, customer):
     return _channels_page(request, customer)
@@ -287,6 +289,7 @@ def ai(request, customer):
 
 
 @never_cache
+@require_safe
 @customer_required
 def history(request, customer):
     paginator = Paginator(consent_events_for_customer(customer_id=customer.pk), 25)

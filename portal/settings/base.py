@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "links",
     "privacy",
     "webhooks",
+    "bench",  # `manage.py bench` only: no model, no URL outside portal.settings.bench
 ]
 
 MIDDLEWARE = [
@@ -282,10 +283,18 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # No secret in a log line: one-click tokens and reset keys in paths, API keys (portal.log_filters).
+    "filters": {"redact_secrets": {"()": "portal.log_filters.SecretRedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers for these (console in DEBUG, runserver's request lines) would write
+        # paths unfiltered: their records go through the handler above instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Paths used elsewhere.

@@ -1,0 +1,131 @@
+"""The benchmark's one table, and its JSON."""
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+TARGETS = {
+    "read_ratio": (">=", 0.5),
+    "plan_ratio": (">=", 0.5),
+    "write_ratio": (">=", 0.2),
+    "bulk_plan_vs_raw": ("<=", 3.0),
+    "read_growth": ("<=", 1.3),
+    "import_vs_copy": ("<=", 3.0),
+    "stream_memory_growth": ("<=", 1.2),
+}
+
+
+def holds(key: str, value: float) -> bool:
+    op, target = TARGETS[key]
+    return value >= target if op == ">=" else value <= target
+
+
+def spread(values: list[float]) -> str:
+    if len(values) < 2:
+        return ""
+    return f"{min(values):.2f}–{max(values):.2f}"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def figures(raw: dict[str, Any]) -> dict[str, Any]:
+    """The headline ratios (medians over the repeats) from the raw measurements."""
+    runs = raw["load_runs"]
+
+    def rps(name: str) -> list[float]:
+        return [run[name]["rps"] for run in runs]
+
+    ceiling = rps("ceiling")
+    per_run = {
+        "read_ratio": [run["read"]["rps"] / run["ceiling"]["rps"] for run in runs],
+        "plan_ratio": [run["plan"]["rps"] / run["ceiling"]["rps"] for run in runs],
+        "write_ratio": [run["change"]["rps"] / run["ceiling"]["rps"] for run in runs],
+        "read_growth": [run["read"]["p50_ms"] / run["read_small"]["p50_ms"] for run in runs],
+    }
+    result = {key: median(values) for key, values in per_run.items()}
+    result["bulk_plan_vs_raw"] = raw["bulk_plan"]["ratio"]
+    result["import_vs_copy"] = raw["import"]["ratio"]
+    small, large = raw["stream"]["small"], raw["stream"]["large"]
+    result["stream_memory_growth"] = large["tracemalloc_peak_bytes"] / small["tracemalloc_peak_bytes"]
+    result["spread"] = {key: [round(v, 3) for v in values] for key, values in per_run.items()}
+    result["ceiling_rps"] = median(ceiling)
+    return result
+
+
+def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
+    runs = raw["load_runs"]
+
+    def m(name: str, field: str) -> float:
+        return median([run[name][field] for run in runs])
+
+    def s(name: str, field: str) -> str:
+        return spread([run[name][field] for run in runs])
+
+    def mark(key: str) -> str:
+        op, target = TARGETS[key]
+        return f"{op} {target:g} {'✓' if holds(key, result[key]) else '✗'}"
+
+    n_small, n_full = raw["customers_small"], raw["customers"]
+    rows = [
+        ("trivial JSON view (ceiling)", f"{m('ceiling', 'rps'):,.0f} req/s [{s('ceiling', 'rps')}]",
+         f"p50 {m('ceiling', 'p50_ms'):.2f} ms, p99 {m('ceiling', 'p99_ms'):.2f} ms", "1.00", ""),
+    ]
+    for name, label, key in (
+        ("read", "single document read (API key)", "read_ratio"),
+        ("plan", "single contact plan", "plan_ratio"),
+        ("change", "single change (ledger + outbox)", "write_ratio"),
+    ):
+        rows.append((
+            label, f"{m(name, 'rps'):,.0f} req/s [{s(name, 'rps')}]",
+            f"p50 {m(name, 'p50_ms'):.2f} ms, p99 {m(name, 'p99_ms'):.2f} ms",
+            f"{result[key]:.2f} [{spread(result['spread'][key])}]", mark(key),
+        ))
+    bulk = raw["bulk_plan"]
+    rows.append((
+        f"contact plan for {bulk['rows']:,} customers", f"{bulk['app_ms']:.0f} ms",
+        f"floor (psycopg fetch + json.dumps) {bulk['floor_ms']:.1f} ms", f"{result['bulk_plan_vs_raw']:.1f}×",
+        mark("bulk_plan_vs_raw"),
+    ))
+    rows.append((
+        f"single read p50: {n_small:,} → {n_full:,} customers",
+        f"{m('read_small', 'p50_ms'):.2f} → {m('read', 'p50_ms'):.2f} ms",
+        f"{m('read_small', 'rps'):,.0f} → {m('read', 'rps'):,.0f} req/s", f"{result['read_growth']:.2f}× "
+        f"[{spread(result['spread']['read_growth'])}]", mark("read_growth"),
+    ))
+    imp = raw["import"]
+    rows.append((
+        f"import, batch API ({imp['rows']:,} customers)", f"{imp['rows'] / imp['app_ms'] * 1000:,.0f} customers/s",
+        f"raw COPY of the same rows {imp['rows'] / imp['floor_ms'] * 1000:,.0f}/s", f"{result['import_vs_copy']:.1f}×",
+        mark("import_vs_copy"),
+    ))
+    small, large = raw["stream"]["small"], raw["stream"]["large"]
+    rows.append((
+        f"change feed peak memory: {small['events']:,} → {large['events']:,} events",
+        f"{small['tracemalloc_peak_bytes'] / 2**20:.1f} → {large['tracemalloc_peak_bytes'] / 2**20:.1f} MiB",
+        f"RSS growth {small['maxrss_growth_kib'] / 1024:.0f} → {large['maxrss_growth_kib'] / 1024:.0f} MiB",
+        f"{result['stream_memory_growth']:.2f}×", mark("stream_memory_growth"),
+    ))
+    headers = ("measure", "figure [spread]", "detail", "ratio", "target")
+    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
+
+    def line(row) -> str:
+        return "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+
+    out = [line(headers), "|" + "|".join("-" * (width + 2) for width in widths) + "|"]
+    out += [line(row) for row in rows]
+    return "\n".join(out)
+
+
+def json_write(path: str, raw: dict[str, Any], result: dict[str, Any]) -> None:
+    keys = ("read_ratio", "plan_ratio", "write_ratio", "bulk_plan_vs_raw", "read_growth", "import_vs_copy",
+            "stream_memory_growth")
+    body = {key: round(result[key], 4) for key in keys}
+    body["targets_hold"] = {key: holds(key, result[key]) for key in keys}
+    body["spread"] = result["spread"]
+    body["raw"] = raw
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        json.dump(body, out, indent=2, default=str)

@@ -1,0 +1,70 @@
+"""Peak memory of the change feed read from end to end, as another system pages through it.
+
+Run as a subprocess (`python -m bench.stream --events N`) under portal.settings.bench, so that the
+peak belongs to this stream alone. Each page is what GET /api/v1/events?after=<cursor>&limit=1000
+builds: the selector, the representations, the JSON renderer. tracemalloc gives the peak of Python
+allocations during the stream; ru_maxrss the process's peak resident size.
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+import tracemalloc
+
+PAGE = 1000
+
+
+def stream(max_events: int) -> dict:
+    from rest_framework.renderers import JSONRenderer
+
+    from api.representations import event_representation
+    from api.selectors import consent_events_after
+
+    renderer = JSONRenderer()
+    after, streamed, pages, size = 0, 0, 0, 0
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    started = time.perf_counter()
+    while streamed < max_events:
+        events = consent_events_after(after=after, limit=PAGE)
+        page = events[:PAGE]
+        if not page:
+            break
+        body = {
+            "events": [event_representation(event, personal=True) for event in page],
+            "next_cursor": page[-1].pk,
+            "has_more": len(events) > PAGE,
+        }
+        size += len(renderer.render(body))
+        after, streamed, pages = page[-1].pk, streamed + len(page), pages + 1
+        if len(events) <= PAGE:
+            break
+    seconds = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "events": streamed,
+        "pages": pages,
+        "bytes_sent": size,
+        "seconds": seconds,
+        "tracemalloc_peak_bytes": peak,
+        "maxrss_growth_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, required=True)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
+    import django
+
+    django.setup()
+    json.dump(stream(args.events), sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.http import JsonResponse
+
+
+def ping(request):
+    """The ceiling: a trivial JSON answer through the same server and middleware as the API."""
+    return JsonResponse({"status": "ok"})

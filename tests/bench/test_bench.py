@@ -1,0 +1,81 @@
+"""The benchmark's loader and report: a tiny data set loaded with COPY into the test database."""
+
+import json
+
+import pytest
+from django.db import connection
+
+from bench import report
+from bench.loader import dataset_load
+from preferences.contact_plan import contact_plan_decide
+from preferences.domain import ActorType, Source
+from preferences.models import ConsentEvent, ContactPoint, Customer, Subscription
+from preferences.selectors import catalog_get, preference_document_get
+from preferences.services import ChangeContext, customer_create
+
+
+@pytest.fixture
+def psycopg_connection(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("The benchmark loader writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database.")
+    connection.ensure_connection()
+    return connection.connection
+
+
+@pytest.mark.postgres
+def test_loader_writes_realistic_customers_with_copy(psycopg_connection, django_assert_max_num_queries):
+    result = dataset_load(psycopg_connection, customers=200, commit=False, external_prefix="BENCHTEST-")
+
+    loaded = Customer.objects.filter(external_id__startswith="BENCHTEST-")
+    assert loaded.count() == 200 == result.customers
+    assert ContactPoint.objects.filter(customer__in=loaded).count() == result.rows["contact_points"] > 200
+    assert Subscription.objects.filter(customer__in=loaded).count() == result.rows["subscriptions"] > 0
+    events = ConsentEvent.objects.filter(customer__in=loaded)
+    assert events.count() == result.rows["consent_events"]
+    # Every customer has a ledger: at least the initial state.
+    assert events.values("customer_id").distinct().count() == 200
+    # Each contact point event names a real contact point of its customer.
+    point = ContactPoint.objects.filter(customer__in=loaded).first()
+    assert events.filter(customer_id=point.customer_id, key=f"contact_point.{point.pk}").exists()
+
+    # Documents read and plans decide like any other customer's.
+    topic = catalog_get().topics_by_code["offers"]
+    with django_assert_max_num_queries(3):
+        document = preference_document_get(customer_id=result.first_id)
+    plan = contact_plan_decide(document=document, topic=topic, ai_generated=False, at=document.customer.created_at,
+                               marketing_sent_at=())
+    assert plan.customer_id == result.first_id
+
+    # The sequences moved past the copied ids: the services still create customers.
+    customer = customer_create(context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT), email="x@example.org")
+    assert customer.pk > result.last_id
+
+
+def _load(rps: float, p50: float) -> dict:
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p50 * 3, "requests": int(rps * 5), "errors": 0}
+
+
+def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
+    run = {"ceiling": _load(2000, 1.0), "read": _load(1200, 2.0), "plan": _load(1100, 2.1), "change": _load(500, 4.0),
+           "read_small": _load(1250, 1.9)}
+    raw = {
+        "customers": 200, "customers_small": 100, "load_runs": [run, run],
+        "bulk_plan": {"app_ms": 60.0, "floor_ms": 30.0, "ratio": 2.0, "rows": 1000, "runs": 3},
+        "import": {"app_ms": 900.0, "floor_ms": 30.0, "ratio": 30.0, "rows": 1000, "runs": 3},
+        "stream": {
+            "small": {"events": 5000, "tracemalloc_peak_bytes": 7_000_000, "maxrss_growth_kib": 0},
+            "large": {"events": 50000, "tracemalloc_peak_bytes": 7_100_000, "maxrss_growth_kib": 0},
+        },
+    }
+    figures = report.figures(raw)
+    path = tmp_path / "bench.json"
+    report.json_write(str(path), raw, figures)
+
+    body = json.loads(path.read_text())
+    for key in ("read_ratio", "plan_ratio", "write_ratio", "bulk_plan_vs_raw", "read_growth", "import_vs_copy",
+                "stream_memory_growth"):
+        assert isinstance(body[key], float), key
+    assert body["read_ratio"] == 0.6 and body["targets_hold"]["read_ratio"] is True
+    assert body["targets_hold"]["import_vs_copy"] is False
+    assert body["raw"]["load_runs"][0]["ceiling"]["rps"] == 2000
+    assert "single document read" in report.table(raw, figures)

@@ -1,0 +1,379 @@
+"""The access matrix: every URL of the site, the console and the API, read from the URL conf, asked
+by every kind of caller, gets exactly the answer written in the tables below.
+
+A URL name missing from the tables fails `test_every_url_is_in_the_tables`: a new view cannot
+escape the matrix. Paths are filled with objects of customer B (or of another API client), and then
+with ids that exist for nobody; no answer to customer A, to an anonymous visitor, or to an API client
+without the scope that shows them, ever carries B's email, names, phone, postal address or external id.
+
+Each request runs in a savepoint rolled back at once, so that no caller's request changes what the
+next one sees (a POST that erases B must not turn the next caller's answer into a 404).
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from api.models import Scope
+from tests.security.urlconf import ADMIN_NAMESPACE, Route, path_for, routes_all
+from tests.security.world import World, world_build
+
+pytestmark = pytest.mark.django_db
+
+# --- Answers ------------------------------------------------------------------------------------
+# An int is a status code; a string is a 302 to that path (the query string is not compared).
+LOGIN = "/accounts/login/"
+TOTP = "/accounts/2fa/totp/activate/"  # staff without TOTP are sent to set it up first
+REAUTH = "/accounts/reauthenticate/"
+CODE = "/accounts/login/code/"
+
+# --- Web callers: (anonymous, customer A, agent, supervisor, staff member without TOTP) ----------
+WEB_CALLERS = ("anonymous", "customer_a", "agent", "supervisor", "staff_without_totp")
+
+
+def everyone(answer):
+    return (answer,) * len(WEB_CALLERS)
+
+
+NOT_ALLOWED = everyone(405)
+
+
+def customer_page(answer):
+    """A page of the signed-in customer (preferences.access.customer_required): anonymous visitors
+    sign in; staff have no customer record (404). Objects of B in the path are 404 for A."""
+    return (LOGIN, answer, 404, 404, 404)
+
+
+def staff_page(answer):
+    """A console page (support.access.staff_required): customers are refused, staff without TOTP set it up."""
+    return (LOGIN, 403, answer, answer, TOTP)
+
+
+def staff_only_method():
+    """A method a console view does not answer: TOTP set-up comes first (middleware), then 405."""
+    return (405, 405, 405, 405, TOTP)
+
+
+def supervisor_page(answer):
+    return (LOGIN, 403, 403, answer, TOTP)
+
+
+def signed_in(answer, *, anonymous=LOGIN):
+    """An allauth page for any signed-in person."""
+    return (anonymous, answer, answer, answer, answer)
+
+
+WEB_TABLE: dict[str, dict[str, tuple]] = {
+    # Site pages.
+    "home": {"GET": (200, "/my/", "/support/", "/support/", "/support/"), "POST": NOT_ALLOWED},
+    "healthz": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "accessibility": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "set_language": {"GET": everyone("/"), "POST": everyone("/")},
+    # allauth: sign in, sign up, passwords, email, MFA.
+    # allauth answers a form with errors with 200, not 400.
+    "account_login": {"GET": (200, "/", "/", "/", "/"), "POST": (200, "/", "/", "/", "/")},
+    "account_logout": {"GET": ("/", 200, 200, 200, 200), "POST": everyone("/")},
+    "account_inactive": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "account_signup": {"GET": (200, "/", "/", "/", "/"), "POST": (200, "/", "/", "/", "/")},
+    "account_reauthenticate": {"GET": signed_in(200), "POST": signed_in(200)},
+    "account_request_reauthentication_code": {"GET": signed_in(200), "POST": signed_in(200)},
+    "account_confirm_reauthentication_code": {
+        "GET": signed_in("/accounts/reauthenticate/code/"),
+        "POST": signed_in("/accounts/reauthenticate/code/"),
+    },
+    "account_email": {"GET": signed_in(200), "POST": signed_in("/accounts/email/")},
+    "account_email_verification_sent": {"GET": signed_in("/accounts/email/"), "POST": signed_in("/accounts/email/")},
+    "account_change_password": {"GET": signed_in(200), "POST": signed_in(200)},
+    "account_set_password": {"GET": signed_in("/accounts/password/change/"), "POST": signed_in("/accounts/password/change/")},
+    "account_reset_password": {"GET": everyone(200), "POST": everyone(200)},
+    "account_reset_password_done": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "account_reset_password_from_key": {"GET": everyone(200), "POST": everyone(200)},
+    "account_reset_password_from_key_done": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "account_request_login_code": {"GET": (200, "/", "/", "/", "/"), "POST": (200, "/", "/", "/", "/")},
+    "account_confirm_login_code": {"GET": (CODE, "/", "/", "/", "/"), "POST": (CODE, "/", "/", "/", "/")},
+    "mfa_index": {"GET": signed_in(200), "POST": signed_in(405)},
+    "mfa_authenticate": {"GET": signed_in("/"), "POST": signed_in("/")},
+    # Reauthenticating with a TOTP code needs TOTP: the others reauthenticate with their password.
+    "mfa_reauthenticate": {"GET": (LOGIN, REAUTH, 200, 200, REAUTH), "POST": (LOGIN, REAUTH, 200, 200, REAUTH)},
+    # Setting up or removing an authenticator needs a recent authentication.
+    "mfa_activate_totp": {"GET": signed_in(REAUTH), "POST": signed_in(REAUTH)},
+    "mfa_deactivate_totp": {"GET": (LOGIN, 404, REAUTH, REAUTH, 404), "POST": (LOGIN, 404, REAUTH, REAUTH, 404)},
+    "mfa_view_recovery_codes": {"GET": signed_in(404), "POST": signed_in(405)},
+    "mfa_generate_recovery_codes": {"GET": signed_in(REAUTH), "POST": signed_in(REAUTH)},
+    "mfa_download_recovery_codes": {"GET": signed_in(404), "POST": signed_in(404)},
+    # The customer's pages. Read-only pages answer GET and HEAD only.
+    "preferences:overview": {"GET": customer_page(200), "POST": NOT_ALLOWED},
+    "preferences:channels": {"GET": customer_page(200), "POST": NOT_ALLOWED},
+    "preferences:contact_point_add": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
+    "preferences:contact_point_verify": {"GET": NOT_ALLOWED, "POST": customer_page(404)},  # B's point
+    "preferences:contact_point_resend": {"GET": NOT_ALLOWED, "POST": customer_page(404)},
+    "preferences:contact_point_remove": {"GET": NOT_ALLOWED, "POST": customer_page(404)},
+    "preferences:ranking_move": {"GET": NOT_ALLOWED, "POST": customer_page("/my/channels/")},
+    "preferences:settings_update": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
+    "preferences:topics": {"GET": customer_page(200), "POST": customer_page(400)},
+    "preferences:marketing_objection": {"GET": NOT_ALLOWED, "POST": customer_page("/my/topics/")},
+    "preferences:ai": {"GET": customer_page(200), "POST": customer_page(400)},
+    "preferences:history": {"GET": customer_page(200), "POST": NOT_ALLOWED},
+    "contact_requests:list": {"GET": customer_page(200), "POST": customer_page(400)},
+    "contact_requests:cancel": {"GET": NOT_ALLOWED, "POST": customer_page(404)},  # B's request
+    "privacy:privacy": {"GET": customer_page(200), "POST": NOT_ALLOWED},
+    "privacy:export_request": {"GET": NOT_ALLOWED, "POST": customer_page("/my/privacy/")},
+    "privacy:export_download": {"GET": customer_page(404), "POST": NOT_ALLOWED},  # B's export
+    "privacy:account_delete": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
+    # The console (B's customer record, B's request, B's export).
+    "support:home": {"GET": staff_page(200), "POST": staff_only_method()},
+    "support:customer_detail": {"GET": staff_page(200), "POST": staff_only_method()},
+    "support:customer_override": {"GET": staff_page(200), "POST": staff_page(200)},
+    "support:request_queue": {"GET": staff_page(200), "POST": staff_only_method()},
+    "support:request_detail": {"GET": staff_page(200), "POST": staff_only_method()},
+    "support:request_assign": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
+    "support:request_schedule": {"GET": staff_only_method(), "POST": staff_page(400)},
+    "support:request_complete": {"GET": staff_only_method(), "POST": staff_page(400)},
+    "support:request_unreachable": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
+    "support:dashboard": {"GET": supervisor_page(200), "POST": staff_only_method()},
+    "support:dashboard_csv": {"GET": supervisor_page(200), "POST": staff_only_method()},
+    "privacy_staff:privacy": {"GET": staff_page(200), "POST": staff_only_method()},
+    "privacy_staff:export_request": {"GET": staff_only_method(), "POST": staff_page(400)},
+    "privacy_staff:export_download": {"GET": staff_page(200), "POST": staff_only_method()},
+    "privacy_staff:erase": {"GET": staff_only_method(), "POST": staff_page(400)},
+    # One-click links: no login; the token is the secret (B's link: the page names no one).
+    "links:one_click": {"GET": everyone(200), "POST": everyone(200)},
+}
+
+# --- API callers: no key (and browser sessions, which the API does not accept), a key with one
+# scope, with none, with all. The table gives, per method, the scope it needs and the answer to a
+# client holding it (B's customer, another client's send, endpoint, delivery and request, and empty
+# bodies); a client without it gets 403, no key 401, a method not listed 405.
+PUBLIC = None
+API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
+    "api:schema": {"GET": (PUBLIC, 200)},
+    "api:docs": {"GET": (PUBLIC, 200)},
+    "api:redoc": {"GET": (PUBLIC, 200)},
+    "api:customer-upsert": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-detail": {"GET": (Scope.CUSTOMERS_READ, 200), "PATCH": (Scope.CUSTOMERS_WRITE, 428)},
+    "api:contact-plans": {"POST": (Scope.DECISIONS_READ, 400)},
+    "api:sends": {"POST": (Scope.SENDS_WRITE, 400)},
+    "api:send-detail": {"GET": (Scope.SENDS_WRITE, 404)},  # another client's send
+    "api:event-list": {"GET": (Scope.EVENTS_READ, 200)},
+    "api:contact-requests": {"GET": (Scope.CONTACT_REQUESTS_READ, 200), "POST": (Scope.CONTACT_REQUESTS_WRITE, 400)},
+    "api:contact-request-detail": {"GET": (Scope.CONTACT_REQUESTS_READ, 404)},  # another client's request
+    "api:customer-unsubscribe-links": {"GET": (Scope.UNSUBSCRIBE_LINKS_READ, 200)},
+    "api:sms-inbound": {"POST": (Scope.SMS_INBOUND, 400)},
+    "api:webhook-endpoints": {"GET": (Scope.WEBHOOKS_MANAGE, 200), "POST": (Scope.WEBHOOKS_MANAGE, 400)},
+    # Another client's endpoint and delivery: 404, as if they did not exist.
+    "api:webhook-endpoint-detail": {
+        "GET": (Scope.WEBHOOKS_MANAGE, 404),
+        "PATCH": (Scope.WEBHOOKS_MANAGE, 404),
+        "DELETE": (Scope.WEBHOOKS_MANAGE, 404),
+    },
+    "api:webhook-deliveries": {"GET": (Scope.WEBHOOKS_MANAGE, 404)},
+    "api:webhook-replay-range": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
+    "api:webhook-delivery-replay": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
+    # Any other path under /api/: a problem+json 404 for everyone.
+    "api:not-found": {method: (PUBLIC, 404) for method in ("GET", "POST", "PATCH", "DELETE")},
+}
+API_METHODS = ("GET", "POST", "PATCH", "DELETE")
+SESSION_CALLERS = ("customer_a", "agent", "supervisor", "staff_without_totp")
+API_CALLERS = ("anonymous", *SESSION_CALLERS, *(f"scope:{s}" for s in Scope.values), "scope:none", "scope:all")
+
+
+# --- Machinery ----------------------------------------------------------------------------------
+
+
+def _client(world: World, caller: str) -> tuple[Client, dict[str, str]]:
+    client = Client()
+    users = {
+        "customer_a": world.user_a,
+        "agent": world.agent,
+        "supervisor": world.supervisor,
+        "staff_without_totp": world.staff_without_totp,
+    }
+    if caller in users:
+        client.force_login(users[caller])
+    headers = {"Authorization": f"Bearer {world.api_keys[caller]}"} if caller.startswith("scope:") else {}
+    return client, headers
+
+
+def _request(world: World, caller: str, method: str, path: str, *, api: bool):
+    """One request, in a savepoint that is rolled back: callers never see each other's changes."""
+    with transaction.atomic():
+        client, headers = _client(world, caller)
+        if method == "GET":
+            response = client.get(path, headers=headers)
+        elif api:
+            response = client.generic(method, path, b"{}", content_type="application/json", headers=headers)
+        else:
+            response = client.generic(method, path, b"", content_type="application/x-www-form-urlencoded", headers=headers)
+        transaction.set_rollback(True)
+    return response
+
+
+def _answer(response) -> int | str:
+    if response.status_code == 302:
+        return response["Location"].split("?")[0].split("#")[0]
+    return response.status_code
+
+
+def _matches(expected, actual) -> bool:
+    if isinstance(expected, str) and isinstance(actual, str):
+        return actual == expected or (expected.endswith("/") and expected != "/" and actual.startswith(expected))
+    return expected == actual
+
+
+def _body(response, path: str) -> str:
+    """The answer's text, without the path the caller sent (problem+json echoes it as `instance`)."""
+    if getattr(response, "streaming", False):
+        return ""
+    return response.content.decode(errors="replace").replace(path, "")
+
+
+def _id_route(route: Route) -> bool:
+    return any(name.endswith("_id") or name in ("token", "external_id") for name in route.arguments)
+
+
+def _missing_answer(expected):
+    """With ids that exist for nobody: whatever got through to the object is now a 404."""
+    if expected in (401, 403, 404, 405, LOGIN, TOTP):
+        return expected
+    return 404
+
+
+@pytest.fixture
+def world(db) -> World:
+    return world_build()
+
+
+def _routes() -> list[Route]:
+    return [route for route in routes_all() if route.namespace != ADMIN_NAMESPACE]
+
+
+# --- Tests --------------------------------------------------------------------------------------
+
+
+def test_every_url_is_in_the_tables():
+    names = {route.name for route in _routes()}
+    tables = set(WEB_TABLE) | set(API_TABLE)
+    assert not names - tables, f"URL names with no expected answers (add them to a table): {sorted(names - tables)}"
+    assert not tables - names, f"Table rows for URL names that no longer exist: {sorted(tables - names)}"
+    unnamed = [route.route for route in routes_all() if "<unnamed>" in route.name and route.namespace != ADMIN_NAMESPACE]
+    assert not unnamed, f"Name these URL patterns so that the matrix can hold them: {unnamed}"
+
+
+def test_web_pages_answer_each_caller_exactly(world):
+    failures, leaks = [], []
+    for route in _routes():
+        if route.name not in WEB_TABLE:
+            continue
+        for missing in (False, True) if _id_route(route) else (False,):
+            path = path_for(world, route, missing=missing)
+            for method, answers in WEB_TABLE[route.name].items():
+                for caller, expected in zip(WEB_CALLERS, answers, strict=True):
+                    if missing:
+                        expected = _missing_answer(expected)
+                    response = _request(world, caller, method, path, api=False)
+                    actual = _answer(response)
+                    if not _matches(expected, actual):
+                        failures.append(f"{method} {path} ({route.name}) as {caller}: expected {expected}, got {actual}")
+                    if caller not in ("agent", "supervisor"):
+                        found = [value for value in world.b_values() if value in _body(response, path)]
+                        if found:
+                            leaks.append(f"{method} {path} as {caller} shows B's {found}")
+    assert not failures, "\n".join(failures)
+    assert not leaks, "\n".join(leaks)
+
+
+def test_an_api_key_opens_no_web_page(world):
+    """A key sent to the site is ignored: every page answers as it does to an anonymous visitor."""
+    failures = []
+    for route in _routes():
+        if route.name not in WEB_TABLE:
+            continue
+        path = path_for(world, route)
+        expected = WEB_TABLE[route.name]["GET"][0]
+        response = _request(world, "scope:all", "GET", path, api=False)
+        if not _matches(expected, _answer(response)):
+            failures.append(f"GET {path} with a key: expected {expected}, got {_answer(response)}")
+    assert not failures, "\n".join(failures)
+
+
+def test_api_answers_each_caller_exactly(world):
+    failures, leaks = [], []
+    for route in _routes():
+        if route.name not in API_TABLE:
+            continue
+        for missing in (False, True) if _id_route(route) else (False,):
+            path = path_for(world, route, missing=missing)
+            for method in API_METHODS:
+                public_route = all(scope is PUBLIC for scope, _granted in API_TABLE[route.name].values())
+                scope, granted = API_TABLE[route.name].get(method, (PUBLIC if public_route else "-", 405))
+                for caller in API_CALLERS:
+                    has_key = caller.startswith("scope:")
+                    holds = caller == "scope:all" or caller == f"scope:{scope}"
+                    if scope is PUBLIC:
+                        expected = granted
+                    elif not has_key:
+                        expected = 401  # no key; a browser session is not a key
+                    elif scope == "-":
+                        expected = 405
+                    else:
+                        expected = granted if holds else 403
+                    if missing and holds:
+                        expected = _missing_answer(expected)
+                    response = _request(world, caller, method, path, api=True)
+                    if response.status_code != expected:
+                        failures.append(f"{method} {path} ({route.name}) as {caller}: expected {expected}, got {response.status_code}")
+                    if response.status_code >= 400 and route.name not in ("api:docs", "api:redoc", "api:schema"):
+                        if response["Content-Type"] != "application/problem+json":
+                            failures.append(f"{method} {path} as {caller}: {response.status_code} is not problem+json")
+                    body = _body(response, path)
+                    personal = caller in ("scope:all", "scope:contact_points:read")
+                    forbidden = world.b_personal_values() if personal is False else []
+                    if response.status_code >= 400:
+                        forbidden = world.b_values()
+                    found = [value for value in forbidden if value in body]
+                    if found:
+                        leaks.append(f"{method} {path} as {caller} ({response.status_code}) shows B's {found}")
+    assert not failures, "\n".join(failures)
+    assert not leaks, "\n".join(leaks)
+
+
+def test_a_client_with_customers_read_sees_personal_values_only_with_contact_points_read(world):
+    path = f"/api/v1/customers/{world.customer_b.pk}"
+    without = _request(world, "scope:customers:read", "GET", path, api=True).json()
+    assert without["external_id"] == world.customer_b.external_id
+    assert "first_name" not in without and all("value" not in point for point in without["contact_points"])
+    full = _request(world, "scope:all", "GET", path, api=True).json()
+    assert full["first_name"] == world.customer_b.first_name
+
+
+# Only the admin's index page is checked for each role; Django's admin checks each model page's
+# permissions itself, and every /admin/ path needs TOTP for staff (accounts.middleware).
+ADMIN_INDEX = {
+    "anonymous": "/admin/login/",  # which sends to allauth's sign-in (TOTP, rate limits)
+    "customer_a": "/admin/login/",  # which answers 403 to a signed-in person who is not staff
+    "agent": "/admin/login/",  # an agent works in the console, not the admin
+    "supervisor": 200,
+    "staff_without_totp": TOTP,
+}
+
+
+def test_admin_index_for_each_role(world):
+    for caller, expected in ADMIN_INDEX.items():
+        response = _request(world, caller, "GET", "/admin/", api=False)
+        assert _matches(expected, _answer(response)), f"/admin/ as {caller}: expected {expected}, got {_answer(response)}"
+        if expected == "/admin/login/":
+            second = _answer(_request(world, caller, "GET", "/admin/login/", api=False))
+            assert second == (LOGIN if caller == "anonymous" else 403), f"/admin/login/ as {caller}: {second}"
+
+
+def test_the_admin_login_form_cannot_skip_totp(world):
+    """Signing in through /admin/login/ with a password only would skip TOTP and allauth's limits."""
+    from tests.conftest import PASSWORD
+
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": world.supervisor.email, "password": PASSWORD})
+    assert _answer(response) == LOGIN
+    assert "_auth_user_id" not in client.session
+    assert _answer(client.get("/admin/")) == "/admin/login/"
+    assert _answer(client.get("/admin/login/")) == LOGIN
