@@ -131,7 +131,7 @@ def optin_confirmation_request(*, customer: Customer, keys: list[str], address: 
 def _what(topic: Topic | None, channel_name: str) -> str:
     if topic is None:
         return _("every marketing message, on every channel")
-    return _("“%(topic)s” by %(channel)s") % {"topic": topic.name, "channel": channel_name.lower()}
+    return _("“%(topic)s” by %(channel)s") % {"topic": topic.name, "channel": channel_name}
 
 
 # --- Using links ---------------------------------------------------------------------------------
