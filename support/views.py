@@ -219,64 +219,65 @@ def request_assign(request, contact_request_id):
     return _back(request, contact_request.pk)
 
 
-@require_POST
-@staff_required
-def request_schedule(request, contact_request_id):
+def _request_transition(request, contact_request_id, *, form_class, form_name, service, field, success):
+    """Schedule, complete or mark unreachable: one form, one service call, the same answers."""
     contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
-    form = forms.ScheduleForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            request_services.contact_request_schedule(
+            service(
                 contact_request_id=contact_request.pk,
                 actor=request_services.Actor.staff(request.user),
-                scheduled_for=form.cleaned_data["scheduled_for"],
+                **{field: form.cleaned_data[field]},
             )
         except request_services.ContactRequestError as error:
             _errors_to_form(form, error)
         else:
-            messages.success(request, _("The appointment is set and the customer is told."))
+            messages.success(request, success)
             return redirect("support:request_detail", contact_request_id=contact_request.pk)
-    return _request_page(request, contact_request, status=400, schedule_form=form)
+    return _request_page(request, contact_request, status=400, **{form_name: form})
+
+
+@require_POST
+@staff_required
+def request_schedule(request, contact_request_id):
+    return _request_transition(
+        request,
+        contact_request_id,
+        form_class=forms.ScheduleForm,
+        form_name="schedule_form",
+        service=request_services.contact_request_schedule,
+        field="scheduled_for",
+        success=_("The appointment is set and the customer is told."),
+    )
 
 
 @require_POST
 @staff_required
 def request_complete(request, contact_request_id):
-    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
-    form = forms.CompleteForm(request.POST)
-    if form.is_valid():
-        try:
-            request_services.contact_request_complete(
-                contact_request_id=contact_request.pk,
-                actor=request_services.Actor.staff(request.user),
-                outcome=form.cleaned_data["outcome"],
-            )
-        except request_services.ContactRequestError as error:
-            _errors_to_form(form, error)
-        else:
-            messages.success(request, _("The request is complete and the customer is told."))
-            return redirect("support:request_detail", contact_request_id=contact_request.pk)
-    return _request_page(request, contact_request, status=400, complete_form=form)
+    return _request_transition(
+        request,
+        contact_request_id,
+        form_class=forms.CompleteForm,
+        form_name="complete_form",
+        service=request_services.contact_request_complete,
+        field="outcome",
+        success=_("The request is complete and the customer is told."),
+    )
 
 
 @require_POST
 @staff_required
 def request_unreachable(request, contact_request_id):
-    contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
-    form = forms.UnreachableForm(request.POST)
-    if form.is_valid():
-        try:
-            request_services.contact_request_mark_unreachable(
-                contact_request_id=contact_request.pk,
-                actor=request_services.Actor.staff(request.user),
-                note=form.cleaned_data["note"],
-            )
-        except request_services.ContactRequestError as error:
-            _errors_to_form(form, error)
-        else:
-            messages.success(request, _("The request is closed as unreachable and the customer is told."))
-            return redirect("support:request_detail", contact_request_id=contact_request.pk)
-    return _request_page(request, contact_request, status=400, unreachable_form=form)
+    return _request_transition(
+        request,
+        contact_request_id,
+        form_class=forms.UnreachableForm,
+        form_name="unreachable_form",
+        service=request_services.contact_request_mark_unreachable,
+        field="note",
+        success=_("The request is closed as unreachable and the customer is told."),
+    )
 
 
 # --- Dashboard -----------------------------------------------------------------------------------
