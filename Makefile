@@ -33,7 +33,7 @@ lint: $(STAMP)
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=portal.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	DJANGO_ALLOWED_HOSTS=portal.example.com DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} CACHE_URL=$${CACHE_URL:-redis://127.0.0.1:6379/1} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Load 100,000 customers into portal_bench (BENCH_DATABASE_URL) with COPY, serve them with gunicorn,

@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from api.models import ApiClient
 from api.selectors import customers_active
 from preferences.models import Customer
+from preferences.selectors import PreferenceDocument, preference_documents_active
 
 MAX_ID = 2**63 - 1
 
@@ -13,9 +14,21 @@ MAX_ID = 2**63 - 1
 def customer_get_for_api_client(*, client: ApiClient, customer_id: int) -> Customer:
     if customer_id > MAX_ID:
         raise NotFound()
-    customer = customers_active().filter(
-        pk=customer_id,
-    ).first()
+    customer = (
+        customers_active()
+        .filter(
+            pk=customer_id,
+        )
+        .first()
+    )
     if customer is None:
         raise NotFound()
     return customer
+
+
+def document_get_for_api_client(*, client: ApiClient, customer_id: int) -> PreferenceDocument:
+    """The preference document of a customer the client may reach (one query on PostgreSQL)."""
+    documents = preference_documents_active(ids=[customer_id]) if customer_id <= MAX_ID else []
+    if not documents:
+        raise NotFound()
+    return documents[0]

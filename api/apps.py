@@ -6,5 +6,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API for other systems"
 
     def ready(self) -> None:
-        # Registers the OpenAPI description of the API-key authentication with drf-spectacular.
-        from api import schema  # noqa: F401
+        # schema: the OpenAPI description of the API-key authentication, for drf-spectacular;
+        # signals: clears the cached keys when a key or a client changes.
+        from api import schema, signals  # noqa: F401

@@ -5,22 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from api.keys import key_matches, key_prefix
-from api.models import ApiKey
+from api.selectors import api_key_get
 from api.services import api_key_touch
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <key>`. One query (the key and its client) per request, plus at most one
-    UPDATE a minute to record the key's last use."""
+    """`Authorization: Bearer <key>`. The key and its client come from the cache (one query when they
+    are not there: see api.selectors.api_key_get), plus at most one UPDATE a minute to record the key's
+    last use."""
 
     def authenticate(self, request):
         key = self._key_from_headers(request)
         if key is None:
             return None
         prefix = key_prefix(key)
-        api_key = (
-            ApiKey.objects.select_related("client").filter(prefix=prefix).first() if prefix is not None else None
-        )
+        api_key = api_key_get(prefix=prefix) if prefix is not None else None
         # The hash is compared even when the prefix is unknown, so that timing tells nothing.
         stored_hash = api_key.key_hash if api_key is not None else "0" * 64
         if not key_matches(key, stored_hash) or api_key is None:

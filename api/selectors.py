@@ -3,39 +3,36 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
-from api.models import ApiClient, Send
+from api.models import ApiClient, ApiKey, Send
 from preferences.domain import TopicKind
-from preferences.models import ConsentEvent, ContactPoint, Customer, Subscription
-from preferences.selectors import PreferenceDocument, catalog_get
+from preferences.models import ConsentEvent, Customer
+
+# A key and its client are read on every request, so they are cached. Any save or deletion of either
+# clears the entry at once (api.signals); with a cache shared by every process (CACHE_URL) that holds
+# everywhere, and with per-process memory other processes follow within this time.
+API_KEY_CACHE_SECONDS = 30
+
+
+def api_key_cache_key(prefix: str) -> str:
+    return f"api:key:{prefix}"
+
+
+def api_key_get(*, prefix: str) -> ApiKey | None:
+    """The key with this prefix, with its client; no query while it is cached."""
+    api_key = cache.get(api_key_cache_key(prefix))
+    if api_key is None:
+        api_key = ApiKey.objects.select_related("client").filter(prefix=prefix).first()
+        if api_key is not None:  # unknown prefixes are not cached: anybody can send those
+            cache.set(api_key_cache_key(prefix), api_key, API_KEY_CACHE_SECONDS)
+    return api_key
 
 
 def customers_active() -> QuerySet[Customer]:
     """Customers an API client may reach: every customer whose data has not been erased."""
     return Customer.objects.filter(erased_at__isnull=True)
-
-
-def preference_documents_get(*, customers: list[Customer]) -> dict[int, PreferenceDocument]:
-    """The documents of already loaded customers in two more queries (subscriptions, contact points)."""
-    ids = [customer.pk for customer in customers]
-    subscriptions: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
-    rows = Subscription.objects.filter(customer_id__in=ids).values_list("customer_id", "topic__code", "channel", "status")
-    for customer_id, topic_code, channel, status in rows:
-        subscriptions[customer_id][(topic_code, channel)] = status
-    contact_points: dict[int, list[ContactPoint]] = defaultdict(list)
-    for point in ContactPoint.objects.filter(customer_id__in=ids):
-        contact_points[point.customer_id].append(point)
-    catalog = catalog_get()
-    return {
-        customer.pk: PreferenceDocument(
-            customer=customer,
-            contact_points=contact_points[customer.pk],
-            subscriptions=subscriptions[customer.pk],
-            catalog=catalog,
-        )
-        for customer in customers
-    }
 
 
 def marketing_sends_get(*, customer_ids: list[int], at: datetime) -> dict[int, list[datetime]]:

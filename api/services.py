@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -87,8 +88,13 @@ def api_client_revoke(*, client: ApiClient) -> ApiClient:
 
 
 def api_key_touch(*, api_key: ApiKey, now: datetime) -> None:
-    """Record the last use of a key, at most once a minute (one UPDATE); a client's is its keys' latest."""
+    """Record the last use of a key, at most once a minute (one UPDATE); a client's is its keys' latest.
+
+    The key may come from the cache, its last use older than the database's: a cache entry per key and
+    minute decides which request of which process writes it."""
     if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USE_RESOLUTION:
+        return
+    if not cache.add(f"api:key-used:{api_key.pk}", True, LAST_USE_RESOLUTION.total_seconds()):
         return
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
@@ -161,9 +167,11 @@ def sends_record(*, client: ApiClient, reports: list[SendReport]) -> SendsRecord
     """Record reported sends; a message id this client already reported is counted once."""
     with transaction.atomic():
         message_ids = {report.message_id for report in reports if report.message_id}
-        seen = set(
-            Send.objects.filter(client=client, message_id__in=message_ids).values_list("message_id", flat=True)
-        ) if message_ids else set()
+        seen = (
+            set(Send.objects.filter(client=client, message_id__in=message_ids).values_list("message_id", flat=True))
+            if message_ids
+            else set()
+        )
         rows = []
         for report in reports:
             if report.message_id:

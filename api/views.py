@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.access import customer_get_for_api_client
+from api.access import document_get_for_api_client
 from api.models import Scope
 from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired
@@ -24,14 +24,25 @@ from api.selectors import (
     consent_events_after,
     customers_active,
     marketing_sends_get,
-    preference_documents_get,
     send_get_for_client,
 )
 from api.services import BatchError, SendReport, customers_upsert_batch, sends_record
 from preferences.contact_plan import contact_plan_decide
 from preferences.domain import ActorType, Source, TopicKind
-from preferences.selectors import catalog_get, preference_document_build
-from preferences.services import ChangeContext, StaleVersion, customer_upsert, preferences_change
+from preferences.models import Customer
+from preferences.selectors import (
+    PreferenceDocument,
+    catalog_get,
+    preference_document_build,
+    preference_documents_active,
+)
+from preferences.services import (
+    ChangeContext,
+    CustomerErased,
+    StaleVersion,
+    customer_upsert,
+    preferences_change_document,
+)
 from preferences.state import PreferenceError
 
 
@@ -58,8 +69,8 @@ def _personal(request) -> bool:
     return client_has_scope(request, Scope.CONTACT_POINTS_READ)
 
 
-def _document_response(request, customer, *, status_code: int = 200) -> Response:
-    document = preference_document_build(customer)
+def _document_response(request, document: PreferenceDocument, *, status_code: int = 200) -> Response:
+    customer = document.customer
     response = Response(document_representation(document, personal=_personal(request)), status=status_code)
     response["ETag"] = etag_for(customer.version)
     response["Location"] = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
@@ -91,14 +102,18 @@ class CustomerUpsertView(ApiView):
         description="Contact points are added (or marked verified), never removed. Every change is a ledger event "
         "with this client as actor and `api` as source. 201 when created, 200 when it existed.",
         request=s.CustomerUpsertSerializer,
-        responses={200: s.PreferenceDocumentOutSerializer, 201: s.PreferenceDocumentOutSerializer, **problems(400, 415)},
+        responses={
+            200: s.PreferenceDocumentOutSerializer,
+            201: s.PreferenceDocumentOutSerializer,
+            **problems(400, 415),
+        },
         examples=[UPSERT_EXAMPLE],
     )
     def post(self, request):
         serializer = s.CustomerUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer, created = _upsert(request, serializer.validated_data)
-        return _document_response(request, customer, status_code=201 if created else 200)
+        return _document_response(request, preference_document_build(customer), status_code=201 if created else 200)
 
 
 class CustomerBatchUpsertView(ApiView):
@@ -131,7 +146,7 @@ IF_MATCH = OpenApiParameter(
     # Declared optional on purpose: a request without it is answered (428 Precondition Required,
     # RFC 6585), not malformed. Every change needs it all the same.
     required=False,
-    description="The ETag of the version you read, e.g. \"7\". Needed for every change: 428 when missing, 412 when stale.",
+    description='The ETag of the version you read, e.g. "7". Needed for every change: 428 when missing, 412 when stale.',
 )
 
 
@@ -144,8 +159,7 @@ class CustomerDetailView(ApiView):
         responses={200: s.PreferenceDocumentOutSerializer, **problems(404)},
     )
     def get(self, request, customer_id: int):
-        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
-        return _document_response(request, customer)
+        return _document_response(request, document_get_for_api_client(client=request.user, customer_id=customer_id))
 
     @extend_schema(
         operation_id="customer_preferences_change",
@@ -168,29 +182,37 @@ class CustomerDetailView(ApiView):
         ],
     )
     def patch(self, request, customer_id: int):
-        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
         expected_version = _if_match_version(request)
         serializer = s.PreferencesChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if expected_version is None or not serializer.is_valid():
+            # An unknown customer is 404 before anything is said about the request (RFC 9110 §13.2.1);
+            # only this path pays the query that tells.
+            document_get_for_api_client(client=request.user, customer_id=customer_id)
+            if expected_version is None:
+                raise PreconditionRequired()
+            serializer.is_valid(raise_exception=True)
         try:
-            customer = preferences_change(
-                customer_id=customer.pk,
+            # The service finds (and locks) the customer: unknown and erased customers are 404 here.
+            document = preferences_change_document(
+                customer_id=customer_id,
                 changes=serializer.validated_data["changes"],
                 context=_context(request),
                 expected_version=expected_version,
             )
+        except (Customer.DoesNotExist, CustomerErased):
+            raise NotFound() from None
         except StaleVersion as stale:
             raise PreconditionFailed(current_version=stale.current_version) from None
         except PreferenceError as error:
             raise ValidationError(error.message_dict) from None
-        return _document_response(request, customer)
+        return _document_response(request, document)
 
 
-def _if_match_version(request) -> int:
-    """The version named by If-Match; one that names no version can never match (412)."""
+def _if_match_version(request) -> int | None:
+    """The version named by If-Match, None without one; one that names no version can never match (412)."""
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
-        raise PreconditionRequired()
+        return None
     value = header.removeprefix("W/").strip().strip('"')
     return int(value) if value.isdigit() and len(value) < 10 else -1
 
@@ -226,33 +248,34 @@ class ContactPlanView(ApiView):
         topic = catalog_get().topics_by_code[data["topic"]]
         if "customer_ids" in data:
             wanted = list(dict.fromkeys(data["customer_ids"]))
-            customers = {c.pk: c for c in customers_active().filter(pk__in=wanted)}
+            documents = {d.customer.pk: d for d in preference_documents_active(ids=wanted)}
         else:
             wanted = list(dict.fromkeys(data["external_ids"]))
-            customers = {c.external_id: c for c in customers_active().filter(external_id__in=wanted)}
-        found = [customers[key] for key in wanted if key in customers]
-        documents = preference_documents_get(customers=found)
+            documents = {d.customer.external_id: d for d in preference_documents_active(external_ids=wanted)}
+        found = [documents[key] for key in wanted if key in documents]
         sends = (
-            marketing_sends_get(customer_ids=[c.pk for c in found], at=at) if topic.kind == TopicKind.MARKETING else {}
+            marketing_sends_get(customer_ids=[d.customer.pk for d in found], at=at)
+            if topic.kind == TopicKind.MARKETING
+            else {}
         )
         personal = _personal(request)
         plans = [
             plan_representation(
                 contact_plan_decide(
-                    document=documents[customer.pk],
+                    document=document,
                     topic=topic,
                     ai_generated=data["ai_generated"],
                     at=at,
-                    marketing_sent_at=sends.get(customer.pk, ()),
+                    marketing_sent_at=sends.get(document.customer.pk, ()),
                 ),
-                external_id=customer.external_id,
+                external_id=document.customer.external_id,
                 personal=personal,
             )
-            for customer in found
+            for document in found
         ]
-        unknown = [str(key) for key in wanted if key not in customers]
-        body = {"topic": topic.code, "at": at, "plans": plans, "unknown_customers": unknown}
-        return Response(s.ContactPlanResponseSerializer(body).data)
+        unknown = [str(key) for key in wanted if key not in documents]
+        # Plain data in the shape of ContactPlanResponseSerializer (the schema), without its fields.
+        return Response({"topic": topic.code, "at": at, "plans": plans, "unknown_customers": unknown})
 
 
 # --- Sends ---------------------------------------------------------------------------------------
@@ -328,7 +351,9 @@ class SendDetailView(ApiView):
 
 
 class EventQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, max_value=s.MAX_ID, required=False, default=0, help_text="The last id you processed.")
+    after = serializers.IntegerField(
+        min_value=0, max_value=s.MAX_ID, required=False, default=0, help_text="The last id you processed."
+    )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
 
 

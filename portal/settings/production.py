@@ -10,6 +10,8 @@ if not ALLOWED_HOSTS:
     env_required("DJANGO_ALLOWED_HOSTS")
 env_required("DATABASE_URL")
 env_required("CELERY_BROKER_URL")
+# Rate limits, cached API keys, the catalogue and notice versions must be one for every process.
+env_required("CACHE_URL")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 

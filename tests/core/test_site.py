@@ -60,7 +60,14 @@ def _production_env(**overrides):
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        not in {
+            "DJANGO_SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CACHE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update({"DJANGO_SETTINGS_MODULE": "portal.settings.production", **overrides})
     return env
@@ -74,12 +81,25 @@ def test_production_settings_refuse_to_start_without_secrets():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+def test_production_settings_refuse_to_start_without_a_shared_cache():
+    env = _production_env(
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-value-1234567890",
+        DJANGO_ALLOWED_HOSTS="portal.example.com",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "CACHE_URL must be set" in result.stderr
+
+
 def test_production_settings_pass_check_deploy_with_their_secrets():
     env = _production_env(
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-value-1234567890",
         DJANGO_ALLOWED_HOSTS="portal.example.com",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

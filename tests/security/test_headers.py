@@ -73,6 +73,7 @@ def test_production_settings_send_hsts_and_keep_cookies_secure():
         DJANGO_ALLOWED_HOSTS="portal.example.com",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     env.pop("DJANGO_HSTS_SECONDS", None)
     env.pop("DJANGO_SECURE_SSL_REDIRECT", None)
