@@ -39,6 +39,7 @@ from preferences.selectors import (
     contact_point_state,
     notice_versions_current,
     preference_document_build,
+    preference_document_lock,
 )
 from preferences.state import (
     CUSTOMER_FIELDS,
@@ -56,6 +57,9 @@ VERIFICATION_MAX_ATTEMPTS = 5
 
 class CustomerErased(PreferenceError):
     """The customer's data was erased: nothing about them changes any more."""
+
+    def __init__(self):
+        super().__init__({"customer": _("This customer's data has been erased.")})
 
 
 class StaleVersion(Exception):
@@ -152,7 +156,7 @@ def _require_staff_reason(context: ChangeContext) -> None:
 def _customer_lock(customer_id: int) -> Customer:
     customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
     if customer.erased_at is not None:
-        raise CustomerErased({"customer": _("This customer's data has been erased.")})
+        raise CustomerErased()
     return customer
 
 
@@ -272,10 +276,12 @@ def preferences_change_document(
     back), so that nobody reads it again."""
     _require_staff_reason(context)
     with transaction.atomic():
-        customer = _customer_lock(customer_id)
+        document = preference_document_lock(customer_id=customer_id)  # the customer, locked, in one query
+        customer = document.customer
+        if customer.erased_at is not None:
+            raise CustomerErased()
         if expected_version is not None and expected_version != customer.version:
             raise StaleVersion(customer.version)
-        document = preference_document_build(customer)
         cleaned = _changes_clean(document, changes)
         if cleaned.get("customer.marketing_objection") is True:
             cleaned.update(_marketing_objection_opt_outs(document, cleaned))

@@ -73,3 +73,16 @@ def test_one_query_on_postgresql_for_a_whole_batch(customer_user, other_customer
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         documents = preference_documents_active(ids=ids)
     assert sorted(d.customer.pk for d in documents) == sorted(ids)
+
+
+def test_the_fast_loader_knows_every_field_and_skips_no_signal():
+    """_loaded builds instances without __init__: it must set every concrete field, and no pre_init or
+    post_init receiver may be waiting for these models (it would be skipped)."""
+    from django.db.models.signals import post_init, pre_init
+
+    from preferences.selectors import _CUSTOMER_ATTNAMES, _POINT_FIELDS
+
+    assert _POINT_FIELDS == tuple(f.attname for f in ContactPoint._meta.concrete_fields)
+    assert _CUSTOMER_ATTNAMES == [f.attname for f in Customer._meta.concrete_fields]
+    for model in (Customer, ContactPoint):
+        assert not pre_init.has_listeners(model) and not post_init.has_listeners(model)
