@@ -11,9 +11,6 @@ from django.utils.translation import gettext as _
 
 from api.keys import key_generate, key_hash
 from api.models import ApiClient, ApiKey, Scope, Send
-from preferences.models import Customer
-from preferences.services import ChangeContext, customer_upsert
-from preferences.state import PreferenceError
 
 MAX_ACTIVE_KEYS = 2  # the current key and the next one, during a rotation
 LAST_USE_RESOLUTION = timedelta(minutes=1)  # last use is written at most once a minute per key
@@ -115,33 +112,6 @@ def api_client_create_demo() -> str:
         client.save(update_fields=["scopes", "revoked_at", "expires_at"])
         _api_key, key = api_key_create(client=client)
     return key
-
-
-# --- Customers in batches -----------------------------------------------------------------------
-
-
-class BatchError(Exception):
-    """Some items of a batch broke a rule: nothing was written. `errors` maps each item's index to its errors."""
-
-    def __init__(self, errors: dict[str, dict]):
-        super().__init__("Some items of the batch are not valid.")
-        self.errors = errors
-
-
-def customers_upsert_batch(*, context: ChangeContext, items: list[dict]) -> list[tuple[Customer, bool]]:
-    """Upsert many customers by external_id in one transaction: all of them, or none."""
-    results: list[tuple[Customer, bool]] = []
-    errors: dict[str, dict] = {}
-    with transaction.atomic():
-        for index, item in enumerate(items):
-            try:
-                with transaction.atomic():
-                    results.append(customer_upsert(context=context, **item))
-            except PreferenceError as error:
-                errors[str(index)] = error.message_dict
-        if errors:
-            raise BatchError(errors)
-    return results
 
 
 # --- Sends ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from api.selectors import (
     marketing_sends_get,
     send_get_for_client,
 )
-from api.services import BatchError, SendReport, customers_upsert_batch, sends_record
+from api.services import SendReport, sends_record
 from preferences.contact_plan import contact_plan_decide
 from preferences.domain import ActorType, Source, TopicKind
 from preferences.models import Customer
@@ -43,6 +43,7 @@ from preferences.services import (
     customer_upsert,
     preferences_change_document,
 )
+from preferences.services_import import BatchError, customers_import
 from preferences.state import PreferenceError
 
 
@@ -129,7 +130,7 @@ class CustomerBatchUpsertView(ApiView):
         serializer = s.CustomerBatchUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            customers = customers_upsert_batch(context=_context(request), items=serializer.validated_data["customers"])
+            customers = customers_import(context=_context(request), items=serializer.validated_data["customers"])
         except BatchError as error:
             raise ValidationError({"customers": error.errors}) from None
         results = [

@@ -77,6 +77,16 @@ def identities_suppressed(*, emails: list[str] = (), phones: list[str] = ()) -> 
     return bool(hashes) and SuppressionEntry.objects.filter(identity_hash__in=hashes).exists()
 
 
+def identities_suppressed_among(*, identities: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (kind, already normalised value) pairs belong to a person who had their data
+    erased (one query, for a whole import batch)."""
+    by_hash = {identity_hash(kind=kind, value=value): (kind, value) for kind, value in identities}
+    if not by_hash:
+        return set()
+    found = SuppressionEntry.objects.filter(identity_hash__in=by_hash).values_list("identity_hash", flat=True)
+    return {by_hash[found_hash] for found_hash in found}
+
+
 # --- Exports -------------------------------------------------------------------------------------
 
 

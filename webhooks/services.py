@@ -70,6 +70,11 @@ def event_record(*, type: str, payload: dict[str, Any]) -> OutboxEvent:
     return event
 
 
+def outbox_relay_on_commit() -> None:
+    """For a service that wrote OutboxEvent rows itself (a bulk import): relay them once committed."""
+    _relay_on_commit()
+
+
 def _relay_on_commit() -> None:
     """Queue one relay per transaction, however many events it records."""
     connection = transaction.get_connection()

@@ -1,0 +1,243 @@
+"""Importing customers in batches (`POST /api/v1/customers/batch`): all of a batch, or none of it.
+
+Customers the batch creates are written table by table, each in one statement (COPY on PostgreSQL):
+the customers, their contact points, the consent events of their initial state and contact points,
+and one customer.created webhook event each. That is what customer_upsert writes for one new
+customer, without its fifteen round trips a customer. Customers that already exist, and an external
+id given twice, go through customer_upsert one by one, as before.
+"""
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
+from preferences.models import ConsentEvent, ContactPoint, Customer
+from preferences.selectors import PreferenceDocument, catalog_get, contact_point_state, notice_versions_current
+from preferences.services import (
+    ChangeContext,
+    _suppression_apply,
+    contact_point_value_clean,
+    customer_upsert,
+    customer_value_clean,
+)
+from preferences.state import PreferenceError
+from webhooks.models import OutboxEvent
+from webhooks.services import outbox_relay_on_commit
+
+
+class BatchError(Exception):
+    """Some items of a batch are not valid: nothing was written. `errors` maps each item's index to its
+    field errors."""
+
+    def __init__(self, errors: dict[str, dict]):
+        super().__init__("Some items of the batch are not valid.")
+        self.errors = errors
+
+
+def customers_import(*, context: ChangeContext, items: list[dict]) -> list[tuple[Customer, bool]]:
+    """Create or update customers by external_id, in one transaction; (customer, created) per item, in
+    order. Raises BatchError with every invalid item when any is invalid."""
+    errors: dict[str, dict] = {}
+    cleaned: dict[int, dict] = {}
+    for index, item in enumerate(items):
+        try:
+            cleaned[index] = _item_clean(item)
+        except PreferenceError as error:
+            errors[str(index)] = error.message_dict
+    if errors:
+        raise BatchError(errors)
+    results: dict[int, tuple[Customer, bool]] = {}
+    with transaction.atomic():
+        external_ids = [item["external_id"] for item in items]
+        existing = set(
+            Customer.objects.select_for_update()
+            .filter(external_id__in=external_ids)
+            .values_list("external_id", flat=True)
+        )
+        first_seen: dict[str, int] = {}
+        for index, external_id in enumerate(external_ids):
+            first_seen.setdefault(external_id, index)
+        new = [
+            index
+            for index, external_id in enumerate(external_ids)
+            if external_id not in existing and first_seen[external_id] == index
+        ]
+        try:
+            with transaction.atomic():
+                for index, customer in zip(
+                    new, _customers_create(context=context, items=[cleaned[i] for i in new]), strict=True
+                ):
+                    results[index] = (customer, True)
+        except IntegrityError:
+            # Another request created one of these customers meanwhile: each of them goes one by one.
+            results.clear()
+        for index, item in enumerate(items):
+            if index in results:
+                continue
+            try:
+                with transaction.atomic():
+                    results[index] = customer_upsert(context=context, **item)
+            except PreferenceError as error:
+                errors[str(index)] = error.message_dict
+        if errors:
+            raise BatchError(errors)
+    return [results[index] for index in range(len(items))]
+
+
+def _item_clean(item: dict) -> dict:
+    """The values customer_upsert would store, or PreferenceError keyed by the item's fields."""
+    cleaned = dict(item)
+    fields: dict[str, list[str]] = {}
+    for field, kind in (("email", ContactPointKind.EMAIL), ("phone", ContactPointKind.PHONE)):
+        cleaned[f"{field}_type"] = ""
+        if item.get(field):
+            try:
+                cleaned[field], cleaned[f"{field}_type"] = contact_point_value_clean(kind=kind, value=item[field])
+            except PreferenceError as error:
+                fields[field] = error.message_dict["value"]
+    if item.get("language") is not None:
+        try:
+            customer_value_clean("language", item["language"])
+        except PreferenceError as error:
+            fields["language"] = error.message_dict["customer.language"]
+    if fields:
+        raise PreferenceError(fields)
+    return cleaned
+
+
+def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Customer]:
+    """customer_upsert's creation path for many customers: each table written once."""
+    if not items:
+        return []
+    now = timezone.now()
+    catalog = catalog_get()
+    customers = [
+        Customer(
+            external_id=item["external_id"],
+            first_name=item.get("first_name") or "",
+            last_name=item.get("last_name") or "",
+            language=item.get("language") or "fr",
+            channel_ranking=list(DEFAULT_CHANNEL_RANKING),
+            created_at=now,
+            updated_at=now,
+        )
+        for item in items
+    ]
+    _rows_insert(Customer, customers)
+    points: list[ContactPoint] = []
+    for customer, item in zip(customers, items, strict=True):
+        for field, kind in (("email", ContactPointKind.EMAIL), ("phone", ContactPointKind.PHONE)):
+            if item.get(field):
+                verified = bool(item.get(f"{field}_verified"))
+                points.append(
+                    ContactPoint(
+                        customer_id=customer.pk,
+                        kind=kind,
+                        value=item[field],
+                        phone_type=item[f"{field}_type"] if kind == ContactPointKind.PHONE else "",
+                        verified_at=now if verified else None,
+                        created_at=now,
+                    )
+                )
+    _rows_insert(ContactPoint, points)
+    points_of: dict[int, list[ContactPoint]] = {}
+    for point in points:
+        points_of.setdefault(point.customer_id, []).append(point)
+    versions = notice_versions_current()
+    event = {
+        "occurred_at": now,
+        "actor_type": context.actor_type,
+        "actor_id": context.actor_id,
+        "source": context.source,
+        "reason_code": context.reason_code,
+        "reason": context.reason,
+        "evidence": context.evidence,
+        "privacy_notice_version": versions.get("privacy"),
+        "ai_statement_version": versions.get("ai_statement"),
+        "ip_truncated": context.ip_truncated,
+        "user_agent": context.user_agent,
+    }
+    events: list[ConsentEvent] = []
+    for customer in customers:
+        # The initial state, as customer_create records it, then each contact point as it is added.
+        initial = PreferenceDocument(customer=customer, contact_points=[], subscriptions={}, catalog=catalog).state()
+        changes = [(key, None, value) for key, value in initial.items()]
+        changes += [(f"contact_point.{p.pk}", None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
+        events += [
+            ConsentEvent(customer_id=customer.pk, key=key, old_value=old, new_value=new, **event)
+            for key, old, new in changes
+        ]
+    _rows_insert(ConsentEvent, events, ids=False)
+    _rows_insert(
+        OutboxEvent,
+        [
+            OutboxEvent(
+                type="customer.created",
+                payload={"customer_id": c.pk, "external_id": c.external_id, "version": c.version},
+                created_at=now,
+            )
+            for c in customers
+        ],
+        ids=False,
+    )
+    outbox_relay_on_commit()
+    _suppressed_apply(context=context, customers=customers, points_of=points_of)
+    return customers
+
+
+def _suppressed_apply(*, context: ChangeContext, customers: list[Customer], points_of: dict) -> None:
+    """Customers with an address on the suppression list object to marketing from the start (one query
+    for the batch; the few it finds are changed one by one, as customer_upsert would)."""
+    from privacy.services import identities_suppressed_among
+
+    identities = {(p.kind, p.value) for points in points_of.values() for p in points}
+    suppressed = identities_suppressed_among(identities=identities)
+    for customer in customers:
+        mine = [(p.kind, p.value) for p in points_of.get(customer.pk, []) if (p.kind, p.value) in suppressed]
+        if mine:
+            _suppression_apply(
+                customer=customer,
+                emails=[value for kind, value in mine if kind == ContactPointKind.EMAIL],
+                phones=[value for kind, value in mine if kind == ContactPointKind.PHONE],
+                context=context,
+            )
+
+
+# --- Writing rows ---------------------------------------------------------------------------------
+
+
+def _rows_insert(model, instances: list, *, ids: bool = True) -> None:
+    """Insert unsaved instances in one statement: COPY on PostgreSQL (with ids drawn from the table's
+    sequence first when they are wanted back), bulk_create elsewhere. Values are prepared by the
+    fields, as bulk_create prepares them."""
+    if not instances:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(instances)
+        return
+    fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(instances)]
+            )
+            for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+                instance.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            for instance in instances:
+                copy.write_row([_copy_value(f, getattr(instance, f.attname)) for f in fields])
+    for instance in instances:
+        instance._state.adding, instance._state.db = False, connection.alias
+
+
+def _copy_value(field, value: Any) -> Any:
+    """A value as COPY's text format reads it: JSON as its text, the rest as the field prepares it."""
+    if field.get_internal_type() == "JSONField":
+        return None if value is None else json.dumps(value, cls=field.encoder or DjangoJSONEncoder)
+    return field.get_db_prep_save(value, connection)
