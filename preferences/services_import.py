@@ -8,7 +8,6 @@ id given twice, go through customer_upsert one by one, as before.
 """
 
 import json
-from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
@@ -127,7 +126,7 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
         )
         for item in items
     ]
-    _rows_insert(Customer, customers)
+    _instances_insert(Customer, customers)
     points: list[ContactPoint] = []
     for customer, item in zip(customers, items, strict=True):
         for field, kind in (("email", ContactPointKind.EMAIL), ("phone", ContactPointKind.PHONE)):
@@ -143,46 +142,40 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
                         created_at=now,
                     )
                 )
-    _rows_insert(ContactPoint, points)
+    _instances_insert(ContactPoint, points)
     points_of: dict[int, list[ContactPoint]] = {}
     for point in points:
         points_of.setdefault(point.customer_id, []).append(point)
     versions = notice_versions_current()
-    event = {
-        "occurred_at": now,
-        "actor_type": context.actor_type,
-        "actor_id": context.actor_id,
-        "source": context.source,
-        "reason_code": context.reason_code,
-        "reason": context.reason,
-        "evidence": context.evidence,
-        "privacy_notice_version": versions.get("privacy"),
-        "ai_statement_version": versions.get("ai_statement"),
-        "ip_truncated": context.ip_truncated,
-        "user_agent": context.user_agent,
-    }
-    events: list[ConsentEvent] = []
+    # Fifteen events a customer: written as plain rows, not as model instances.
+    context_values = [
+        now,
+        context.actor_type,
+        context.actor_id,
+        context.source,
+        context.reason_code,
+        context.reason,
+        context.evidence,
+        versions.get("privacy"),
+        versions.get("ai_statement"),
+        context.ip_truncated,
+        context.user_agent,
+    ]
+    events: list[list] = []
     for customer in customers:
         # The initial state, as customer_create records it, then each contact point as it is added.
         initial = PreferenceDocument(customer=customer, contact_points=[], subscriptions={}, catalog=catalog).state()
         changes = [(key, None, value) for key, value in initial.items()]
         changes += [(f"contact_point.{p.pk}", None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
-        events += [
-            ConsentEvent(customer_id=customer.pk, key=key, old_value=old, new_value=new, **event)
-            for key, old, new in changes
-        ]
-    _rows_insert(ConsentEvent, events, ids=False)
+        events += [[customer.pk, key, old, new, *context_values] for key, old, new in changes]
+    _rows_insert(ConsentEvent, EVENT_COLUMNS, events)
     _rows_insert(
         OutboxEvent,
+        ["type", "payload", "created_at"],
         [
-            OutboxEvent(
-                type="customer.created",
-                payload={"customer_id": c.pk, "external_id": c.external_id, "version": c.version},
-                created_at=now,
-            )
+            ["customer.created", {"customer_id": c.pk, "external_id": c.external_id, "version": c.version}, now]
             for c in customers
         ],
-        ids=False,
     )
     outbox_relay_on_commit()
     _suppressed_apply(context=context, customers=customers, points_of=points_of)
@@ -210,34 +203,65 @@ def _suppressed_apply(*, context: ChangeContext, customers: list[Customer], poin
 # --- Writing rows ---------------------------------------------------------------------------------
 
 
-def _rows_insert(model, instances: list, *, ids: bool = True) -> None:
-    """Insert unsaved instances in one statement: COPY on PostgreSQL (with ids drawn from the table's
-    sequence first when they are wanted back), bulk_create elsewhere. Values are prepared by the
-    fields, as bulk_create prepares them."""
-    if not instances:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(instances)
-        return
-    fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(instances)]
-            )
-            for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
-                instance.pk = pk
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
-            for instance in instances:
-                copy.write_row([_copy_value(f, getattr(instance, f.attname)) for f in fields])
-    for instance in instances:
+EVENT_COLUMNS = [
+    "customer_id",
+    "key",
+    "old_value",
+    "new_value",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "source",
+    "reason_code",
+    "reason",
+    "evidence",
+    "privacy_notice_version",
+    "ai_statement_version",
+    "ip_truncated",
+    "user_agent",
+]
+
+
+def _instances_insert(model, instances: list) -> None:
+    """Insert unsaved instances of `model` and give them their ids, as bulk_create does."""
+    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    ids = _rows_insert(
+        model, columns, [[getattr(instance, name) for name in columns] for instance in instances], ids=True
+    )
+    for instance, pk in zip(instances, ids, strict=True):
+        instance.pk = pk
         instance._state.adding, instance._state.db = False, connection.alias
 
 
-def _copy_value(field, value: Any) -> Any:
-    """A value as COPY's text format reads it: JSON as its text, the rest as the field prepares it."""
-    if field.get_internal_type() == "JSONField":
-        return None if value is None else json.dumps(value, cls=field.encoder or DjangoJSONEncoder)
-    return field.get_db_prep_save(value, connection)
+def _rows_insert(model, columns: list[str], rows: list[list], *, ids: bool = False) -> list[int]:
+    """Insert rows (values of these attnames, as Python values) in one statement: COPY on PostgreSQL, with
+    the ids drawn from the table's sequence first when they are wanted back; bulk_create elsewhere."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
+        return [instance.pk for instance in created]
+    fields = [model._meta.get_field(name) for name in columns]
+    # psycopg adapts every other value itself; JSON goes as its text, which COPY's text format reads.
+    json_fields = [
+        (index, f.encoder or DjangoJSONEncoder)
+        for index, f in enumerate(fields)
+        if f.get_internal_type() == "JSONField"
+    ]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        new_ids: list[int] = []
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+            )
+            new_ids = [pk for (pk,) in cursor.fetchall()]
+        names = (["id"] if ids else []) + [f.column for f in fields]
+        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for number, row in enumerate(rows):
+                for index, encoder in json_fields:
+                    if row[index] is not None:
+                        row[index] = json.dumps(row[index], cls=encoder)
+                copy.write_row([new_ids[number], *row] if ids else row)
+    return new_ids
