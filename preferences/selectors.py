@@ -205,19 +205,21 @@ def preference_documents_active(
 
 def preference_document_lock(*, customer_id: int) -> PreferenceDocument:
     """A customer's document with the customer row locked (SELECT … FOR UPDATE) until the end of the
-    transaction, for a change: one query on PostgreSQL, three elsewhere. Raises Customer.DoesNotExist.
+    transaction, for a change: two queries on PostgreSQL, three elsewhere. Raises Customer.DoesNotExist.
     Erased customers are returned too: the caller says what that means."""
     if connection.vendor != "postgresql":
         customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
         return preference_document_build(customer)
+    # The lock, then the relations in a statement of their own: a statement that waited for the lock
+    # sees the locked row as committed by the other change, but subqueries in it would still read the
+    # subscriptions as they were when it started (READ COMMITTED takes one snapshot per statement).
     with connection.cursor() as cursor:
-        cursor.execute(_DOCUMENT_LOCK_SQL, [customer_id])
+        cursor.execute(_CUSTOMER_LOCK_SQL, [customer_id])
         row = cursor.fetchone()
         db = cursor.db
     if row is None:
         raise Customer.DoesNotExist(f"No customer {customer_id}.")
-    width = len(_CUSTOMER_FIELDS)
-    return _document_from_json(_customer_from_row(row[:width], db), *row[width:], catalog_get(), db.alias)
+    return preference_document_build(_customer_from_row(row, db))
 
 
 def _documents_build(customers: list[Customer]) -> list[PreferenceDocument]:
@@ -259,9 +261,8 @@ _CONTACT_POINTS_JSON = (
     "WHERE p.customer_id = c.id)"
 )
 _RELATIONS_SQL = f"SELECT {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} FROM {_CUSTOMERS} c WHERE c.id = %s"  # noqa: S608  # nosec B608
-_DOCUMENT_LOCK_SQL = (
-    f"SELECT {', '.join(f'c.{f.column}' for f in _CUSTOMER_FIELDS)}, {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} "  # noqa: S608  # nosec B608
-    f"FROM {_CUSTOMERS} c WHERE c.id = %s FOR UPDATE OF c"
+_CUSTOMER_LOCK_SQL = (
+    f"SELECT {', '.join(f'c.{f.column}' for f in _CUSTOMER_FIELDS)} FROM {_CUSTOMERS} c WHERE c.id = %s FOR UPDATE"  # noqa: S608  # nosec B608
 )
 _DOCUMENTS_SQL = (
     f"SELECT {', '.join(f'c.{f.column}' for f in _CUSTOMER_FIELDS)}, {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} "  # noqa: S608  # nosec B608
