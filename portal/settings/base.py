@@ -10,6 +10,7 @@ from portal.settings.env import (
     BASE_DIR,
     CACHE_URL,
     CELERY_BROKER_URL,
+    DATABASE_PREPARED_STATEMENTS,
     DATABASE_URL,
     env_int,
     env_list,
@@ -89,8 +90,14 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL when DATABASE_URL is set, an SQLite file in the project folder otherwise.
+# PostgreSQL binds parameters itself and keeps the plan of a query a connection has run twice (psycopg's
+# prepared statements): the API's hot queries skip parsing and planning. Behind a PgBouncer in
+# transaction mode older than 1.21 (no max_prepared_statements), set DATABASE_PREPARED_STATEMENTS=off.
+POSTGRES_OPTIONS = {"server_side_binding": True, "prepare_threshold": 2 if DATABASE_PREPARED_STATEMENTS else None}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **POSTGRES_OPTIONS}
 else:
     DATABASES = {
         "default": {

@@ -41,5 +41,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CACHE_URL = env_str("CACHE_URL")
