@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class PreferencesConfig(AppConfig):
     name = "preferences"
     verbose_name = "Preferences"
+
+    def ready(self) -> None:
+        # Registers the `__any` lookup (one array parameter for long lists on PostgreSQL).
+        from preferences import lookups  # noqa: F401

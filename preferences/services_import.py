@@ -54,7 +54,7 @@ def customers_import(*, context: ChangeContext, items: list[dict]) -> list[tuple
         external_ids = [item["external_id"] for item in items]
         existing = set(
             Customer.objects.select_for_update()
-            .filter(external_id__in=external_ids)
+            .filter(external_id__any=external_ids)
             .values_list("external_id", flat=True)
         )
         first_seen: dict[str, int] = {}

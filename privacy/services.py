@@ -83,7 +83,7 @@ def identities_suppressed_among(*, identities: set[tuple[str, str]]) -> set[tupl
     by_hash = {identity_hash(kind=kind, value=value): (kind, value) for kind, value in identities}
     if not by_hash:
         return set()
-    found = SuppressionEntry.objects.filter(identity_hash__in=by_hash).values_list("identity_hash", flat=True)
+    found = SuppressionEntry.objects.filter(identity_hash__any=list(by_hash)).values_list("identity_hash", flat=True)
     return {by_hash[found_hash] for found_hash in found}
 
 

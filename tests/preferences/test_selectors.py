@@ -86,3 +86,16 @@ def test_the_fast_loader_knows_every_field_and_skips_no_signal():
     assert _CUSTOMER_ATTNAMES == [f.attname for f in Customer._meta.concrete_fields]
     for model in (Customer, ContactPoint):
         assert not pre_init.has_listeners(model) and not post_init.has_listeners(model)
+
+
+def test_the_any_lookup_matches_in(customer_user, other_customer_user):
+    """`__any` finds what `__in` finds, on every database; on PostgreSQL with one array parameter."""
+    ids = [customer_user[1].pk, other_customer_user[1].pk, 10**9]
+    assert sorted(Customer.objects.filter(pk__any=ids).values_list("pk", flat=True)) == sorted(ids[:2])
+    assert not Customer.objects.filter(external_id__any=[]).exists()
+    assert (
+        ContactPoint.objects.filter(customer_id__any=ids).count()
+        == ContactPoint.objects.filter(customer_id__in=ids).count()
+    )
+    sql = str(Customer.objects.filter(pk__any=ids).query)
+    assert ("= ANY(" in sql) if connection.vendor == "postgresql" else (" IN (" in sql)
