@@ -13,7 +13,7 @@ from psycopg import sql
 
 from api.keys import key_generate, key_hash
 from api.models import Scope
-from bench.loader import LoadResult, bench_customer_count, dataset_load
+from bench.loader import EXTERNAL_ID_PREFIX, LoadResult, bench_customer_count, dataset_load, sends_refresh
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 FORBIDDEN = frozenset({"", "test", "test_test", "postgres", "root", "template0", "template1"})
@@ -83,6 +83,18 @@ def dataset_ensure(url: str, *, customers: int, reload: bool = False, log=print)
         conn.execute("VACUUM ANALYZE")
     log(f"{database_name(url)}: loaded {result.rows} in {result.seconds:.1f} s")
     return result
+
+
+def sends_ensure(url: str, *, log=print) -> int:
+    """Recent marketing sends for the generated customers (see loader.sends_refresh), written afresh."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        first, last = conn.execute(
+            "SELECT MIN(id), MAX(id) FROM preferences_customer WHERE external_id LIKE %s", (f"{EXTERNAL_ID_PREFIX}%",)
+        ).fetchone()
+        count = sends_refresh(conn, first_id=first, last_id=last)
+        conn.execute("ANALYZE api_send")
+    log(f"{database_name(url)}: {count:,} marketing sends in the last week")
+    return count
 
 
 def api_key_issue(url: str) -> str:

@@ -324,6 +324,43 @@ def dataset_load(
     )
 
 
+SENDER = "bench-mailer"
+
+
+def sends_refresh(
+    conn: psycopg.Connection, *, first_id: int, last_id: int, share: float = 0.3, seed: int = 7
+) -> int:
+    """Marketing messages reported sent in the last six days to `share` of the customers (one to three
+    each, by email), so that contact plans read a realistic week for the weekly cap. Written again at
+    each run (the week moves on); returns how many."""
+    now = datetime.now(UTC)
+    rng = random.Random(seed)
+    marketing = [topic.id for topic in topics_get(conn) if topic.kind == "marketing"]
+    with conn.transaction(), conn.cursor() as cursor:
+        client = cursor.execute("SELECT id FROM api_apiclient WHERE name = %s", (SENDER,)).fetchone()
+        if client is None:
+            client = cursor.execute(
+                "INSERT INTO api_apiclient (name, scopes, rate_limit_per_minute, is_demo, created_at) "
+                "VALUES (%s, %s, 0, false, %s) RETURNING id",
+                (SENDER, psycopg.types.json.Jsonb(["sends:write"]), now),
+            ).fetchone()
+        cursor.execute("DELETE FROM api_send WHERE client_id = %s", (client[0],))
+        count = 0
+        with cursor.copy(
+            "COPY api_send (client_id, customer_id, topic_id, channel, sent_at, ai_generated, message_id, created_at) "
+            "FROM STDIN"
+        ) as copy:
+            for customer_id in range(first_id, last_id + 1):
+                if rng.random() >= share:
+                    continue
+                for _ in range(rng.randint(1, 3)):
+                    sent_at = now - timedelta(seconds=rng.randint(3600, 6 * 86400))
+                    copy.write_row((client[0], customer_id, rng.choice(marketing), "email", sent_at, rng.random() < 0.3,
+                                    f"bench-{customer_id}-{count}", now))
+                    count += 1
+    return count
+
+
 def bench_customer_count(conn: psycopg.Connection, external_prefix: str = EXTERNAL_ID_PREFIX) -> int:
     return conn.execute(
         "SELECT COUNT(*) FROM preferences_customer WHERE external_id LIKE %s", (f"{external_prefix}%",)

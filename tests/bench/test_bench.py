@@ -79,3 +79,18 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
     assert body["targets_hold"]["import_vs_copy"] is False
     assert body["raw"]["load_runs"][0]["ceiling"]["rps"] == 2000
     assert "single document read" in report.table(raw, figures)
+
+
+@pytest.mark.postgres
+def test_recent_marketing_sends_count_towards_the_weekly_cap(psycopg_connection):
+    from api.models import Send
+    from bench.loader import sends_refresh
+
+    result = dataset_load(psycopg_connection, customers=50, commit=False, external_prefix="BENCHSENDS-")
+    count = sends_refresh(psycopg_connection, first_id=result.first_id, last_id=result.last_id, share=0.5)
+    sends = Send.objects.filter(customer_id__gte=result.first_id, customer_id__lte=result.last_id)
+    assert sends.count() == count > 0
+    assert all(send.topic.kind == "marketing" for send in sends.select_related("topic"))
+    # Written again at each run, not added to.
+    assert sends_refresh(psycopg_connection, first_id=result.first_id, last_id=result.last_id, share=0.5) == count
+    assert sends.count() == count

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             result = database.dataset_ensure(url, customers=count, reload=reload, log=self.stdout.write)
             if result is not None:
                 loads[database.database_name(url)] = {"rows": result.rows, "seconds": result.seconds}
+        sends = database.sends_ensure(full_url, log=self.stdout.write)
         key_full, key_small = database.api_key_issue(full_url), database.api_key_issue(small_url)
         generator = "wrk" if loadgen.wrk_available() else "python"
         if generator == "python":
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             "duration_s": duration,
             "cache": settings.CACHES["default"]["BACKEND"],
             "loads": loads,
+            "marketing_sends": sends,
         }
         with tempfile.TemporaryDirectory() as tmp, Server(full_url) as full, Server(small_url) as small:
             scenarios = {
