@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet
 
 from api.models import ApiClient, ApiKey, Send
@@ -40,15 +41,25 @@ def marketing_sends_get(*, customer_ids: list[int], at: datetime) -> dict[int, l
     """When marketing messages were reported sent to these customers in the week before `at` (one query)."""
     sent: dict[int, list[datetime]] = defaultdict(list)
     marketing = [topic.pk for topic in catalog_get().topics if topic.kind == TopicKind.MARKETING]
-    rows = Send.objects.filter(
-        customer_id__any=customer_ids,
-        topic_id__in=marketing,
-        sent_at__gt=at - timedelta(days=7),
-        sent_at__lte=at,
-    ).values_list("customer_id", "sent_at")
+    week = (at - timedelta(days=7), at)
+    if connection.vendor == "postgresql":
+        # Every contact plan asks this: building the ORM query cost more than running it (profiled).
+        with connection.cursor() as cursor:
+            cursor.execute(_MARKETING_SENDS_SQL, [list(customer_ids), marketing, *week])
+            rows = cursor.fetchall()
+    else:
+        rows = Send.objects.filter(
+            customer_id__in=customer_ids, topic_id__in=marketing, sent_at__gt=week[0], sent_at__lte=week[1]
+        ).values_list("customer_id", "sent_at")
     for customer_id, sent_at in rows:
         sent[customer_id].append(sent_at)
     return sent
+
+
+_MARKETING_SENDS_SQL = (
+    "SELECT customer_id, sent_at FROM api_send "
+    "WHERE customer_id = ANY(%s) AND topic_id = ANY(%s) AND sent_at > %s AND sent_at <= %s"
+)
 
 
 def send_get_for_client(*, client: ApiClient, send_id: int) -> Send | None:
