@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from api.models import ApiClient, ApiKey, Send
+from portal.memo import RecentValues
 from preferences.domain import TopicKind
 from preferences.models import ConsentEvent, Customer
 from preferences.selectors import catalog_get
@@ -22,13 +23,22 @@ def api_key_cache_key(prefix: str) -> str:
     return f"api:key:{prefix}"
 
 
+# And this process remembers it for a second: revocations reach other processes within that time.
+API_KEY_RECENT = RecentValues(seconds=1.0)
+
+
 def api_key_get(*, prefix: str) -> ApiKey | None:
     """The key with this prefix, with its client; no query while it is cached."""
+    api_key = API_KEY_RECENT.get(prefix)
+    if api_key is not None:
+        return api_key
     api_key = cache.get(api_key_cache_key(prefix))
     if api_key is None:
         api_key = ApiKey.objects.select_related("client").filter(prefix=prefix).first()
         if api_key is not None:  # unknown prefixes are not cached: anybody can send those
             cache.set(api_key_cache_key(prefix), api_key, API_KEY_CACHE_SECONDS)
+    if api_key is not None:
+        API_KEY_RECENT.set(prefix, api_key)
     return api_key
 
 

@@ -91,10 +91,10 @@ def api_key_touch(*, api_key: ApiKey, now: datetime) -> None:
     minute decides which request of which process writes it."""
     if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USE_RESOLUTION:
         return
-    if not cache.add(f"api:key-used:{api_key.pk}", True, LAST_USE_RESOLUTION.total_seconds()):
-        return
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-    api_key.last_used_at = now
+    recorded_by_another = not cache.add(f"api:key-used:{api_key.pk}", True, LAST_USE_RESOLUTION.total_seconds())
+    if not recorded_by_another:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now  # recorded within the minute either way: not asked again for a minute
 
 
 def api_client_create_demo() -> str:

@@ -8,11 +8,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from api.models import ApiClient, ApiKey
-from api.selectors import api_key_cache_key
+from api.selectors import API_KEY_RECENT, api_key_cache_key
 
 
 def _forget(prefixes: list[str]) -> None:
     keys = [api_key_cache_key(prefix) for prefix in prefixes]
+    for prefix in prefixes:
+        API_KEY_RECENT.forget(prefix)
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.base import ModelState
 
+from portal.memo import RecentValues
 from preferences.domain import (
     CHANNEL_CONTACT_POINT,
     DEFAULT_CHANNEL_RANKING,
@@ -45,6 +46,8 @@ class Catalog:
         return {topic.code: topic for topic in self.topics}
 
 
+# The stamp as this process read it in the last second (an edit reaches other processes within that time).
+_CATALOG_STAMP_RECENT = RecentValues(seconds=1.0)
 # This process's catalogue and the stamp it was loaded under. The shared cache holds only the stamp:
 # unpickling channels and topics on every request cost more than the rest of a read.
 _catalog_loaded: tuple[str, Catalog] | None = None
@@ -54,7 +57,11 @@ def catalog_get() -> Catalog:
     """The catalogue, loaded again (two queries) when its stamp in the cache changes: after an edit
     (catalog_invalidate) or every CATALOG_CACHE_SECONDS."""
     global _catalog_loaded
-    stamp = cache.get(CATALOG_STAMP_KEY)
+    stamp = _CATALOG_STAMP_RECENT.get(CATALOG_STAMP_KEY)
+    if stamp is None:
+        stamp = cache.get(CATALOG_STAMP_KEY)
+        if stamp is not None:
+            _CATALOG_STAMP_RECENT.set(CATALOG_STAMP_KEY, stamp)
     if stamp is not None and _catalog_loaded is not None and _catalog_loaded[0] == stamp:
         return _catalog_loaded[1]
     catalog = Catalog(channels=list(Channel.objects.all()), topics=list(Topic.objects.all()))
@@ -63,12 +70,14 @@ def catalog_get() -> Catalog:
         if not cache.add(CATALOG_STAMP_KEY, stamp, CATALOG_CACHE_SECONDS):
             stamp = cache.get(CATALOG_STAMP_KEY) or stamp  # another process stamped it first
     _catalog_loaded = (stamp, catalog)
+    _CATALOG_STAMP_RECENT.set(CATALOG_STAMP_KEY, stamp)
     return catalog
 
 
 def catalog_invalidate() -> None:
     """Every process loads the catalogue again: now, and once committed (a request in between could
     have loaded the old rows)."""
+    _CATALOG_STAMP_RECENT.clear()
     cache.delete(CATALOG_STAMP_KEY)
     transaction.on_commit(lambda: cache.delete(CATALOG_STAMP_KEY))
 

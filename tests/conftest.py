@@ -67,8 +67,10 @@ def _clear_caches():
     from django.core.cache import cache
 
     from notifications import sms
+    from portal.memo import memos_clear
 
     cache.clear()
+    memos_clear()
     sms.outbox.clear()
     yield
 

@@ -42,6 +42,30 @@ if CELERY_BROKER_TRANSPORT_OPTIONS:
         "data_folder_out": f"{_broker}/queue",
         "processed_folder": f"{_broker}/processed",
     }
+# The cache production requires (Redis, shared by every process) when this machine has one: rate limits
+# cost a round trip per request there, and the figures should say so. Per-process memory otherwise.
+BENCH_CACHE_URL = env_str("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14")
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+if BENCH_CACHE_URL and _redis_answers(BENCH_CACHE_URL):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BENCH_CACHE_URL,
+            "KEY_PREFIX": "bench",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # whitenoise warns that collectstatic never ran: the benchmark serves no static file.
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -91,6 +91,7 @@ class Command(BaseCommand):
         self.stdout.write(report.table(raw, result))
         self.stdout.write(
             f"\n{customers:,} customers ({small_customers:,} for the growth row), gunicorn 2 sync workers, "
+            f"cache {'Redis' if 'Redis' in raw['cache'] else 'per-process memory'}, "
             f"{generator} with {CONNECTIONS} connections, {duration:g} s per scenario, {repeat} run(s); "
             f"load average before/after: {raw['machine']['load_average'][0]:.1f}/{raw['machine']['load_average_after'][0]:.1f}"
         )

@@ -1,0 +1,49 @@
+"""The rate limit on the cache production uses (Redis): one counter per client and minute, shared by
+every process, counted in one round trip."""
+
+import uuid
+
+import pytest
+import redis
+from django.test import override_settings
+
+from api import throttling
+from tests.api.conftest import assert_problem
+
+URL = "/api/v1/customers/{}"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def redis_cache():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("No Redis on 127.0.0.1:6379 (CI starts one).")
+    prefix = f"test-{uuid.uuid4().hex}"
+    cache_settings = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    throttling._redis_client.cache_clear()
+    with override_settings(CACHES=cache_settings):
+        yield redis.Redis.from_url(REDIS_URL), prefix
+    throttling._redis_client.cache_clear()
+
+
+def test_rate_limit_counts_on_redis_in_one_round_trip(redis_cache, make_api, customer):
+    client, prefix = redis_cache
+    api, api_client = make_api(rate_limit_per_minute=2)
+    assert api.get(URL.format(customer.pk)).status_code == 200
+    assert api.get(URL.format(customer.pk)).status_code == 200
+    response = api.get(URL.format(customer.pk))
+    body = assert_problem(response, 429)
+    assert 0 < int(response["Retry-After"]) <= 60 and body["retry_after"] == int(response["Retry-After"])
+    # The counter is Redis's own, under the cache's prefix, and expires by itself.
+    [key] = client.keys(f"{prefix}:*throttle_api_client_{api_client.pk}:*")
+    assert int(client.get(key)) == 3 and 0 < client.ttl(key) <= 120
+    other, _other_client = make_api()
+    assert other.get(URL.format(customer.pk)).status_code == 200
