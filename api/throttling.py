@@ -12,9 +12,15 @@ from api.models import ApiClient
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):
-    """A counter per client and fixed window (a minute) in the cache: one increment per request, so the
-    cost does not grow with the rate allowed (DRF's sliding window stores and rewrites one timestamp per
-    request of the last minute). A client may spend up to twice its budget across a window's edge."""
+    """A counter per client and fixed window (a minute) in the shared cache, so the cost does not grow
+    with the rate allowed (DRF's sliding window stores and rewrites one timestamp per request of the
+    last minute). A client may spend up to twice its budget across a window's edge.
+
+    Each process takes numbers from the counter in blocks (a fiftieth of the budget) and hands them to
+    its requests one by one; a request is allowed when its number is within the budget. Numbers are
+    never given twice, so no client ever gets more than its budget in a window; a busy client costs one
+    cache round trip per block instead of one per request. Numbers a process holds unused when the
+    budget runs out are lost: a client near its limit may be refused a few requests early."""
 
     scope = "api_client"
 
@@ -25,33 +31,59 @@ class ApiClientRateThrottle(SimpleRateThrottle):
         limit, duration = self.num_requests, self.duration
         if client.rate_limit_per_minute:
             limit, duration = client.rate_limit_per_minute, 60
-        now = time.time()
+        now = _clock()
         window = int(now // duration)
         key = self.cache_format % {"scope": self.scope, "ident": f"{client.pk}:{window}"}
-        count = _window_count(key, ttl=duration * 2)
+        number = _number_take(key, block=max(1, limit // 50), ttl=duration * 2)
         self._wait = (window + 1) * duration - now
-        return count <= limit
+        return number <= limit
 
     def wait(self) -> float:
         return self._wait
 
 
-def _window_count(key: str, *, ttl: int) -> int:
-    """Count one more request in the window: one round trip on Redis (create the counter with its
+def _clock() -> float:
+    return time.time()
+
+
+# This process's block of numbers, per window key: [next number, last number of the block].
+_blocks: dict[str, list[int]] = {}
+
+
+def blocks_clear() -> None:
+    """Forget this process's blocks (tests, between two of them, as they clear the cache)."""
+    _blocks.clear()
+
+
+def _number_take(key: str, *, block: int, ttl: int) -> int:
+    """The next number of this window for this process: from its block, or from a new block."""
+    held = _blocks.get(key)
+    if held is None or held[0] > held[1]:
+        if held is None and len(_blocks) > 1000:  # windows gone by
+            _blocks.clear()
+        last = _counter_add(key, block, ttl=ttl)
+        held = _blocks[key] = [last - block + 1, last]
+    number = held[0]
+    held[0] += 1
+    return number
+
+
+def _counter_add(key: str, amount: int, *, ttl: int) -> int:
+    """Add to the window's counter and return it: one round trip on Redis (create the counter with its
     expiry if it is new, then increment it), where Django's add and incr take three."""
     client = _redis_client()
     if client is not None:
         key = cache.make_key(key)  # the cache's prefix and version, as its own entries have
         pipe = client.pipeline(transaction=False)
         pipe.set(key, 0, ex=ttl, nx=True)
-        pipe.incr(key)
+        pipe.incrby(key, amount)
         return pipe.execute()[1]
     cache.add(key, 0, ttl)
     try:
-        return cache.incr(key)
+        return cache.incr(key, amount)
     except ValueError:  # the entry was evicted between add and incr
-        cache.set(key, 1, ttl)
-        return 1
+        cache.set(key, amount, ttl)
+        return amount
 
 
 @functools.cache

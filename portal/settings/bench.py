@@ -43,7 +43,8 @@ if CELERY_BROKER_TRANSPORT_OPTIONS:
         "processed_folder": f"{_broker}/processed",
     }
 # The cache production requires (Redis, shared by every process) when this machine has one: rate limits
-# cost a round trip per request there, and the figures should say so. Per-process memory otherwise.
+# cost a round trip per request there, and the figures should say so. Per-process memory otherwise, or
+# with BENCH_CACHE_URL=off.
 BENCH_CACHE_URL = env_str("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14")
 
 
@@ -52,11 +53,11 @@ def _redis_answers(url: str) -> bool:
 
     try:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping())
-    except redis.RedisError:
+    except (redis.RedisError, ValueError):
         return False
 
 
-if BENCH_CACHE_URL and _redis_answers(BENCH_CACHE_URL):
+if BENCH_CACHE_URL != "off" and _redis_answers(BENCH_CACHE_URL):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,7 +1,9 @@
 """The rate limit on the cache production uses (Redis): one counter per client and minute, shared by
 every process, counted in one round trip."""
 
+import time
 import uuid
+from unittest import mock
 
 import pytest
 import redis
@@ -29,7 +31,12 @@ def redis_cache():
         }
     }
     throttling._redis_client.cache_clear()
-    with override_settings(CACHES=cache_settings):
+    # One window for the whole test: a minute's edge in the middle would start a fresh budget.
+    middle_of_a_minute = (time.time() // 60) * 60 + 30
+    with (
+        override_settings(CACHES=cache_settings),
+        mock.patch.object(throttling, "_clock", lambda: middle_of_a_minute),
+    ):
         yield redis.Redis.from_url(REDIS_URL), prefix
     throttling._redis_client.cache_clear()
 
@@ -47,3 +54,17 @@ def test_rate_limit_counts_on_redis_in_one_round_trip(redis_cache, make_api, cus
     assert int(client.get(key)) == 3 and 0 < client.ttl(key) <= 120
     other, _other_client = make_api()
     assert other.get(URL.format(customer.pk)).status_code == 200
+
+
+def test_processes_take_numbers_in_blocks_and_never_exceed_the_budget(redis_cache, make_api, customer):
+    """Two processes (simulated by forgetting this one's block) share a budget of 100: blocks of 2."""
+    client, prefix = redis_cache
+    api, api_client = make_api(rate_limit_per_minute=100)
+    allowed = 0
+    for request in range(130):
+        if request % 7 == 0:
+            throttling.blocks_clear()  # another process: its own blocks, the same counter
+        allowed += api.get(URL.format(customer.pk)).status_code == 200
+    [key] = client.keys(f"{prefix}:*throttle_api_client_{api_client.pk}:*")
+    assert 100 - 2 * 19 <= allowed <= 100  # never more than the budget; at most a block lost per switch
+    assert int(client.get(key)) >= allowed
