@@ -172,7 +172,7 @@ def _copy_same_rows(conn: psycopg.Connection, external_ids: list[str]) -> tuple[
     return elapsed, rows
 
 
-def import_vs_copy(base_url: str, database_url: str, *, key: str, size: int = 1000, runs: int = 3) -> FloorResult:
+def import_vs_copy(base_url: str, database_url: str, *, key: str, size: int = 1000, runs: int = 5) -> FloorResult:
     """POST /api/v1/customers/batch with `size` new customers (email and phone each), against COPY of
     every row that import wrote (customers, contact points, consent events, webhook events)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")

@@ -8,6 +8,7 @@ id given twice, go through customer_upsert one by one, as before.
 """
 
 import json
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
@@ -258,10 +259,19 @@ def _rows_insert(model, columns: list[str], rows: list[list], *, ids: bool = Fal
             new_ids = [pk for (pk,) in cursor.fetchall()]
         names = (["id"] if ids else []) + [f.column for f in fields]
         statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+        scalars: dict[tuple[type, Any], str] = {}  # a batch repeats the same few values ("fr", false…)
         with cursor.cursor.copy(statement) as copy:
             for number, row in enumerate(rows):
                 for index, encoder in json_fields:
-                    if row[index] is not None:
-                        row[index] = json.dumps(row[index], cls=encoder)
+                    value = row[index]
+                    if value is None:
+                        continue
+                    if isinstance(value, str | bool | int):
+                        text = scalars.get((type(value), value))
+                        if text is None:
+                            text = scalars[(type(value), value)] = json.dumps(value, cls=encoder)
+                        row[index] = text
+                    else:
+                        row[index] = json.dumps(value, cls=encoder)
                 copy.write_row([new_ids[number], *row] if ids else row)
     return new_ids
