@@ -2,21 +2,18 @@
 from a service, the admin or a shell, clears their entries at once and again once committed (a request
 in between could have cached the old row)."""
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from api.models import ApiClient, ApiKey
 from api.selectors import API_KEY_RECENT, api_key_cache_key
+from portal.memo import shared_forget
 
 
 def _forget(prefixes: list[str]) -> None:
-    keys = [api_key_cache_key(prefix) for prefix in prefixes]
     for prefix in prefixes:
         API_KEY_RECENT.forget(prefix)
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    shared_forget(*(api_key_cache_key(prefix) for prefix in prefixes))
 
 
 @receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="api_key_forget")

@@ -128,12 +128,14 @@ def _columns(conn: psycopg.Connection, table: str, skip: set[str]) -> list[str]:
 
 def _copy_same_rows(conn: psycopg.Connection, external_ids: list[str]) -> tuple[float, int]:
     """Seconds to COPY (and commit) every row the import wrote for these customers, and how many rows."""
-    tables = {
-        "preferences_customer": ["id", "external_id", *_columns(conn, "preferences_customer", {"id", "external_id"})],
-        "preferences_contactpoint": ["customer_id", *_columns(conn, "preferences_contactpoint", {"id", "customer_id"})],
-        "preferences_consentevent": ["customer_id", *_columns(conn, "preferences_consentevent", {"id", "customer_id"})],
-        "webhooks_outboxevent": _columns(conn, "webhooks_outboxevent", {"id"}),
+    # Per table: the columns the read-back computes (new ids), then the ones it copies as they are.
+    new_columns = {
+        "preferences_customer": ["id", "external_id"],
+        "preferences_contactpoint": ["customer_id"],
+        "preferences_consentevent": ["customer_id"],
+        "webhooks_outboxevent": [],
     }
+    kept = {table: _columns(conn, table, {"id", *computed}) for table, computed in new_columns.items()}
     with conn.transaction():
         first = conn.execute(
             "SELECT setval(pg_get_serial_sequence('preferences_customer', 'id'), "
@@ -146,17 +148,16 @@ def _copy_same_rows(conn: psycopg.Connection, external_ids: list[str]) -> tuple[
             {"first": first, "external_ids": external_ids},
         )
         texts: dict[str, bytes] = {}
-        for table, columns in tables.items():
-            skip = 2 if table == "preferences_customer" else (1 if table != "webhooks_outboxevent" else 0)
-            select = _READ_BACK[table].format(columns=", ".join(f"x.{column}" for column in columns[skip:]))
+        for table, columns in kept.items():
+            select = _READ_BACK[table].format(columns=", ".join(f"x.{column}" for column in columns))
             with conn.cursor().copy(f"COPY ({select}) TO STDOUT", {"first": first, "external_ids": external_ids}) as copy:
                 texts[table] = b"".join(bytes(block) for block in copy)
     rows = sum(text.count(b"\n") for text in texts.values())
     last_outbox = conn.execute("SELECT COALESCE(MAX(id), 0) FROM webhooks_outboxevent").fetchone()[0]
     started = time.perf_counter()
     with conn.transaction(), conn.cursor() as cursor:
-        for table, columns in tables.items():
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for table, columns in kept.items():
+            with cursor.copy(f"COPY {table} ({', '.join(new_columns[table] + columns)}) FROM STDIN") as copy:
                 copy.write(texts[table])
     elapsed = time.perf_counter() - started
     with conn.transaction():

@@ -9,6 +9,9 @@ clears it here and in the shared cache: this process sees the change at once, th
 import time
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
+
 _MISSING = object()
 _memos: list["RecentValues"] = []
 
@@ -43,3 +46,10 @@ def memos_clear() -> None:
     """Forget everything (tests, between two of them, as they clear the cache)."""
     for memo in _memos:
         memo.clear()
+
+
+def shared_forget(*keys: str) -> None:
+    """Delete entries of the shared cache now, and again once the transaction commits: a request in
+    between could have cached the rows as they were before the change."""
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.base import ModelState
 
-from portal.memo import RecentValues
+from portal.memo import RecentValues, shared_forget
 from preferences.domain import (
     CHANNEL_CONTACT_POINT,
     DEFAULT_CHANNEL_RANKING,
@@ -75,11 +75,9 @@ def catalog_get() -> Catalog:
 
 
 def catalog_invalidate() -> None:
-    """Every process loads the catalogue again: now, and once committed (a request in between could
-    have loaded the old rows)."""
+    """Every process loads the catalogue again (this one at once, the others within a second)."""
     _CATALOG_STAMP_RECENT.clear()
-    cache.delete(CATALOG_STAMP_KEY)
-    transaction.on_commit(lambda: cache.delete(CATALOG_STAMP_KEY))
+    shared_forget(CATALOG_STAMP_KEY)
 
 
 @dataclass
@@ -176,16 +174,7 @@ def preference_document_build(customer: Customer) -> PreferenceDocument:
             cursor.execute(_RELATIONS_SQL, [customer.pk])
             subscriptions_json, points_json = cursor.fetchone()
         return _document_from_json(customer, subscriptions_json, points_json, catalog_get(), cursor.db.alias)
-    subscriptions = {
-        (topic_code, channel): status
-        for topic_code, channel, status in Subscription.objects.filter(customer_id=customer.pk).values_list(
-            "topic__code", "channel", "status"
-        )
-    }
-    contact_points = list(ContactPoint.objects.filter(customer_id=customer.pk))
-    return PreferenceDocument(
-        customer=customer, contact_points=contact_points, subscriptions=subscriptions, catalog=catalog_get()
-    )
+    return _documents_build([customer])[0]
 
 
 def preference_documents_active(
@@ -270,11 +259,10 @@ _CONTACT_POINTS_JSON = (
     "WHERE p.customer_id = c.id)"
 )
 _RELATIONS_SQL = f"SELECT {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} FROM {_CUSTOMERS} c WHERE c.id = %s"  # noqa: S608  # nosec B608
-_CUSTOMER_LOCK_SQL = (
-    f"SELECT {', '.join(f'c.{f.column}' for f in _CUSTOMER_FIELDS)} FROM {_CUSTOMERS} c WHERE c.id = %s FOR UPDATE"  # noqa: S608  # nosec B608
-)
+_CUSTOMER_COLUMNS = ", ".join(f"c.{f.column}" for f in _CUSTOMER_FIELDS)
+_CUSTOMER_LOCK_SQL = f"SELECT {_CUSTOMER_COLUMNS} FROM {_CUSTOMERS} c WHERE c.id = %s FOR UPDATE"  # noqa: S608  # nosec B608
 _DOCUMENTS_SQL = (
-    f"SELECT {', '.join(f'c.{f.column}' for f in _CUSTOMER_FIELDS)}, {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} "  # noqa: S608  # nosec B608
+    f"SELECT {_CUSTOMER_COLUMNS}, {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} "  # noqa: S608  # nosec B608
     f"FROM {_CUSTOMERS} c WHERE c.erased_at IS NULL AND "
 )
 _DOCUMENT_BY_ID_SQL = _DOCUMENTS_SQL + "c.id = %s"
@@ -374,7 +362,7 @@ def notice_versions_current() -> dict[str, int | None]:
 
 
 def notice_versions_invalidate() -> None:
-    cache.delete(NOTICE_VERSIONS_CACHE_KEY)
+    shared_forget(NOTICE_VERSIONS_CACHE_KEY)
 
 
 def notice_current(*, kind: str) -> Notice | None:

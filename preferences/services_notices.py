@@ -14,10 +14,7 @@ def notice_publish(*, kind: str, body_fr: str, body_en: str, published_by=None) 
         # Lock the existing versions of this kind so that two publications cannot take one number.
         list(Notice.objects.select_for_update().filter(kind=kind).values_list("pk", flat=True))
         latest = Notice.objects.filter(kind=kind).aggregate(latest=Max("version"))["latest"] or 0
-        # Events record the version in force: cleared now, and again once committed (a request in
-        # between could have cached the old one).
-        notice_versions_invalidate()
-        transaction.on_commit(notice_versions_invalidate)
+        notice_versions_invalidate()  # events record the version in force
         return Notice.objects.create(
             kind=kind,
             version=latest + 1,

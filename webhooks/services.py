@@ -66,17 +66,13 @@ def event_record(*, type: str, payload: dict[str, Any]) -> OutboxEvent:
     if type not in EventType.values:
         raise ValueError(f"Unknown webhook event type {type!r}.")
     event = OutboxEvent.objects.create(type=type, payload=payload)
-    _relay_on_commit()
+    outbox_relay_on_commit()
     return event
 
 
 def outbox_relay_on_commit() -> None:
-    """For a service that wrote OutboxEvent rows itself (a bulk import): relay them once committed."""
-    _relay_on_commit()
-
-
-def _relay_on_commit() -> None:
-    """Queue one relay per transaction, however many events it records."""
+    """Queue one relay per transaction, however many events it records (also for a service that wrote
+    OutboxEvent rows itself, such as a bulk import)."""
     connection = transaction.get_connection()
     # A batch of a thousand changes queues one relay, not a thousand (nor a thousand broker timeouts
     # during an outage). The relay registered earlier still counts only while it is among the pending
