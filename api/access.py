@@ -14,13 +14,9 @@ MAX_ID = 2**63 - 1
 def customer_get_for_api_client(*, client: ApiClient, customer_id: int) -> Customer:
     if customer_id > MAX_ID:
         raise NotFound()
-    customer = (
-        customers_active()
-        .filter(
-            pk=customer_id,
-        )
-        .first()
-    )
+    customer = customers_active().filter(
+        pk=customer_id,
+    ).first()
     if customer is None:
         raise NotFound()
     return customer
