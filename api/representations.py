@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from preferences.contact_plan import ContactPlan, PlannedChannel
+from preferences.feed import FeedPosition
 from preferences.models import ConsentEvent
 from preferences.selectors import PreferenceDocument
 from preferences.state import CUSTOMER_FIELDS, time_to_state
@@ -107,6 +108,7 @@ def _event_value(key: str, value: Any, *, personal: bool) -> Any:
 def event_representation(event: ConsentEvent, *, personal: bool) -> dict[str, Any]:
     body = {
         "id": event.pk,
+        "cursor": str(FeedPosition(event.transaction_id, event.pk)),
         "customer_id": event.customer_id,
         "external_id": event.customer.external_id,
         "occurred_at": event.occurred_at,

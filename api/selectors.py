@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from api.models import ApiClient, ApiKey, Send
 from portal.memo import RecentValues
 from preferences.domain import TopicKind
-from preferences.models import ConsentEvent, Customer
+from preferences.models import Customer
 from preferences.selectors import catalog_get
 
 # A key and its client are read on every request, so they are cached. Any save or deletion of either
@@ -80,8 +80,3 @@ def send_get_for_client(*, client: ApiClient, send_id: int) -> Send | None:
         pk=send_id,
         client=client,
     ).first()
-
-
-def consent_events_after(*, after: int, limit: int) -> list[ConsentEvent]:
-    """Ledger events after a cursor, in order, with one more than asked to tell whether more follow."""
-    return list(ConsentEvent.objects.filter(id__gt=after).select_related("customer").order_by("id")[: limit + 1])

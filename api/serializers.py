@@ -270,7 +270,8 @@ class SendBatchResultSerializer(serializers.Serializer):
 
 
 class EventOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The cursor: ask for events after it.")
+    id = serializers.IntegerField(help_text="The event's id (unique; ids do not follow the feed's order).")
+    cursor = StrictCharField(help_text="This event's place in the feed: pass it as `after` to resume after it.")
     customer_id = serializers.IntegerField()
     external_id = StrictCharField(allow_null=True)
     occurred_at = serializers.DateTimeField(default_timezone=UTC)
@@ -289,7 +290,9 @@ class EventOutSerializer(serializers.Serializer):
 
 class EventPageSerializer(serializers.Serializer):
     events = EventOutSerializer(many=True)
-    next_cursor = serializers.IntegerField(help_text="Pass it as `after` for the next page.")
+    next_cursor = StrictCharField(
+        help_text="Opaque: pass it as `after` for the next page. With no more events, it stands at the feed's end."
+    )
     has_more = serializers.BooleanField()
     next = StrictCharField(allow_null=True)
 

@@ -1,6 +1,7 @@
 """API views: parse and validate, find the object through an access helper, call one service, answer."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,6 @@ from api.problems import PreconditionFailed, PreconditionRequired
 from api.representations import document_representation, etag_for, event_representation, plan_representation
 from api.schema import problems
 from api.selectors import (
-    consent_events_after,
     customers_active,
     marketing_sends_get,
     send_get_for_client,
@@ -29,6 +29,7 @@ from api.selectors import (
 from api.services import SendReport, sends_record
 from preferences.contact_plan import contact_plan_decide
 from preferences.domain import ActorType, Source, TopicKind
+from preferences.feed import FeedFilters, FeedPosition, consent_events_page, feed_end
 from preferences.models import Customer
 from preferences.selectors import (
     PreferenceDocument,
@@ -352,10 +353,29 @@ class SendDetailView(ApiView):
 
 
 class EventQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(
-        min_value=0, max_value=s.MAX_ID, required=False, default=0, help_text="The last id you processed."
+    after = serializers.RegexField(
+        r"^(now|\d{1,19}|\d{1,19}\.\d{1,19})$",
+        required=False,
+        default="0",
+        help_text="Where to start: `0` (or nothing) for the beginning, the `next_cursor` or an event's `cursor` "
+        "you were given, or `now` for only what happens from now on.",
     )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
+    customer_id = serializers.IntegerField(min_value=1, max_value=s.MAX_ID, required=False)
+    external_id = serializers.CharField(min_length=1, max_length=100, required=False)
+    key_prefix = serializers.CharField(
+        min_length=1, max_length=120, required=False, help_text="e.g. `subscription.offers.` or `customer.`"
+    )
+    occurred_after = serializers.DateTimeField(required=False, help_text="Events at or after this time.")
+    occurred_before = serializers.DateTimeField(required=False, help_text="Events before this time.")
+
+    def validate_after(self, value: str) -> FeedPosition:
+        if value == "now":
+            return feed_end()
+        position = FeedPosition.parse(value)
+        if position is None:
+            raise serializers.ValidationError(_("This cursor was not given by this feed."))
+        return position
 
 
 class EventListView(ApiView):
@@ -363,8 +383,12 @@ class EventListView(ApiView):
 
     @extend_schema(
         operation_id="events_list",
-        summary="Ledger events after a cursor, in order",
-        description="Personal values (contact point values, free-text reasons) need contact_points:read.",
+        summary="Ledger events after a cursor, in order, each exactly once",
+        description="A reader that follows `next_cursor` sees every committed event exactly once, whatever the "
+        "number of transactions committing at once and their order: an event is served only when no "
+        "transaction that could still commit an earlier one is open. The order is the feed's own (not the "
+        "ids'). Filters narrow a page; the cursor still moves through the whole feed. Personal values "
+        "(contact point values, free-text reasons) need contact_points:read.",
         parameters=[EventQuerySerializer],
         responses={200: s.EventPageSerializer, **problems(400)},
     )
@@ -372,16 +396,20 @@ class EventListView(ApiView):
         # A plain dict: DRF would read an empty "?after=" from a QueryDict as "not given".
         query = EventQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        after, limit = query.validated_data["after"], query.validated_data["limit"]
-        events = consent_events_after(after=after, limit=limit)
-        has_more = len(events) > limit
-        events = events[:limit]
-        next_cursor = events[-1].pk if events else after
+        data = query.validated_data
+        filters = FeedFilters(**{name: data[name] for name in FEED_FILTERS if name in data})
+        page = consent_events_page(after=data["after"], limit=data["limit"], filters=filters)
         personal = _personal(request)
+        # The next page's link keeps the filters as they were given.
+        next_query = {"after": str(page.next_position), "limit": data["limit"]}
+        next_query |= {name: value for name, value in query.initial_data.items() if name in FEED_FILTERS}
         body = {
-            "events": [event_representation(event, personal=personal) for event in events],
-            "next_cursor": next_cursor,
-            "has_more": has_more,
-            "next": f"{reverse('api:event-list')}?after={next_cursor}&limit={limit}" if has_more else None,
+            "events": [event_representation(event, personal=personal) for event in page.events],
+            "next_cursor": str(page.next_position),
+            "has_more": page.has_more,
+            "next": f"{reverse('api:event-list')}?{urlencode(next_query)}" if page.has_more else None,
         }
         return Response(body)
+
+
+FEED_FILTERS = ("customer_id", "external_id", "key_prefix", "occurred_after", "occurred_before")

@@ -21,26 +21,25 @@ def stream(max_events: int) -> dict:
     from rest_framework.renderers import JSONRenderer
 
     from api.representations import event_representation
-    from api.selectors import consent_events_after
+    from preferences.feed import START, consent_events_page
 
     renderer = JSONRenderer()
-    after, streamed, pages, size = 0, 0, 0, 0
+    after, streamed, pages, size = START, 0, 0, 0
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
     started = time.perf_counter()
     while streamed < max_events:
-        events = consent_events_after(after=after, limit=PAGE)
-        page = events[:PAGE]
-        if not page:
+        page = consent_events_page(after=after, limit=PAGE)
+        if not page.events:
             break
         body = {
-            "events": [event_representation(event, personal=True) for event in page],
-            "next_cursor": page[-1].pk,
-            "has_more": len(events) > PAGE,
+            "events": [event_representation(event, personal=True) for event in page.events],
+            "next_cursor": str(page.next_position),
+            "has_more": page.has_more,
         }
         size += len(renderer.render(body))
-        after, streamed, pages = page[-1].pk, streamed + len(page), pages + 1
-        if len(events) <= PAGE:
+        after, streamed, pages = page.next_position, streamed + len(page.events), pages + 1
+        if not page.has_more:
             break
     seconds = time.perf_counter() - started
     _current, peak = tracemalloc.get_traced_memory()

@@ -20,6 +20,7 @@ from preferences.domain import (
     SubscriptionStatus,
     TopicKind,
 )
+from preferences.transaction_ids import CurrentTransactionId
 
 
 class BilingualNameMixin:
@@ -264,12 +265,18 @@ class ConsentEvent(models.Model):
     ai_statement_version = models.PositiveIntegerField(null=True)
     ip_truncated = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # The writing transaction, set by the database (preferences.feed): the change feed serves events by
+    # (transaction_id, id) once no transaction that could still add an earlier one is open.
+    transaction_id = models.BigIntegerField(db_default=CurrentTransactionId(), editable=False)
 
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["customer", "-id"], name="consent_event_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="consent_event_customer_idx"),
+            models.Index(fields=["transaction_id", "id"], name="consent_event_feed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.key}: {self.old_value!r} → {self.new_value!r}"

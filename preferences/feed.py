@@ -1,0 +1,141 @@
+"""The change feed: ledger events after a position, complete and in one order whatever the concurrency.
+
+A position is (transaction id, event id); see preferences.transaction_ids for why the transaction id is
+part of it. A page is read in two statements: first the end, the position below which every event has
+been committed and can be seen; then the events between the reader's position and that end. Events
+committed later all lie beyond the end, so a reader that follows the cursor sees each one once.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, F, Func, Max, QuerySet, Value
+
+from preferences.models import ConsentEvent
+from preferences.transaction_ids import FeedHorizon
+
+MAX_ID = 2**63 - 1
+
+_POSITION = re.compile(r"(\d{1,19})\.(\d{1,19})")
+
+
+@dataclass(frozen=True, order=True)
+class FeedPosition:
+    """Where a reader stands: it has seen every event up to this one in the feed's order."""
+
+    transaction_id: int
+    event_id: int
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id}.{self.event_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "FeedPosition | None":
+        """A cursor this feed gave, or a plain event id (the cursors of the first API version); None
+        when it is neither. `0` is the beginning."""
+        if text.isdigit() and len(text) <= 19:
+            return cls(0, 0) if int(text) == 0 else _legacy_position(int(text))
+        match = _POSITION.fullmatch(text)
+        if match is None:
+            return None
+        position = cls(int(match[1]), int(match[2]))
+        return position if max(position.transaction_id, position.event_id) <= MAX_ID else None
+
+
+START = FeedPosition(0, 0)
+
+
+def _legacy_position(event_id: int) -> FeedPosition | None:
+    """An old cursor was the id of the last event served: stand where that event stands."""
+    if event_id > MAX_ID:
+        return None
+    transaction_id = ConsentEvent.objects.filter(pk=event_id).values_list("transaction_id", flat=True).first()
+    return None if transaction_id is None else FeedPosition(transaction_id, event_id)
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    """Narrow a page to some events; the cursor still moves over the whole feed."""
+
+    customer_id: int | None = None
+    external_id: str | None = None
+    key_prefix: str | None = None
+    occurred_after: datetime | None = None
+    occurred_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    events: list[ConsentEvent]
+    next_position: FeedPosition
+    has_more: bool
+
+
+def feed_end() -> FeedPosition:
+    """The position after the last event that no open transaction can precede (the "now" of the feed)."""
+    if connection.vendor != "postgresql":
+        # Writers are serialised: every id there is has been committed, in id order.
+        return FeedPosition(0, ConsentEvent.objects.aggregate(last=Max("id"))["last"] or 0)
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # pg_stat_activity is read once per transaction; a reader inside a long one (tests) reads it anew.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+        horizon_sql, params = FeedHorizon().as_postgresql(None, connection)
+        cursor.execute(f"SELECT {horizon_sql}", params)
+        (horizon,) = cursor.fetchone()
+    return FeedPosition(horizon - 1, MAX_ID)
+
+
+def consent_events_page(*, after: FeedPosition, limit: int, filters: FeedFilters = FeedFilters()) -> FeedPage:
+    """Up to `limit` events after a position, in feed order, with their customers (two queries)."""
+    end = feed_end()
+    if end <= after:
+        return FeedPage(events=[], next_position=after, has_more=False)
+    events = list(_filtered(_between(after, end), filters).select_related("customer")[: limit + 1])
+    has_more = len(events) > limit
+    events = events[:limit]
+    last = FeedPosition(events[-1].transaction_id, events[-1].pk) if has_more else end
+    return FeedPage(events=events, next_position=last, has_more=has_more)
+
+
+def _between(after: FeedPosition, end: FeedPosition) -> QuerySet[ConsentEvent]:
+    return ConsentEvent.objects.filter(_PositionCompare(">", after), _PositionCompare("<=", end)).order_by(
+        "transaction_id", "id"
+    )
+
+
+class _PositionCompare(Func):
+    """`(transaction_id, id) > (t, i)`: a row comparison, so that PostgreSQL walks the feed's index from
+    the position (SQLite compares row values too)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, operator: str, position: FeedPosition):
+        assert operator in {">", "<="}
+        self.operator = operator
+        values = (Value(part, output_field=BigIntegerField()) for part in (position.transaction_id, position.event_id))
+        super().__init__(F("transaction_id"), F("id"), *values)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        return f"({parts[0]}, {parts[1]}) {self.operator} ({parts[2]}, {parts[3]})", params
+
+
+def _filtered(events: QuerySet[ConsentEvent], filters: FeedFilters) -> QuerySet[ConsentEvent]:
+    if filters.customer_id is not None:
+        events = events.filter(customer_id=filters.customer_id)
+    if filters.external_id is not None:
+        events = events.filter(customer__external_id=filters.external_id)
+    if filters.key_prefix:
+        events = events.filter(key__startswith=filters.key_prefix)
+    if filters.occurred_after is not None:
+        events = events.filter(occurred_at__gte=filters.occurred_after)
+    if filters.occurred_before is not None:
+        events = events.filter(occurred_at__lt=filters.occurred_before)
+    return events
