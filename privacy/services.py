@@ -101,7 +101,8 @@ def identities_suppressed_among(*, identities: set[tuple[str, str]]) -> set[tupl
 
 
 def data_export_request(*, customer_id: int, requested_by_type: str, requested_by_id: str = "", reason: str = "") -> DataExport:
-    """Queue the preparation of a download; while one is in progress, that one is returned."""
+    """Queue the preparation of a download; while one of the same requester is in progress, that one
+    is returned (each requester sees its own: an API client never gets the customer's, nor the reverse)."""
     if requested_by_type == RequestedBy.STAFF and not reason.strip():
         raise PreferenceError({"reason": _("Say why you prepare this download for the customer.")})
     with transaction.atomic():
@@ -109,7 +110,10 @@ def data_export_request(*, customer_id: int, requested_by_type: str, requested_b
         if customer.erased_at is not None:
             raise PreferenceError({"customer": _("This customer's data has been erased.")})
         in_progress = DataExport.objects.filter(
-            customer=customer, status__in=(DataExport.Status.PENDING, DataExport.Status.RUNNING)
+            customer=customer,
+            requested_by_type=requested_by_type,
+            requested_by_id=requested_by_id,
+            status__in=(DataExport.Status.PENDING, DataExport.Status.RUNNING),
         ).first()
         if in_progress is not None:
             return in_progress
