@@ -170,7 +170,7 @@ def test_an_export_by_external_id_and_one_at_a_time(make_api, customer):
     assert again.json()["id"] == first.json()["id"]  # still in progress: the same job
     # Not ready yet: the download is a 409, the status says so.
     problem = assert_problem(api.get(f"{exports_url(customer)}/{first.json()['id']}/download.json"), 409)
-    assert "status" in problem["detail"]
+    assert problem["type"] == "urn:portal:problem:export_not_ready"
 
 
 def test_export_refusals(make_api, customer, customer_user, django_capture_on_commit_callbacks):

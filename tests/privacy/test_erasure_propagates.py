@@ -4,6 +4,7 @@ retry or replay ever sends the erased person's identifiers again."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from contact_requests.models import ContactRequest, ContactRequestEvent
@@ -126,3 +127,13 @@ def test_another_customers_events_are_left_alone():
     customer_erase(customer_id=erased.pk, requested_by_type="customer")
     assert OutboxEvent.objects.get(type="customer.created", payload__customer_id=kept.pk).payload["external_id"] == "CRM-10"
     assert "erased" not in OutboxEvent.objects.get(type="customer.created", payload__customer_id=kept.pk).payload
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of a PostgreSQL query")
+def test_the_redaction_finds_the_customers_events_through_an_index():
+    customer = make_customer("CRM-9")
+    query = OutboxEvent.objects.filter(payload__customer_id=customer.pk).exclude(type="customer.erased")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether the index can be used
+        plan = query.explain()
+    assert "outbox_customer_idx" in plan
