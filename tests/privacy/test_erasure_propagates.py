@@ -15,9 +15,8 @@ from preferences.selectors import preference_document_get
 from preferences.services import ChangeContext, preferences_change
 from preferences.state import state_rebuild
 from privacy.services import customer_erase
-from tests.api.conftest import api, make_api  # noqa: F401 (the API fixtures)
 from tests.contact_requests.helpers import request_for, staff_actor
-from tests.webhooks.conftest import ALL_TYPES, make_customer, receiver, system_context  # noqa: F401
+from tests.webhooks.conftest import ALL_TYPES, make_customer, system_context
 from webhooks.models import OutboxEvent, WebhookDelivery
 from webhooks.services import deliveries_replay_range, delivery_replay, webhook_endpoint_create
 
