@@ -12,7 +12,6 @@ A client sees the exports it requested, no others (another's export is a 404).
 
 from datetime import UTC
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -285,6 +284,4 @@ class CustomerDataExportDownloadView(ApiView):
             raise NotFound()
         if export.status != DataExport.Status.READY:
             raise ExportNotReady()
-        export = DataExport.objects.get(pk=export.pk)  # now with its contents
-        response: HttpResponse = export_response(export, fmt)
-        return response
+        return export_response(DataExport.objects.get(pk=export.pk), fmt)  # now with its contents
