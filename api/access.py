@@ -22,6 +22,16 @@ def customer_get_for_api_client(*, client: ApiClient, customer_id: int) -> Custo
     return customer
 
 
+def customer_get_by_external_id_for_api_client(*, client: ApiClient, external_id: str) -> Customer:
+    """The same customers as by id, found by the id the client's own system gives them."""
+    customer = customers_active().filter(
+        external_id=external_id,
+    ).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
 def document_get_for_api_client(*, client: ApiClient, customer_id: int) -> PreferenceDocument:
     """The preference document of a customer the client may reach (one query on PostgreSQL)."""
     documents = preference_documents_active(ids=[customer_id]) if customer_id <= MAX_ID else []

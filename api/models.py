@@ -12,6 +12,8 @@ from preferences.domain import ChannelCode
 class Scope(models.TextChoices):
     CUSTOMERS_READ = "customers:read", _("Read customers' preference documents")
     CUSTOMERS_WRITE = "customers:write", _("Create customers and change their preferences")
+    CUSTOMERS_ERASE = "customers:erase", _("Erase a customer's personal data (cannot be undone)")
+    CUSTOMERS_EXPORT = "customers:export", _("Prepare and download everything held about a customer (personal data)")
     CONTACT_POINTS_READ = "contact_points:read", _("See personal values: addresses, numbers, names in events")
     DECISIONS_READ = "decisions:read", _("Ask for contact plans")
     SENDS_WRITE = "sends:write", _("Report sent messages")

@@ -12,6 +12,7 @@ PROBLEM_DESCRIPTIONS = {
     403: "The key lacks the scope this operation needs.",
     404: "No such object (or not one this client may see).",
     406: "The Accept header asks for a format other than JSON.",
+    409: "The object is not in a state that allows this yet (e.g. an export still being prepared).",
     412: "If-Match names an older version: read the document again.",
     415: "The body is not JSON.",
     428: "If-Match is missing.",

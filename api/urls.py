@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from api import contact_requests, views
 from api.problems import api_not_found
 from links import api as links_api
+from privacy import api as privacy_api
 from webhooks import api as webhooks_api
 
 app_name = "api"
@@ -22,6 +23,32 @@ urlpatterns = [
     path("v1/customers", views.CustomerUpsertView.as_view(), name="customer-upsert"),
     path("v1/customers/batch", views.CustomerBatchUpsertView.as_view(), name="customer-batch"),
     path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path("v1/customers/<int:customer_id>/erasure", privacy_api.CustomerErasureView.as_view(), name="customer-erasure"),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/erasure",
+        privacy_api.CustomerErasureByExternalIdView.as_view(),
+        name="customer-erasure-by-external-id",
+    ),
+    path(
+        "v1/customers/<int:customer_id>/data-exports",
+        privacy_api.CustomerDataExportsView.as_view(),
+        name="customer-data-exports",
+    ),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/data-exports",
+        privacy_api.CustomerDataExportsByExternalIdView.as_view(),
+        name="customer-data-exports-by-external-id",
+    ),
+    path(
+        "v1/customers/<int:customer_id>/data-exports/<int:export_id>",
+        privacy_api.CustomerDataExportDetailView.as_view(),
+        name="customer-data-export-detail",
+    ),
+    path(
+        "v1/customers/<int:customer_id>/data-exports/<int:export_id>/download.<str:fmt>",
+        privacy_api.CustomerDataExportDownloadView.as_view(),
+        name="customer-data-export-download",
+    ),
     path("v1/contact-plans", views.ContactPlanView.as_view(), name="contact-plans"),
     path("v1/sends", views.SendBatchView.as_view(), name="sends"),
     path("v1/sends/<int:send_id>", views.SendDetailView.as_view(), name="send-detail"),

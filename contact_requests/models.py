@@ -14,6 +14,8 @@ class ContactRequestStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     UNREACHABLE = "unreachable", _("Could not reach you")
+    # Closed because the customer's personal data was erased: nobody may contact them about it.
+    WITHDRAWN = "withdrawn", _("Withdrawn (data erased)")
 
 
 # Requests still waiting for a person; the others are closed for good.
@@ -130,6 +132,7 @@ class ContactRequestEvent(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         UNREACHABLE = "unreachable", _("marked unreachable")
         ESCALATED = "escalated", _("escalated to supervisors")
+        WITHDRAWN = "withdrawn", _("withdrawn: the customer's data was erased")
 
     contact_request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField()

@@ -187,6 +187,31 @@ def contact_request_cancel(*, contact_request_id: int, actor: Actor, now: dateti
     )
 
 
+def contact_requests_withdraw(*, customer_id: int, actor: Actor, now: datetime | None = None) -> list[ContactRequest]:
+    """Close every request of a customer still in progress, because their personal data is being
+    erased: nobody may contact them about it any more. Each is a state change (event, webhook) like
+    any other, but the customer gets no email (their addresses are being erased). Call it inside the
+    erasure's transaction, before the free texts are blanked."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            ContactRequest.objects.filter(customer_id=customer_id, status__in=ACTIVE_STATUSES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return [
+            _transition(
+                contact_request_id=contact_request_id,
+                actor=actor,
+                kind=Kind.WITHDRAWN,
+                new_status=Status.WITHDRAWN,
+                now=now,
+                notify_customer=False,
+            )
+            for contact_request_id in ids
+        ]
+
+
 def contact_request_assign(
     *, contact_request_id: int, actor: Actor, assignee, now: datetime | None = None
 ) -> ContactRequest:
@@ -295,6 +320,7 @@ def _transition(
     now: datetime | None,
     change=None,
     note: str = "",
+    notify_customer: bool = True,
 ) -> ContactRequest:
     """Lock the request, check it is still in progress, apply the change, record and tell."""
     now = now or timezone.now()
@@ -338,7 +364,7 @@ def _transition(
             type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind
         )
         # Rescheduling changes what the customer must know, so it is told like a state change.
-        if new_status != old_status or kind == Kind.SCHEDULED:
+        if notify_customer and (new_status != old_status or kind == Kind.SCHEDULED):
             _customer_email_queue(contact_request, template="status_changed")
     return contact_request
 

@@ -5,32 +5,19 @@ from datetime import UTC
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from api.models import ApiClient, Scope
+from api.access import customer_get_by_external_id_for_api_client
+from api.models import Scope
 from api.schema import problems
-from api.selectors import customers_active
 from api.serializers import StrictCharField, topic_code_validate
 from api.views import ApiView
 from links.services import link_url, list_unsubscribe_headers, unsubscribe_link_get_or_create
 from links.sms_stop import sms_is_stop, sms_number_clean, sms_stop_apply
 from preferences.domain import ActorType, ChannelCode, Source, TopicKind
-from preferences.models import Customer
 from preferences.selectors import catalog_get
 from preferences.services import ChangeContext
 from preferences.state import PreferenceError
-
-
-def customer_get_by_external_id_for_api_client(*, client: ApiClient, external_id: str) -> Customer:
-    """Every client sees every customer whose data has not been erased (as api.access does by id)."""
-    customer = customers_active().filter(
-        external_id=external_id,
-    ).first()
-    if customer is None:
-        raise NotFound()
-    return customer
-
 
 # --- Unsubscribe links ---------------------------------------------------------------------------
 

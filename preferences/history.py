@@ -22,6 +22,7 @@ CUSTOMER_FIELD_LABELS = {
     "plain_text_email": lambda: _("Plain-text emails"),
     "easy_read": lambda: _("Easy-to-read wording"),
     "marketing_objection": lambda: _("Objection to marketing"),
+    "erased": lambda: _("Personal data erased"),
 }
 
 

@@ -43,6 +43,7 @@ from preferences.selectors import (
 )
 from preferences.state import (
     CUSTOMER_FIELDS,
+    ERASED_KEY,
     TOPIC_FIELDS,
     PreferenceError,
     customer_value_clean,
@@ -146,6 +147,17 @@ def _events_append(
         customer_event_record(
             type="customer.preferences_changed", customer=customer, changed=[key for key, _old, _new in changes]
         )
+
+
+def customer_erasure_record(*, customer: Customer, context: ChangeContext) -> None:
+    """Append the ledger's erasure event (`customer.erased`: None → True), so that readers of the change
+    feed learn that this customer's personal data was erased and erase their copies. Call it inside the
+    erasure's transaction. It holds nothing personal: who asked (kind and id of the actor), through what,
+    when; no reason, address or user agent, whatever the context carries."""
+    bare = ChangeContext(
+        actor_type=context.actor_type, source=context.source, actor_id=context.actor_id, reason_code="erasure"
+    )
+    _events_append(customer=customer, changes=[(ERASED_KEY, None, True)], context=bare, notify=False)
 
 
 def _require_staff_reason(context: ChangeContext) -> None:

@@ -28,6 +28,10 @@ CUSTOMER_FIELDS = (
     *BOOLEAN_FIELDS,
 )
 TOPIC_FIELDS = ("delivery_mode", "paper_copy", "ai_level")
+# The ledger's erasure event (privacy.services.customer_erase): a step in the customer's life, not a
+# stored choice, so it is in the ledger and the change feed but not in the state.
+ERASED_KEY = "customer.erased"
+LIFECYCLE_KEYS = frozenset({ERASED_KEY})
 
 
 class PreferenceError(ValidationError):
@@ -107,6 +111,8 @@ def topic_value_clean(topic_code: str, field: str, value: Any) -> Any:
 
 def state_apply(state: dict[str, Any], key: str, new_value: Any) -> None:
     """Apply one change to a flat state in place: None removes the key (back to the default)."""
+    if key in LIFECYCLE_KEYS:
+        return
     if new_value is None and not key.startswith("customer."):
         state.pop(key, None)
     else:

@@ -4,12 +4,13 @@ The CSV is "long": one row per value (section, item, field, value), so that ever
 JSON fits in one file any spreadsheet opens.
 """
 
-import csv
 import io
 import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+
+from portal.csv_safe import csv_writer
 
 EXPORT_FORMAT = "portal-data-export/1"
 
@@ -18,24 +19,31 @@ def export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
+    """One value as the text of a cell, written as in the JSON file but without JSON's own quotes: a
+    date is `2026-03-01T10:00:00Z`, not `"2026-03-01T10:00:00Z"` (which the csv module would quote
+    again, so that the spreadsheet showed the quotes). Lists and objects are JSON text."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
         return value
-    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return DjangoJSONEncoder().default(value)  # dates, times, decimals, UUIDs: their JSON text
 
 
 def export_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # cells that a spreadsheet would run as formulas are neutralised
     writer.writerow(["section", "item", "field", "value"])
     for field, value in data["customer"].items():
         writer.writerow(["customer", "", field, _cell(value)])
     for key, value in data["preferences"].items():
         writer.writerow(["preferences", "", key, _cell(value)])
-    for section in ("contact_points", "consent_events", "contact_requests"):
-        for row in data[section]:
+    for section in ("contact_points", "consent_events", "contact_requests", "sends"):
+        for row in data.get(section, ()):
             item = row.get("id", "")
             for field, value in row.items():
                 if field != "id":

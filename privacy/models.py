@@ -9,6 +9,7 @@ from preferences.models import Customer
 class RequestedBy(models.TextChoices):
     CUSTOMER = "customer", _("the customer")
     STAFF = "staff", _("our support team")
+    API_CLIENT = "api_client", _("one of our systems")
 
 
 class DataExport(models.Model):

@@ -24,7 +24,11 @@ def data_exports_for_customer(*, customer_id: int) -> list[DataExport]:
 
 
 def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
-    """Everything personal we hold about a customer, in six queries whatever its size."""
+    """Everything personal we hold about a customer, in seven queries whatever its size."""
+    # The sends other systems reported (for the weekly cap) are data about the customer too. The model
+    # lives in the API app, which reports them: read here, never written.
+    from api.models import Send
+
     document = preference_document_get(customer_id=customer_id)  # customer, subscriptions, contact points
     customer = document.customer
     state = {key: value for key, value in document.state().items() if not key.startswith("contact_point.")}
@@ -35,6 +39,7 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
     requests = ContactRequest.objects.filter(customer_id=customer.pk).select_related("topic").prefetch_related(
         Prefetch("events", queryset=ContactRequestEvent.objects.order_by("id"))
     )
+    sends = Send.objects.filter(customer_id=customer.pk).select_related("topic", "client").order_by("sent_at", "pk")
     return {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now(),
@@ -97,5 +102,17 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
                 ],
             }
             for request in requests
+        ],
+        "sends": [
+            {
+                "id": send.pk,
+                "sent_at": send.sent_at,
+                "topic": send.topic.code,
+                "channel": send.channel,
+                "ai_generated": send.ai_generated,
+                "reported_by": send.client.name,
+                "message_id": send.message_id,
+            }
+            for send in sends
         ],
     }

@@ -14,6 +14,15 @@ Erasure removes what identifies the person and keeps what proves how they were c
 - a keyed hash of each email address and phone number joins the suppression list, so that an
   import (preferences.services.customer_create/customer_upsert) of the same address objects to
   marketing from the start instead of silently subscribing the person again.
+
+An erasure is itself an event, so that other systems erase their copies:
+- the ledger gets a `customer.erased` event (after the pseudonymisation, with nothing personal in
+  it), which readers of the change feed see at its place in the feed;
+- requests to talk to a person still in progress are withdrawn (status `withdrawn`, a
+  `contact_request.changed` webhook each): nobody calls the person about them any more;
+- every earlier webhook event of the customer is redacted in the outbox (external id removed,
+  `erased: true`), so that no retry or replay sends it again; the `customer.erased` webhook alone
+  carries the external id, the only way a CRM finds the record to erase.
 """
 
 import hashlib
@@ -28,11 +37,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contact_requests.models import ContactRequest, ContactRequestEvent
+from contact_requests.services import Actor, contact_requests_withdraw
 from links.models import OneClickLink
 from notifications.models import OutboundMessage
-from preferences.domain import ContactPointKind
+from preferences.domain import ContactPointKind, Source
 from preferences.models import ContactPoint, Customer
-from preferences.services import contact_point_value_clean
+from preferences.services import ChangeContext, contact_point_value_clean, customer_erasure_record
 from preferences.state import PreferenceError
 from privacy.exports import export_csv, export_json
 from privacy.models import DataExport, Erasure, RequestedBy, SuppressionEntry
@@ -91,7 +101,8 @@ def identities_suppressed_among(*, identities: set[tuple[str, str]]) -> set[tupl
 
 
 def data_export_request(*, customer_id: int, requested_by_type: str, requested_by_id: str = "", reason: str = "") -> DataExport:
-    """Queue the preparation of a download; while one is in progress, that one is returned."""
+    """Queue the preparation of a download; while one of the same requester is in progress, that one
+    is returned (each requester sees its own: an API client never gets the customer's, nor the reverse)."""
     if requested_by_type == RequestedBy.STAFF and not reason.strip():
         raise PreferenceError({"reason": _("Say why you prepare this download for the customer.")})
     with transaction.atomic():
@@ -99,7 +110,10 @@ def data_export_request(*, customer_id: int, requested_by_type: str, requested_b
         if customer.erased_at is not None:
             raise PreferenceError({"customer": _("This customer's data has been erased.")})
         in_progress = DataExport.objects.filter(
-            customer=customer, status__in=(DataExport.Status.PENDING, DataExport.Status.RUNNING)
+            customer=customer,
+            requested_by_type=requested_by_type,
+            requested_by_id=requested_by_id,
+            status__in=(DataExport.Status.PENDING, DataExport.Status.RUNNING),
         ).first()
         if in_progress is not None:
             return in_progress
@@ -170,16 +184,26 @@ def data_exports_purge(*, now: datetime | None = None) -> int:
 
 # --- Erasure -------------------------------------------------------------------------------------
 
+# Who asked, as the ledger records actors: a RequestedBy value is also an ActorType value.
+ERASURE_SOURCES = {RequestedBy.CUSTOMER: Source.PORTAL, RequestedBy.STAFF: Source.CONSOLE, RequestedBy.API_CLIENT: Source.API}
+
 
 def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id: str = "", reason: str = "") -> Customer:
-    """Erase a customer's personal data (see the module docstring); one transaction."""
-    if requested_by_type == RequestedBy.STAFF and not reason.strip():
+    """Erase a customer's personal data (see the module docstring); one transaction. Staff and API
+    clients say why (the reason is kept on the Erasure row, never in the ledger)."""
+    if requested_by_type not in ERASURE_SOURCES:
+        raise ValueError(f"Unknown requester type {requested_by_type!r}.")
+    if requested_by_type != RequestedBy.CUSTOMER and not reason.strip():
         raise PreferenceError({"reason": _("Say why you erase this customer's data.")})
     now = timezone.now()
     with transaction.atomic():
         customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
         if customer.erased_at is not None:
             raise PreferenceError({"customer": _("This customer's data has been erased.")})
+        # First, while the requests still read as they were: their state changes are told like any other.
+        contact_requests_withdraw(
+            customer_id=customer.pk, actor=Actor(type=requested_by_type, id=requested_by_id), now=now
+        )
         points = list(ContactPoint.objects.filter(customer=customer))
         addresses = {point.value for point in points if point.kind != ContactPointKind.POSTAL}
         identities = {(p.kind, p.value) for p in points if p.kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE)}
@@ -210,6 +234,10 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
             requested_by_id=requested_by_id,
             reason=reason.strip(),
         )
+        context = ChangeContext(
+            actor_type=requested_by_type, source=ERASURE_SOURCES[requested_by_type], actor_id=requested_by_id
+        )
+        customer_erasure_record(customer=customer, context=context)
         _erased_event_record(customer, external_id=external_id)
     return customer
 
@@ -248,9 +276,10 @@ def _erased_event_record(customer: Customer, *, external_id: str | None) -> None
     """Tell other systems (webhooks app, when installed) so that they erase their copy: the ids they
     know the customer by (the CRM's external id is the only way it can find its record), nothing else."""
     try:
-        from webhooks.services import event_record
+        from webhooks.services import customer_events_redact, event_record
     except ImportError:
         return
+    customer_events_redact(customer_id=customer.pk)
     event_record(
         type="customer.erased",
         payload={

@@ -1,7 +1,6 @@
 """The support console. Thin: check the role, find the object through an access helper, call one
 service, render or redirect."""
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
 from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
+from portal.csv_safe import csv_writer
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
 from preferences.services import ip_truncate
@@ -298,7 +298,7 @@ def dashboard_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"dashboard-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)  # topic and channel names are supervisors' free text
     writer.writerow(["chart", "label", "value", "unit", "count"])
     writer.writerow(["customers", _("Customers"), data.customers, "", data.customers])
     writer.writerow(["queue", _("Requests in progress"), data.open_requests, "", data.open_requests])

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 from webhooks.events import EventType
@@ -62,7 +63,9 @@ class OutboxEvent(models.Model):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         indexes = [
-            models.Index(fields=["created_at"], condition=models.Q(fanned_out_at__isnull=True), name="outbox_pending_idx")
+            models.Index(fields=["created_at"], condition=models.Q(fanned_out_at__isnull=True), name="outbox_pending_idx"),
+            # An erasure finds the customer's events (payload__customer_id) without reading the whole outbox.
+            models.Index(KeyTransform("customer_id", "payload"), name="outbox_customer_idx"),
         ]
 
     def __str__(self) -> str:

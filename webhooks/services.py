@@ -452,6 +452,21 @@ def customer_event_record(*, type: str, customer, **extra: Any) -> OutboxEvent:
     return event_record(type=type, payload=payload)
 
 
+def customer_events_redact(*, customer_id: int) -> int:
+    """Erasure: strip the identifying data from every outbox event of this customer recorded so far, so
+    that no retry or replay ever sends it again. `external_id` becomes null and `erased: true` is added
+    (a receiver must not create or update anything from such an event); the ids, versions, statuses and
+    changed keys stay. Call it inside the erasure's transaction, before recording `customer.erased`
+    (which alone keeps the external id: it is how a CRM finds the record it must erase)."""
+    events = list(
+        OutboxEvent.objects.filter(payload__customer_id=customer_id).exclude(type=EventType.CUSTOMER_ERASED).only("payload")
+    )
+    for event in events:
+        event.payload = {**event.payload, "external_id": None, "erased": True}
+    OutboxEvent.objects.bulk_update(events, ["payload"], batch_size=500)
+    return len(events)
+
+
 def contact_request_event_record(*, type: str, contact_request, **extra: Any) -> OutboxEvent:
     """A contact_request.* event: the request's and customer's ids and its status, plus `extra`."""
     payload = {

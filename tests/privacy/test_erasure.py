@@ -76,8 +76,10 @@ def test_after_erasure_nothing_personal_remains(rich_customer, customer_client):
     assert customer.erased_at is not None and customer.external_id is None
     assert not user.is_active and not user.has_usable_password() and user.email.endswith("@erased.invalid")
     assert not OneClickLink.objects.exists()
-    # The ledger keeps what happened, without the personal values.
-    assert ConsentEvent.objects.filter(customer=customer).count() == events_before
+    # The ledger keeps what happened, without the personal values, and says that the data was erased.
+    assert ConsentEvent.objects.filter(customer=customer).count() == events_before + 1
+    last = ConsentEvent.objects.filter(customer=customer).latest("id")
+    assert (last.key, last.new_value, last.actor_type, last.source) == ("customer.erased", True, "customer", "portal")
     offers = ConsentEvent.objects.filter(customer=customer, key="subscription.offers.email").latest("id")
     assert (offers.old_value, offers.new_value, offers.actor_type) == ("out", "in", "customer")
     assert Erasure.objects.get(customer=customer).requested_by_type == "customer"

@@ -96,7 +96,7 @@ def test_collecting_the_data_costs_the_same_queries_however_much_there_is(custom
         preferences_change(customer_id=customer.pk, changes={"customer.easy_read": index % 2 == 0}, context=CUSTOMER)
     assert ContactRequest.objects.filter(customer=customer).count() == 5
     customer_data_collect(customer_id=customer.pk)  # warms the cached catalogue
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         data = customer_data_collect(customer_id=customer.pk)
     assert len(data["contact_requests"]) == 5
 
@@ -117,3 +117,36 @@ def test_staff_prepare_an_export_with_a_reason(agent_client, customer_user, djan
 def test_customers_cannot_reach_the_staff_pages(customer_client, customer_user):
     _, customer = customer_user
     assert customer_client.get(f"/support/customers/{customer.pk}/privacy/").status_code == 403
+
+
+INJECTION = "=cmd|' /C calc'!A0"
+
+
+def test_the_csv_parses_back_to_the_json_values_with_formulas_neutralised(customer_user):
+    from privacy.exports import export_csv, export_json
+
+    _, customer = customer_user
+    hostile = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL, user_agent=INJECTION)
+    preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=hostile)
+    request_for(customer, reason=INJECTION, preferred_time_slots=["weekday_morning"])
+    request_for(customer, reason='She said "call me", twice, then -1')
+    data = json.loads(export_json(customer_data_collect(customer_id=customer.pk)))
+    rows = list(csv.reader(io.StringIO(export_csv(customer_data_collect(customer_id=customer.pk)))))
+
+    def cell(section, field, item=None):
+        found = [row[3] for row in rows if row[0] == section and row[2] == field and (item is None or row[1] == str(item))]
+        assert found, (section, field)
+        return found
+
+    # Free texts a spreadsheet would run start with a quote; everything else reads back exactly.
+    assert "'" + INJECTION in cell("contact_requests", "reason")
+    assert 'She said "call me", twice, then -1' in cell("contact_requests", "reason")
+    assert "'" + INJECTION in cell("consent_events", "user_agent")
+    assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for value in row)
+    # Dates are plain text, not JSON strings quoted again; lists and objects are JSON; booleans JSON too.
+    created = cell("customer", "created_at")[0]
+    assert created == data["customer"]["created_at"] and not created.startswith('"')
+    slots = [json.loads(value) for value in cell("contact_requests", "preferred_time_slots")]
+    assert ["weekday_morning"] in slots
+    assert cell("preferences", "customer.easy_read") == ["false"]
+    assert cell("preferences", "subscription.offers.email") == ["in"]

@@ -152,6 +152,13 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:customer-upsert": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-detail": {"GET": (Scope.CUSTOMERS_READ, 200), "PATCH": (Scope.CUSTOMERS_WRITE, 428)},
+    # An empty body: the reason is missing (400); B's export was requested by B, not by the client (404).
+    "api:customer-erasure": {"POST": (Scope.CUSTOMERS_ERASE, 400)},
+    "api:customer-erasure-by-external-id": {"POST": (Scope.CUSTOMERS_ERASE, 400)},
+    "api:customer-data-exports": {"POST": (Scope.CUSTOMERS_EXPORT, 202)},
+    "api:customer-data-exports-by-external-id": {"POST": (Scope.CUSTOMERS_EXPORT, 202)},
+    "api:customer-data-export-detail": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
+    "api:customer-data-export-download": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
     "api:contact-plans": {"POST": (Scope.DECISIONS_READ, 400)},
     "api:sends": {"POST": (Scope.SENDS_WRITE, 400)},
     "api:send-detail": {"GET": (Scope.SENDS_WRITE, 404)},  # another client's send

@@ -104,6 +104,19 @@ def test_dashboard_csv(supervisor_client, base):
     } <= slugs
 
 
+def test_dashboard_csv_cells_cannot_run_as_formulas(supervisor_client, base):
+    from preferences.models import Topic
+    from preferences.selectors import catalog_invalidate
+
+    Topic.objects.filter(code="billing").update(name_fr="=cmd|' /C calc'!A0", name_en="=cmd|' /C calc'!A0")
+    catalog_invalidate()
+    response = supervisor_client.get(reverse("support:dashboard_csv"))
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    labels = [row[1] for row in table[1:]]
+    assert "'=cmd|' /C calc'!A0" in labels
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in table for cell in row)
+
+
 def test_empty_dashboard(supervisor_client):
     response = supervisor_client.get(reverse("support:dashboard"))
     assert response.status_code == 200
