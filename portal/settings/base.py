@@ -1,5 +1,6 @@
 """Settings shared by every deployment. Environment-specific values come from portal.settings.env."""
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -227,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOK_ALLOWED_NETWORKS = "public"
 WEBHOOK_RETRY_BASE_SECONDS = 30.0  # then ×2 per attempt (at most 8 h), jittered
 WEBHOOK_RETRY_WINDOW_SECONDS = 3 * 24 * 3600  # then the delivery is dead-lettered
+
+# --- Behind a load balancer: X-Forwarded-For is read only through these proxies (common/client_ip.py),
+# for every rate limit and the ledger's truncated IP. Neither set: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_NETWORKS = [str(ipaddress.ip_network(n, strict=False)) for n in env_list("TRUSTED_PROXY_NETWORKS", [])]
 
 # --- Security headers that hold everywhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True
