@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.AccountPagesNoStoreMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -157,6 +158,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/15m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
+    # The password asked before a contact point is added or removed (preferences.forms).
+    "confirm_password_failed": "5/5m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail préférences"
