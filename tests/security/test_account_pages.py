@@ -96,3 +96,15 @@ def test_right_passwords_do_not_use_up_the_budget(rate_limits):
         )
         assert response.status_code == 302
     assert ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.PHONE).count() == 3
+
+
+def test_account_deletion_shares_the_wrong_password_limit(rate_limits):
+    user, customer = make_customer_user("leaving@example.com")
+    client = Client()
+    client.force_login(user)
+    for _attempt in range(5):
+        assert _add_phone(client, "wrong-guess-123").status_code == 400
+    response = client.post(reverse("privacy:account_delete"), {"password": PASSWORD, "confirmation": "x"})
+    assert response.status_code == 429
+    customer.refresh_from_db()
+    assert customer.user.is_active
