@@ -9,11 +9,20 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
+        from django.db import transaction
+
+        from accounts.services import user_access_change
+
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
-        user.set_password(password)
-        user.save(using=self._db)
+        # Staff and superuser flags are given through the service that records them (RoleChange).
+        access = {flag: bool(extra_fields.pop(flag, False)) for flag in ("is_staff", "is_superuser")}
+        with transaction.atomic(using=self._db):
+            user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+            user.set_password(password)
+            user.save(using=self._db)
+            if any(access.values()):
+                user_access_change(user=user, actor=None, source=RoleChange.Source.SYSTEM, **access)
         return user
 
     def create_user(self, email: str, password: str | None = None, **extra_fields):

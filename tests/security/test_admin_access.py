@@ -333,3 +333,28 @@ def test_a_superuser_still_signs_in_with_totp_only(superuser):
     client = Client()
     response = client.post("/admin/login/?next=/admin/", {"username": superuser.email, "password": PASSWORD})
     assert _answer(response) == LOGIN and not _signed_in(client)
+
+
+def test_accounts_created_as_staff_or_superuser_record_it(db):
+    root = User.objects.create_superuser(email="first.root@example.com", password=PASSWORD)
+    recorded = {(r.what, r.old_value, r.new_value, r.source) for r in RoleChange.objects.filter(user=root)}
+    assert recorded == {("is_staff", "False", "True", "system"), ("is_superuser", "False", "True", "system")}
+    plain = User.objects.create_user(email="plain.person@example.com", password=PASSWORD)
+    assert root.is_superuser and root.is_staff and not RoleChange.objects.filter(user=plain).exists()
+
+
+def test_role_changes_cannot_be_altered_in_the_database(db):
+    from django.db import DatabaseError, connection
+
+    user = User.objects.create_user(email="audited@example.com", password=PASSWORD)
+    role_grant(user, AGENT)
+    record = RoleChange.objects.get(user=user)
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL, the production database")
+    for statement in (
+        lambda: RoleChange.objects.filter(pk=record.pk).update(new_value=SUPERVISOR),
+        lambda: RoleChange.objects.filter(pk=record.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            statement()
+    assert RoleChange.objects.get(pk=record.pk).new_value == AGENT
