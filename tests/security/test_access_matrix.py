@@ -353,9 +353,9 @@ def test_a_client_with_customers_read_sees_personal_values_only_with_contact_poi
     assert full["first_name"] == world.customer_b.first_name
 
 
-# The admin: its index for each role here; its user pages, and every registered model's list and
-# add pages, for each role in tests/security/test_admin_access.py. Every /admin/ path needs TOTP for
-# staff (accounts.middleware).
+# The admin: its index for each role here; its user pages and every registered model's list and add
+# pages, for each role, at the end of this file. Every /admin/ path needs TOTP for staff
+# (accounts.middleware).
 ADMIN_INDEX = {
     "anonymous": "/admin/login/",  # which sends to allauth's sign-in (TOTP, rate limits)
     "customer_a": "/admin/login/",  # which answers 403 to a signed-in person who is not staff
