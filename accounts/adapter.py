@@ -3,8 +3,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from common.client_ip import client_ip
 from notifications.services import email_enqueue
 
 
@@ -27,6 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, ctx)
         # Queued, not sent inline: a failing mail server must not lose the message or break sign-in.
         email_enqueue(message=message)
+
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits (login failures, sign-up, reset) count per client: through the
+        # trusted proxies only, as every other limit does (common.client_ip).
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def confirm_email(self, request, email_address):
         from preferences.domain import ActorType, Source

@@ -1,11 +1,13 @@
-"""Staff must have set up TOTP before they reach any staff page."""
+"""Staff must have set up TOTP before they reach any staff page; account pages are never cached."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 
 from accounts.roles import is_staff_member
 
 STAFF_PATH_PREFIXES = ("/support/", "/admin/")
+ACCOUNT_PATH_PREFIX = "/accounts/"
 
 
 class StaffMFARequiredMiddleware:
@@ -21,3 +23,17 @@ class StaffMFARequiredMiddleware:
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class AccountPagesNoStoreMiddleware:
+    """allauth's pages (/accounts/: email addresses, password change, two-factor set-up and recovery
+    codes, reset keys in paths) are never kept by a browser's history cache or a shared proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(ACCOUNT_PATH_PREFIX):
+            add_never_cache_headers(response)
+        return response

@@ -24,8 +24,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "preferences.change_topic",
         "preferences.view_notice",
         "preferences.add_notice",
+        # Supervisors look people up; they never change accounts (accounts.admin): a role with
+        # change_user could make itself superuser or take over a customer's account.
         "accounts.view_user",
-        "accounts.change_user",
         "contact_requests.view_contactrequest",
         "contact_requests.view_servicelevel",
         "contact_requests.add_servicelevel",
@@ -38,7 +39,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def roles_ensure(**kwargs) -> None:
-    """Create the role groups and give them their permissions (idempotent; runs after migrate)."""
+    """Create the role groups and give them exactly their permissions (idempotent; runs after
+    migrate): a permission taken from a role here is taken from existing databases too."""
     for role, permission_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = []
@@ -47,7 +49,7 @@ def roles_ensure(**kwargs) -> None:
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is not None:
                 wanted.append(permission)
-        group.permissions.add(*wanted)
+        group.permissions.set(wanted)
 
 
 def user_roles(user) -> set[str]:
@@ -68,7 +70,17 @@ def is_supervisor(user) -> bool:
     return SUPERVISOR in user_roles(user) or bool(user.is_authenticated and user.is_superuser)
 
 
-def role_grant(user, role: str) -> None:
-    user.groups.add(Group.objects.get(name=role))
-    if hasattr(user, "_role_names"):
-        del user._role_names
+def can_manage_staff(user) -> bool:
+    """Who may change staff accounts, roles and superuser status: superusers (no role has it)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm("accounts.manage_staff"))
+
+
+def role_grant(user, role: str, *, actor=None) -> None:
+    """Add a role, recorded as a role change (by the system when no actor is given)."""
+    from accounts.models import RoleChange
+    from accounts.services import user_access_change
+
+    current = set(user.groups.values_list("name", flat=True))
+    if role not in current:
+        source = RoleChange.Source.SYSTEM if actor is None else RoleChange.Source.ADMIN
+        user_access_change(user=user, actor=actor, source=source, roles=current | {role})

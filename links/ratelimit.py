@@ -1,7 +1,8 @@
 """A per-IP rate limit for public pages, on Django's cache (shared across processes with CACHE_URL).
 
-A fixed one-minute window: one cache increment per request. Behind a load balancer, REMOTE_ADDR must
-be the visitor's address (set by the proxy layer), or every visitor shares one budget.
+A fixed one-minute window: one cache increment per request. The address is the visitor's, read
+through the trusted proxies (common.client_ip), so that behind a load balancer visitors do not share
+one budget.
 """
 
 import time
@@ -9,6 +10,8 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.shortcuts import render
+
+from common.client_ip import client_ip
 
 WINDOW_SECONDS = 60
 
@@ -21,7 +24,7 @@ def ip_rate_limited(*, group: str, per_minute):
         def wrapper(request, *args, **kwargs):
             now = time.time()
             window = int(now // WINDOW_SECONDS)
-            key = f"ratelimit:{group}:{request.META.get('REMOTE_ADDR', '')}:{window}"
+            key = f"ratelimit:{group}:{client_ip(request)}:{window}"
             cache.add(key, 0, WINDOW_SECONDS * 2)
             try:
                 count = cache.incr(key)

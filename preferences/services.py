@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.client_ip import client_ip
 from notifications.services import email_enqueue, sms_enqueue
 from preferences.domain import (
     CHANNEL_CONTACT_POINT,
@@ -92,7 +93,7 @@ class ChangeContext:
             actor_type=actor_type,
             source=source,
             actor_id=actor_id,
-            ip_truncated=ip_truncate(request.META.get("REMOTE_ADDR", "")),
+            ip_truncated=ip_truncate(client_ip(request)),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             **extra,
         )

@@ -98,7 +98,7 @@ def _channels_page(request, customer, *, status=200, **bound_forms):
         "ranking": [document.catalog.channels_by_code[code] for code in document.ranking()],
         "usable": document.usable_channels(),
         "add_forms": {
-            kind: bound_forms.get(f"add_{kind}") or form_class(auto_id=f"id_add_{kind}_%s", user=request.user)
+            kind: bound_forms.get(f"add_{kind}") or form_class(auto_id=f"id_add_{kind}_%s", request=request)
             for kind, form_class in ADD_FORMS.items()
         },
         "verify_form": bound_forms.get("verify_form"),
@@ -123,7 +123,7 @@ def contact_point_add(request, customer, kind):
     form_class = ADD_FORMS.get(kind)
     if form_class is None:
         return redirect("preferences:channels")
-    form = form_class(request.POST, auto_id=f"id_add_{kind}_%s", user=request.user)
+    form = form_class(request.POST, auto_id=f"id_add_{kind}_%s", request=request)
     if form.is_valid():
         try:
             point = services.contact_point_add(
@@ -137,7 +137,7 @@ def contact_point_add(request, customer, kind):
             else:
                 messages.success(request, _("We sent a code to %(value)s. Enter it below to verify it.") % {"value": point.value})
             return redirect(f"{reverse('preferences:channels')}#contact-point-{point.pk}")
-    return _channels_page(request, customer, status=400, **{f"add_{kind}": form})
+    return _channels_page(request, customer, status=429 if form.rate_limited() else 400, **{f"add_{kind}": form})
 
 
 @require_POST
@@ -175,7 +175,7 @@ def contact_point_resend(request, customer, contact_point_id):
 @customer_required
 def contact_point_remove(request, customer, contact_point_id):
     point = contact_point_get_for_customer(customer=customer, contact_point_id=contact_point_id)
-    form = forms.ContactPointRemoveForm(request.POST, auto_id=f"id_remove_{point.pk}_%s", user=request.user)
+    form = forms.ContactPointRemoveForm(request.POST, auto_id=f"id_remove_{point.pk}_%s", request=request)
     if form.is_valid():
         try:
             services.contact_point_remove(customer_id=customer.pk, contact_point_id=point.pk, context=_context(request))
@@ -184,7 +184,8 @@ def contact_point_remove(request, customer, contact_point_id):
         else:
             messages.success(request, _("%(value)s was removed.") % {"value": point.value})
             return redirect("preferences:channels")
-    return _channels_page(request, customer, status=400, remove_form=form, remove_point_id=point.pk)
+    status = 429 if form.rate_limited() else 400
+    return _channels_page(request, customer, status=status, remove_form=form, remove_point_id=point.pk)
 
 
 @require_POST

@@ -30,7 +30,7 @@ def _page(request, customer, *, delete_form=None, status=200):
         {
             "exports": exports,
             "in_progress": any(export.is_in_progress for export in exports),
-            "delete_form": delete_form or AccountDeleteForm(user=request.user),
+            "delete_form": delete_form or AccountDeleteForm(request=request),
             "confirm_word": confirm_word(),
         },
         status=status,
@@ -75,9 +75,9 @@ def export_response(export, fmt: str) -> HttpResponse:
 @require_POST
 @customer_required
 def account_delete(request, customer):
-    form = AccountDeleteForm(request.POST, user=request.user)
+    form = AccountDeleteForm(request.POST, request=request)
     if not form.is_valid():
-        return _page(request, customer, delete_form=form, status=400)
+        return _page(request, customer, delete_form=form, status=429 if form.rate_limited() else 400)
     try:
         services.customer_erase(
             customer_id=customer.pk, requested_by_type=RequestedBy.CUSTOMER, requested_by_id=str(request.user.pk)

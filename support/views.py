@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.client_ip import client_ip
 from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
@@ -106,7 +107,7 @@ def customer_override(request, customer_id):
                     reason_code=form.cleaned_data["reason_code"].code,
                     reason=form.cleaned_data["reason"],
                     evidence=form.cleaned_data["evidence"],
-                    ip_truncated=ip_truncate(request.META.get("REMOTE_ADDR", "")),
+                    ip_truncated=ip_truncate(client_ip(request)),
                     user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
                 )
             except PreferenceError as error:

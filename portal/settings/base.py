@@ -1,5 +1,6 @@
 """Settings shared by every deployment. Environment-specific values come from portal.settings.env."""
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.AccountPagesNoStoreMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -136,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# The sign-up form costs the same for a known and a new email address (accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -154,6 +158,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/15m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
+    # The password asked before a contact point is added or removed (preferences.forms).
+    "confirm_password_failed": "5/5m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portail préférences"
@@ -227,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOK_ALLOWED_NETWORKS = "public"
 WEBHOOK_RETRY_BASE_SECONDS = 30.0  # then ×2 per attempt (at most 8 h), jittered
 WEBHOOK_RETRY_WINDOW_SECONDS = 3 * 24 * 3600  # then the delivery is dead-lettered
+
+# --- Behind a load balancer: X-Forwarded-For is read only through these proxies (common/client_ip.py),
+# for every rate limit and the ledger's truncated IP. Neither set: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_NETWORKS = [str(ipaddress.ip_network(n, strict=False)) for n in env_list("TRUSTED_PROXY_NETWORKS", [])]
 
 # --- Security headers that hold everywhere.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -11,10 +11,16 @@ next one sees (a POST that erases B must not turn the next caller's answer into 
 """
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.test import Client
 
+from accounts.models import RoleChange, User
+from accounts.roles import AGENT, SUPERVISOR
+from accounts.services import user_access_change
 from api.models import Scope
+from tests.conftest import make_staff_user
 from tests.security.urlconf import ADMIN_NAMESPACE, Route, path_for, routes_all
 from tests.security.world import World, world_build
 
@@ -354,8 +360,9 @@ def test_a_client_with_customers_read_sees_personal_values_only_with_contact_poi
     assert full["first_name"] == world.customer_b.first_name
 
 
-# Only the admin's index page is checked for each role; Django's admin checks each model page's
-# permissions itself, and every /admin/ path needs TOTP for staff (accounts.middleware).
+# The admin: its index for each role here; its user pages and every registered model's list and add
+# pages, for each role, at the end of this file. Every /admin/ path needs TOTP for staff
+# (accounts.middleware).
 ADMIN_INDEX = {
     "anonymous": "/admin/login/",  # which sends to allauth's sign-in (TOTP, rate limits)
     "customer_a": "/admin/login/",  # which answers 403 to a signed-in person who is not staff
@@ -384,3 +391,198 @@ def test_the_admin_login_form_cannot_skip_totp(world):
     assert "_auth_user_id" not in client.session
     assert _answer(client.get("/admin/")) == "/admin/login/"
     assert _answer(client.get("/admin/login/")) == LOGIN
+
+
+# --- The admin's user pages, and every model the admin shows, for each role ----------------------
+# Django's UserAdmin, as it comes, lets a role with change_user make itself superuser and set any
+# customer's password. The reported attack and the record of role changes: test_admin_access.py.
+
+ADMIN_LOGIN = "/admin/login/"
+CALLERS = ("anonymous", "customer_a", "agent", "supervisor", "superuser", "staff_without_totp")
+STOLEN_PASSWORD = "taken-over-Pass-2026"
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    user = make_staff_user("root.sec@example.com", AGENT)
+    user_access_change(user=user, actor=None, source=RoleChange.Source.SYSTEM, is_staff=True, is_superuser=True)
+    return user
+
+
+def _caller_user(world: World, superuser: User, caller: str) -> User | None:
+    return {
+        "customer_a": world.user_a,
+        "agent": world.agent,
+        "supervisor": world.supervisor,
+        "superuser": superuser,
+        "staff_without_totp": world.staff_without_totp,
+    }.get(caller)
+
+
+def _escalation(user: User) -> dict:
+    """What the reporter POSTed: superuser, staff, the supervisor role, and someone else's email."""
+    return {
+        "email": "attacker-owned@example.com",
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "groups": [Group.objects.get(name=SUPERVISOR).pk],
+    }
+
+
+def _state(user: User) -> tuple:
+    user = User.objects.get(pk=user.pk)
+    return (user.email, user.is_staff, user.is_superuser, user.password, sorted(user.groups.values_list("name", flat=True)))
+
+
+def _user_pages(world: World, caller_user: User | None) -> list[tuple[str, str, str, object]]:
+    """(what, method, path, data) for the user pages, aimed at customer B, at a staff member and at
+    the caller's own account."""
+    b, staff = world.user_b.pk, world.agent.pk
+    own = caller_user.pk if caller_user is not None else b
+    new_password = {"password1": STOLEN_PASSWORD, "password2": STOLEN_PASSWORD, "usable_password": "true"}
+    return [
+        ("list", "GET", "/admin/accounts/user/", None),
+        ("change B", "GET", f"/admin/accounts/user/{b}/change/", None),
+        ("escalate B", "POST", f"/admin/accounts/user/{b}/change/", "escalate:b"),
+        ("escalate self", "POST", f"/admin/accounts/user/{own}/change/", "escalate:own"),
+        ("escalate staff", "POST", f"/admin/accounts/user/{staff}/change/", "escalate:staff"),
+        ("add", "GET", "/admin/accounts/user/add/", None),
+        ("add", "POST", "/admin/accounts/user/add/", {"email": "new.person@example.com"}),
+        ("password B", "GET", f"/admin/accounts/user/{b}/password/", None),
+        ("password B", "POST", f"/admin/accounts/user/{b}/password/", new_password),
+        ("password self", "POST", f"/admin/accounts/user/{own}/password/", new_password),
+        ("delete B", "GET", f"/admin/accounts/user/{b}/delete/", None),
+        ("delete B", "POST", f"/admin/accounts/user/{b}/delete/", {"post": "yes"}),
+        ("role changes", "GET", "/admin/accounts/rolechange/", None),
+        ("groups", "GET", "/admin/auth/group/", None),
+        ("group change", "POST", f"/admin/auth/group/{Group.objects.get(name=SUPERVISOR).pk}/change/",
+         {"name": SUPERVISOR, "permissions": [Permission.objects.get(codename="manage_staff").pk]}),
+    ]
+
+
+def _not_staff(answer):
+    """Anonymous visitors, customers and agents: the admin sends them to its login page."""
+    return {"anonymous": answer, "customer_a": answer, "agent": answer}
+
+
+USERS = "/admin/accounts/user/"
+# what → answers of supervisor and superuser; the others are sent to /admin/login/ (TOTP set-up first).
+STAFF_ANSWERS: dict[tuple[str, str], tuple] = {
+    ("list", "GET"): (200, 200),
+    ("change B", "GET"): (200, 200),  # the supervisor's is read-only
+    ("escalate B", "POST"): (403, USERS),
+    ("escalate self", "POST"): (403, USERS),
+    ("escalate staff", "POST"): (403, USERS),
+    ("add", "GET"): (403, 200),
+    ("add", "POST"): (403, USERS),  # then the new account's change page
+    ("password B", "GET"): (403, 403),  # nobody sets another person's password
+    ("password B", "POST"): (403, 403),
+    ("password self", "POST"): (403, 403),
+    ("delete B", "GET"): (403, 200),
+    ("delete B", "POST"): (403, USERS),
+    ("role changes", "GET"): (403, 200),
+    ("groups", "GET"): (403, 200),
+    ("group change", "POST"): (403, "/admin/auth/group/"),
+}
+
+
+def _expected(caller: str, what: str, method: str):
+    if caller in ("anonymous", "customer_a", "agent"):
+        return ADMIN_LOGIN
+    if caller == "staff_without_totp":
+        return TOTP
+    supervisor, superuser = STAFF_ANSWERS[(what, method)]
+    return supervisor if caller == "supervisor" else superuser
+
+
+def test_the_admin_s_user_pages_answer_each_role_exactly_and_nobody_but_a_superuser_changes_access(world, superuser):
+    failures = []
+    for caller in CALLERS:
+        caller_user = _caller_user(world, superuser, caller)
+        for what, method, path, data in _user_pages(world, caller_user):
+            targets = {"b": world.user_b, "own": caller_user or world.user_b, "staff": world.agent}
+            if isinstance(data, str):
+                data = _escalation(targets[data.split(":")[1]])
+            watched = [world.user_b, world.agent, *([caller_user] if caller_user else [])]
+            with transaction.atomic():
+                before = [_state(user) for user in watched]
+                client = Client()
+                if caller_user is not None:
+                    client.force_login(caller_user)
+                response = client.get(path) if method == "GET" else client.post(path, data or {})
+                after = [_state(user) if User.objects.filter(pk=user.pk).exists() else None for user in watched]
+                changes = RoleChange.objects.filter(actor__isnull=False).count()
+                group_perms = set(Group.objects.get(name=SUPERVISOR).permissions.values_list("codename", flat=True))
+                transaction.set_rollback(True)
+            expected, actual = _expected(caller, what, method), _answer(response)
+            if not _matches(expected, actual):
+                failures.append(f"{method} {path} ({what}) as {caller}: expected {expected}, got {actual}")
+            if caller != "superuser":
+                if before != after:
+                    failures.append(f"{method} {path} ({what}) as {caller} changed an account: {before} → {after}")
+                if changes or "manage_staff" in group_perms:
+                    failures.append(f"{method} {path} ({what}) as {caller} changed roles or a role's permissions")
+            elif method == "POST" and what.startswith("escalate") and not changes:
+                failures.append(f"{method} {path} as superuser: the role change was not recorded")
+    assert not failures, "\n".join(failures)
+
+
+# Every model the admin shows: (list page, add page) for a supervisor and for a superuser. Anonymous
+# visitors, customers and agents are sent to /admin/login/ for all of them. A new model admin must
+# be added here, so that what each role can do with it is decided, not inherited.
+ADMIN_MODELS: dict[str, tuple[tuple, tuple]] = {
+    # label: ((supervisor list, supervisor add), (superuser list, superuser add))
+    "accounts.user": ((200, 403), (200, 200)),
+    "accounts.rolechange": ((403, 403), (200, 403)),
+    "auth.group": ((403, 403), (200, 200)),
+    "preferences.channel": ((200, 403), (200, 403)),
+    "preferences.topic": ((200, 200), (200, 200)),
+    "preferences.notice": ((200, 200), (200, 200)),
+    "preferences.customer": ((200, 403), (200, 403)),
+    "preferences.consentevent": ((200, 403), (200, 403)),
+    "contact_requests.contactrequest": ((200, 403), (200, 403)),
+    "contact_requests.servicelevel": ((200, 200), (200, 200)),
+    "support.reasoncode": ((200, 200), (200, 200)),
+    "api.apiclient": ((403, 403), (200, 200)),
+    "api.apikey": ((403, 403), (200, 403)),
+    "api.send": ((403, 403), (200, 403)),
+    "webhooks.webhookendpoint": ((200, 200), (200, 200)),
+    "webhooks.webhookdelivery": ((200, 403), (200, 403)),
+    "webhooks.outboxevent": ((200, 403), (200, 403)),
+    # allauth's own: a supervisor may not touch email addresses or authenticators.
+    "account.emailaddress": ((403, 403), (200, 200)),
+    "mfa.authenticator": ((403, 403), (200, 200)),
+}
+
+
+def test_every_admin_model_is_in_the_table():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_MODELS), (
+        f"missing: {sorted(registered - set(ADMIN_MODELS))}, gone: {sorted(set(ADMIN_MODELS) - registered)}"
+    )
+
+
+def test_each_role_s_power_over_every_admin_model(world, superuser):
+    failures = []
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for caller in CALLERS:
+            caller_user = _caller_user(world, superuser, caller)
+            client = Client()
+            if caller_user is not None:
+                client.force_login(caller_user)
+            for index, path in enumerate((base, f"{base}add/")):
+                if caller in ("anonymous", "customer_a", "agent"):
+                    expected = ADMIN_LOGIN
+                elif caller == "staff_without_totp":
+                    expected = TOTP
+                else:
+                    expected = ADMIN_MODELS.get(label, ((None, None), (None, None)))[caller == "superuser"][index]
+                actual = _answer(client.get(path))
+                if not _matches(expected, actual):
+                    failures.append(f"GET {path} as {caller}: expected {expected}, got {actual}")
+    assert not failures, "\n".join(failures)

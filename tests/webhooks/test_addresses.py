@@ -92,3 +92,75 @@ def test_delivery_time_check_catches_a_name_that_now_resolves_privately(
     delivery = WebhookDelivery.objects.get()
     assert delivery.attempts == 1 and delivery.last_status_code is None
     assert delivery.last_error.startswith("refused:")
+
+
+# IPv6 addresses that lead to an IPv4 address through a translator or a tunnel: the IPv4 address
+# decides. Each form once with a loopback or private IPv4 (refused) and once with a public one.
+EMBEDDED_REFUSED = {
+    "NAT64 well-known prefix": "64:ff9b::7f00:1",  # 127.0.0.1
+    "NAT64 to a private address": "64:ff9b::a00:1",  # 10.0.0.1
+    "NAT64 to cloud metadata": "64:ff9b::a9fe:a9fe",  # 169.254.169.254
+    "NAT64 local-use prefix": "64:ff9b:1::7f00:1",
+    "6to4": "2002:7f00:1::",  # 127.0.0.1
+    "6to4 private": "2002:c0a8:101::1",  # 192.168.1.1
+    "IPv4-compatible": "::127.0.0.1",
+    "IPv4-compatible private": "::10.0.0.1",
+    "IPv4-translated": "::ffff:0:7f00:1",
+    "IPv4-translated private": "::ffff:0:a00:1",
+    "IPv4-mapped": "::ffff:127.0.0.1",
+    "IPv4-mapped metadata": "::ffff:169.254.169.254",
+    "Teredo, loopback client": "2001:0:4136:e378:8000:63bf:80ff:fffe",  # client 127.0.0.1
+    "Teredo, private server": "2001:0:a00:1::1",  # server 10.0.0.1
+    "ISATAP, loopback": "2606:4700::5efe:7f00:1",
+    "ISATAP, private": "2606:4700::200:5efe:c0a8:101",
+}
+EMBEDDED_ACCEPTED = {
+    "NAT64 to a public address": "64:ff9b::5db8:d70e",  # 93.184.215.14
+    "IPv4-mapped public": "::ffff:93.184.215.14",
+    "a plain global address": "2606:4700:4700::1111",
+}
+
+
+@pytest.mark.parametrize("address", list(EMBEDDED_REFUSED.values()), ids=list(EMBEDDED_REFUSED))
+def test_production_refuses_ipv6_forms_that_embed_a_private_or_loopback_ipv4(settings, monkeypatch, address):
+    settings.WEBHOOK_ALLOWED_NETWORKS = "public"
+    assert not address_allowed(address)
+    fake_dns(monkeypatch, address)
+    with pytest.raises(AddressRefused):
+        target_resolve("https://hooks.example.com/in")
+    with pytest.raises(AddressRefused):
+        target_resolve(f"https://[{address}]/in")
+
+
+@pytest.mark.parametrize("address", list(EMBEDDED_ACCEPTED.values()), ids=list(EMBEDDED_ACCEPTED))
+def test_production_accepts_ipv6_forms_that_lead_to_a_public_address(settings, monkeypatch, address):
+    settings.WEBHOOK_ALLOWED_NETWORKS = "public"
+    assert address_allowed(address)
+    fake_dns(monkeypatch, address)
+    assert target_resolve("https://hooks.example.com/in").address == address
+
+
+def test_the_embedded_ipv4_of_each_form_is_found():
+    import ipaddress
+
+    from webhooks.addresses import embedded_ipv4
+
+    def found(address: str) -> list[str]:
+        return [str(v4) for v4 in embedded_ipv4(ipaddress.IPv6Address(address))]
+
+    assert found("64:ff9b::7f00:1") == ["127.0.0.1"]
+    assert found("2002:7f00:1::") == ["127.0.0.1"]
+    assert found("::127.0.0.1") == ["127.0.0.1"]
+    assert found("::ffff:0:7f00:1") == ["127.0.0.1"]
+    assert found("::ffff:7f00:1") == ["127.0.0.1"]
+    assert found("2001:0:4136:e378:8000:63bf:80ff:fffe") == ["65.54.227.120", "127.0.0.1"]
+    assert found("2606:4700::5efe:7f00:1") == ["127.0.0.1"]
+    assert found("2606:4700:4700::1111") == []
+
+
+def test_registration_refuses_a_nat64_address_of_the_loopback(db, settings, monkeypatch):
+    settings.WEBHOOK_ALLOWED_NETWORKS = "public"
+    fake_dns(monkeypatch, "64:ff9b::7f00:1")
+    with pytest.raises(WebhookError) as refused:
+        webhook_endpoint_create(url="https://nat64.example.com/", event_types=["customer.created"])
+    assert "url" in refused.value.message_dict

@@ -45,10 +45,10 @@ class Command(BaseCommand):
             self.stdout.write(f"synthetic customers added: {created}")
 
     def _user(self, email: str, password: str, *, is_staff: bool) -> tuple[User, bool]:
-        user, created = User.objects.get_or_create(email=email, defaults={"is_staff": is_staff})
-        if created:
-            user.set_password(password)
-            user.save(update_fields=["password"])
+        user = User.objects.filter(email=email).first()
+        created = user is None
+        if created:  # through the manager, which records the staff flag as a role change
+            user = User.objects.create_user(email=email, password=password, is_staff=is_staff)
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user, created
 

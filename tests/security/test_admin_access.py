@@ -1,0 +1,173 @@
+"""The admin, role by role: what superusers and the reported supervisor attack can and cannot do
+with people's accounts, and the record of role changes. (The admin's pages for every role are in
+the access matrix, tests/security/test_access_matrix.py.)
+
+Django's UserAdmin, as it comes, lets a role with change_user make itself superuser (`is_superuser`
+on the change form) and set any customer's password (the password form), then sign in as them.
+Here supervisors look accounts up; only superusers change staff accounts and roles, each change
+recorded (RoleChange); nobody sets another person's password.
+"""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.test import Client
+
+from accounts.models import RoleChange, User
+from accounts.roles import AGENT, CUSTOMER, ROLE_PERMISSIONS, SUPERVISOR, can_manage_staff, role_grant, roles_ensure
+from accounts.services import user_access_change
+from notifications.models import OutboundMessage
+from tests.conftest import PASSWORD
+from tests.security.test_access_matrix import (  # noqa: F401 (fixtures)
+    LOGIN,
+    STOLEN_PASSWORD,
+    _answer,
+    _escalation,
+    _state,
+    superuser,
+    world,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- The reported attack, step by step, and what superusers do instead ------------------------------
+
+
+def _signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_a_supervisor_cannot_make_themselves_superuser_or_take_over_a_customer(world):  # noqa: F811
+    supervisor = Client()
+    supervisor.force_login(world.supervisor)
+    response = supervisor.post(f"/admin/accounts/user/{world.supervisor.pk}/change/", _escalation(world.supervisor))
+    assert response.status_code == 403
+    world.supervisor.refresh_from_db()
+    assert not world.supervisor.is_superuser
+    stolen = {"password1": STOLEN_PASSWORD, "password2": STOLEN_PASSWORD, "usable_password": "true"}
+    assert supervisor.post(f"/admin/accounts/user/{world.user_b.pk}/password/", stolen).status_code == 403
+    assert supervisor.get(f"/admin/accounts/user/{world.user_b.pk}/password/").status_code == 403
+    world.user_b.refresh_from_db()
+    assert world.user_b.check_password(PASSWORD) and not world.user_b.check_password(STOLEN_PASSWORD)
+    # The change page they may see has no link to a password form and no password hash.
+    page = supervisor.get(f"/admin/accounts/user/{world.user_b.pk}/change/").content.decode()
+    assert "password/" not in page and "pbkdf2" not in page.lower() and "md5" not in page.lower()
+    assert not RoleChange.objects.filter(actor__isnull=False).exists()
+
+
+def test_no_role_holds_change_user_or_manage_staff_and_migrate_takes_them_back():
+    supervisors = Group.objects.get(name=SUPERVISOR)
+    supervisors.permissions.add(*Permission.objects.filter(codename__in=["change_user", "manage_staff"]))
+    roles_ensure()  # runs after every migrate: an existing database loses them
+    for role in ROLE_PERMISSIONS:
+        codenames = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+        assert not codenames & {"change_user", "add_user", "delete_user", "manage_staff"}, role
+        assert not codenames & {"change_group", "add_group", "change_permission"}, role
+
+
+def test_a_role_given_change_user_by_mistake_still_cannot_change_access_or_emails(world):  # noqa: F811
+    Group.objects.get(name=SUPERVISOR).permissions.add(Permission.objects.get(codename="change_user"))
+    supervisor = Client()
+    supervisor.force_login(world.supervisor)
+    # Their own account and other staff: not theirs to change.
+    assert supervisor.post(f"/admin/accounts/user/{world.supervisor.pk}/change/", _escalation(world.supervisor)).status_code == 403
+    assert supervisor.post(f"/admin/accounts/user/{world.agent.pk}/change/", _escalation(world.agent)).status_code == 403
+    # A customer: names and the active flag only; access fields and the email are read-only.
+    before = _state(world.user_b)
+    response = supervisor.post(f"/admin/accounts/user/{world.user_b.pk}/change/", _escalation(world.user_b) | {"first_name": "Renamed"})
+    assert _answer(response) == "/admin/accounts/user/"
+    assert _state(world.user_b) == before
+    assert User.objects.get(pk=world.user_b.pk).first_name == "Renamed"
+    with pytest.raises(Exception, match="superusers"):
+        user_access_change(user=world.supervisor, actor=world.supervisor, source="admin", is_superuser=True)
+    assert not User.objects.get(pk=world.supervisor.pk).is_superuser and not can_manage_staff(world.supervisor)
+
+
+def test_a_superuser_s_role_change_is_recorded_who_whom_old_new_when(world, superuser):  # noqa: F811
+    root = Client()
+    root.force_login(superuser)
+    data = _escalation(world.agent) | {"email": world.agent.email, "is_superuser": ""}
+    del data["is_superuser"]
+    response = root.post(f"/admin/accounts/user/{world.agent.pk}/change/", data)
+    assert _answer(response) == "/admin/accounts/user/"
+    agent = User.objects.get(pk=world.agent.pk)
+    assert agent.is_staff and not agent.is_superuser
+    assert sorted(agent.groups.values_list("name", flat=True)) == [SUPERVISOR]
+    records = {r.what: r for r in RoleChange.objects.filter(user=agent, actor=superuser)}
+    assert set(records) == {"roles", "is_staff"}
+    assert (records["roles"].old_value, records["roles"].new_value) == (AGENT, SUPERVISOR)
+    assert (records["is_staff"].old_value, records["is_staff"].new_value) == ("False", "True")
+    assert all(r.actor_email == superuser.email and r.source == "admin" and r.changed_at for r in records.values())
+    # Saving again without a change records nothing.
+    root.post(f"/admin/accounts/user/{world.agent.pk}/change/", data)
+    assert RoleChange.objects.filter(user=agent, actor=superuser).count() == 2
+    # The record is read-only, even for superusers.
+    record = records["roles"]
+    assert root.get(f"/admin/accounts/rolechange/{record.pk}/change/").status_code == 200
+    assert root.post(f"/admin/accounts/rolechange/{record.pk}/change/", {"new_value": "x"}).status_code == 403
+    assert root.post(f"/admin/accounts/rolechange/{record.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_roles_given_by_the_system_are_recorded_too(db):
+    user = User.objects.create_user(email="someone.new@example.com", password=PASSWORD)
+    role_grant(user, CUSTOMER)
+    role_grant(user, CUSTOMER)  # already held: nothing to record
+    (record,) = RoleChange.objects.filter(user=user)
+    assert (record.actor_id, record.actor_email, record.source) == (None, "", "system")
+    assert (record.old_value, record.new_value) == ("", CUSTOMER)
+
+
+def test_a_superuser_adds_an_account_without_a_password_and_sends_a_reset_link(world, superuser):  # noqa: F811
+    root = Client()
+    root.force_login(superuser)
+    response = root.post("/admin/accounts/user/add/", {"email": "New.Agent@Example.com"})
+    created = User.objects.get(email="new.agent@example.com")
+    assert _answer(response).startswith(f"/admin/accounts/user/{created.pk}/change/")
+    assert not created.has_usable_password() and not created.is_staff and not created.groups.exists()
+    before = OutboundMessage.objects.count()
+    response = root.post(
+        "/admin/accounts/user/", {"action": "send_password_reset_link", "_selected_action": [world.user_b.pk]}
+    )
+    assert _answer(response) == "/admin/accounts/user/"
+    assert OutboundMessage.objects.count() == before + 1
+    message = OutboundMessage.objects.order_by("-pk").first()
+    assert message.to == world.user_b.email and "/accounts/password/reset/key/" in message.body
+    world.user_b.refresh_from_db()
+    assert world.user_b.check_password(PASSWORD)  # unchanged until its owner follows the link
+    # A supervisor does not have the action.
+    supervisor = Client()
+    supervisor.force_login(world.supervisor)
+    page = supervisor.get("/admin/accounts/user/").content.decode()
+    assert "send_password_reset_link" not in page
+
+
+def test_a_superuser_still_signs_in_with_totp_only(superuser):  # noqa: F811
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": superuser.email, "password": PASSWORD})
+    assert _answer(response) == LOGIN and not _signed_in(client)
+
+
+def test_accounts_created_as_staff_or_superuser_record_it(db):
+    root = User.objects.create_superuser(email="first.root@example.com", password=PASSWORD)
+    recorded = {(r.what, r.old_value, r.new_value, r.source) for r in RoleChange.objects.filter(user=root)}
+    assert recorded == {("is_staff", "False", "True", "system"), ("is_superuser", "False", "True", "system")}
+    plain = User.objects.create_user(email="plain.person@example.com", password=PASSWORD)
+    assert root.is_superuser and root.is_staff and not RoleChange.objects.filter(user=plain).exists()
+
+
+def test_role_changes_cannot_be_altered_in_the_database(db):
+    from django.db import DatabaseError, connection
+
+    user = User.objects.create_user(email="audited@example.com", password=PASSWORD)
+    role_grant(user, AGENT)
+    record = RoleChange.objects.get(user=user)
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL, the production database")
+    for statement in (
+        lambda: RoleChange.objects.filter(pk=record.pk).update(new_value=SUPERVISOR),
+        lambda: RoleChange.objects.filter(pk=record.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            statement()
+    assert RoleChange.objects.get(pk=record.pk).new_value == AGENT
