@@ -20,24 +20,29 @@ class StallingServer:
 
     def __init__(self):
         self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)  # so that the accepting thread notices close() at once
         self.port = self._listener.getsockname()[1]
         self.accepted: list[socket.socket] = []
+        self._closed = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
     def _accept(self) -> None:
-        while True:
+        while not self._closed.is_set():
             try:
                 peer, _address = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
-                return  # closed
+                return
             self.accepted.append(peer)
 
     def close(self) -> None:
+        self._closed.set()
+        self._thread.join(5)
         self._listener.close()
         for peer in self.accepted:
             peer.close()
-        self._thread.join(5)
 
 
 @contextmanager
