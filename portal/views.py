@@ -63,7 +63,7 @@ def _database_ok() -> bool:
             return False
         return True
     try:
-        asyncio.run(asyncio.wait_for(_postgres_answers(), settings.HEALTHZ_DATABASE_TIMEOUT))
+        asyncio.run(asyncio.wait_for(_postgres_answers(), settings.DATABASE_HEALTH_TIMEOUT or None))
     except Exception:
         return False
     return True
@@ -84,8 +84,9 @@ async def _postgres_answers() -> None:
         for key, value in connection.get_connection_params().items()
         if key not in {"connect_timeout", "context", "cursor_factory", "prepare_threshold", "server_side_binding"}
     }
-    timeout = max(2, int(settings.HEALTHZ_DATABASE_TIMEOUT))
-    conn = await psycopg.AsyncConnection.connect(**params, connect_timeout=timeout, autocommit=True)
+    # libpq's own limit (2 s at least) as well, so that no connection attempt outlives the probe for long.
+    connect_timeout = max(2, settings.DATABASE_HEALTH_TIMEOUT)
+    conn = await psycopg.AsyncConnection.connect(**params, connect_timeout=connect_timeout, autocommit=True)
     try:
         await conn.execute("SELECT 1")
     finally:

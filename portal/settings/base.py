@@ -104,7 +104,7 @@ def postgres_timeout_options(options: dict, *, connect_timeout: int, statement_t
 
     Without them a database that accepts connections but never answers holds the request until gunicorn
     kills the worker (a 500 after 30 s): now the connection or the statement fails, and the request
-    answers 503 (portal.errors). PgBouncer refuses the `options` startup parameter: there, set
+    answers 503 (portal.middleware). PgBouncer refuses the `options` startup parameter: there, set
     DATABASE_STATEMENT_TIMEOUT=0 and `ALTER ROLE … SET statement_timeout` (docs/database-roles.md).
     """
     options = dict(options)
@@ -140,7 +140,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-HEALTHZ_DATABASE_TIMEOUT = DATABASE_HEALTH_TIMEOUT
+DATABASE_HEALTH_TIMEOUT = DATABASE_HEALTH_TIMEOUT  # seconds, for /healthz (portal.views)
 
 # --- Cache: shared (Redis) when CACHE_URL is set; per-process memory otherwise.
 if CACHE_URL:

@@ -53,7 +53,7 @@ def _timed(call):
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="libpq's connect_timeout: set DATABASE_URL to PostgreSQL")
 def test_a_database_that_never_answers_gives_503_within_the_connect_timeout(settings):
-    settings.HEALTHZ_DATABASE_TIMEOUT = 1
+    settings.DATABASE_HEALTH_TIMEOUT = 1
     key = _api_key()
     customer_user, customer = make_customer_user()
     staff = make_staff_user("agent@example.com", "agent")
