@@ -93,10 +93,13 @@ def roles() -> Iterator[tuple[str, str]]:
 
 
 def _refused(sql: str, params=None, *, match: str, erasure: bool = False) -> None:
-    with pytest.raises(DatabaseError, match=match), transaction.atomic(), connection.cursor() as cursor:
-        if erasure:
-            cursor.execute("SET LOCAL portal.erasure = 'on'")
-        cursor.execute(sql, params)
+    """The statement fails with `match`; had it succeeded, it is rolled back all the same."""
+    with transaction.atomic():
+        with pytest.raises(DatabaseError, match=match), transaction.atomic(), connection.cursor() as cursor:
+            if erasure:
+                cursor.execute("SET LOCAL portal.erasure = 'on'")
+            cursor.execute(sql, params)
+        transaction.set_rollback(True)
 
 
 def test_the_app_role_writes_normally_but_cannot_touch_the_ledger(roles):
