@@ -1,19 +1,39 @@
-"""Site-wide middleware."""
+"""Site-wide middleware, and the one answer for "the database cannot be reached right now"."""
 
 import logging
 
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from api.problems import DATABASE_RETRY_AFTER_SECONDS, PROBLEM_CONTENT_TYPE, DatabaseUnavailable, problem
+
 logger = logging.getLogger(__name__)
+
+
+def database_unavailable_response(request, exception: BaseException) -> HttpResponse:
+    """503 with Retry-After: problem+json under /api/, a stand-alone HTML page elsewhere.
+
+    The transaction of the request was rolled back, so nothing was half-applied: the caller can simply
+    retry. No request context: it would read the user and session from the database that is gone.
+    """
+    logger.error("Database unavailable while serving %s: %s", request.method, type(exception).__name__)
+    if request.path.startswith("/api/"):
+        body = problem(status_code=503, code="service_unavailable", instance=request.path)
+        response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+    else:
+        html = render_to_string("503.html", {"path": request.get_full_path()})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class DatabaseUnavailableMiddleware:
     """A lost database answers 503 with a page that says to try again, not a 500.
 
-    The transaction of the request was rolled back, so nothing was half-applied: the person can
-    simply retry. The API has its own problem+json answer (api/problems.py).
+    This catches what views raise; what an earlier middleware raises (e.g. the staff MFA check reading
+    `request.user` from the session) reaches Django's 500 handler, which portal.views.server_error
+    turns into the same 503. The API has its own problem+json answer (api/problems.py).
     """
 
     def __init__(self, get_response):
@@ -23,12 +43,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, DatabaseUnavailable):
             return None
-        logger.error("Database unavailable while serving %s: %s", request.method, type(exception).__name__)
-        # No request context: it would read the user and session from the database that is gone.
-        html = render_to_string("503.html", {"path": request.get_full_path()})
-        response = HttpResponse(html, status=503)
-        response["Retry-After"] = "5"
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable_response(request, exception)

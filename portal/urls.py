@@ -9,6 +9,9 @@ from portal import views
 # (Found by tests/security/test_access_matrix.py.)
 admin.site.login = secure_admin_login(admin.site.login)
 
+# A database error raised before any view (e.g. in middleware reading the session) is a 503, not a 500.
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,12 +1,18 @@
-"""Site-wide pages: home, health check, accessibility statement."""
+"""Site-wide pages: home, health check, accessibility statement, the 500 handler."""
 
+import asyncio
+import sys
+
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from portal.celery import app as celery_app
+from portal.middleware import DatabaseUnavailable, database_unavailable_response
 
 
 @require_safe
@@ -48,13 +54,43 @@ def healthz(request):
 
 
 def _database_ok() -> bool:
+    if connection.vendor != "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception:
+            return False
+        return True
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        asyncio.run(asyncio.wait_for(_postgres_answers(), settings.DATABASE_HEALTH_TIMEOUT or None))
     except Exception:
         return False
     return True
+
+
+async def _postgres_answers() -> None:
+    """Connect and run `SELECT 1` on a connection of its own, bounded by the caller's clock.
+
+    The server's statement_timeout cannot stop a server (or a network path) that has stopped answering
+    altogether, and the request's own connection may be one that was opened before the stall: the
+    probe's wait is measured here, in the client, so that /healthz answers 503 within its timeout.
+    """
+    import psycopg
+
+    # The request connection's libpq parameters, without Django's and psycopg's own keyword arguments.
+    params = {
+        key: value
+        for key, value in connection.get_connection_params().items()
+        if key not in {"connect_timeout", "context", "cursor_factory", "prepare_threshold", "server_side_binding"}
+    }
+    # libpq's own limit (2 s at least) as well, so that no connection attempt outlives the probe for long.
+    connect_timeout = max(2, settings.DATABASE_HEALTH_TIMEOUT)
+    conn = await psycopg.AsyncConnection.connect(**params, connect_timeout=connect_timeout, autocommit=True)
+    try:
+        await conn.execute("SELECT 1")
+    finally:
+        await conn.close()
 
 
 def _broker_ok() -> bool:
@@ -64,3 +100,16 @@ def _broker_ok() -> bool:
     except Exception:
         return False
     return True
+
+
+def server_error(request):
+    """Django's 500 page, except when the error is the database being unreachable: then 503.
+
+    Middleware that reads the database before the view (the staff MFA check reads `request.user`, hence
+    the session) raises outside the reach of DatabaseUnavailableMiddleware; Django hands such errors to
+    this handler while the exception is being handled, so it is still known here.
+    """
+    exception = sys.exception()
+    if isinstance(exception, DatabaseUnavailable):
+        return database_unavailable_response(request, exception)
+    return defaults.server_error(request)

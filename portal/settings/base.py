@@ -11,7 +11,10 @@ from portal.settings.env import (
     BASE_DIR,
     CACHE_URL,
     CELERY_BROKER_URL,
+    DATABASE_CONNECT_TIMEOUT,
+    DATABASE_HEALTH_TIMEOUT,
     DATABASE_PREPARED_STATEMENTS,
+    DATABASE_STATEMENT_TIMEOUT,
     DATABASE_URL,
     env_int,
     env_list,
@@ -96,10 +99,33 @@ TEMPLATES = [
 # prepared statements): the API's hot queries skip parsing and planning. Behind a PgBouncer in
 # transaction mode older than 1.21 (no max_prepared_statements), set DATABASE_PREPARED_STATEMENTS=off.
 POSTGRES_OPTIONS = {"server_side_binding": True, "prepare_threshold": 2 if DATABASE_PREPARED_STATEMENTS else None}
+
+
+def postgres_timeout_options(options: dict, *, connect_timeout: int, statement_timeout: int) -> dict:
+    """`options` with libpq's connect_timeout and a server-side statement_timeout (seconds, 0: none).
+
+    Without them a database that accepts connections but never answers holds the request until gunicorn
+    kills the worker (a 500 after 30 s): now the connection or the statement fails, and the request
+    answers 503 (portal.middleware). PgBouncer refuses the `options` startup parameter: there, set
+    DATABASE_STATEMENT_TIMEOUT=0 and `ALTER ROLE … SET statement_timeout` (docs/database-roles.md).
+    """
+    options = dict(options)
+    if connect_timeout > 0:
+        options["connect_timeout"] = connect_timeout
+    if statement_timeout > 0:
+        given = options.get("options", "")
+        options["options"] = f"{given} -c statement_timeout={statement_timeout}s".strip()
+    return options
+
+
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **POSTGRES_OPTIONS}
+        DATABASES["default"]["OPTIONS"] = postgres_timeout_options(
+            {**DATABASES["default"].get("OPTIONS", {}), **POSTGRES_OPTIONS},
+            connect_timeout=DATABASE_CONNECT_TIMEOUT,
+            statement_timeout=DATABASE_STATEMENT_TIMEOUT,
+        )
 else:
     DATABASES = {
         "default": {
@@ -116,6 +142,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_HEALTH_TIMEOUT = DATABASE_HEALTH_TIMEOUT  # seconds, for /healthz (portal.views)
 
 # --- Cache: shared (Redis) when CACHE_URL is set; per-process memory otherwise.
 if CACHE_URL:

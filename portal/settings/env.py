@@ -42,5 +42,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DATABASE_URL = env_str("DATABASE_URL")
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+# Seconds; 0 turns the limit off. A database that accepts connections but never answers, or a statement
+# stuck behind a lock, must give an answer (503) well before gunicorn kills the worker (30 s).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 15)
+# /healthz: connection and `SELECT 1` together, checked by the client (load balancers wait a few seconds).
+DATABASE_HEALTH_TIMEOUT = env_int("DATABASE_HEALTH_TIMEOUT", 2)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CACHE_URL = env_str("CACHE_URL")
