@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from preferences.contact_plan import ContactPlan, PlannedChannel
+from preferences.domain import SubscriptionStatus
 from preferences.models import ConsentEvent
 from preferences.selectors import PreferenceDocument
+from preferences.services import OptinConfirmation
 from preferences.state import CUSTOMER_FIELDS, time_to_state
 
 
@@ -53,6 +55,18 @@ def document_representation(document: PreferenceDocument, *, personal: bool) -> 
     usable = document.usable_channels()
     body["usable_channels"] = [channel for channel in document.ranking() if channel in usable]
     return body
+
+
+def confirmation_representation(confirmation: OptinConfirmation) -> dict[str, Any]:
+    """What became of the double opt-in confirmation of one subscription a change left pending."""
+    return {
+        "topic": confirmation.topic,
+        "channel": confirmation.channel,
+        "status": SubscriptionStatus.PENDING,
+        "sent": confirmation.sent,
+        "via": confirmation.via,
+        "reason": confirmation.reason,
+    }
 
 
 def _utc(moment: datetime | None) -> datetime | None:

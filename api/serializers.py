@@ -124,6 +124,28 @@ class PreferenceDocumentOutSerializer(serializers.Serializer):
     usable_channels = serializers.ListField(child=serializers.ChoiceField(choices=ChannelCode.choices))
 
 
+class OptinConfirmationOutSerializer(serializers.Serializer):
+    topic = StrictCharField()
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    status = serializers.ChoiceField(choices=[SubscriptionStatus.PENDING], help_text="Pending until confirmed.")
+    sent = serializers.BooleanField(help_text="Whether a confirmation link was sent to the customer.")
+    via = serializers.ChoiceField(
+        choices=[ChannelCode.EMAIL, ChannelCode.SMS], allow_null=True, help_text="How it was sent; null when not sent."
+    )
+    reason = serializers.ChoiceField(
+        choices=["no_verified_contact_point"],
+        allow_null=True,
+        help_text="Why it was not sent: no_verified_contact_point (no verified email address or mobile number, "
+        "so nobody can confirm it). Null when sent.",
+    )
+
+
+class PreferencesChangeOutSerializer(PreferenceDocumentOutSerializer):
+    confirmations = OptinConfirmationOutSerializer(
+        many=True, help_text="One per subscription this change left pending confirmation (double opt-in)."
+    )
+
+
 class CustomerUpsertResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = StrictCharField()

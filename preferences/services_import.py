@@ -193,12 +193,14 @@ def _suppressed_apply(*, context: ChangeContext, customers: list[Customer], poin
     for customer in customers:
         mine = [(p.kind, p.value) for p in points_of.get(customer.pk, []) if (p.kind, p.value) in suppressed]
         if mine:
-            _suppression_apply(
+            _keys, fields = _suppression_apply(
                 customer=customer,
                 emails=[value for kind, value in mine if kind == ContactPointKind.EMAIL],
                 phones=[value for kind, value in mine if kind == ContactPointKind.PHONE],
                 context=context,
             )
+            if fields:  # part of the creation (version 1), as customer_create does it
+                customer.save(update_fields=[*fields, "updated_at"])
 
 
 # --- Writing rows ---------------------------------------------------------------------------------
