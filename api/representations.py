@@ -109,6 +109,7 @@ def plan_representation(plan: ContactPlan, *, external_id: str | None, personal:
         },
         "format_needs": plan.format_needs,
         "next_allowed_at": _utc(plan.next_allowed_at),
+        "assistance_mode": plan.assistance_mode,
     }
 
 

@@ -219,7 +219,9 @@ class ContactPlanOutSerializer(serializers.Serializer):
     reasons = serializers.ListField(
         child=StrictCharField(),
         help_text="opted_out, pending_confirmation, no_verified_contact_point, quiet_hours, legal_call_window, "
-        "frequency_cap, marketing_objection, ai_not_allowed",
+        "frequency_cap, marketing_objection, ai_not_allowed, no_allowed_time (no moment ever fits the customer's "
+        "settings, e.g. quiet hours that cover the whole legal calling window: not a matter of time, so no "
+        "next_allowed_at)",
     )
     delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices)
     channels = PlannedChannelOutSerializer(many=True, help_text="In the customer's order; first or all of them.")
@@ -229,6 +231,10 @@ class ContactPlanOutSerializer(serializers.Serializer):
     ai = AiRuleOutSerializer()
     format_needs = serializers.ListField(child=serializers.ChoiceField(choices=["large_print", "plain_text_email", "easy_read"]))
     next_allowed_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True, help_text="When only time stands in the way.")
+    assistance_mode = serializers.ChoiceField(
+        choices=AssistanceMode.choices,
+        help_text="human_first: route the customer to a person, not a bot; bot_ok: a chatbot first, a person on request.",
+    )
 
 
 class ContactPlanResponseSerializer(serializers.Serializer):
