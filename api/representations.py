@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from preferences.contact_plan import ContactPlan, PlannedChannel
-from preferences.domain import SubscriptionStatus
+from preferences.domain import SubscriptionStatus, consent_reason_text
 from preferences.models import ConsentEvent
 from preferences.selectors import PreferenceDocument
 from preferences.services import OptinConfirmation
@@ -136,5 +136,6 @@ def event_representation(event: ConsentEvent, *, personal: bool) -> dict[str, An
         "ai_statement_version": event.ai_statement_version,
     }
     if personal:
-        body["reason"], body["evidence"] = event.reason, event.evidence
+        body["reason"] = consent_reason_text(reason_code=event.reason_code, reason=event.reason)
+        body["evidence"] = event.evidence
     return body

@@ -31,6 +31,7 @@ from preferences.domain import (
     PhoneType,
     Source,
     SubscriptionStatus,
+    SystemReason,
     TopicKind,
 )
 from preferences.models import ConsentEvent, ContactPoint, Customer, Subscription, VerificationChallenge
@@ -239,8 +240,7 @@ def _suppression_apply(
         actor_type=ActorType.SYSTEM,
         source=context.source,
         actor_id=context.actor_id,
-        reason_code="suppression_list",
-        reason="This address belongs to a person who had their data erased: no marketing without their consent.",
+        reason_code=SystemReason.SUPPRESSION_LIST,  # a code: rendered in the reader's language, never frozen
     )
     _events_append(customer=customer, changes=applied, context=suppression)
     return [key for key, _old, _new in applied], fields
