@@ -1,6 +1,6 @@
 """API views: parse and validate, find the object through an access helper, call one service, answer."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from api.access import document_get_for_api_client
 from api.models import Scope
 from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired
+from api.renderers import UtcJSONRenderer
 from api.representations import (
     confirmation_representation,
     document_representation,
@@ -57,6 +58,13 @@ class ApiView(APIView):
     """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope)."""
 
     required_scopes: dict[str, str] = {}
+    # Times go out in UTC with `Z`: plain data through the encoder, serializer fields through the time
+    # zone in force while the view runs (the site's own is Europe/Paris, for pages).
+    renderer_classes = [UtcJSONRenderer]
+
+    def dispatch(self, request, *args, **kwargs):
+        with timezone.override(UTC):
+            return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
