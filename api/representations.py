@@ -124,6 +124,7 @@ def event_representation(event: ConsentEvent, *, personal: bool) -> dict[str, An
         "id": event.pk,
         "customer_id": event.customer_id,
         "external_id": event.customer.external_id,
+        "version": event.version,
         "occurred_at": event.occurred_at,
         "key": event.key,
         "old_value": _event_value(event.key, event.old_value, personal=personal),

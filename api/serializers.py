@@ -301,6 +301,11 @@ class EventOutSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The cursor: ask for events after it.")
     customer_id = serializers.IntegerField()
     external_id = StrictCharField(allow_null=True)
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The customer's version this change produced (the document's version and ETag after it): the "
+        "events of one change share it. Null for events recorded before versions were.",
+    )
     occurred_at = serializers.DateTimeField(default_timezone=UTC)
     key = StrictCharField()
     old_value = serializers.JSONField(allow_null=True)

@@ -113,8 +113,8 @@ def ip_truncate(address: str) -> str:
 
 
 def _events_append(*, customer: Customer, changes: list[tuple[str, Any, Any]], context: ChangeContext) -> None:
-    """Append the consent events of one change (the customer's version is bumped once per change by
-    the service that makes it; see _customer_bump)."""
+    """Append the consent events of one change, each with the version the change produces (already in
+    customer.version: see _change_begin); the events of one change share it."""
     if not changes:
         return
     versions = notice_versions_current()
@@ -123,6 +123,7 @@ def _events_append(*, customer: Customer, changes: list[tuple[str, Any, Any]], c
         [
             ConsentEvent(
                 customer=customer,
+                version=customer.version,
                 occurred_at=now,
                 key=key,
                 old_value=old,
@@ -162,12 +163,22 @@ def _customer_lock(customer_id: int) -> Customer:
     return customer
 
 
-def _customer_bump(customer: Customer, fields: list[str]) -> None:
-    """One change, one version: every public service that changes a customer calls this exactly once
-    (with the customer fields it changed), whatever number of ledger events the change appends, and the
-    webhook of the change carries the version it produced. A customer is created at version 1."""
+# One change, one version. A service that changes a customer calls _change_begin once, under the
+# customer's lock: customer.version is then the version the change produces, which every consent
+# event of the change and its webhook carry. It ends with _customer_bump (something changed: saved) or
+# _change_abandon (nothing did: the version stays). A customer is created at version 1.
+
+
+def _change_begin(customer: Customer) -> None:
     customer.version += 1
+
+
+def _customer_bump(customer: Customer, fields: list[str]) -> None:
     customer.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _change_abandon(customer: Customer) -> None:
+    customer.version -= 1
 
 
 # --- Customers -----------------------------------------------------------------------------------
@@ -323,11 +334,14 @@ def preferences_change_document(
             cleaned.update(_marketing_objection_opt_outs(document, cleaned))
         _changes_check(document, cleaned)
         _double_optin_hold(document, cleaned, context)
+        _change_begin(customer)
         applied, fields = _changes_apply(document, cleaned)
         if applied:
             _events_append(customer=customer, changes=applied, context=context)
             _customer_bump(customer, fields)
             _changed_notify(customer=customer, keys=[key for key, _old, _new in applied])
+        else:
+            _change_abandon(customer)
         confirmations = _double_optin_request(
             document, [key for key, _old, new in applied if new == SubscriptionStatus.PENDING]
         )
@@ -595,6 +609,7 @@ def contact_point_add(*, customer_id: int, kind: str, value: str, context: Chang
     _require_staff_reason(context)
     with transaction.atomic():
         customer = _customer_lock(customer_id)
+        _change_begin(customer)
         point = _contact_point_create(customer=customer, kind=kind, value=value, context=context)
         _customer_bump(customer, [])
         _changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
@@ -609,6 +624,7 @@ def contact_point_import(
     """Record a contact point known from another system (an import), without sending a code."""
     with transaction.atomic():
         customer = _customer_lock(customer_id)
+        _change_begin(customer)
         point = _contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
         _customer_bump(customer, [])
         _changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
@@ -625,6 +641,7 @@ def contact_point_remove(*, customer_id: int, contact_point_id: int, context: Ch
             raise PreferenceError({"value": _("This is the address you sign in with; it cannot be removed.")})
         old = contact_point_state(point)
         point.delete()
+        _change_begin(customer)
         _events_append(customer=customer, changes=[(f"contact_point.{contact_point_id}", old, None)], context=context)
         _customer_bump(customer, [])
         _changed_notify(customer=customer, keys=[f"contact_point.{contact_point_id}"])
@@ -703,6 +720,7 @@ def _contact_point_mark_verified(*, customer: Customer, point: ContactPoint, con
     old = contact_point_state(point)
     point.verified_at = timezone.now()
     point.save(update_fields=["verified_at"])
+    _change_begin(customer)
     _events_append(
         customer=customer, changes=[(f"contact_point.{point.pk}", old, contact_point_state(point))], context=context
     )
@@ -770,6 +788,7 @@ def customer_upsert(
         if customer.erased_at is not None:
             raise PreferenceError({"external_id": _("This customer's data has been erased.")})
         # One call, one change: whatever it touches, the version moves once and one webhook says it all.
+        _change_begin(customer)
         fields = [
             field
             for field, value in (("first_name", first_name), ("last_name", last_name))
@@ -797,6 +816,8 @@ def customer_upsert(
         if fields or keys:
             _customer_bump(customer, list(dict.fromkeys(fields)))
             _changed_notify(customer=customer, keys=keys)
+        else:
+            _change_abandon(customer)
     return customer, False
 
 

@@ -102,3 +102,40 @@ def test_a_refused_change_moves_no_version():
         preferences_change(customer_id=customer.pk, changes={"subscription.offers.sms": "in"}, context=API)
     assert Customer.objects.get(pk=customer.pk).version == 1
     assert _webhooks(customer) == [("customer.created", 1)]
+
+
+def _ledger_versions(customer) -> list[int]:
+    return list(ConsentEvent.objects.filter(customer=customer).order_by("id").values_list("version", flat=True))
+
+
+def test_every_ledger_event_carries_the_version_of_its_change():
+    customer, _ = customer_upsert(
+        context=API, external_id="CRM-1", email="a@example.com", email_verified=True, phone="+33612345678"
+    )
+    creation = _ledger_versions(customer)
+    assert len(creation) > 2 and set(creation) == {1}  # initial state and both contact points: one change
+    preferences_change(
+        customer_id=customer.pk, changes={"customer.easy_read": True, "customer.large_print": True}, context=API
+    )
+    customer_upsert(context=API, external_id="CRM-1", first_name="Alex", language="en", phone="+33698765432")
+    preferences_change(customer_id=customer.pk, changes={"customer.easy_read": True}, context=API)  # nothing
+    versions = _ledger_versions(customer)[len(creation):]
+    assert versions == [2, 2, 3, 3]  # two keys at 2; the language and the new phone at 3
+    assert Customer.objects.get(pk=customer.pk).version == 3
+    # The webhook of each change carries the version its ledger events carry.
+    assert _webhooks(customer) == [
+        ("customer.created", 1),
+        ("customer.preferences_changed", 2),
+        ("customer.preferences_changed", 3),
+    ]
+
+
+def test_an_import_records_its_creations_at_version_1():
+    from preferences.services_import import customers_import
+
+    results = customers_import(
+        context=API,
+        items=[{"external_id": f"IMP-{n}", "email": f"i{n}@example.com", "email_verified": True} for n in range(3)],
+    )
+    for customer, created in results:
+        assert created and set(_ledger_versions(customer)) == {1}
