@@ -381,14 +381,15 @@ def _double_optin_request(document: PreferenceDocument, keys: list[str]) -> list
 
     customer = document.customer
     verified = [p.value for p in document.contact_points if p.kind == ContactPointKind.EMAIL and p.is_verified]
-    address = verified[0] if verified else (customer.user.email if customer.user_id else "")
     mobiles = [
         p.value
         for p in document.contact_points
         if p.kind == ContactPointKind.PHONE and p.phone_type == PhoneType.MOBILE and p.is_verified
     ]
-    if address:
-        optin_confirmation_request(customer=customer, keys=keys, email=address)
+    # Last, the address a portal account signs in with, not verified yet but the person's own.
+    sign_in = customer.user.email if customer.user_id else ""
+    if verified or (sign_in and not mobiles):
+        optin_confirmation_request(customer=customer, keys=keys, email=verified[0] if verified else sign_in)
         via, reason = ChannelCode.EMAIL, None
     elif mobiles:
         optin_confirmation_request(customer=customer, keys=keys, mobile=mobiles[0])

@@ -113,3 +113,26 @@ def test_the_schema_describes_confirmations(api):
     assert set(component["properties"]) == {"topic", "channel", "status", "sent", "via", "reason"}
     change = schema["paths"]["/api/v1/customers/{customer_id}"]["patch"]["responses"]["200"]
     assert change["content"]["application/json"]["schema"]["$ref"].endswith("/PreferencesChangeOut")
+
+
+def test_a_verified_mobile_is_preferred_to_an_unverified_sign_in_address(db):
+    from accounts.models import User
+    from preferences.domain import ActorType, Source
+    from preferences.services import ChangeContext, contact_point_import, customer_create, preferences_change_document
+
+    portal = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
+    api_context = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="1")
+    user = User.objects.create_user(email="new@example.com", password="correct-horse-battery-9")
+    customer = customer_create(user=user, email=user.email, context=portal)
+    contact_point_import(customer_id=customer.pk, kind="app", value="install-42", context=portal, verified=True)
+    changed = preferences_change_document(
+        customer_id=customer.pk, changes={"subscription.offers.app": "in"}, context=api_context
+    )
+    # Without a verified mobile, the sign-in address (the person's own) still gets the link.
+    assert [(c.sent, c.via) for c in changed.confirmations] == [(True, "email")]
+    contact_point_import(customer_id=customer.pk, kind="phone", value="+33612345678", context=portal, verified=True)
+    changed = preferences_change_document(
+        customer_id=customer.pk, changes={"subscription.surveys.sms": "in"}, context=api_context
+    )
+    assert [(c.channel, c.sent, c.via) for c in changed.confirmations] == [("sms", True, "sms")]
+    assert OutboundMessage.objects.filter(channel="sms", to="+33612345678").count() == 1
