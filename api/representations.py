@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from preferences.contact_plan import ContactPlan, PlannedChannel
+from preferences.domain import SubscriptionStatus, consent_reason_text
 from preferences.feed import FeedPosition
 from preferences.models import ConsentEvent
 from preferences.selectors import PreferenceDocument
+from preferences.services import OptinConfirmation
 from preferences.state import CUSTOMER_FIELDS, time_to_state
 
 
@@ -56,6 +58,18 @@ def document_representation(document: PreferenceDocument, *, personal: bool) -> 
     return body
 
 
+def confirmation_representation(confirmation: OptinConfirmation) -> dict[str, Any]:
+    """What became of the double opt-in confirmation of one subscription a change left pending."""
+    return {
+        "topic": confirmation.topic,
+        "channel": confirmation.channel,
+        "status": SubscriptionStatus.PENDING,
+        "sent": confirmation.sent,
+        "via": confirmation.via,
+        "reason": confirmation.reason,
+    }
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     """Times go out in UTC (`…Z`), as the schema's date-time fields give them."""
     return moment.astimezone(UTC) if moment is not None else None
@@ -96,6 +110,7 @@ def plan_representation(plan: ContactPlan, *, external_id: str | None, personal:
         },
         "format_needs": plan.format_needs,
         "next_allowed_at": _utc(plan.next_allowed_at),
+        "assistance_mode": plan.assistance_mode,
     }
 
 
@@ -111,6 +126,7 @@ def event_representation(event: ConsentEvent, *, personal: bool) -> dict[str, An
         "cursor": str(FeedPosition(event.transaction_id, event.pk)),
         "customer_id": event.customer_id,
         "external_id": event.customer.external_id,
+        "version": event.version,
         "occurred_at": event.occurred_at,
         "key": event.key,
         "old_value": _event_value(event.key, event.old_value, personal=personal),
@@ -123,5 +139,6 @@ def event_representation(event: ConsentEvent, *, personal: bool) -> dict[str, An
         "ai_statement_version": event.ai_statement_version,
     }
     if personal:
-        body["reason"], body["evidence"] = event.reason, event.evidence
+        body["reason"] = consent_reason_text(reason_code=event.reason_code, reason=event.reason)
+        body["evidence"] = event.evidence
     return body

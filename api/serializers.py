@@ -124,6 +124,28 @@ class PreferenceDocumentOutSerializer(serializers.Serializer):
     usable_channels = serializers.ListField(child=serializers.ChoiceField(choices=ChannelCode.choices))
 
 
+class OptinConfirmationOutSerializer(serializers.Serializer):
+    topic = StrictCharField()
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    status = serializers.ChoiceField(choices=[SubscriptionStatus.PENDING], help_text="Pending until confirmed.")
+    sent = serializers.BooleanField(help_text="Whether a confirmation link was sent to the customer.")
+    via = serializers.ChoiceField(
+        choices=[ChannelCode.EMAIL, ChannelCode.SMS], allow_null=True, help_text="How it was sent; null when not sent."
+    )
+    reason = serializers.ChoiceField(
+        choices=["no_verified_contact_point"],
+        allow_null=True,
+        help_text="Why it was not sent: no_verified_contact_point (no verified email address or mobile number, "
+        "so nobody can confirm it). Null when sent.",
+    )
+
+
+class PreferencesChangeOutSerializer(PreferenceDocumentOutSerializer):
+    confirmations = OptinConfirmationOutSerializer(
+        many=True, help_text="One per subscription this change left pending confirmation (double opt-in)."
+    )
+
+
 class CustomerUpsertResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = StrictCharField()
@@ -197,7 +219,9 @@ class ContactPlanOutSerializer(serializers.Serializer):
     reasons = serializers.ListField(
         child=StrictCharField(),
         help_text="opted_out, pending_confirmation, no_verified_contact_point, quiet_hours, legal_call_window, "
-        "frequency_cap, marketing_objection, ai_not_allowed",
+        "frequency_cap, marketing_objection, ai_not_allowed, no_allowed_time (no moment ever fits the customer's "
+        "settings, e.g. quiet hours that cover the whole legal calling window: not a matter of time, so no "
+        "next_allowed_at)",
     )
     delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices)
     channels = PlannedChannelOutSerializer(many=True, help_text="In the customer's order; first or all of them.")
@@ -207,6 +231,10 @@ class ContactPlanOutSerializer(serializers.Serializer):
     ai = AiRuleOutSerializer()
     format_needs = serializers.ListField(child=serializers.ChoiceField(choices=["large_print", "plain_text_email", "easy_read"]))
     next_allowed_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True, help_text="When only time stands in the way.")
+    assistance_mode = serializers.ChoiceField(
+        choices=AssistanceMode.choices,
+        help_text="human_first: route the customer to a person, not a bot; bot_ok: a chatbot first, a person on request.",
+    )
 
 
 class ContactPlanResponseSerializer(serializers.Serializer):
@@ -274,6 +302,11 @@ class EventOutSerializer(serializers.Serializer):
     cursor = StrictCharField(help_text="This event's place in the feed: pass it as `after` to resume after it.")
     customer_id = serializers.IntegerField()
     external_id = StrictCharField(allow_null=True)
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The customer's version this change produced (the document's version and ETag after it): the "
+        "events of one change share it. Null for events recorded before versions were.",
+    )
     occurred_at = serializers.DateTimeField(default_timezone=UTC)
     key = StrictCharField()
     old_value = serializers.JSONField(allow_null=True)

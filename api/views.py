@@ -1,6 +1,6 @@
 """API views: parse and validate, find the object through an access helper, call one service, answer."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -19,7 +19,14 @@ from api.access import document_get_for_api_client
 from api.models import Scope
 from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired
-from api.representations import document_representation, etag_for, event_representation, plan_representation
+from api.renderers import UtcJSONRenderer
+from api.representations import (
+    confirmation_representation,
+    document_representation,
+    etag_for,
+    event_representation,
+    plan_representation,
+)
 from api.schema import problems
 from api.selectors import (
     customers_active,
@@ -52,6 +59,13 @@ class ApiView(APIView):
     """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope)."""
 
     required_scopes: dict[str, str] = {}
+    # Times go out in UTC with `Z`: plain data through the encoder, serializer fields through the time
+    # zone in force while the view runs (the site's own is Europe/Paris, for pages).
+    renderer_classes = [UtcJSONRenderer]
+
+    def dispatch(self, request, *args, **kwargs):
+        with timezone.override(UTC):
+            return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -168,7 +182,12 @@ class CustomerDetailView(ApiView):
         summary="Change preferences (If-Match required)",
         parameters=[IF_MATCH],
         request=s.PreferencesChangeSerializer,
-        responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404, 412, 415, 428)},
+        description="A marketing opt-in made by an API client on a prior-opt-in channel stays `pending` until the "
+        "customer confirms it through a link sent to them, by email to their verified address or, without one, by "
+        "SMS to their verified mobile number. `confirmations` says, for each subscription this change left pending, "
+        "whether that link was sent and how, or why not (`no_verified_contact_point`: nobody can confirm it, so "
+        "it stays pending until the customer opts in themselves).",
+        responses={200: s.PreferencesChangeOutSerializer, **problems(400, 404, 412, 415, 428)},
         examples=[
             OpenApiExample(
                 "Opt in to offers by email, quiet at night",
@@ -195,7 +214,7 @@ class CustomerDetailView(ApiView):
             serializer.is_valid(raise_exception=True)
         try:
             # The service finds (and locks) the customer: unknown and erased customers are 404 here.
-            document = preferences_change_document(
+            changed = preferences_change_document(
                 customer_id=customer_id,
                 changes=serializer.validated_data["changes"],
                 context=_context(request),
@@ -207,7 +226,9 @@ class CustomerDetailView(ApiView):
             raise PreconditionFailed(current_version=stale.current_version) from None
         except PreferenceError as error:
             raise ValidationError(error.message_dict) from None
-        return _document_response(request, document)
+        response = _document_response(request, changed.document)
+        response.data["confirmations"] = [confirmation_representation(item) for item in changed.confirmations]
+        return response
 
 
 def _if_match_version(request) -> int | None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from links.models import LinkPurpose, OneClickLink
 from links.tokens import public_id_from, public_id_new, token_for
-from notifications.services import email_enqueue
+from notifications.services import email_enqueue, sms_enqueue
 from preferences.domain import SubscriptionStatus, TopicKind
 from preferences.models import Customer, Topic
 from preferences.selectors import catalog_get, preference_document_build
@@ -95,9 +95,14 @@ def unsubscribe_link_get_or_create(
     )
 
 
-def optin_confirmation_request(*, customer: Customer, keys: list[str], address: str) -> list[OneClickLink]:
-    """Email the customer one confirmation link per pending subscription (called inside the change's
-    transaction, so the email is queued only if the pending state commits)."""
+def optin_confirmation_request(
+    *, customer: Customer, keys: list[str], email: str = "", mobile: str = ""
+) -> list[OneClickLink]:
+    """Send the customer one confirmation link per pending subscription, in one email to `email` or,
+    given a verified `mobile` instead, one SMS per link (the same links, through the same outbox).
+    Called inside the change's transaction, so a message is queued only if the pending state commits."""
+    if bool(email) == bool(mobile):
+        raise ValueError("Give either an email address or a mobile number.")
     topics = catalog_get().topics_by_code
     channels = catalog_get().channels_by_code
     expires_at = timezone.now() + timedelta(days=confirmation_link_days())
@@ -120,11 +125,19 @@ def optin_confirmation_request(*, customer: Customer, keys: list[str], address: 
              "url": link_url(link)}
             for link in links
         ]
+        if mobile:
+            for item in items:
+                body = _(
+                    "To receive %(what)s, confirm here: %(url)s (valid %(days)s days). "
+                    "Did not ask? Ignore this message."
+                ) % {**item, "days": confirmation_link_days()}
+                sms_enqueue(to=mobile, body=body)
+            return links
         body = render_to_string(
             "links/email/confirm_optin.txt", {"items": items, "days": confirmation_link_days()}
         )
         subject = _("Please confirm that you want to receive these messages")
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[email]))
     return links
 
 

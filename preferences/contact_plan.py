@@ -40,6 +40,9 @@ class Reason(StrEnum):
     FREQUENCY_CAP = "frequency_cap"
     QUIET_HOURS = "quiet_hours"
     LEGAL_CALL_WINDOW = "legal_call_window"
+    # No moment ever fits: e.g. quiet hours 09:00–21:00 cover the whole legal window for a marketing
+    # call. Not a matter of time (no next_allowed_at): only a change of the customer's settings helps.
+    NO_ALLOWED_TIME = "no_allowed_time"
 
 
 # Reasons that only time removes: with nothing else in the way, the plan gives `next_allowed_at`.
@@ -86,6 +89,7 @@ class ContactPlan:
     ai: AiRule
     format_needs: list[str]
     next_allowed_at: datetime | None
+    assistance_mode: str  # human_first or bot_ok: whether a chatbot may answer this customer first
 
 
 def contact_plan_decide(
@@ -126,9 +130,14 @@ def contact_plan_decide(
     delivery_mode = _delivery_mode(document, topic)
     channels, deferred = _channels_in_time(document, usable, clock=clock, at=at, start=start, mode=delivery_mode)
     if usable and not channels:
-        # Nothing can go now: say what stands in the way at the moment asked about.
+        if not deferred:
+            # Not now and never later: the customer's own settings leave no moment at all.
+            reasons.append(Reason.NO_ALLOWED_TIME)
+        # Nothing can go now: say what stands in the way at the moment asked about, on the channels
+        # that will be usable later.
+        later = {item.channel for item in deferred}
         for code in usable:
-            block = clock.block(code, at)
+            block = clock.block(code, at) if code in later else None
             if block is not None and block not in reasons:
                 reasons.append(block)
 
@@ -147,6 +156,7 @@ def contact_plan_decide(
         ai=ai,
         format_needs=[need for need in FORMAT_NEEDS if getattr(customer, need)],
         next_allowed_at=min(item.not_before for item in deferred) if only_time and deferred else None,
+        assistance_mode=customer.assistance_mode,
     )
 
 

@@ -53,6 +53,23 @@ class AssistanceMode(models.TextChoices):
     BOT_OK = "bot_ok", _("A chatbot first is fine, a person when I ask")
 
 
+class SystemReason(models.TextChoices):
+    """Why the system itself changed a customer's preferences: a consent event stores the code (as its
+    reason_code, with no free text), and each reader sees the sentence in their own language."""
+
+    SUPPRESSION_LIST = "suppression_list", _(
+        "This address belongs to a person who had their data erased: no marketing without their consent."
+    )
+
+
+def consent_reason_text(*, reason_code: str, reason: str) -> str:
+    """The reason of a consent event as a reader sees it: a system reason in the active language
+    (also for events written before it was a code), otherwise the free text a person wrote."""
+    if reason_code in SystemReason.values:
+        return str(SystemReason(reason_code).label)
+    return reason
+
+
 class ActorType(models.TextChoices):
     CUSTOMER = "customer", _("you")
     STAFF = "staff", _("our support team")

@@ -5,7 +5,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from preferences.domain import ActorType, AiLevel, AssistanceMode, ContactPointKind, DeliveryMode, Source
+from preferences.domain import (
+    ActorType,
+    AiLevel,
+    AssistanceMode,
+    ContactPointKind,
+    DeliveryMode,
+    Source,
+    consent_reason_text,
+)
 from preferences.models import ConsentEvent
 from preferences.selectors import Catalog
 
@@ -34,6 +42,7 @@ class EventRow:
     new: str
     who: str
     how: str
+    reason: str  # in the active language when it is a system reason code
 
 
 def value_text(key: str, value: Any, catalog: Catalog) -> str:
@@ -105,6 +114,7 @@ def event_rows(events, catalog: Catalog) -> list[EventRow]:
                 new=value_text(event.key, event.new_value, catalog),
                 who=who,
                 how=how,
+                reason=consent_reason_text(reason_code=event.reason_code, reason=event.reason),
             )
         )
     return rows

@@ -251,6 +251,9 @@ class ConsentEvent(models.Model):
     """
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consent_events")
+    # The customer's version this change produced: the events of one change share it, the next change
+    # has the next one. Null for events recorded before versions were (they cannot be updated).
+    version = models.PositiveIntegerField(null=True)
     occurred_at = models.DateTimeField(db_index=True)
     key = models.CharField(max_length=120)
     old_value = models.JSONField(null=True)

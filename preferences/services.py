@@ -32,6 +32,7 @@ from preferences.domain import (
     PhoneType,
     Source,
     SubscriptionStatus,
+    SystemReason,
     TopicKind,
 )
 from preferences.models import ConsentEvent, ContactPoint, Customer, Subscription, VerificationChallenge
@@ -113,11 +114,9 @@ def ip_truncate(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
-def _events_append(
-    *, customer: Customer, changes: list[tuple[str, Any, Any]], context: ChangeContext, notify: bool = True
-) -> None:
-    """Append the consent events of one change and, unless told not to, tell other systems
-    (customer.preferences_changed webhook, with the keys that changed and the customer's version)."""
+def _events_append(*, customer: Customer, changes: list[tuple[str, Any, Any]], context: ChangeContext) -> None:
+    """Append the consent events of one change, each with the version the change produces (already in
+    customer.version: see _change_begin); the events of one change share it."""
     if not changes:
         return
     versions = notice_versions_current()
@@ -126,6 +125,7 @@ def _events_append(
         [
             ConsentEvent(
                 customer=customer,
+                version=customer.version,
                 occurred_at=now,
                 key=key,
                 old_value=old,
@@ -144,10 +144,13 @@ def _events_append(
             for key, old, new in changes
         ]
     )
-    if notify:
-        customer_event_record(
-            type="customer.preferences_changed", customer=customer, changed=[key for key, _old, _new in changes]
-        )
+
+
+def _changed_notify(*, customer: Customer, keys: list[str]) -> None:
+    """Tell other systems of one change (customer.preferences_changed webhook), once per change, with
+    every key it changed and the one version it produced. Call it after _customer_bump."""
+    if keys:
+        customer_event_record(type="customer.preferences_changed", customer=customer, changed=list(dict.fromkeys(keys)))
 
 
 def customer_erasure_record(*, customer: Customer, context: ChangeContext) -> None:
@@ -173,9 +176,22 @@ def _customer_lock(customer_id: int) -> Customer:
     return customer
 
 
-def _customer_bump(customer: Customer, fields: list[str]) -> None:
+# One change, one version. A service that changes a customer calls _change_begin once, under the
+# customer's lock: customer.version is then the version the change produces, which every consent
+# event of the change and its webhook carry. It ends with _customer_bump (something changed: saved) or
+# _change_abandon (nothing did: the version stays). A customer is created at version 1.
+
+
+def _change_begin(customer: Customer) -> None:
     customer.version += 1
+
+
+def _customer_bump(customer: Customer, fields: list[str]) -> None:
     customer.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _change_abandon(customer: Customer) -> None:
+    customer.version -= 1
 
 
 # --- Customers -----------------------------------------------------------------------------------
@@ -191,8 +207,13 @@ def customer_create(
     last_name: str = "",
     language: str = "fr",
     email_verified: bool = False,
+    phone: str = "",
+    phone_verified: bool = False,
 ) -> Customer:
-    """Create a customer, with their email as a contact point, and record the initial state."""
+    """Create a customer, with their email (and phone) as contact points, and record the initial state.
+
+    The creation is one change: every event of it belongs to version 1, and other systems hear of it
+    as one customer.created."""
     language = language if language in ("fr", "en") else "fr"
     with transaction.atomic():
         customer = Customer.objects.create(
@@ -204,49 +225,49 @@ def customer_create(
             channel_ranking=list(DEFAULT_CHANNEL_RANKING),
         )
         document = preference_document_build(customer)
-        # The initial state is recorded, but other systems hear of it as customer.created only.
         _events_append(
             customer=customer,
             changes=[(key, None, value) for key, value in document.state().items()],
             context=context,
-            notify=False,
         )
-        if email:
-            _contact_point_create(
-                customer=customer,
-                kind=ContactPointKind.EMAIL,
-                value=email,
-                verified=email_verified,
-                context=context,
-                notify=False,
-            )
-            _suppression_apply(customer=customer, emails=[email], context=context)
+        for kind, value, verified in (
+            (ContactPointKind.EMAIL, email, email_verified),
+            (ContactPointKind.PHONE, phone, phone_verified),
+        ):
+            if value:
+                _contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
+        _applied, fields = _suppression_apply(customer=customer, emails=[email], phones=[phone], context=context)
+        if fields:  # part of the creation: saved at version 1, not a second version
+            customer.save(update_fields=[*fields, "updated_at"])
         customer_event_record(type="customer.created", customer=customer)
     return customer
 
 
 def _suppression_apply(
     *, customer: Customer, context: ChangeContext, emails: list[str] = (), phones: list[str] = ()
-) -> None:
+) -> tuple[list[str], list[str]]:
     """A person who had their data erased is on the suppression list (privacy app): a customer
     created or updated with one of their addresses objects to marketing from the start, recorded in
-    the ledger. An opt-in by anyone but the person then needs their confirmation (double opt-in)."""
+    the ledger. An opt-in by anyone but the person then needs their confirmation (double opt-in).
+
+    Part of the caller's change: returns the keys changed and the customer fields to save, which the
+    caller saves with its own (single) version bump."""
     from privacy.services import identities_suppressed
 
     emails, phones = [e for e in emails if e], [p for p in phones if p]
     if customer.marketing_objection or not identities_suppressed(emails=emails, phones=phones):
-        return
+        return [], []
     document = preference_document_build(customer)
     changes = {"customer.marketing_objection": True, **_marketing_objection_opt_outs(document, {})}
-    applied = _changes_apply(document, changes)
+    applied, fields = _changes_apply(document, changes)
     suppression = ChangeContext(
         actor_type=ActorType.SYSTEM,
         source=context.source,
         actor_id=context.actor_id,
-        reason_code="suppression_list",
-        reason="This address belongs to a person who had their data erased: no marketing without their consent.",
+        reason_code=SystemReason.SUPPRESSION_LIST,  # a code: rendered in the reader's language, never frozen
     )
     _events_append(customer=customer, changes=applied, context=suppression)
+    return [key for key, _old, _new in applied], fields
 
 
 def customer_create_for_user(*, user, language: str, request=None) -> Customer:
@@ -275,7 +296,33 @@ def preferences_change(
     """
     return preferences_change_document(
         customer_id=customer_id, changes=changes, context=context, expected_version=expected_version
-    ).customer
+    ).document.customer
+
+
+@dataclass(frozen=True)
+class OptinConfirmation:
+    """What became of the confirmation of one subscription a change left pending (double opt-in):
+    sent, and through which channel, or not sent and why (so the caller can tell whoever asked)."""
+
+    topic: str
+    channel: str
+    sent: bool
+    via: str | None  # "email" or "sms" when sent
+    reason: str | None  # when not sent: OPTIN_NOT_SENT_NO_CONTACT_POINT
+
+
+# The customer has neither a verified email address nor a verified mobile number: no confirmation
+# can reach them, so the subscription stays pending until they add one and opt in themselves.
+OPTIN_NOT_SENT_NO_CONTACT_POINT = "no_verified_contact_point"
+
+
+@dataclass(frozen=True)
+class PreferencesChanged:
+    """The answer of preferences_change_document: the document as it now stands, and the confirmations
+    of the subscriptions the change left pending (empty when it left none)."""
+
+    document: PreferenceDocument
+    confirmations: list[OptinConfirmation]
 
 
 def preferences_change_document(
@@ -284,9 +331,9 @@ def preferences_change_document(
     changes: dict[str, Any],
     context: ChangeContext,
     expected_version: int | None = None,
-) -> PreferenceDocument:
+) -> PreferencesChanged:
     """preferences_change, answering with the customer's document as it now stands (what the API sends
-    back), so that nobody reads it again."""
+    back), so that nobody reads it again, and with what became of double opt-in confirmations."""
     _require_staff_reason(context)
     with transaction.atomic():
         document = preference_document_lock(customer_id=customer_id)  # the customer, locked, in one query
@@ -300,17 +347,26 @@ def preferences_change_document(
             cleaned.update(_marketing_objection_opt_outs(document, cleaned))
         _changes_check(document, cleaned)
         _double_optin_hold(document, cleaned, context)
-        applied = _changes_apply(document, cleaned)
-        _events_append(customer=customer, changes=applied, context=context)
-        _double_optin_request(document, [key for key, _old, new in applied if new == SubscriptionStatus.PENDING])
-    return document
+        _change_begin(customer)
+        applied, fields = _changes_apply(document, cleaned)
+        if applied:
+            _events_append(customer=customer, changes=applied, context=context)
+            _customer_bump(customer, fields)
+            _changed_notify(customer=customer, keys=[key for key, _old, _new in applied])
+        else:
+            _change_abandon(customer)
+        confirmations = _double_optin_request(
+            document, [key for key, _old, new in applied if new == SubscriptionStatus.PENDING]
+        )
+    return PreferencesChanged(document=document, confirmations=confirmations)
 
 
 # Marketing consent on a prior-opt-in channel must come from the person: an opt-in made by anyone
 # else (an API client, an import, an agent) stays `pending` until the customer confirms it through a
-# link emailed to their verified address (double opt-in). The customer signed in to the portal, and
-# the customer following that link, are the person. Pending is a stored status like any other, so the
-# ledger records `… → pending` then `pending → in` and the state can still be rebuilt from it.
+# link sent to them: by email to their verified address or, without one, by SMS to their verified
+# mobile number (double opt-in). The customer signed in to the portal, and the customer following
+# that link, are the person. Pending is a stored status like any other, so the ledger records
+# `… → pending` then `pending → in` and the state can still be rebuilt from it.
 DOUBLE_OPTIN_EXEMPT_ACTORS = frozenset({ActorType.CUSTOMER, ActorType.LINK})
 
 
@@ -329,17 +385,36 @@ def _double_optin_hold(document: PreferenceDocument, cleaned: dict[str, Any], co
             cleaned[key] = SubscriptionStatus.PENDING
 
 
-def _double_optin_request(document: PreferenceDocument, keys: list[str]) -> None:
-    """Email the confirmation links (queued in this transaction; see links.services)."""
+def _double_optin_request(document: PreferenceDocument, keys: list[str]) -> list[OptinConfirmation]:
+    """Send the confirmation links (queued in this transaction; see links.services) by email, or by
+    SMS without a verified email address; say for each pending subscription what became of it."""
     if not keys:
-        return
+        return []
     from links.services import optin_confirmation_request
 
     customer = document.customer
     verified = [p.value for p in document.contact_points if p.kind == ContactPointKind.EMAIL and p.is_verified]
-    address = verified[0] if verified else (customer.user.email if customer.user_id else "")
-    if address:  # without a verified address the opt-in stays pending: nobody can confirm it
-        optin_confirmation_request(customer=customer, keys=keys, address=address)
+    mobiles = [
+        p.value
+        for p in document.contact_points
+        if p.kind == ContactPointKind.PHONE and p.phone_type == PhoneType.MOBILE and p.is_verified
+    ]
+    # Last, the address a portal account signs in with, not verified yet but the person's own.
+    sign_in = customer.user.email if customer.user_id else ""
+    if verified or (sign_in and not mobiles):
+        optin_confirmation_request(customer=customer, keys=keys, email=verified[0] if verified else sign_in)
+        via, reason = ChannelCode.EMAIL, None
+    elif mobiles:
+        optin_confirmation_request(customer=customer, keys=keys, mobile=mobiles[0])
+        via, reason = ChannelCode.SMS, None
+    else:  # nobody can confirm it: the opt-in stays pending, and the caller is told so
+        via, reason = None, OPTIN_NOT_SENT_NO_CONTACT_POINT
+    return [
+        OptinConfirmation(
+            topic=key.split(".")[1], channel=key.split(".")[2], sent=via is not None, via=via, reason=reason
+        )
+        for key in keys
+    ]
 
 
 def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dict[str, Any]:
@@ -429,8 +504,11 @@ def _channel_unusable_message(channel: str) -> str:
     return _("Add and verify a phone number before you switch phone calls on.")
 
 
-def _changes_apply(document: PreferenceDocument, cleaned: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """Write what differs from the effective values; return (key, old, new) for the ledger."""
+def _changes_apply(
+    document: PreferenceDocument, cleaned: dict[str, Any]
+) -> tuple[list[tuple[str, Any, Any]], list[str]]:
+    """Write what differs from the effective values; return (key, old, new) for the ledger, and the
+    customer fields changed in memory, which the caller saves with its one version bump."""
     customer = document.customer
     topics = document.catalog.topics_by_code
     stored = document.state()
@@ -466,7 +544,7 @@ def _changes_apply(document: PreferenceDocument, cleaned: dict[str, Any]) -> lis
             subscription_rows.append((parts[1], parts[2], new))
         applied.append((key, old, new))
     if not applied:
-        return []
+        return [], []
     if any(key.startswith("topic.") for key, _old, _new in applied):
         customer.topic_settings = {code: values for code, values in topic_settings.items() if values}
         customer_fields.append("topic_settings")
@@ -481,8 +559,7 @@ def _changes_apply(document: PreferenceDocument, cleaned: dict[str, Any]) -> lis
             update_fields=["status", "updated_at"],
         )
         document.subscriptions.update({(code, channel): status for code, channel, status in subscription_rows})
-    _customer_bump(customer, customer_fields)
-    return applied
+    return applied, customer_fields
 
 
 # --- Contact points ------------------------------------------------------------------------------
@@ -521,7 +598,7 @@ def contact_point_value_clean(*, kind: str, value: str) -> tuple[str, str]:
 
 
 def _contact_point_create(
-    *, customer: Customer, kind: str, value: str, context: ChangeContext, verified: bool = False, notify: bool = True
+    *, customer: Customer, kind: str, value: str, context: ChangeContext, verified: bool = False
 ) -> ContactPoint:
     value, phone_type = contact_point_value_clean(kind=kind, value=value)
     if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
@@ -537,7 +614,6 @@ def _contact_point_create(
         customer=customer,
         changes=[(f"contact_point.{point.pk}", None, contact_point_state(point))],
         context=context,
-        notify=notify,
     )
     return point
 
@@ -547,8 +623,10 @@ def contact_point_add(*, customer_id: int, kind: str, value: str, context: Chang
     _require_staff_reason(context)
     with transaction.atomic():
         customer = _customer_lock(customer_id)
-        _customer_bump(customer, [])  # first, so that the webhook carries the new version
+        _change_begin(customer)
         point = _contact_point_create(customer=customer, kind=kind, value=value, context=context)
+        _customer_bump(customer, [])
+        _changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
         if kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE):
             _verification_send(point=point, customer=customer)
     return point
@@ -560,8 +638,10 @@ def contact_point_import(
     """Record a contact point known from another system (an import), without sending a code."""
     with transaction.atomic():
         customer = _customer_lock(customer_id)
-        _customer_bump(customer, [])  # first, so that the webhook carries the new version
+        _change_begin(customer)
         point = _contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
+        _customer_bump(customer, [])
+        _changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
     return point
 
 
@@ -575,8 +655,10 @@ def contact_point_remove(*, customer_id: int, contact_point_id: int, context: Ch
             raise PreferenceError({"value": _("This is the address you sign in with; it cannot be removed.")})
         old = contact_point_state(point)
         point.delete()
-        _customer_bump(customer, [])
+        _change_begin(customer)
         _events_append(customer=customer, changes=[(f"contact_point.{contact_point_id}", old, None)], context=context)
+        _customer_bump(customer, [])
+        _changed_notify(customer=customer, keys=[f"contact_point.{contact_point_id}"])
 
 
 def _code_hash(code: str) -> str:
@@ -652,10 +734,12 @@ def _contact_point_mark_verified(*, customer: Customer, point: ContactPoint, con
     old = contact_point_state(point)
     point.verified_at = timezone.now()
     point.save(update_fields=["verified_at"])
-    _customer_bump(customer, [])
+    _change_begin(customer)
     _events_append(
         customer=customer, changes=[(f"contact_point.{point.pk}", old, contact_point_state(point))], context=context
     )
+    _customer_bump(customer, [])
+    _changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
 
 
 def contact_point_email_mark_verified(*, user, context: ChangeContext) -> None:
@@ -705,46 +789,49 @@ def customer_upsert(
                         external_id=external_id,
                         email=email_value,
                         email_verified=email_verified,
+                        phone=phone_value,
+                        phone_verified=phone_verified,
                         first_name=first_name or "",
                         last_name=last_name or "",
                         language=language or "fr",
                     )
-                    if phone_value:
-                        _contact_point_create(
-                            customer=customer,
-                            kind=ContactPointKind.PHONE,
-                            value=phone_value,
-                            verified=phone_verified,
-                            context=context,
-                        )
-                        _suppression_apply(customer=customer, phones=[phone_value], context=context)
                 return customer, True
             except IntegrityError:
                 # Another request created this customer at the same moment: update it instead.
                 customer = Customer.objects.select_for_update().get(external_id=external_id)
         if customer.erased_at is not None:
             raise PreferenceError({"external_id": _("This customer's data has been erased.")})
-        names = {
-            field: value
+        # One call, one change: whatever it touches, the version moves once and one webhook says it all.
+        _change_begin(customer)
+        fields = [
+            field
             for field, value in (("first_name", first_name), ("last_name", last_name))
             if value is not None and getattr(customer, field) != value
-        }
-        for field, value in names.items():
-            setattr(customer, field, value)
-        changed = bool(names)
+        ]
+        for field in fields:
+            setattr(customer, field, first_name if field == "first_name" else last_name)
+        keys: list[str] = []
         for kind, value, verified in (
             (ContactPointKind.EMAIL, email_value, email_verified),
             (ContactPointKind.PHONE, phone_value, phone_verified),
         ):
             if value:
-                changed |= _upsert_point(customer=customer, kind=kind, value=value, verified=verified, context=context)
-        if changed:
-            _customer_bump(customer, list(names))
-        _suppression_apply(customer=customer, emails=[email_value], phones=[phone_value], context=context)
+                keys += _upsert_point(customer=customer, kind=kind, value=value, verified=verified, context=context)
+        suppressed_keys, suppressed_fields = _suppression_apply(
+            customer=customer, emails=[email_value], phones=[phone_value], context=context
+        )
+        keys += suppressed_keys
+        fields += suppressed_fields
         if language is not None:
-            document = preference_document_build(customer)
-            applied = _changes_apply(document, {"customer.language": language})
+            applied, language_fields = _changes_apply(preference_document_build(customer), {"customer.language": language})
             _events_append(customer=customer, changes=applied, context=context)
+            keys += [key for key, _old, _new in applied]
+            fields += language_fields
+        if fields or keys:
+            _customer_bump(customer, list(dict.fromkeys(fields)))
+            _changed_notify(customer=customer, keys=keys)
+        else:
+            _change_abandon(customer)
     return customer, False
 
 
@@ -757,12 +844,14 @@ def _upsert_point_clean(field: str, kind: str, value: str) -> str:
         raise PreferenceError({field: error.message_dict["value"]}) from None
 
 
-def _upsert_point(*, customer: Customer, kind: str, value: str, verified: bool, context: ChangeContext) -> bool:
-    """Add a contact point, or mark an existing one verified; whether anything changed."""
+def _upsert_point(
+    *, customer: Customer, kind: str, value: str, verified: bool, context: ChangeContext
+) -> list[str]:
+    """Add a contact point, or mark an existing one verified; the keys changed (none or one)."""
     point = ContactPoint.objects.filter(customer=customer, kind=kind, value=value).first()
     if point is None:
-        _contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
-        return True
+        point = _contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
+        return [f"contact_point.{point.pk}"]
     if verified and not point.is_verified:
         old = contact_point_state(point)
         point.verified_at = timezone.now()
@@ -770,5 +859,5 @@ def _upsert_point(*, customer: Customer, kind: str, value: str, verified: bool, 
         _events_append(
             customer=customer, changes=[(f"contact_point.{point.pk}", old, contact_point_state(point))], context=context
         )
-        return True
-    return False
+        return [f"contact_point.{point.pk}"]
+    return []

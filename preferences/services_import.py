@@ -168,7 +168,7 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
         initial = PreferenceDocument(customer=customer, contact_points=[], subscriptions={}, catalog=catalog).state()
         changes = [(key, None, value) for key, value in initial.items()]
         changes += [(f"contact_point.{p.pk}", None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
-        events += [[customer.pk, key, old, new, *context_values] for key, old, new in changes]
+        events += [[customer.pk, customer.version, key, old, new, *context_values] for key, old, new in changes]
     _rows_insert(ConsentEvent, EVENT_COLUMNS, events)
     _rows_insert(
         OutboxEvent,
@@ -193,12 +193,14 @@ def _suppressed_apply(*, context: ChangeContext, customers: list[Customer], poin
     for customer in customers:
         mine = [(p.kind, p.value) for p in points_of.get(customer.pk, []) if (p.kind, p.value) in suppressed]
         if mine:
-            _suppression_apply(
+            _keys, fields = _suppression_apply(
                 customer=customer,
                 emails=[value for kind, value in mine if kind == ContactPointKind.EMAIL],
                 phones=[value for kind, value in mine if kind == ContactPointKind.PHONE],
                 context=context,
             )
+            if fields:  # part of the creation (version 1), as customer_create does it
+                customer.save(update_fields=[*fields, "updated_at"])
 
 
 # --- Writing rows ---------------------------------------------------------------------------------
@@ -206,6 +208,7 @@ def _suppressed_apply(*, context: ChangeContext, customers: list[Customer], poin
 
 EVENT_COLUMNS = [
     "customer_id",
+    "version",  # the creation is one change: version 1
     "key",
     "old_value",
     "new_value",

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_supervisor
 from webhooks import services
 from webhooks.events import EventType
-from webhooks.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    DeliveryAttempt,
+    DisabledReason,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
+    delivery_error_text,
+)
 
 REPLAY_RANGE = timedelta(days=7)
 
@@ -86,7 +93,7 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
             url=data["url"], event_types=data["event_types"], description=data["description"], created_by=request.user
         )
         if not data["is_enabled"]:
-            services.webhook_endpoint_disable(endpoint=endpoint, reason=str(_("Disabled by a supervisor.")))
+            services.webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.SUPERVISOR)
         obj.pk = endpoint.pk
         self.message_user(
             request,
@@ -111,7 +118,7 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
     @admin.action(description=_("Disable the selected endpoints"))
     def disable_endpoints(self, request, queryset):
         for endpoint in queryset:
-            services.webhook_endpoint_disable(endpoint=endpoint, reason=str(_("Disabled by a supervisor.")))
+            services.webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.SUPERVISOR)
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -153,7 +160,7 @@ class WebhookDeliveryAdmin(SupervisorsOnly, admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "last_status_code",
-        "last_error",
+        "last_error_text",
         "last_latency_ms",
         "delivered_at",
         "dead_at",
@@ -166,6 +173,10 @@ class WebhookDeliveryAdmin(SupervisorsOnly, admin.ModelAdmin):
     @admin.display(description=_("event type"), ordering="event__type")
     def event_type(self, obj: WebhookDelivery) -> str:
         return obj.event.type
+
+    @admin.display(description=_("last error"))
+    def last_error_text(self, obj: WebhookDelivery) -> str:
+        return delivery_error_text(obj.last_error)
 
     def has_add_permission(self, request, *args):
         return False

@@ -1,6 +1,8 @@
 """/api/v1/webhook-endpoints (scope webhooks:manage): a client registers and manages its own endpoints,
 reads their delivery log and replays deliveries. Another client's endpoint is a 404."""
 
+from datetime import UTC
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -14,7 +16,7 @@ from api.serializers import MAX_ID, StrictBooleanField, StrictCharField
 from api.views import ApiView
 from webhooks import services
 from webhooks.events import EventType
-from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.models import DeliveryAttempt, DeliveryStatus, DisabledReason, WebhookDelivery, WebhookEndpoint
 
 MANAGE = {method: Scope.WEBHOOKS_MANAGE for method in ("GET", "POST", "PATCH", "DELETE")}
 ATTEMPTS_SHOWN = 5
@@ -71,9 +73,14 @@ class EndpointOutSerializer(serializers.Serializer):
     event_types = serializers.ListField(child=StrictCharField())
     description = StrictCharField()
     enabled = StrictBooleanField(source="is_enabled")
-    disabled_reason = StrictCharField()
-    disabled_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
+    disabled_reason = serializers.ChoiceField(
+        choices=[("", "enabled"), *DisabledReason.choices],
+        help_text="Why it was disabled, as a code: gone (the receiver answered 410 Gone), owner (disabled through "
+        "this API), supervisor (disabled in the admin); empty while enabled.",
+    )
+    disabled_reason_text = StrictCharField(help_text="The same in words, in the language asked (Accept-Language).")
+    disabled_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+    created_at = serializers.DateTimeField(default_timezone=UTC)
 
 
 class EndpointCreatedSerializer(EndpointOutSerializer):
@@ -85,7 +92,7 @@ class EndpointListSerializer(serializers.Serializer):
 
 
 class AttemptOutSerializer(serializers.Serializer):
-    attempted_at = serializers.DateTimeField()
+    attempted_at = serializers.DateTimeField(default_timezone=UTC)
     status_code = serializers.IntegerField(allow_null=True)
     latency_ms = serializers.IntegerField(allow_null=True)
     error = StrictCharField()
@@ -96,15 +103,17 @@ class DeliveryOutSerializer(serializers.Serializer):
     webhook_id = StrictCharField(help_text="The `webhook-id` header: the same on every attempt and replay.")
     event_id = serializers.IntegerField()
     event_type = StrictCharField(source="event.type")
-    event_created_at = serializers.DateTimeField(source="event.created_at")
+    event_created_at = serializers.DateTimeField(default_timezone=UTC, source="event.created_at")
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     attempts = serializers.IntegerField()
-    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    next_attempt_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
     last_status_code = serializers.IntegerField(allow_null=True)
-    last_error = StrictCharField()
+    last_error = StrictCharField(
+        source="last_error_text", help_text="What went wrong last, in the language asked when the portal decided it."
+    )
     last_latency_ms = serializers.IntegerField(allow_null=True)
-    delivered_at = serializers.DateTimeField(allow_null=True)
-    dead_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+    dead_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
     recent_attempts = AttemptOutSerializer(many=True, help_text=f"The last {ATTEMPTS_SHOWN} attempts at most.")
 
 
@@ -120,8 +129,8 @@ class DeliveryQuerySerializer(serializers.Serializer):
 
 
 class ReplayRangeSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(help_text="Events created at or after this time…")
-    until = serializers.DateTimeField(help_text="…and before this one.")
+    since = serializers.DateTimeField(default_timezone=UTC, help_text="Events created at or after this time…")
+    until = serializers.DateTimeField(default_timezone=UTC, help_text="…and before this one.")
     include_succeeded = StrictBooleanField(required=False, default=False)
 
     def validate(self, data):

@@ -11,6 +11,27 @@ from django.utils.translation import gettext_lazy as _
 from webhooks.events import EventType
 
 
+class DisabledReason(models.TextChoices):
+    """Why an endpoint was disabled. Stored as the code; each reader sees the label in their own
+    language (a sentence stored once would stay in the language of whoever caused it)."""
+
+    GONE = "gone", _("The receiver answered 410 Gone.")
+    OWNER = "owner", _("Disabled by its owner.")
+    SUPERVISOR = "supervisor", _("Disabled by a supervisor.")
+
+
+class DeliveryError(models.TextChoices):
+    """Errors of a delivery that the portal itself decides, stored as codes (the others are the
+    technical text of the attempt: `HTTP 503`, a timeout, a refused address)."""
+
+    ENDPOINT_DISABLED = "endpoint_disabled", _("The endpoint was disabled.")
+
+
+def delivery_error_text(error: str) -> str:
+    """A stored delivery error as the reader sees it: a code in their language, anything else as is."""
+    return str(DeliveryError(error).label) if error in DeliveryError.values else error
+
+
 class WebhookEndpoint(models.Model):
     """A URL of another system that receives signed events. Created by a supervisor (no owner) or by
     an API client with webhooks:manage (the owner, the only client that sees it)."""
@@ -30,7 +51,7 @@ class WebhookEndpoint(models.Model):
         help_text=_("Empty for endpoints created by supervisors."),
     )
     is_enabled = models.BooleanField(_("enabled"), default=True)
-    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True, choices=DisabledReason.choices)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     dead_letter_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -47,6 +68,11 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         return event_type in (self.event_types or [])
+
+    @property
+    def disabled_reason_text(self) -> str:
+        """Why it was disabled, in the active language ("" while enabled)."""
+        return str(self.get_disabled_reason_display()) if self.disabled_reason else ""
 
 
 class OutboxEvent(models.Model):
@@ -118,6 +144,11 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.webhook_id} ({self.status})"
+
+    @property
+    def last_error_text(self) -> str:
+        """The last error as the reader sees it (codes in the active language)."""
+        return delivery_error_text(self.last_error)
 
 
 class DeliveryAttempt(models.Model):

@@ -32,7 +32,15 @@ from standardwebhooks import Webhook
 from webhooks import transport
 from webhooks.addresses import AddressRefused, target_resolve
 from webhooks.events import EventType
-from webhooks.models import DeliveryAttempt, DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from webhooks.models import (
+    DeliveryAttempt,
+    DeliveryError,
+    DeliveryStatus,
+    DisabledReason,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from webhooks.schedule import retry_after_parse, retry_delay
 from webhooks.secrets import secret_decrypt, secret_encrypt, secret_generate
 
@@ -189,7 +197,7 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.is_enabled:
-        _delivery_fail(delivery, error=_("The endpoint is disabled."))
+        _delivery_fail(delivery, error=DeliveryError.ENDPOINT_DISABLED)
         return delivery
     try:
         target = target_resolve(endpoint.url)
@@ -226,9 +234,7 @@ def _attempt_record(delivery: WebhookDelivery, response: transport.Response, *, 
             delivery.status = DeliveryStatus.FAILED
             delivery.next_attempt_at = None
             delivery.save()
-            webhook_endpoint_disable(
-                endpoint=delivery.endpoint, reason=_("The receiver answered 410 Gone on %(when)s.") % {"when": now.isoformat()}
-            )
+            webhook_endpoint_disable(endpoint=delivery.endpoint, reason=DisabledReason.GONE)  # when: disabled_at
             return
         else:
             delay = retry_delay(
@@ -420,21 +426,25 @@ def webhook_endpoint_update(
     if fields:
         endpoint.save(update_fields=[*fields, "updated_at"])
     if is_enabled is False and endpoint.is_enabled:
-        webhook_endpoint_disable(endpoint=endpoint, reason=_("Disabled by its owner."))
+        webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.OWNER)
     return endpoint
 
 
-def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEndpoint:
-    """Stop sending to an endpoint; its pending deliveries fail (they can be replayed once enabled)."""
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: DisabledReason) -> WebhookEndpoint:
+    """Stop sending to an endpoint; its pending deliveries fail (they can be replayed once enabled).
+    `reason` is a code, rendered in each reader's language (WebhookEndpoint.disabled_reason_text)."""
+    if reason not in DisabledReason.values:
+        raise ValueError(f"Unknown reason code {reason!r}: use a DisabledReason.")
+    reason = DisabledReason(reason)
     now = timezone.now()
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-            is_enabled=False, disabled_reason=reason[:300], disabled_at=now, updated_at=now
+            is_enabled=False, disabled_reason=reason, disabled_at=now, updated_at=now
         )
         WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=_("The endpoint was disabled.")
+            status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=DeliveryError.ENDPOINT_DISABLED
         )
-    endpoint.is_enabled, endpoint.disabled_reason, endpoint.disabled_at = False, reason[:300], now
+    endpoint.is_enabled, endpoint.disabled_reason, endpoint.disabled_at = False, reason, now
     return endpoint
 
 

@@ -367,3 +367,62 @@ def test_format_needs(fields, needs):
 
 def test_language_is_told_to_the_sender():
     assert decide(document(language="fr")).language == "fr"
+
+
+# --- A moment that never comes, and the assistance mode ----------------------------------------------
+
+
+QUIET_ALL_DAY_FOR_CALLS = {"quiet_hours_start": time(9, 0), "quiet_hours_end": time(21, 0)}
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 3, 10, 11, 0, tzinfo=PARIS),  # a Tuesday, in the legal window but in quiet hours
+        datetime(2026, 3, 10, 22, 0, tzinfo=PARIS),  # outside both
+        datetime(2026, 3, 14, 11, 0, tzinfo=PARIS),  # a Saturday
+    ],
+)
+def test_a_marketing_call_that_no_moment_fits_is_no_allowed_time_not_later(at):
+    doc = document(points=("landline",), subscriptions={"surveys.phone": "in"}, **QUIET_ALL_DAY_FOR_CALLS)
+    plan = decide(doc, "surveys", at=at)
+    assert not plan.allowed and "no_allowed_time" in plan.reasons
+    assert "quiet_hours" not in plan.reasons and "legal_call_window" not in plan.reasons
+    assert plan.next_allowed_at is None and plan.deferred == [] and plan.channels == []
+
+
+def test_quiet_hours_that_end_before_the_legal_window_closes_are_a_matter_of_time():
+    doc = document(points=("landline",), subscriptions={"surveys.phone": "in"},
+                   quiet_hours_start=time(9, 0), quiet_hours_end=time(19, 0))
+    plan = decide(doc, "surveys")
+    assert plan.reasons == ["quiet_hours"] and "no_allowed_time" not in plan.reasons
+    assert plan.next_allowed_at == datetime(2026, 3, 10, 19, 0, tzinfo=PARIS)
+
+
+def test_a_channel_that_never_fits_does_not_hide_one_that_fits_later():
+    # The call never fits; the SMS waits for the end of the quiet hours: a matter of time.
+    doc = document(points=("mobile",), subscriptions={"offers.phone": "in", "offers.sms": "in"},
+                   **QUIET_ALL_DAY_FOR_CALLS)
+    plan = decide(doc, "offers")
+    assert plan.reasons == ["quiet_hours"]
+    assert [item.channel for item in plan.deferred] == ["sms"]
+    assert plan.next_allowed_at == datetime(2026, 3, 10, 21, 0, tzinfo=PARIS)
+
+
+def test_a_service_call_in_quiet_hours_is_only_later():
+    doc = document(points=("mobile",), subscriptions={"billing.sms": "in", "billing.email": "out"},
+                   **QUIET_ALL_DAY_FOR_CALLS)
+    plan = decide(doc, "billing")
+    assert plan.reasons == ["quiet_hours"] and plan.next_allowed_at is not None
+
+
+@pytest.mark.parametrize("mode", ["human_first", "bot_ok"])
+def test_every_plan_tells_the_assistance_mode(mode):
+    allowed = decide(document(assistance_mode=mode))
+    refused = decide(document(assistance_mode=mode, marketing_objection=True), "offers")
+    assert allowed.allowed and not refused.allowed
+    assert allowed.assistance_mode == refused.assistance_mode == mode
+
+
+def test_the_assistance_mode_defaults_to_bot_ok():
+    assert decide(document()).assistance_mode == "bot_ok"

@@ -140,3 +140,27 @@ def test_a_thousand_customers_in_at_most_six_queries(api, db, django_assert_max_
     assert small == large == (2 if connection.vendor == "postgresql" else 4)
     with django_assert_max_num_queries(6):
         api.post(URL, {"topic": "offers", "customer_ids": ids})
+
+
+def test_a_call_no_moment_fits_is_no_allowed_time_through_the_api(api, customer):
+    # A verified landline (set up as the customer would); quiet 09:00-21:00 covers every legal call slot.
+    ContactPoint.objects.create(customer=customer, kind="phone", value="+33142868200", phone_type="landline",
+                                verified_at=datetime(2026, 1, 1, tzinfo=UTC))
+    _opt_in(customer, **{"subscription.surveys.phone": "in", "customer.quiet_hours_start": "09:00",
+                         "customer.quiet_hours_end": "21:00"})
+    body = api.post(URL, {"topic": "surveys", "customer_ids": [customer.pk], "at": TUESDAY_NOON}).json()
+    (plan,) = body["plans"]
+    assert plan["allowed"] is False and plan["reasons"] == ["no_allowed_time"]
+    assert plan["next_allowed_at"] is None and plan["deferred"] == [] and plan["channels"] == []
+
+
+def test_every_plan_carries_the_assistance_mode(api, customer):
+    other = make_api_customer("CRM-2", email="dominique@example.com")
+    _opt_in(customer, **{"customer.assistance_mode": "human_first"})
+    body = api.post(URL, {"topic": "offers", "customer_ids": [customer.pk, other.pk]}).json()
+    modes = {plan["customer_id"]: (plan["allowed"], plan["assistance_mode"]) for plan in body["plans"]}
+    # Refused plans (nobody opted in to offers) tell it too: a chatbot needs it either way.
+    assert modes == {customer.pk: (False, "human_first"), other.pk: (False, "bot_ok")}
+    schema = api.get("/api/schema/", format="json").json()["components"]["schemas"]["ContactPlanOut"]
+    assert "assistance_mode" in schema["properties"] and "assistance_mode" in schema["required"]
+    assert "no_allowed_time" in schema["properties"]["reasons"]["description"]

@@ -235,3 +235,20 @@ def test_change_needs_the_write_scope_and_an_existing_customer(make_api, custome
     writer, _client = make_api(Scope.CUSTOMERS_WRITE)
     assert_problem(writer.patch(DETAIL.format(customer.pk + 99), {"changes": {"customer.easy_read": True}},
                                 headers=headers), 404)
+
+
+def test_one_api_call_is_one_version_in_the_document_the_ledger_and_the_feed(api):
+    created = api.post(UPSERT, {"external_id": "CRM-V", "email": "v@example.com", "email_verified": True,
+                                "phone": "+33612345678", "phone_verified": True})
+    assert created.status_code == 201 and created.json()["version"] == 1 and created["ETag"] == '"1"'
+    customer_id = created.json()["id"]
+    changed = api.patch(DETAIL.format(customer_id), {"changes": {"customer.easy_read": True, "customer.large_print": True}},
+                        headers={"If-Match": '"1"'})
+    assert changed.json()["version"] == 2
+    events = [e for e in api.get("/api/v1/events", limit=1000).json()["events"] if e["customer_id"] == customer_id]
+    versions = [event["version"] for event in events]
+    assert versions == sorted(versions) and set(versions) == {1, 2}
+    assert [e["key"] for e in events if e["version"] == 2] == ["customer.easy_read", "customer.large_print"]
+    # The same upsert again changes nothing: the version stays.
+    again = api.post(UPSERT, {"external_id": "CRM-V", "phone": "+33612345678", "phone_verified": True})
+    assert again.status_code == 200 and again.json()["version"] == 2

@@ -259,5 +259,6 @@ def test_quiet_hours_covering_every_legal_call_slot_refuse_the_call_without_a_ne
     plan = contact_plan_decide(
         document=doc, topic=TOPIC["surveys"], ai_generated=False, at=datetime(2026, 3, 10, 10, tzinfo=UTC)
     )
-    assert not plan.allowed and plan.reasons == [Reason.QUIET_HOURS]
+    # Not "later": no moment ever fits, and the reason says so (tests/api/test_contact_plan_rules.py).
+    assert not plan.allowed and plan.reasons == [Reason.NO_ALLOWED_TIME]
     assert plan.next_allowed_at is None and plan.deferred == []

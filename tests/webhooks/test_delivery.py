@@ -162,7 +162,7 @@ def test_410_disables_the_endpoint(endpoint, receiver, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         customer = make_customer()
     endpoint_obj.refresh_from_db()
-    assert not endpoint_obj.is_enabled and "410" in endpoint_obj.disabled_reason
+    assert not endpoint_obj.is_enabled and endpoint_obj.disabled_reason == "gone"  # a code, rendered when read
     assert WebhookDelivery.objects.get().status == DeliveryStatus.FAILED
     with django_capture_on_commit_callbacks(execute=True):
         preferences_change(customer_id=customer.pk, changes={"customer.language": "fr"}, context=system_context())
@@ -222,7 +222,7 @@ def test_replay_of_a_disabled_endpoint_is_refused(endpoint, receiver, django_cap
     endpoint_obj, _secret = endpoint
     with django_capture_on_commit_callbacks(execute=True):
         make_customer()
-    webhook_endpoint_disable(endpoint=endpoint_obj, reason="test")
+    webhook_endpoint_disable(endpoint=endpoint_obj, reason="supervisor")
     with pytest.raises(WebhookError):
         delivery_replay(delivery=WebhookDelivery.objects.select_related("endpoint").get())
 
