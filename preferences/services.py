@@ -161,7 +161,7 @@ def customer_erasure_record(*, customer: Customer, context: ChangeContext) -> No
     bare = ChangeContext(
         actor_type=context.actor_type, source=context.source, actor_id=context.actor_id, reason_code="erasure"
     )
-    _events_append(customer=customer, changes=[(ERASED_KEY, None, True)], context=bare, notify=False)
+    _events_append(customer=customer, changes=[(ERASED_KEY, None, True)], context=bare)
 
 
 def _require_staff_reason(context: ChangeContext) -> None:
