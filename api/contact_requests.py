@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from api.access import customer_get_for_api_client
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictCharField, topic_code_validate
+from api.serializers import MAX_ID, StrictCharField, StrictSerializer, topic_code_validate
 from api.views import ApiView
 from contact_requests.models import ContactRequest, ContactRequestStatus, CreatedByType, PreferredChannel, TimeSlot
 from contact_requests.services import ContactRequestError, contact_request_create
@@ -27,7 +27,7 @@ def contact_requests_for_api_client(*, client: ApiClient):
     ).select_related("topic")
 
 
-class ContactRequestInSerializer(serializers.Serializer):
+class ContactRequestInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     reason = StrictCharField(max_length=2000)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
@@ -63,7 +63,7 @@ class ContactRequestPageSerializer(serializers.Serializer):
     next_cursor = serializers.IntegerField(allow_null=True, help_text="Pass it as `before` for the next page.")
 
 
-class ContactRequestQuerySerializer(serializers.Serializer):
+class ContactRequestQuerySerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
     limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
@@ -71,6 +71,7 @@ class ContactRequestQuerySerializer(serializers.Serializer):
 
 class ContactRequestListCreateView(ApiView):
     required_scopes = {"GET": Scope.CONTACT_REQUESTS_READ, "POST": Scope.CONTACT_REQUESTS_WRITE}
+    query_serializers = {"GET": ContactRequestQuerySerializer}
 
     @extend_schema(
         operation_id="contact_requests_list",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.problems import UnknownFields
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
 from preferences.selectors import catalog_get
 
@@ -21,8 +22,22 @@ def topic_code_validate(value: str) -> str:
     return value
 
 
-# --- Customers ------------------------------------------------------------------------------------
+class StrictSerializer(serializers.Serializer):
+    """Every input serializer of the API (bodies, batch items, query strings): a field it does not
+    declare is refused by name (400), never ignored, since a typo ("ai_generatd") must not turn a
+    refusal into a permission. Nested serializers check their own items. The schema says
+    `additionalProperties: false` for them (api.schema.StrictSerializerExtension)."""
 
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = [name for name in data if name not in known]
+            if unknown:
+                raise UnknownFields(unknown)
+        return super().to_internal_value(data)
+
+
+# --- Customers ------------------------------------------------------------------------------------
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -42,7 +57,7 @@ class StrictCharField(serializers.CharField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
-class CustomerUpsertSerializer(serializers.Serializer):
+class CustomerUpsertSerializer(StrictSerializer):
     external_id = StrictCharField(max_length=100, help_text="The customer's id in your system.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     email_verified = StrictBooleanField(required=False, default=False)
@@ -53,7 +68,7 @@ class CustomerUpsertSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
 
 
-class CustomerBatchUpsertSerializer(serializers.Serializer):
+class CustomerBatchUpsertSerializer(StrictSerializer):
     customers = CustomerUpsertSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
 
     def validate_customers(self, value: list[dict]) -> list[dict]:
@@ -63,7 +78,7 @@ class CustomerBatchUpsertSerializer(serializers.Serializer):
         return value
 
 
-class PreferencesChangeSerializer(serializers.Serializer):
+class PreferencesChangeSerializer(StrictSerializer):
     changes = serializers.DictField(
         child=serializers.JSONField(allow_null=True),
         allow_empty=False,
@@ -138,7 +153,7 @@ class CustomerBatchResultSerializer(serializers.Serializer):
 # --- Contact plans -------------------------------------------------------------------------------
 
 
-class ContactPlanRequestSerializer(serializers.Serializer):
+class ContactPlanRequestSerializer(StrictSerializer):
     topic = StrictCharField(max_length=40)
     ai_generated = StrictBooleanField(required=False, default=False)
     at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="When the message would go; now when absent.")
@@ -221,7 +236,7 @@ class ContactPlanResponseSerializer(serializers.Serializer):
 # --- Sends ---------------------------------------------------------------------------------------
 
 
-class SendInSerializer(serializers.Serializer):
+class SendInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     topic = StrictCharField(max_length=40)
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
@@ -246,7 +261,7 @@ class SendInSerializer(serializers.Serializer):
         return attrs
 
 
-class SendBatchSerializer(serializers.Serializer):
+class SendBatchSerializer(StrictSerializer):
     sends = SendInSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
 
 

@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.access import document_get_for_api_client
 from api.models import Scope
+from api.parsers import ProblemSafeJSONRenderer, StrictJSONParser
 from api.permissions import client_has_scope
-from api.problems import PreconditionFailed, PreconditionRequired
+from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.representations import document_representation, etag_for, event_representation, plan_representation
 from api.schema import problems
 from api.selectors import (
@@ -48,9 +49,32 @@ from preferences.state import PreferenceError
 
 
 class ApiView(APIView):
-    """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope)."""
+    """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope),
+    strict input (api.parsers, api.serializers.StrictSerializer), problem details in English unless
+    Accept-Language asks otherwise."""
 
     required_scopes: dict[str, str] = {}
+    # The serializer of each method's query string: any other query parameter is a 400 that names
+    # it. A method not listed takes no query parameter at all. None: not checked (a view not yet
+    # converted; its query serializer should then subclass StrictSerializer).
+    query_serializers: dict[str, type[serializers.Serializer]] | None = {}
+    parser_classes = [StrictJSONParser]
+    renderer_classes = [ProblemSafeJSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        api_language_activate(request)
+        super().initial(request, *args, **kwargs)
+        self.query_parameters_check(request)
+
+    def query_parameters_check(self, request) -> None:
+        if self.query_serializers is None:
+            return
+        method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
+        serializer_class = self.query_serializers.get(method)
+        known = set(serializer_class().fields) if serializer_class is not None else set()
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise UnknownFields(unknown, where="query")
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from api.models import ApiClient, Scope
 from api.schema import problems
 from api.selectors import customers_active
-from api.serializers import StrictCharField, topic_code_validate
+from api.serializers import StrictCharField, StrictSerializer, topic_code_validate
 from api.views import ApiView
 from links.services import link_url, list_unsubscribe_headers, unsubscribe_link_get_or_create
 from links.sms_stop import sms_is_stop, sms_number_clean, sms_stop_apply
@@ -35,7 +35,7 @@ def customer_get_by_external_id_for_api_client(*, client: ApiClient, external_id
 # --- Unsubscribe links ---------------------------------------------------------------------------
 
 
-class UnsubscribeLinkQuerySerializer(serializers.Serializer):
+class UnsubscribeLinkQuerySerializer(StrictSerializer):
     topic = StrictCharField(
         max_length=40, required=False, help_text="A marketing or service topic; leave out with channel for every marketing message."
     )
@@ -67,6 +67,7 @@ class UnsubscribeLinkOutSerializer(serializers.Serializer):
 
 class UnsubscribeLinksView(ApiView):
     required_scopes = {"GET": Scope.UNSUBSCRIBE_LINKS_READ}
+    query_serializers = {"GET": UnsubscribeLinkQuerySerializer}
 
     @extend_schema(
         operation_id="unsubscribe_links_get",
@@ -101,7 +102,7 @@ class UnsubscribeLinksView(ApiView):
 # --- Inbound SMS ---------------------------------------------------------------------------------
 
 
-class InboundSmsSerializer(serializers.Serializer):
+class InboundSmsSerializer(StrictSerializer):
     text = StrictCharField(max_length=1600, allow_blank=True, trim_whitespace=False)
 
     def get_fields(self):
