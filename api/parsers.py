@@ -91,4 +91,5 @@ class ProblemSafeJSONRenderer(JSONRenderer):
         try:
             return super().render(data, accepted_media_type, renderer_context)
         except UnicodeEncodeError:
-            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True, allow_nan=not self.strict).encode()
+            return json.dumps(data, cls=self.encoder_class, ensure_ascii=True, allow_nan=not self.strict, separators=(",", ":")
+            ).encode()

@@ -54,14 +54,33 @@ class PayloadTooLarge(exceptions.APIException):
         self.limit = limit
 
 
-class UnknownFields(exceptions.ValidationError):
-    """400 for fields or parameters the API does not know: refused by name, never ignored."""
+UNKNOWN_FIELD = "unknown_field"
 
-    def __init__(self, names, *, where: str = "body"):
+
+class UnknownFields(exceptions.ValidationError):
+    """400 for fields or parameters the API does not know: refused by name, never ignored.
+
+    Each error carries the code `unknown_field`, which survives nesting (batch items) and DRF's
+    re-wrapping, so that the handler can name every unknown field wherever it was."""
+
+    def __init__(self, names):
         message = _("Unknown field: it is not part of this operation.")
-        super().__init__({name: [message] for name in names})
-        self.unknown = list(names)
-        self.where = where
+        super().__init__({name: [exceptions.ErrorDetail(message, code=UNKNOWN_FIELD)] for name in names})
+
+
+def _unknown_field_paths(detail, prefix: str = "") -> list[str]:
+    """`customers[1].emial` for each error coded unknown_field in a (nested) validation error."""
+    if isinstance(detail, dict):
+        paths = []
+        for key, value in detail.items():
+            if isinstance(value, list) and any(getattr(item, "code", None) == UNKNOWN_FIELD for item in value):
+                paths.append(f"{prefix}.{key}" if prefix else str(key))
+            else:
+                paths += _unknown_field_paths(value, f"{prefix}.{key}" if prefix else str(key))
+        return paths
+    if isinstance(detail, list):
+        return [path for index, item in enumerate(detail) for path in _unknown_field_paths(item, f"{prefix}[{index}]")]
+    return []
 
 
 def api_language_activate(request) -> None:
@@ -95,7 +114,7 @@ def _titles() -> dict[str, str]:
         "unsupported_media_type": _("Unsupported media type."),
         "payload_too_large": _("The request body is too large."),
         "bad_request": _("The request is not valid."),
-        "unknown_field": _("Unknown fields are refused."),
+        UNKNOWN_FIELD: _("Unknown fields are refused."),
         "throttled": _("Too many requests."),
         "stale_version": _("The document changed since you read it."),
         "precondition_required": _("If-Match is required."),
@@ -118,8 +137,8 @@ def problem(*, status_code: int, code: str, detail: str = "", instance: str = ""
 
 
 def _code_of(exc: exceptions.APIException) -> str:
-    if isinstance(exc, UnknownFields):
-        return "unknown_field"
+    if isinstance(exc, exceptions.ValidationError) and _unknown_field_paths(exc.detail):
+        return UNKNOWN_FIELD
     if isinstance(exc, exceptions.ValidationError):
         return "validation_error"
     codes = exc.get_codes()
@@ -160,13 +179,11 @@ def problem_exception_handler(exc, context):
             content_type=PROBLEM_CONTENT_TYPE,
         )
     extra = {}
-    if isinstance(exc, UnknownFields):
-        detail = _("Unknown %(where)s fields (refused, never ignored): %(names)s.") % {
-            "where": _("query") if exc.where == "query" else _("body"),
-            "names": ", ".join(exc.unknown),
-        }
-        extra["errors"] = exc.detail
-        extra["unknown_fields"] = exc.unknown
+    unknown = _unknown_field_paths(exc.detail) if isinstance(exc, exceptions.ValidationError) else []
+    if unknown:
+        detail = _("Unknown fields are refused, never ignored: %(names)s.") % {"names": ", ".join(unknown)}
+        extra["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        extra["unknown_fields"] = unknown
     elif isinstance(exc, exceptions.ValidationError):
         detail = _("Some fields are not valid: see errors.")
         extra["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}

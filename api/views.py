@@ -74,7 +74,7 @@ class ApiView(APIView):
         known = set(serializer_class().fields) if serializer_class is not None else set()
         unknown = [name for name in request.query_params if name not in known]
         if unknown:
-            raise UnknownFields(unknown, where="query")
+            raise UnknownFields(unknown)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
