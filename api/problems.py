@@ -113,6 +113,7 @@ def _titles() -> dict[str, str]:
         "not_acceptable": _("Cannot answer in the requested format."),
         "unsupported_media_type": _("Unsupported media type."),
         "payload_too_large": _("The request body is too large."),
+        "open_request_limit": _("Too many requests in progress for this customer."),
         "bad_request": _("The request is not valid."),
         UNKNOWN_FIELD: _("Unknown fields are refused."),
         "throttled": _("Too many requests."),

@@ -2,6 +2,7 @@
 
 from datetime import UTC, timedelta
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -23,10 +24,14 @@ def topic_code_validate(value: str) -> str:
 
 
 class StrictSerializer(serializers.Serializer):
-    """Every input serializer of the API (bodies, batch items, query strings): a field it does not
-    declare is refused by name (400), never ignored, since a typo ("ai_generatd") must not turn a
-    refusal into a permission. Nested serializers check their own items. The schema says
-    `additionalProperties: false` for them (api.schema.StrictSerializerExtension)."""
+    # Every input serializer of the API (bodies, batch items, query strings) subclasses this one: a
+    # field it does not declare is refused by name (400), never ignored, since a typo ("ai_generatd")
+    # must not turn a refusal into a permission. Nested serializers check their own items. The schema
+    # says `additionalProperties: false` (api.schema.StrictSerializerExtension). No docstring here:
+    # drf-spectacular would give it to every subclass as its description.
+
+    # Groups of fields of which exactly one must be given (checked in validate(); the schema says oneOf).
+    exactly_one_of: tuple[str, ...] = ()
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -57,11 +62,79 @@ class StrictCharField(serializers.CharField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
+class TopicCodeField(StrictCharField):
+    """A configured topic's code (of the given kinds, or any): the schema lists them (enum), as
+    configured when it is served (api.schema.TopicCodeFieldExtension)."""
+
+    def __init__(self, *, kinds: tuple[str, ...] = (), **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.kinds = kinds
+
+    def choices_now(self) -> list[str]:
+        topics = catalog_get().topics_by_code.values()
+        return [topic.code for topic in topics if not self.kinds or topic.kind in self.kinds]
+
+    def to_internal_value(self, data):
+        value = topic_code_validate(super().to_internal_value(data))
+        if self.kinds and catalog_get().topics_by_code[value].kind not in self.kinds:
+            raise serializers.ValidationError(_("This operation does not take topics of this kind."))
+        return value
+
+
+# Phone numbers the API takes: French numbers in national (06…) or E.164 form, and E.164 numbers of
+# the neighbouring countries below, as the phonenumbers metadata describes their valid numbers; the
+# schema carries the same pattern, so that no number it allows is refused. Spaces, dots and dashes
+# between digits are ignored.
+PHONE_REGIONS = ("FR", "BE", "CH", "LU", "MC", "DE", "ES", "GB")
+_PHONE_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def _national_pattern(region: str) -> str:
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    kinds = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip", "uan")
+    descriptors = [getattr(metadata, kind) for kind in kinds]
+    return "|".join(f"(?:{d.national_number_pattern})" for d in descriptors if d and d.national_number_pattern)
+
+
+def _phone_pattern() -> str:
+    import phonenumbers
+
+    international = "|".join(
+        f"{phonenumbers.PhoneMetadata.metadata_for_region(region).country_code}(?:{_national_pattern(region)})"
+        for region in PHONE_REGIONS
+    )
+    return rf"^(?:0(?:{_national_pattern('FR')})|\+(?:{international}))$"
+
+
+PHONE_PATTERN = _phone_pattern()
+
+
+class PhoneField(StrictCharField):
+    """A phone number matching PHONE_PATTERN (separators ignored); blank allowed where the field allows it."""
+
+    regex_pattern = PHONE_PATTERN  # for the schema too
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(PHONE_PATTERN, message=_("Enter a valid phone number, such as 06 12 34 56 78.")))
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return value.translate(_PHONE_SEPARATORS)
+
+
 class CustomerUpsertSerializer(StrictSerializer):
     external_id = StrictCharField(max_length=100, help_text="The customer's id in your system.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     email_verified = StrictBooleanField(required=False, default=False)
-    phone = StrictCharField(required=False, allow_blank=True, default="", max_length=40, help_text="E.164 or French")
+    phone = PhoneField(
+        required=False, allow_blank=True, default="",
+        help_text="French (06…, +33…) or E.164 of " + ", ".join(PHONE_REGIONS[1:]) + "; spaces, dots and dashes ignored.",
+    )
     phone_verified = StrictBooleanField(required=False, default=False)
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
@@ -154,7 +227,9 @@ class CustomerBatchResultSerializer(serializers.Serializer):
 
 
 class ContactPlanRequestSerializer(StrictSerializer):
-    topic = StrictCharField(max_length=40)
+    exactly_one_of = ("customer_ids", "external_ids")
+
+    topic = TopicCodeField()
     ai_generated = StrictBooleanField(required=False, default=False)
     at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="When the message would go; now when absent.")
     customer_ids = serializers.ListField(
@@ -167,9 +242,6 @@ class ContactPlanRequestSerializer(StrictSerializer):
     external_ids = serializers.ListField(
         child=StrictCharField(max_length=100), required=False, allow_empty=False, min_length=1, max_length=MAX_BATCH
     )
-
-    def validate_topic(self, value: str) -> str:
-        return topic_code_validate(value)
 
     def validate_at(self, value):
         if abs(value - timezone.now()) > PLAN_HORIZON:
@@ -238,16 +310,13 @@ class ContactPlanResponseSerializer(serializers.Serializer):
 
 class SendInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    topic = StrictCharField(max_length=40)
+    topic = TopicCodeField()
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     sent_at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="Now when absent.")
     ai_generated = StrictBooleanField(required=False, default=False)
     message_id = StrictCharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Reporting the same id twice counts once."
     )
-
-    def validate_topic(self, value: str) -> str:
-        return topic_code_validate(value)
 
     def validate_sent_at(self, value):
         if value < timezone.now() - PLAN_HORIZON:

@@ -1,12 +1,12 @@
 """API views: parse and validate, find the object through an access helper, call one service, answer."""
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -164,14 +164,15 @@ class CustomerBatchUpsertView(ApiView):
         return Response({"customers": results})
 
 
+# One entity tag (RFC 9110 §8.8.3): what the server can compare. Anything else is a 400.
+ETAG_PATTERN = r'^(W/)?"[\x21\x23-\x7e]*"$'
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": ETAG_PATTERN},
     OpenApiParameter.HEADER,
-    # Declared optional on purpose: a request without it is answered (428 Precondition Required,
-    # RFC 6585), not malformed. Every change needs it all the same.
-    required=False,
-    description='The ETag of the version you read, e.g. "7". Needed for every change: 428 when missing, 412 when stale.',
+    required=True,
+    description='The ETag of the version you read, e.g. "7". Needed for every change: 428 when missing, 412 when it '
+    "names another version, 400 when it is not one entity tag.",
 )
 
 
@@ -207,12 +208,17 @@ class CustomerDetailView(ApiView):
         ],
     )
     def patch(self, request, customer_id: int):
-        expected_version = _if_match_version(request)
+        try:
+            expected_version, malformed = _if_match_version(request), None
+        except ValidationError as error:
+            expected_version, malformed = None, error
         serializer = s.PreferencesChangeSerializer(data=request.data)
         if expected_version is None or not serializer.is_valid():
             # An unknown customer is 404 before anything is said about the request (RFC 9110 §13.2.1);
             # only this path pays the query that tells.
             document_get_for_api_client(client=request.user, customer_id=customer_id)
+            if malformed is not None:
+                raise malformed
             if expected_version is None:
                 raise PreconditionRequired()
             serializer.is_valid(raise_exception=True)
@@ -234,11 +240,14 @@ class CustomerDetailView(ApiView):
 
 
 def _if_match_version(request) -> int | None:
-    """The version named by If-Match, None without one; one that names no version can never match (412)."""
+    """The version named by If-Match, None without one (or `*`, which names none); a tag that names no
+    version can never match (412); a header that is not one entity tag is a 400."""
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         return None
-    value = header.removeprefix("W/").strip().strip('"')
+    if not re.match(ETAG_PATTERN, header):
+        raise ValidationError({"If-Match": [_('Send one entity tag, as read in the ETag header, e.g. "7".')]})
+    value = header.removeprefix("W/").strip('"')
     return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
