@@ -6,6 +6,7 @@ from drf_spectacular.extensions import (
     OpenApiSerializerFieldExtension,
 )
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 from api.problems import PROBLEM_CONTENT_TYPE
 from api.serializers import ProblemSerializer
@@ -88,6 +89,9 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         schema["additionalProperties"] = False
+        for name, field in self.target.fields.items():
+            if isinstance(field, serializers.DictField) and not field.allow_empty and name in schema["properties"]:
+                schema["properties"][name]["minProperties"] = 1
         one_of = getattr(self.target, "exactly_one_of", ())
         if one_of:
             schema["oneOf"] = [{"required": [name]} for name in one_of]
