@@ -1,5 +1,6 @@
 """How the API describes itself in OpenAPI: the key schemes and the problem answers of each operation."""
 
+from django.conf import settings
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerExtension,
@@ -19,7 +20,7 @@ PROBLEM_DESCRIPTIONS = {
     406: "The Accept header asks for a format other than JSON.",
     409: "The request conflicts with the current state (see detail).",
     412: "If-Match names an older version: read the document again.",
-    413: "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).",
+    413: f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     415: "The body is not JSON.",
     428: "If-Match is missing.",
     429: "Rate limit reached: wait for the number of seconds in Retry-After.",

@@ -67,8 +67,8 @@ class ApiView(APIView):
         self.query_parameters_check(request)
 
     def query_parameters_check(self, request) -> None:
-        if self.query_serializers is None:
-            return
+        if self.query_serializers is None or not hasattr(self, request.method.lower()):
+            return  # a method the view does not answer is a 405, whatever its query string
         method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
         serializer_class = self.query_serializers.get(method)
         known = set(serializer_class().fields) if serializer_class is not None else set()

@@ -180,3 +180,8 @@ def test_problems_follow_accept_language(api, make_api, customer):
     assert unknown["errors"]["x"] != ["Unknown field: it is not part of this operation."]  # French, the first we speak
     assert_problem(api.client.get("/api/v1/nope", headers={"Accept-Language": "en"}), 404)
     assert assert_problem(api.client.get("/api/v1/nope"), 404)["title"] == "Not found."
+
+
+def test_a_method_the_view_does_not_answer_is_405_whatever_its_query(api, customer):
+    response = api.client.generic("TRACE", "/api/v1/contact-requests?limit=5&nope=1", headers=api._headers({}))
+    assert_problem(response, 405)
