@@ -54,6 +54,13 @@ class PayloadTooLarge(exceptions.APIException):
         self.limit = limit
 
 
+class BadRequest(exceptions.APIException):
+    """400 for a request Django itself finds suspicious (too many fields, a malformed header…)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+
+
 UNKNOWN_FIELD = "unknown_field"
 
 
@@ -69,7 +76,7 @@ class UnknownFields(exceptions.ValidationError):
 
 
 def _unknown_field_paths(detail, prefix: str = "") -> list[str]:
-    """`customers[1].emial` for each error coded unknown_field in a (nested) validation error."""
+    """`customers.1.emial` for each error coded unknown_field in a (nested) validation error."""
     if isinstance(detail, dict):
         paths = []
         for key, value in detail.items():
@@ -153,7 +160,7 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed header…: the request's fault
-        exc = exceptions.ParseError(_("The request is not valid."))
+        exc = BadRequest(_("The request is not valid."))
     response = exception_handler(exc, context)
     request = context.get("request")
     instance = request.path if request is not None else ""

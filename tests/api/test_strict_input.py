@@ -185,3 +185,12 @@ def test_problems_follow_accept_language(api, make_api, customer):
 def test_a_method_the_view_does_not_answer_is_405_whatever_its_query(api, customer):
     response = api.client.generic("TRACE", "/api/v1/contact-requests?limit=5&nope=1", headers=api._headers({}))
     assert_problem(response, 405)
+
+
+def test_a_request_django_finds_suspicious_is_a_400_problem(api, rf):
+    from django.core.exceptions import TooManyFieldsSent
+
+    from api.problems import problem_exception_handler
+
+    response = problem_exception_handler(TooManyFieldsSent("too many"), {"request": rf.post("/api/v1/customers")})
+    assert response.status_code == 400 and response.data["type"] == "urn:portal:problem:bad_request"
