@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz]
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 
 
 def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path):
@@ -49,7 +50,7 @@ def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path):
         capture_output=True,
         text=True,
         timeout=900,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": str(HOOKS)},
     )
     failures = result.stdout[result.stdout.find("FAILURES"):] if "FAILURES" in result.stdout else result.stdout[-4000:]
     assert result.returncode == 0, failures[:20000] + result.stderr[-2000:]
