@@ -6,17 +6,29 @@ from datetime import UTC
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.access import customer_get_for_api_client
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictCharField, topic_code_validate
+from api.serializers import MAX_ID, StrictCharField, StrictSerializer, TopicCodeField
 from api.views import ApiView
 from contact_requests.models import ContactRequest, ContactRequestStatus, CreatedByType, PreferredChannel, TimeSlot
-from contact_requests.services import ContactRequestError, contact_request_create
+from contact_requests.services import (
+    MAX_ACTIVE_PER_CUSTOMER,
+    ContactRequestError,
+    ContactRequestLimitReached,
+    contact_request_create,
+)
 from preferences.selectors import catalog_get
+
+
+class OpenRequestLimitReached(APIException):
+    """409: the customer already has as many requests in progress as allowed; a state, not bad input."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "open_request_limit"
 
 
 def contact_requests_for_api_client(*, client: ApiClient):
@@ -27,11 +39,11 @@ def contact_requests_for_api_client(*, client: ApiClient):
     ).select_related("topic")
 
 
-class ContactRequestInSerializer(serializers.Serializer):
+class ContactRequestInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     reason = StrictCharField(max_length=2000)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
-    topic = StrictCharField(max_length=40, required=False)
+    topic = TopicCodeField(required=False)
     preferred_time_slots = serializers.ListField(
         child=serializers.ChoiceField(choices=TimeSlot.choices), required=False, max_length=len(TimeSlot.values)
     )
@@ -39,9 +51,6 @@ class ContactRequestInSerializer(serializers.Serializer):
     contested_decision = StrictCharField(
         max_length=2000, required=False, allow_blank=True, help_text="The automated decision contested (GDPR art. 22)."
     )
-
-    def validate_topic(self, value: str) -> str:
-        return topic_code_validate(value)
 
 
 class ContactRequestOutSerializer(serializers.Serializer):
@@ -63,7 +72,7 @@ class ContactRequestPageSerializer(serializers.Serializer):
     next_cursor = serializers.IntegerField(allow_null=True, help_text="Pass it as `before` for the next page.")
 
 
-class ContactRequestQuerySerializer(serializers.Serializer):
+class ContactRequestQuerySerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
     limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
@@ -71,6 +80,7 @@ class ContactRequestQuerySerializer(serializers.Serializer):
 
 class ContactRequestListCreateView(ApiView):
     required_scopes = {"GET": Scope.CONTACT_REQUESTS_READ, "POST": Scope.CONTACT_REQUESTS_WRITE}
+    query_serializers = {"GET": ContactRequestQuerySerializer}
 
     @extend_schema(
         operation_id="contact_requests_list",
@@ -98,7 +108,9 @@ class ContactRequestListCreateView(ApiView):
         operation_id="contact_request_create",
         summary="Ask a person to contact the customer (e.g. a chatbot's “talk to a human”)",
         request=ContactRequestInSerializer,
-        responses={201: ContactRequestOutSerializer, **problems(400, 404, 415)},
+        description=f"A customer has at most {MAX_ACTIVE_PER_CUSTOMER} requests in progress (open, assigned or "
+        "scheduled): beyond, 409 until one is closed.",
+        responses={201: ContactRequestOutSerializer, **problems(400, 404, 409, 415)},
         examples=[
             OpenApiExample(
                 "From a chatbot",
@@ -122,6 +134,8 @@ class ContactRequestListCreateView(ApiView):
                 actor_id=str(request.user.pk),
                 **data,
             )
+        except ContactRequestLimitReached as error:
+            raise OpenRequestLimitReached(error.messages[0]) from None
         except ContactRequestError as error:
             raise ValidationError(error.message_dict) from None
         return Response(ContactRequestOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)

@@ -1,9 +1,18 @@
 """Scopes: each view names the scope every HTTP method needs."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 
 from api.models import ApiClient
+
+
+class MissingScope(exceptions.PermissionDenied):
+    """403 that names the scope the key lacks (as `missing_scope` in the problem too), so that
+    whoever configures the client knows what to add."""
+
+    def __init__(self, *, scope: str):
+        super().__init__(_("This API key lacks the scope %(scope)s, which this operation needs.") % {"scope": scope})
+        self.missing_scope = scope
 
 
 class HasScope(permissions.BasePermission):
@@ -20,7 +29,11 @@ class HasScope(permissions.BasePermission):
         required = getattr(view, "required_scopes", {}).get(request.method)
         if required is None:  # HEAD and OPTIONS follow GET
             required = getattr(view, "required_scopes", {}).get("GET")
-        return required is not None and client.has_scope(required)
+        if required is None:
+            return False
+        if not client.has_scope(required):
+            raise MissingScope(scope=required)
+        return True
 
 
 def client_has_scope(request, scope: str) -> bool:

@@ -3,10 +3,14 @@
 import logging
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core import signals
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -38,6 +42,72 @@ class PreconditionFailed(exceptions.APIException):
         self.current_version = current_version
 
 
+class PayloadTooLarge(exceptions.APIException):
+    """413: the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (Django's RequestDataTooBig, answered)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+    def __init__(self, *, limit: int | None = None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if limit is None else limit
+        super().__init__(_("The body is larger than %(limit)d bytes: send less at once.") % {"limit": limit})
+        self.limit = limit
+
+
+class BadRequest(exceptions.APIException):
+    """400 for a request Django itself finds suspicious (too many fields, a malformed header…)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+
+
+UNKNOWN_FIELD = "unknown_field"
+
+
+class UnknownFields(exceptions.ValidationError):
+    """400 for fields or parameters the API does not know: refused by name, never ignored.
+
+    Each error carries the code `unknown_field`, which survives nesting (batch items) and DRF's
+    re-wrapping, so that the handler can name every unknown field wherever it was."""
+
+    def __init__(self, names):
+        message = _("Unknown field: it is not part of this operation.")
+        super().__init__({name: [exceptions.ErrorDetail(message, code=UNKNOWN_FIELD)] for name in names})
+
+
+def _unknown_field_paths(detail, prefix: str = "") -> list[str]:
+    """`customers.1.emial` for each error coded unknown_field in a (nested) validation error."""
+    if isinstance(detail, dict):
+        paths = []
+        for key, value in detail.items():
+            if isinstance(value, list) and any(getattr(item, "code", None) == UNKNOWN_FIELD for item in value):
+                paths.append(f"{prefix}.{key}" if prefix else str(key))
+            else:
+                paths += _unknown_field_paths(value, f"{prefix}.{key}" if prefix else str(key))
+        return paths
+    if isinstance(detail, list):
+        return [path for index, item in enumerate(detail) for path in _unknown_field_paths(item, f"{prefix}[{index}]")]
+    return []
+
+
+def api_language_activate(request) -> None:
+    """Problem details are in English unless Accept-Language asks for another language we speak.
+
+    The site's default (LANGUAGE_CODE) is French and LocaleMiddleware also reads the language cookie:
+    neither applies to another system calling the API.
+    """
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for language, _quality in trans_real.parse_accept_lang_header(header):
+        if language == "*":
+            break
+        try:
+            translation.activate(translation.get_supported_language_variant(language))
+            return
+        except LookupError:
+            continue
+    translation.activate("en")
+
+
 def _titles() -> dict[str, str]:
     return {
         "validation_error": _("The request is not valid."),
@@ -49,6 +119,10 @@ def _titles() -> dict[str, str]:
         "method_not_allowed": _("Method not allowed."),
         "not_acceptable": _("Cannot answer in the requested format."),
         "unsupported_media_type": _("Unsupported media type."),
+        "payload_too_large": _("The request body is too large."),
+        "open_request_limit": _("Too many requests in progress for this customer."),
+        "bad_request": _("The request is not valid."),
+        UNKNOWN_FIELD: _("Unknown fields are refused."),
         "throttled": _("Too many requests."),
         "stale_version": _("The document changed since you read it."),
         "precondition_required": _("If-Match is required."),
@@ -71,6 +145,8 @@ def problem(*, status_code: int, code: str, detail: str = "", instance: str = ""
 
 
 def _code_of(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.ValidationError) and _unknown_field_paths(exc.detail):
+        return UNKNOWN_FIELD
     if isinstance(exc, exceptions.ValidationError):
         return "validation_error"
     codes = exc.get_codes()
@@ -81,6 +157,10 @@ def problem_exception_handler(exc, context):
     """DRF's handler (it sets WWW-Authenticate and Retry-After), with the body as a problem."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed header…: the request's fault
+        exc = BadRequest(_("The request is not valid."))
     response = exception_handler(exc, context)
     request = context.get("request")
     instance = request.path if request is not None else ""
@@ -107,11 +187,20 @@ def problem_exception_handler(exc, context):
             content_type=PROBLEM_CONTENT_TYPE,
         )
     extra = {}
-    if isinstance(exc, exceptions.ValidationError):
+    unknown = _unknown_field_paths(exc.detail) if isinstance(exc, exceptions.ValidationError) else []
+    if unknown:
+        detail = _("Unknown fields are refused, never ignored: %(names)s.") % {"names": ", ".join(unknown)}
+        extra["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        extra["unknown_fields"] = unknown
+    elif isinstance(exc, exceptions.ValidationError):
         detail = _("Some fields are not valid: see errors.")
         extra["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     else:
         detail = str(exc.detail)
+    if getattr(exc, "missing_scope", None):  # api.permissions.MissingScope
+        extra["missing_scope"] = exc.missing_scope
+    if isinstance(exc, PayloadTooLarge):
+        extra["max_body_bytes"] = exc.limit
     if isinstance(exc, PreconditionFailed):
         extra["current_version"] = exc.current_version
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
@@ -126,5 +215,6 @@ def problem_exception_handler(exc, context):
 @csrf_exempt  # an API path never answers with the CSRF failure page, whatever the method
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """Any /api/ path that names nothing: a problem, not the HTML 404 page."""
+    api_language_activate(request)
     body = problem(status_code=404, code="not_found", detail=_("No API resource at this address."), instance=request.path)
     return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})

@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
-from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from api.parsers import ProblemSafeJSONRenderer
 
 
 class UtcJSONEncoder(JSONEncoder):
@@ -17,5 +18,7 @@ class UtcJSONEncoder(JSONEncoder):
         return super().default(obj)
 
 
-class UtcJSONRenderer(JSONRenderer):
+class UtcJSONRenderer(ProblemSafeJSONRenderer):
+    """The API's renderer: times in UTC, and never a 500 for a string JSON cannot encode."""
+
     encoder_class = UtcJSONEncoder

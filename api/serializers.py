@@ -2,10 +2,12 @@
 
 from datetime import UTC, timedelta
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.problems import UnknownFields
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
 from preferences.selectors import catalog_get
 
@@ -21,8 +23,26 @@ def topic_code_validate(value: str) -> str:
     return value
 
 
-# --- Customers ------------------------------------------------------------------------------------
+class StrictSerializer(serializers.Serializer):
+    # Every input serializer of the API (bodies, batch items, query strings) subclasses this one: a
+    # field it does not declare is refused by name (400), never ignored, since a typo ("ai_generatd")
+    # must not turn a refusal into a permission. Nested serializers check their own items. The schema
+    # says `additionalProperties: false` (api.schema.StrictSerializerExtension). No docstring here:
+    # drf-spectacular would give it to every subclass as its description.
 
+    # Groups of fields of which exactly one must be given (checked in validate(); the schema says oneOf).
+    exactly_one_of: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = [name for name in data if name not in known]
+            if unknown:
+                raise UnknownFields(unknown)
+        return super().to_internal_value(data)
+
+
+# --- Customers ------------------------------------------------------------------------------------
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -42,18 +62,88 @@ class StrictCharField(serializers.CharField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
-class CustomerUpsertSerializer(serializers.Serializer):
+class TopicCodeField(StrictCharField):
+    """A configured topic's code (of the given kinds, or any): the schema lists them (enum), as
+    configured when it is served (api.schema.TopicCodeFieldExtension)."""
+
+    def __init__(self, *, kinds: tuple[str, ...] = (), **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.kinds = kinds
+
+    def choices_now(self) -> list[str]:
+        topics = catalog_get().topics_by_code.values()
+        return [topic.code for topic in topics if not self.kinds or topic.kind in self.kinds]
+
+    def to_internal_value(self, data):
+        value = topic_code_validate(super().to_internal_value(data))
+        if self.kinds and catalog_get().topics_by_code[value].kind not in self.kinds:
+            raise serializers.ValidationError(_("This operation does not take topics of this kind."))
+        return value
+
+
+# Phone numbers the API takes: French numbers in national (06…) or E.164 form, and E.164 numbers of
+# the neighbouring countries below, as the phonenumbers metadata describes their valid numbers; the
+# schema carries the same pattern, so that no number it allows is refused. Spaces, dots and dashes
+# between digits are ignored.
+# Only countries whose number patterns fix the length (Germany's, say, do not: a pattern-matching
+# number can still have a length phonenumbers refuses). tests/api/test_strict_schema.py checks it.
+PHONE_REGIONS = ("FR", "BE", "CH", "LU", "MC", "ES", "GB")
+_PHONE_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def _national_pattern(region: str) -> str:
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    kinds = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip", "uan")
+    descriptors = [getattr(metadata, kind) for kind in kinds]
+    return "|".join(f"(?:{d.national_number_pattern})" for d in descriptors if d and d.national_number_pattern)
+
+
+def _phone_pattern() -> str:
+    import phonenumbers
+
+    international = "|".join(
+        f"{phonenumbers.PhoneMetadata.metadata_for_region(region).country_code}(?:{_national_pattern(region)})"
+        for region in PHONE_REGIONS
+    )
+    return rf"^(?:0(?:{_national_pattern('FR')})|\+(?:{international}))$"
+
+
+PHONE_PATTERN = _phone_pattern()
+
+
+class PhoneField(StrictCharField):
+    """A phone number matching PHONE_PATTERN (separators ignored); blank allowed where the field allows it."""
+
+    regex_pattern = PHONE_PATTERN  # for the schema too
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(PHONE_PATTERN, message=_("Enter a valid phone number, such as 06 12 34 56 78.")))
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return value.translate(_PHONE_SEPARATORS)
+
+
+class CustomerUpsertSerializer(StrictSerializer):
     external_id = StrictCharField(max_length=100, help_text="The customer's id in your system.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     email_verified = StrictBooleanField(required=False, default=False)
-    phone = StrictCharField(required=False, allow_blank=True, default="", max_length=40, help_text="E.164 or French")
+    phone = PhoneField(
+        required=False, allow_blank=True, default="",
+        help_text="French (06…, +33…) or E.164 of " + ", ".join(PHONE_REGIONS[1:]) + "; spaces, dots and dashes ignored.",
+    )
     phone_verified = StrictBooleanField(required=False, default=False)
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
 
 
-class CustomerBatchUpsertSerializer(serializers.Serializer):
+class CustomerBatchUpsertSerializer(StrictSerializer):
     customers = CustomerUpsertSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
 
     def validate_customers(self, value: list[dict]) -> list[dict]:
@@ -63,7 +153,7 @@ class CustomerBatchUpsertSerializer(serializers.Serializer):
         return value
 
 
-class PreferencesChangeSerializer(serializers.Serializer):
+class PreferencesChangeSerializer(StrictSerializer):
     changes = serializers.DictField(
         child=serializers.JSONField(allow_null=True),
         allow_empty=False,
@@ -160,8 +250,10 @@ class CustomerBatchResultSerializer(serializers.Serializer):
 # --- Contact plans -------------------------------------------------------------------------------
 
 
-class ContactPlanRequestSerializer(serializers.Serializer):
-    topic = StrictCharField(max_length=40)
+class ContactPlanRequestSerializer(StrictSerializer):
+    exactly_one_of = ("customer_ids", "external_ids")
+
+    topic = TopicCodeField()
     ai_generated = StrictBooleanField(required=False, default=False)
     at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="When the message would go; now when absent.")
     customer_ids = serializers.ListField(
@@ -174,9 +266,6 @@ class ContactPlanRequestSerializer(serializers.Serializer):
     external_ids = serializers.ListField(
         child=StrictCharField(max_length=100), required=False, allow_empty=False, min_length=1, max_length=MAX_BATCH
     )
-
-    def validate_topic(self, value: str) -> str:
-        return topic_code_validate(value)
 
     def validate_at(self, value):
         if abs(value - timezone.now()) > PLAN_HORIZON:
@@ -249,18 +338,15 @@ class ContactPlanResponseSerializer(serializers.Serializer):
 # --- Sends ---------------------------------------------------------------------------------------
 
 
-class SendInSerializer(serializers.Serializer):
+class SendInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    topic = StrictCharField(max_length=40)
+    topic = TopicCodeField()
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     sent_at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="Now when absent.")
     ai_generated = StrictBooleanField(required=False, default=False)
     message_id = StrictCharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Reporting the same id twice counts once."
     )
-
-    def validate_topic(self, value: str) -> str:
-        return topic_code_validate(value)
 
     def validate_sent_at(self, value):
         if value < timezone.now() - PLAN_HORIZON:
@@ -274,7 +360,7 @@ class SendInSerializer(serializers.Serializer):
         return attrs
 
 
-class SendBatchSerializer(serializers.Serializer):
+class SendBatchSerializer(StrictSerializer):
     sends = SendInSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
 
 

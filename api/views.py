@@ -1,5 +1,6 @@
 """API views: parse and validate, find the object through an access helper, call one service, answer."""
 
+import re
 from datetime import UTC, timedelta
 from urllib.parse import urlencode
 
@@ -7,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -17,8 +17,9 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.access import document_get_for_api_client
 from api.models import Scope
+from api.parsers import StrictJSONParser
 from api.permissions import client_has_scope
-from api.problems import PreconditionFailed, PreconditionRequired
+from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.renderers import UtcJSONRenderer
 from api.representations import (
     confirmation_representation,
@@ -56,9 +57,16 @@ from preferences.state import PreferenceError
 
 
 class ApiView(APIView):
-    """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope)."""
+    """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope),
+    strict input (api.parsers, api.serializers.StrictSerializer), problem details in English unless
+    Accept-Language asks otherwise."""
 
     required_scopes: dict[str, str] = {}
+    # The serializer of each method's query string: any other query parameter is a 400 that names
+    # it. A method not listed takes no query parameter at all. None: not checked (a view not yet
+    # converted; its query serializer should then subclass StrictSerializer).
+    query_serializers: dict[str, type[serializers.Serializer]] | None = {}
+    parser_classes = [StrictJSONParser]
     # Times go out in UTC with `Z`: plain data through the encoder, serializer fields through the time
     # zone in force while the view runs (the site's own is Europe/Paris, for pages).
     renderer_classes = [UtcJSONRenderer]
@@ -66,6 +74,21 @@ class ApiView(APIView):
     def dispatch(self, request, *args, **kwargs):
         with timezone.override(UTC):
             return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        api_language_activate(request)
+        super().initial(request, *args, **kwargs)
+        self.query_parameters_check(request)
+
+    def query_parameters_check(self, request) -> None:
+        if self.query_serializers is None or not hasattr(self, request.method.lower()):
+            return  # a method the view does not answer is a 405, whatever its query string
+        method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
+        serializer_class = self.query_serializers.get(method)
+        known = set(serializer_class().fields) if serializer_class is not None else set()
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise UnknownFields(unknown)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -155,14 +178,15 @@ class CustomerBatchUpsertView(ApiView):
         return Response({"customers": results})
 
 
+# One entity tag (RFC 9110 §8.8.3): what the server can compare. Anything else is a 400.
+ETAG_PATTERN = r'^(W/)?"[\x21\x23-\x7e]*"$'
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": ETAG_PATTERN},
     OpenApiParameter.HEADER,
-    # Declared optional on purpose: a request without it is answered (428 Precondition Required,
-    # RFC 6585), not malformed. Every change needs it all the same.
-    required=False,
-    description='The ETag of the version you read, e.g. "7". Needed for every change: 428 when missing, 412 when stale.',
+    required=True,
+    description='The ETag of the version you read, e.g. "7". Needed for every change: 428 when missing, 412 when it '
+    "names another version, 400 when it is not one entity tag.",
 )
 
 
@@ -203,12 +227,17 @@ class CustomerDetailView(ApiView):
         ],
     )
     def patch(self, request, customer_id: int):
-        expected_version = _if_match_version(request)
+        try:
+            expected_version, malformed = _if_match_version(request), None
+        except ValidationError as error:
+            expected_version, malformed = None, error
         serializer = s.PreferencesChangeSerializer(data=request.data)
         if expected_version is None or not serializer.is_valid():
             # An unknown customer is 404 before anything is said about the request (RFC 9110 §13.2.1);
             # only this path pays the query that tells.
             document_get_for_api_client(client=request.user, customer_id=customer_id)
+            if malformed is not None:
+                raise malformed
             if expected_version is None:
                 raise PreconditionRequired()
             serializer.is_valid(raise_exception=True)
@@ -232,11 +261,14 @@ class CustomerDetailView(ApiView):
 
 
 def _if_match_version(request) -> int | None:
-    """The version named by If-Match, None without one; one that names no version can never match (412)."""
+    """The version named by If-Match, None without one (or `*`, which names none); a tag that names no
+    version can never match (412); a header that is not one entity tag is a 400."""
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         return None
-    value = header.removeprefix("W/").strip().strip('"')
+    if not re.match(ETAG_PATTERN, header):
+        raise ValidationError({"If-Match": [_('Send one entity tag, as read in the ETag header, e.g. "7".')]})
+    value = header.removeprefix("W/").strip('"')
     return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
@@ -373,7 +405,7 @@ class SendDetailView(ApiView):
 # --- Change feed ---------------------------------------------------------------------------------
 
 
-class EventQuerySerializer(serializers.Serializer):
+class EventQuerySerializer(s.StrictSerializer):
     after = serializers.RegexField(
         r"^(now|\d{1,19}|\d{1,19}\.\d{1,19})$",
         required=False,
@@ -401,6 +433,7 @@ class EventQuerySerializer(serializers.Serializer):
 
 class EventListView(ApiView):
     required_scopes = {"GET": Scope.EVENTS_READ}
+    query_serializers = {"GET": EventQuerySerializer}
 
     @extend_schema(
         operation_id="events_list",

@@ -50,6 +50,10 @@ class ContactRequestError(ValidationError):
     """A request or a change that breaks a rule; messages keyed by field, in the active language."""
 
 
+class ContactRequestLimitReached(ContactRequestError):
+    """The customer already has MAX_ACTIVE_PER_CUSTOMER requests in progress (a state, not bad input)."""
+
+
 class ContactRequestForbidden(PermissionDenied):
     """The actor may not make this change (e.g. an API client completing a request)."""
 
@@ -142,7 +146,7 @@ def contact_request_create(
             raise ContactRequestError({"customer": _("This customer's data has been erased.")})
         active = ContactRequest.objects.filter(customer=customer, status__in=ACTIVE_STATUSES).count()
         if active >= MAX_ACTIVE_PER_CUSTOMER:
-            raise ContactRequestError(
+            raise ContactRequestLimitReached(
                 {
                     "reason": _("You already have %(count)s requests in progress. Cancel one or wait for our answer.")
                     % {"count": active}

@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from api.access import customer_get_by_external_id_for_api_client
 from api.models import Scope
 from api.schema import problems
-from api.serializers import StrictCharField, topic_code_validate
+from api.serializers import StrictCharField, StrictSerializer, TopicCodeField
 from api.views import ApiView
 from links.services import link_url, list_unsubscribe_headers, unsubscribe_link_get_or_create
 from links.sms_stop import sms_is_stop, sms_number_clean, sms_stop_apply
@@ -22,14 +23,13 @@ from preferences.state import PreferenceError
 # --- Unsubscribe links ---------------------------------------------------------------------------
 
 
-class UnsubscribeLinkQuerySerializer(serializers.Serializer):
-    topic = StrictCharField(
-        max_length=40, required=False, help_text="A marketing or service topic; leave out with channel for every marketing message."
+class UnsubscribeLinkQuerySerializer(StrictSerializer):
+    topic = TopicCodeField(
+        kinds=(TopicKind.MARKETING, TopicKind.SERVICE),
+        required=False,
+        help_text="A marketing or service topic, with a channel it is sent on; leave out both for every marketing message.",
     )
     channel = serializers.ChoiceField(choices=ChannelCode.choices, required=False)
-
-    def validate_topic(self, value: str) -> str:
-        return topic_code_validate(value)
 
     def validate(self, data: dict) -> dict:
         if ("topic" in data) != ("channel" in data):
@@ -54,6 +54,7 @@ class UnsubscribeLinkOutSerializer(serializers.Serializer):
 
 class UnsubscribeLinksView(ApiView):
     required_scopes = {"GET": Scope.UNSUBSCRIBE_LINKS_READ}
+    query_serializers = {"GET": UnsubscribeLinkQuerySerializer}
 
     @extend_schema(
         operation_id="unsubscribe_links_get",
@@ -88,20 +89,32 @@ class UnsubscribeLinksView(ApiView):
 # --- Inbound SMS ---------------------------------------------------------------------------------
 
 
-class InboundSmsSerializer(serializers.Serializer):
+class SmsSenderField(StrictCharField):
+    """What an SMS gateway gives as the sender: digits, with a + for an international number."""
+
+    regex_pattern = r"^\+?[0-9]{3,20}$"
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, **kwargs)
+        self.validators.append(RegexValidator(self.regex_pattern, message=_("Send the number as digits, e.g. +33612345678.")))
+
+
+class InboundSmsSerializer(StrictSerializer):
     text = StrictCharField(max_length=1600, allow_blank=True, trim_whitespace=False)
 
     def get_fields(self):
         # `from` is a Python keyword: the field is added here rather than declared above.
         fields = super().get_fields()
-        fields["from"] = StrictCharField(max_length=40, help_text="The sender's number, E.164 (+33612345678).")
+        fields["from"] = SmsSenderField(help_text="The sender's number, E.164 (+33612345678), or a short code.")
         return fields
 
     def validate(self, data: dict) -> dict:
         try:
             data["from"] = sms_number_clean(data["from"])
-        except PreferenceError as error:
-            raise serializers.ValidationError({"from": error.message_dict["value"]}) from None
+        except PreferenceError:
+            # Digits that are no valid phone number (a short code, a number that does not exist) are
+            # no customer's verified number: nothing to opt out, the message is ignored.
+            data["from"] = None
         return data
 
 
@@ -127,7 +140,7 @@ class InboundSmsView(ApiView):
         serializer = InboundSmsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not sms_is_stop(data["text"]):
+        if data["from"] is None or not sms_is_stop(data["text"]):
             return Response({"action": "ignored", "customers": 0})
         context = ChangeContext.from_request(
             request, actor_type=ActorType.SMS_STOP, source=Source.SMS, actor_id=str(request.user.pk)

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictCharField
+from api.serializers import MAX_ID, StrictCharField, StrictSerializer
 from api.views import ApiView
 from preferences.models import Customer
 from preferences.state import PreferenceError
@@ -68,7 +68,7 @@ def data_export_get_for_api_client(*, client: ApiClient, customer: Customer, exp
 # --- Serializers -------------------------------------------------------------------------------------
 
 
-class ErasureInSerializer(serializers.Serializer):
+class ErasureInSerializer(StrictSerializer):
     reason = StrictCharField(
         max_length=REASON_MAX_LENGTH,
         help_text="Why (e.g. the customer's request, its date and reference). Kept with the proof of erasure, "
@@ -81,7 +81,7 @@ class ErasureOutSerializer(serializers.Serializer):
     erased_at = serializers.DateTimeField(default_timezone=UTC)
 
 
-class DataExportInSerializer(serializers.Serializer):
+class DataExportInSerializer(StrictSerializer):
     reason = StrictCharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="", help_text="Why, for the record."
     )

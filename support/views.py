@@ -198,7 +198,10 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
 def _back(request, contact_request_id: int):
     """Back where the agent came from (the queue or the request), never to another site."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of this site only: anything else (a word, a NUL, replacement characters from invalid
+    # UTF-8) would make redirect() look it up as a view name and fail with a 500.
+    local_path = target.startswith("/") and target.isprintable()
+    if local_path and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("support:request_detail", contact_request_id=contact_request_id)
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictBooleanField, StrictCharField
+from api.serializers import MAX_ID, StrictBooleanField, StrictCharField, StrictSerializer
 from api.views import ApiView
 from webhooks import services
 from webhooks.events import EventType
@@ -52,13 +52,13 @@ def webhook_delivery_get_for_endpoint(*, endpoint: WebhookEndpoint, delivery_id:
 # --- Serializers -------------------------------------------------------------------------------------
 
 
-class EndpointInSerializer(serializers.Serializer):
+class EndpointInSerializer(StrictSerializer):
     url = StrictCharField(max_length=2000, help_text="https:// URL of a public address.")
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values))
     description = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class EndpointChangeSerializer(serializers.Serializer):
+class EndpointChangeSerializer(StrictSerializer):
     url = StrictCharField(max_length=2000, required=False)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values), required=False
@@ -122,13 +122,13 @@ class DeliveryPageSerializer(serializers.Serializer):
     next_cursor = serializers.IntegerField(allow_null=True, help_text="Pass it as `before` for the next page.")
 
 
-class DeliveryQuerySerializer(serializers.Serializer):
+class DeliveryQuerySerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
     before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
     limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
 
 
-class ReplayRangeSerializer(serializers.Serializer):
+class ReplayRangeSerializer(StrictSerializer):
     since = serializers.DateTimeField(default_timezone=UTC, help_text="Events created at or after this time…")
     until = serializers.DateTimeField(default_timezone=UTC, help_text="…and before this one.")
     include_succeeded = StrictBooleanField(required=False, default=False)
@@ -137,6 +137,10 @@ class ReplayRangeSerializer(serializers.Serializer):
         if data["until"] <= data["since"]:
             raise ValidationError({"until": _("The end of the range must come after its start.")})
         return data
+
+
+class NoBodySerializer(StrictSerializer):
+    """Replaying one delivery takes no field: any field sent is refused by name."""
 
 
 class ReplayRangeResultSerializer(serializers.Serializer):
@@ -227,6 +231,7 @@ class WebhookEndpointDetailView(ApiView):
 
 class WebhookDeliveryListView(ApiView):
     required_scopes = MANAGE
+    query_serializers = {"GET": DeliveryQuerySerializer}
 
     @extend_schema(
         operation_id="webhook_deliveries_list",
@@ -267,6 +272,7 @@ class WebhookDeliveryReplayView(ApiView):
         responses={200: DeliveryOutSerializer, **problems(400, 404)},
     )
     def post(self, request, endpoint_id: int, delivery_id: int):
+        NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
         endpoint = webhook_endpoint_get_for_api_client(client=request.user, endpoint_id=endpoint_id)
         delivery = webhook_delivery_get_for_endpoint(endpoint=endpoint, delivery_id=delivery_id)
         delivery = _service_call(services.delivery_replay, delivery=delivery)

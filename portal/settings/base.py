@@ -319,6 +319,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # PATCH bodies are validated whole (no partial serializers): the schema must not make fields optional.
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {
         "ChannelCode": "preferences.domain.ChannelCode",
         "AiLevel": "preferences.domain.AiLevel",

@@ -165,6 +165,10 @@ def test_events_refusals(make_api, customer):
         assert_problem(api.get(EVENTS, after=cursor), 400)
     for name, value in (("customer_id", 0), ("external_id", ""), ("key_prefix", ""), ("occurred_after", "yesterday")):
         assert_problem(api.get(EVENTS, **{name: value}), 400)
+    # A misspelt filter is refused by name, not ignored (it would widen the page to every customer).
+    typo = api.get(EVENTS, external_idd="CRM-1")
+    assert_problem(typo, 400)
+    assert typo.json()["unknown_fields"] == ["external_idd"]
     assert_problem(api.get(EVENTS, limit=0), 400)
     assert_problem(api.get(EVENTS, limit=1001), 400)
     reader, _client = make_api(Scope.CUSTOMERS_READ)

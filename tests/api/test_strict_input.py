@@ -1,0 +1,196 @@
+"""Strict input on every API endpoint: unknown fields and parameters are refused by name; hostile
+bodies (too big, lone surrogates, deep nesting, invalid UTF-8) are 400 or 413 problems, never 500;
+a 403 names the missing scope; problem details are in English unless Accept-Language asks otherwise."""
+
+import json
+
+import pytest
+from django.test import override_settings
+
+from api.models import Scope
+from api.parsers import MAX_JSON_DEPTH
+from preferences.domain import ActorType, Source
+from preferences.models import ConsentEvent
+from preferences.services import ChangeContext, preferences_change
+from tests.api.conftest import assert_problem
+
+PLANS = "/api/v1/contact-plans"
+
+
+def _refuse_ai(customer):
+    preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in", "topic.offers.ai_level": "human_only"},
+                       context=ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL))
+
+
+def _raw(api, method: str, path: str, body: bytes, *, content_type="application/json", headers=None):
+    call = getattr(api.client, method.lower())
+    return call(path, body, content_type=content_type, headers=api._headers(headers or {}))
+
+
+# --- 1. Unknown fields --------------------------------------------------------------------------------
+
+
+def test_a_typo_in_ai_generated_is_refused_not_ignored(api, customer):
+    _refuse_ai(customer)
+    body = assert_problem(api.post(PLANS, {"topic": "offers", "ai_generatd": True, "customer_ids": [customer.pk]}), 400)
+    assert body["type"] == "urn:portal:problem:unknown_field"
+    assert body["unknown_fields"] == ["ai_generatd"]
+    assert "ai_generatd" in body["errors"] and "ai_generatd" in body["detail"]
+    # Spelled right, the same request is refused by the plan, as the customer asked.
+    plan = api.post(PLANS, {"topic": "offers", "ai_generated": True, "customer_ids": [customer.pk]}).json()["plans"][0]
+    assert plan["allowed"] is False and plan["reasons"] == ["ai_not_allowed"]
+
+
+def test_unknown_fields_on_customer_upsert_and_batch_items_are_refused(api, db):
+    body = assert_problem(api.post("/api/v1/customers", {"external_id": "CRM-9", "emial": "a@example.com"}), 400)
+    assert body["errors"] == {"emial": ["Unknown field: it is not part of this operation."]}
+    body = assert_problem(api.post("/api/v1/customers/batch", {"customers": [
+        {"external_id": "CRM-9", "email": "a@example.com"}, {"external_id": "CRM-10", "emial": "b@example.com"},
+    ]}), 400)
+    assert body["errors"]["customers"]["1"] == {"emial": ["Unknown field: it is not part of this operation."]}
+    assert body["unknown_fields"] == ["customers.1.emial"] and "customers.1.emial" in body["detail"]
+    assert not ConsentEvent.objects.exists()  # all or nothing: not even the valid first item
+
+
+def test_unknown_top_level_keys_on_patch_are_refused(api, customer):
+    response = api.patch(f"/api/v1/customers/{customer.pk}", {"changes": {"customer.language": "fr"}, "force": True},
+                         headers={"If-Match": f'"{customer.version}"'})
+    assert assert_problem(response, 400)["unknown_fields"] == ["force"]
+    customer.refresh_from_db()
+    assert customer.language == "en"
+
+
+def test_unknown_fields_in_sends_items_and_webhook_bodies_are_refused(api, customer):
+    body = assert_problem(api.post("/api/v1/sends", {"sends": [
+        {"customer_id": customer.pk, "topic": "billing", "channel": "email", "aigenerated": True}]}), 400)
+    assert "aigenerated" in body["errors"]["sends"]["0"] and body["unknown_fields"] == ["sends.0.aigenerated"]
+    body = assert_problem(api.post("/api/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/h",
+                                                                "event_types": ["customer.created"], "secret": "x"}), 400)
+    assert body["unknown_fields"] == ["secret"]
+    body = assert_problem(api.post("/api/v1/sms/inbound", {"from": "+33612345678", "text": "STOP", "to": "1"}), 400)
+    assert body["unknown_fields"] == ["to"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/customers/{customer}",
+        "/api/v1/contact-requests",
+        "/api/v1/customers/CRM-1/unsubscribe-links",
+        "/api/v1/webhook-endpoints",
+    ],
+)
+def test_unknown_query_parameters_are_refused_by_name(api, customer, path):
+    body = assert_problem(api.get(path.format(customer=customer.pk), limt="5"), 400)
+    assert body["unknown_fields"] == ["limt"] and "limt" in body["detail"]
+
+
+def test_known_query_parameters_are_still_accepted(api, customer):
+    assert api.get("/api/v1/contact-requests", limit="5").status_code == 200
+    assert api.get("/api/v1/customers/CRM-1/unsubscribe-links", topic="offers", channel="email").status_code == 200
+
+
+def test_a_query_string_on_a_post_is_refused(api, customer):
+    response = api.client.post(f"{PLANS}?dry_run=1", json.dumps({"topic": "billing", "customer_ids": [customer.pk]}),
+                               content_type="application/json", headers=api._headers({}))
+    assert assert_problem(response, 400)["unknown_fields"] == ["dry_run"]
+
+
+# --- 2. and 3. Hostile bodies -----------------------------------------------------------------------------
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_body_over_the_limit_is_413(api, customer):
+    body = {"topic": "billing", "external_ids": ["X" * 90] * 20}
+    problem = assert_problem(api.post(PLANS, body), 413)
+    assert problem["max_body_bytes"] == 1000 and "1000 bytes" in problem["detail"]
+
+
+def test_a_body_over_the_default_limit_is_413(api, customer):
+    huge = b'{"topic": "billing", "external_ids": ["' + b"X" * (3 * 1024 * 1024) + b'"]}'
+    assert_problem(_raw(api, "POST", PLANS, huge), 413)
+
+
+def test_a_lone_surrogate_anywhere_is_a_400(api, customer):
+    for body in (
+        b'{"topic": "billing", "customer_ids": [1], "at": "\\ud800"}',
+        b'{"external_id": "CRM-1", "language": "\\ud800"}',
+        b'{"changes": {"\\udfff": "in"}}',
+    ):
+        path = f"/api/v1/customers/{customer.pk}" if b"changes" in body else (PLANS if b"topic" in body else "/api/v1/customers")
+        method = "PATCH" if b"changes" in body else "POST"
+        problem = assert_problem(_raw(api, method, path, body, headers={"If-Match": f'"{customer.version}"'}), 400)
+        assert "surrogate" in problem["detail"]
+    # A real pair (an emoji) is valid Unicode and goes through.
+    response = _raw(api, "POST", "/api/v1/customers", b'{"external_id": "CRM-\\ud83d\\ude00"}')
+    assert response.status_code == 201, response.content
+
+
+def test_deep_nesting_is_a_400(api, customer):
+    for depth in (MAX_JSON_DEPTH + 1, 3000, 100_000):
+        body = b'{"changes": {"customer.language": ' + b"[" * depth + b"]" * depth + b"}}"
+        response = _raw(api, "PATCH", f"/api/v1/customers/{customer.pk}", body, headers={"If-Match": f'"{customer.version}"'})
+        assert "levels deep" in assert_problem(response, 400)["detail"]
+
+
+def test_invalid_utf8_and_broken_json_are_400(api, customer):
+    assert "UTF-8" in assert_problem(_raw(api, "POST", PLANS, b'{"topic": "\xff\xfe"}'), 400)["detail"]
+    assert_problem(_raw(api, "POST", PLANS, b'{"topic": '), 400)
+    assert_problem(_raw(api, "POST", PLANS, b'{"topic": NaN}'), 400)
+
+
+def test_a_lone_surrogate_that_reaches_an_answer_is_escaped_not_a_500():
+    from api.parsers import ProblemSafeJSONRenderer
+
+    assert ProblemSafeJSONRenderer().render({"detail": "\ud800"}) == b'{"detail":"\\ud800"}'
+
+
+# --- 4. Missing scope ----------------------------------------------------------------------------------
+
+
+def test_a_403_names_the_missing_scope(make_api, customer):
+    reader, _client = make_api(Scope.CUSTOMERS_READ)
+    body = assert_problem(reader.post(PLANS, {"topic": "billing", "customer_ids": [customer.pk]}), 403)
+    assert body["missing_scope"] == "decisions:read" and "decisions:read" in body["detail"]
+    body = assert_problem(reader.patch(f"/api/v1/customers/{customer.pk}", {"changes": {}}), 403)
+    assert body["missing_scope"] == "customers:write"
+
+
+# --- 5. Language of problem details ----------------------------------------------------------------------
+
+
+def test_problems_are_in_english_without_accept_language(api, customer):
+    body = assert_problem(api.post(PLANS, {"topic": "billing"}), 400)
+    assert body["title"] == "The request is not valid."
+    assert body["detail"] == "Some fields are not valid: see errors."
+    # Not even the site's language cookie turns the API French.
+    api.client.cookies["django_language"] = "fr"
+    assert assert_problem(api.post(PLANS, {"topic": "billing"}), 400)["title"] == "The request is not valid."
+
+
+def test_problems_follow_accept_language(api, make_api, customer):
+    french = assert_problem(api.post(PLANS, {"topic": "billing"}, headers={"Accept-Language": "fr-FR,fr;q=0.9"}), 400)
+    english = assert_problem(api.post(PLANS, {"topic": "billing"}, headers={"Accept-Language": "en-GB"}), 400)
+    assert french["title"] != english["title"] == "The request is not valid."
+    assert french["title"] == "La requête n'est pas valide."
+    reader, _client = make_api(Scope.CUSTOMERS_READ)
+    denied = assert_problem(reader.post(PLANS, {"topic": "billing"}, headers={"Accept-Language": "fr"}), 403)
+    assert "decisions:read" in denied["detail"] and denied["detail"] != "This API key lacks the scope decisions:read, which this operation needs."
+    unknown = assert_problem(api.post(PLANS, {"topic": "billing", "x": 1}, headers={"Accept-Language": "de, fr;q=0.5"}), 400)
+    assert unknown["errors"]["x"] != ["Unknown field: it is not part of this operation."]  # French, the first we speak
+    assert_problem(api.client.get("/api/v1/nope", headers={"Accept-Language": "en"}), 404)
+    assert assert_problem(api.client.get("/api/v1/nope"), 404)["title"] == "Not found."
+
+
+def test_a_method_the_view_does_not_answer_is_405_whatever_its_query(api, customer):
+    response = api.client.generic("TRACE", "/api/v1/contact-requests?limit=5&nope=1", headers=api._headers({}))
+    assert_problem(response, 405)
+
+
+def test_a_request_django_finds_suspicious_is_a_400_problem(api, rf):
+    from django.core.exceptions import TooManyFieldsSent
+
+    from api.problems import problem_exception_handler
+
+    response = problem_exception_handler(TooManyFieldsSent("too many"), {"request": rf.post("/api/v1/customers")})
+    assert response.status_code == 400 and response.data["type"] == "urn:portal:problem:bad_request"
