@@ -35,24 +35,25 @@ class FeedPosition:
     def parse(cls, text: str) -> "FeedPosition | None":
         """A cursor this feed gave, or a plain event id (the cursors of the first API version); None
         when it is neither. `0` is the beginning."""
+        # Numbers past the largest id are taken as the largest: a position after every event.
         if text.isdigit() and len(text) <= 19:
-            return cls(0, 0) if int(text) == 0 else _legacy_position(int(text))
+            return cls(0, 0) if int(text) == 0 else _legacy_position(min(int(text), MAX_ID))
         match = _POSITION.fullmatch(text)
         if match is None:
             return None
-        position = cls(int(match[1]), int(match[2]))
-        return position if max(position.transaction_id, position.event_id) <= MAX_ID else None
+        return cls(min(int(match[1]), MAX_ID), min(int(match[2]), MAX_ID))
 
 
 START = FeedPosition(0, 0)
 
 
-def _legacy_position(event_id: int) -> FeedPosition | None:
-    """An old cursor was the id of the last event served: stand where that event stands."""
-    if event_id > MAX_ID:
-        return None
-    transaction_id = ConsentEvent.objects.filter(pk=event_id).values_list("transaction_id", flat=True).first()
-    return None if transaction_id is None else FeedPosition(transaction_id, event_id)
+def _legacy_position(event_id: int) -> FeedPosition:
+    """An old cursor was the id of the last event served: stand where that event stands (or, for an id
+    no event has, where the last event before it stands)."""
+    transaction_id = (
+        ConsentEvent.objects.filter(pk__lte=event_id).order_by("-pk").values_list("transaction_id", flat=True).first()
+    )
+    return START if transaction_id is None else FeedPosition(transaction_id, event_id)
 
 
 @dataclass(frozen=True)
