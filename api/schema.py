@@ -80,7 +80,9 @@ def batch_limits_postprocess(result, generator, request, public):
 
 # DRF refuses a string that is empty once trimmed, or that holds a NUL character.
 NON_BLANK_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
-NO_NUL_PATTERN = r"^[^\x00]*$"
+# For a field that may be blank: drf-spectacular then says oneOf [this, an empty string], so this one
+# must not match the empty string too (oneOf means exactly one).
+NON_EMPTY_NO_NUL_PATTERN = r"^[^\x00]+$"
 
 
 class StrictSerializerExtension(OpenApiSerializerExtension):
@@ -112,9 +114,9 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
         if codes:
             schema["enum"] = codes
         elif getattr(field, "regex_pattern", None):
-            schema["pattern"] = f"^$|{field.regex_pattern}" if field.allow_blank else field.regex_pattern
+            schema["pattern"] = field.regex_pattern  # blank, when allowed, is the oneOf's other branch
         elif field.allow_blank:
-            schema["pattern"] = NO_NUL_PATTERN
+            schema["pattern"] = NON_EMPTY_NO_NUL_PATTERN
         else:
             schema["pattern"] = NON_BLANK_PATTERN
         if not field.allow_blank and "enum" not in schema:
