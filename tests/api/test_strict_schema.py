@@ -1,6 +1,7 @@
 """The OpenAPI schema states the rules the server enforces, and the server enforces what it states."""
 
 import re
+import sys
 
 import phonenumbers
 import pytest
@@ -57,6 +58,19 @@ def test_non_blank_strings_say_so(schema):
     assert not re.search(external_id["pattern"], "   ") and not re.search(external_id["pattern"], "a\x00")
     assert components["ContactRequestIn"]["properties"]["reason"]["minLength"] == 1
     assert components["PreferencesChange"]["properties"]["changes"]["minProperties"] == 1
+
+
+def test_blank_means_what_python_strips(schema, api, customer):
+    """DRF trims with str.strip(): a string of U+001E alone is blank to it, though JavaScript's \\s (which
+    schema-driven clients use) does not hold U+001E. The pattern names the characters instead."""
+    pattern = schema["components"]["schemas"]["ContactRequestIn"]["properties"]["reason"]["pattern"]
+    assert "\\s" not in pattern
+    whitespace = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    for character in whitespace:
+        assert not re.search(pattern, character * 2), hex(ord(character))
+    assert re.search(pattern, "\x1e Call me \u3000")
+    body = {"customer_id": customer.pk, "reason": "\x1e", "preferred_channel": "email"}
+    assert "reason" in assert_problem(api.post("/api/v1/contact-requests", body), 400)["errors"]
 
 
 def _enum(schema, node: dict) -> list:
