@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "notifications",
+    "outbox",
     "preferences",
     "drf_spectacular_sidecar",
     "api",
