@@ -1,3 +1,5 @@
+"""The outbox app: the domain events other systems receive, written in their change's transaction."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
