@@ -1,6 +1,8 @@
 """Roles are groups: customer, agent, supervisor. Staff pages need the agent or supervisor role."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 CUSTOMER = "customer"
 AGENT = "agent"
@@ -68,6 +70,19 @@ def is_staff_member(user) -> bool:
 
 def is_supervisor(user) -> bool:
     return SUPERVISOR in user_roles(user) or bool(user.is_authenticated and user.is_superuser)
+
+
+def supervisor_emails() -> list[str]:
+    """The addresses of the active supervisors and superusers, sorted (who is told of overdue requests
+    and of dead webhook deliveries)."""
+    return list(
+        get_user_model()
+        .objects.filter(Q(groups__name=SUPERVISOR) | Q(is_superuser=True), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by("email")
+    )
 
 
 def can_manage_staff(user) -> bool:

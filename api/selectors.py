@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from api.models import ApiClient, ApiKey, Send
-from portal.memo import RecentValues
+from common.memo import RecentValues
 from preferences.domain import TopicKind
 from preferences.models import Customer
 from preferences.selectors import catalog_get

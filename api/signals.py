@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from api.models import ApiClient, ApiKey
 from api.selectors import API_KEY_RECENT, api_key_cache_key
-from portal.memo import shared_forget
+from common.memo import shared_forget
 
 
 def _forget(prefixes: list[str]) -> None:

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiClient
+from common.memo import memo_register
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):
@@ -55,6 +56,9 @@ def blocks_clear() -> None:
     _blocks.clear()
 
 
+memo_register(blocks_clear)
+
+
 def _number_take(key: str, *, block: int, ttl: int) -> int:
     """The next number of this window for this process: from its block, or from a new block."""
     held = _blocks.get(key)
@@ -93,3 +97,6 @@ def _redis_client() -> redis.Redis | None:
     if default["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
         return None
     return redis.Redis.from_url(default["LOCATION"])
+
+
+memo_register(_redis_client.cache_clear)  # the client follows settings.CACHES, which tests override

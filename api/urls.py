@@ -3,10 +3,10 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api import contact_requests, views
+from api import webhooks as webhooks_api
 from api.problems import api_not_found
 from links import api as links_api
 from privacy import api as privacy_api
-from webhooks import api as webhooks_api
 
 app_name = "api"
 

@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.roles import SUPERVISOR, is_staff_member
+from accounts.roles import is_staff_member, supervisor_emails
+from contact_requests.events import contact_request_event_record
 from contact_requests.models import (
     ACTIVE_STATUSES,
     UNANSWERED_STATUSES,
@@ -32,7 +33,6 @@ from contact_requests.models import (
 from notifications.services import email_enqueue
 from preferences.domain import ActorType, ContactPointKind
 from preferences.models import ContactPoint, Customer, Topic
-from webhooks.services import contact_request_event_record
 
 REASON_MAX_LENGTH = 2000
 OUTCOME_MAX_LENGTH = 2000
@@ -421,20 +421,8 @@ def contact_requests_escalate_overdue(*, now: datetime | None = None) -> list[in
     return ids
 
 
-def _supervisor_addresses() -> list[str]:
-    from accounts.models import User
-
-    return list(
-        User.objects.filter(Q(groups__name=SUPERVISOR) | Q(is_superuser=True), is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by("email")
-    )
-
-
 def _supervisors_email_queue(overdue: list[ContactRequest], *, now: datetime) -> None:
-    addresses = _supervisor_addresses()
+    addresses = supervisor_emails()
     if not addresses:
         return
     rows = [

@@ -8,6 +8,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from common.tasks import task_queue
 from notifications.models import OutboundMessage
 from notifications.sms import sms_backend_get
 
@@ -48,11 +49,9 @@ def sms_enqueue(*, to: str, body: str) -> OutboundMessage:
 
 
 def _send_on_commit(message_id: int) -> None:
-    from notifications.tasks import outbound_message_send
-
     def send() -> None:
         try:
-            outbound_message_send.delay(message_id)
+            task_queue("notifications.tasks.outbound_message_send", message_id)
         except Exception:  # the broker is down: the beat job will pick the row up later
             logger.warning("Could not queue outbound message %s; it will be re-driven.", message_id)
 

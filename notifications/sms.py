@@ -8,8 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from common.memo import memo_register
+
 # Messages sent through the in-memory backend (tests read them, as with django.core.mail.outbox).
 outbox: list[dict] = []
+memo_register(outbox.clear)
 
 
 class BaseSmsBackend:

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.base import ModelState
 
-from portal.memo import RecentValues, shared_forget
+from common.memo import RecentValues, memo_register, shared_forget
 from preferences.domain import (
     CHANNEL_CONTACT_POINT,
     DEFAULT_CHANNEL_RANKING,
@@ -78,6 +78,14 @@ def catalog_invalidate() -> None:
     """Every process loads the catalogue again (this one at once, the others within a second)."""
     _CATALOG_STAMP_RECENT.clear()
     shared_forget(CATALOG_STAMP_KEY)
+
+
+def _catalog_loaded_forget() -> None:
+    global _catalog_loaded
+    _catalog_loaded = None
+
+
+memo_register(_catalog_loaded_forget)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from preferences.domain import (
     SystemReason,
     TopicKind,
 )
+from preferences.events import customer_event_record
 from preferences.models import ConsentEvent, ContactPoint, Customer, Subscription, VerificationChallenge
 from preferences.selectors import (
     PreferenceDocument,
@@ -52,7 +53,6 @@ from preferences.state import (
     time_from_state,
     topic_value_clean,
 )
-from webhooks.services import customer_event_record
 
 VERIFICATION_CODE_TTL = timedelta(minutes=15)
 VERIFICATION_MAX_ATTEMPTS = 5

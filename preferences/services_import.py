@@ -14,7 +14,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from outbox.models import OutboxEvent
+from outbox.services import outbox_relay_on_commit
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
+from preferences.events import customer_event_payload
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.selectors import PreferenceDocument, catalog_get, contact_point_state, notice_versions_current
 from preferences.services import (
@@ -25,8 +28,6 @@ from preferences.services import (
     customer_value_clean,
 )
 from preferences.state import PreferenceError
-from webhooks.models import OutboxEvent
-from webhooks.services import outbox_relay_on_commit
 
 
 class BatchError(Exception):
@@ -174,7 +175,7 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
         OutboxEvent,
         ["type", "payload", "created_at"],
         [
-            ["customer.created", {"customer_id": c.pk, "external_id": c.external_id, "version": c.version}, now]
+            ["customer.created", customer_event_payload(c), now]
             for c in customers
         ],
     )

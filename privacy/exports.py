@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from portal.csv_safe import csv_writer
+from common.csv_safe import csv_writer
 
 EXPORT_FORMAT = "portal-data-export/1"
 

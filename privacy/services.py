@@ -36,11 +36,14 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.tasks import task_queue
 from contact_requests.models import ContactRequest, ContactRequestEvent
 from contact_requests.services import Actor, contact_requests_withdraw
 from links.models import OneClickLink
 from notifications.models import OutboundMessage
+from outbox.services import customer_events_redact
 from preferences.domain import ContactPointKind, Source
+from preferences.events import customer_event_record
 from preferences.models import ContactPoint, Customer
 from preferences.services import ChangeContext, contact_point_value_clean, customer_erasure_record
 from preferences.state import PreferenceError
@@ -129,10 +132,8 @@ def data_export_request(*, customer_id: int, requested_by_type: str, requested_b
 
 
 def _build_queue(export_id: int) -> None:
-    from privacy.tasks import data_export_build as task
-
     try:
-        task.delay(export_id)
+        task_queue("privacy.tasks.data_export_build", export_id)
     except Exception:  # the broker is down: the beat job builds exports left pending
         logger.warning("Could not queue data export %s; the beat job will build it.", export_id)
 
@@ -273,19 +274,9 @@ def _user_anonymise(user) -> None:
 
 
 def _erased_event_record(customer: Customer, *, external_id: str | None) -> None:
-    """Tell other systems (webhooks app, when installed) so that they erase their copy: the ids they
-    know the customer by (the CRM's external id is the only way it can find its record), nothing else."""
-    try:
-        from webhooks.services import customer_events_redact, event_record
-    except ImportError:
-        return
+    """Tell other systems (through the outbox) so that they erase their copy: the ids they know the
+    customer by (the CRM's external id is the only way it can find its record), nothing else."""
     customer_events_redact(customer_id=customer.pk)
-    event_record(
-        type="customer.erased",
-        payload={
-            "customer_id": customer.pk,
-            "external_id": external_id,
-            "erased_at": customer.erased_at.isoformat(),
-            "version": customer.version,
-        },
+    customer_event_record(
+        type="customer.erased", customer=customer, external_id=external_id, erased_at=customer.erased_at.isoformat()
     )

@@ -14,11 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.client_ip import client_ip
+from common.csv_safe import csv_writer
 from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
 from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
-from portal.csv_safe import csv_writer
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
 from preferences.services import ip_truncate

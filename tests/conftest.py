@@ -66,14 +66,10 @@ def customer_client(client, customer_user):
 def _clear_caches():
     from django.core.cache import cache
 
-    from api.throttling import blocks_clear
-    from notifications import sms
-    from portal.memo import memos_clear
+    from common.memo import memos_clear
 
     cache.clear()
     memos_clear()
-    blocks_clear()
-    sms.outbox.clear()
     yield
 
 

@@ -10,16 +10,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_supervisor
-from webhooks import services
-from webhooks.events import EventType
+from outbox.events import EventType
+from outbox.models import OutboxEvent
+from webhooks.endpoints import (
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_disable,
+    webhook_endpoint_update,
+    webhook_url_check,
+)
 from webhooks.models import (
     DeliveryAttempt,
     DisabledReason,
-    OutboxEvent,
     WebhookDelivery,
     WebhookEndpoint,
     delivery_error_text,
 )
+from webhooks.replay import deliveries_replay_range, delivery_replay
 
 REPLAY_RANGE = timedelta(days=7)
 
@@ -58,7 +65,7 @@ class WebhookEndpointForm(forms.ModelForm):
         # The rules (URL allowed, event types known) are the service's: ask it without saving.
         if data.get("url") and (self.instance.pk is None or data["url"] != self.instance.url):
             try:
-                services.webhook_url_check(data["url"])
+                webhook_url_check(data["url"])
             except ValidationError as error:
                 self.add_error("url", error.message_dict["url"])
         return data
@@ -81,7 +88,7 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            services.webhook_endpoint_update(
+            webhook_endpoint_update(
                 endpoint=obj,
                 url=data["url"],
                 event_types=data["event_types"],
@@ -89,11 +96,11 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
                 is_enabled=data["is_enabled"],
             )
             return
-        endpoint, secret = services.webhook_endpoint_create(
+        endpoint, secret = webhook_endpoint_create(
             url=data["url"], event_types=data["event_types"], description=data["description"], created_by=request.user
         )
         if not data["is_enabled"]:
-            services.webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.SUPERVISOR)
+            webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.SUPERVISOR)
         obj.pk = endpoint.pk
         self.message_user(
             request,
@@ -102,14 +109,14 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        services.webhook_endpoint_delete(endpoint=obj)
+        webhook_endpoint_delete(endpoint=obj)
 
     @admin.action(description=_("Replay failed and dead deliveries of the last 7 days"))
     def replay_recent_failures(self, request, queryset):
         now = timezone.now()
         for endpoint in queryset:
             try:
-                count = services.deliveries_replay_range(endpoint=endpoint, since=now - REPLAY_RANGE, until=now)
+                count = deliveries_replay_range(endpoint=endpoint, since=now - REPLAY_RANGE, until=now)
             except ValidationError as error:
                 self.message_user(request, f"{endpoint.url}: {' '.join(error.messages)}", level=messages.ERROR)
                 continue
@@ -118,7 +125,7 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
     @admin.action(description=_("Disable the selected endpoints"))
     def disable_endpoints(self, request, queryset):
         for endpoint in queryset:
-            services.webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.SUPERVISOR)
+            webhook_endpoint_disable(endpoint=endpoint, reason=DisabledReason.SUPERVISOR)
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -189,7 +196,7 @@ class WebhookDeliveryAdmin(SupervisorsOnly, admin.ModelAdmin):
         replayed = 0
         for delivery in queryset.select_related("endpoint"):
             try:
-                services.delivery_replay(delivery=delivery)
+                delivery_replay(delivery=delivery)
                 replayed += 1
             except ValidationError as error:
                 self.message_user(request, f"{delivery.webhook_id}: {' '.join(error.messages)}", level=messages.ERROR)

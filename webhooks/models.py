@@ -1,14 +1,12 @@
-"""Webhook endpoints, the outbox of domain events, and the deliveries of events to endpoints."""
+"""Webhook endpoints, and the deliveries of outbox events to endpoints with the log of their attempts."""
 
 import uuid
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
-from webhooks.events import EventType
+from outbox.models import OutboxEvent
 
 
 class DisabledReason(models.TextChoices):
@@ -75,29 +73,6 @@ class WebhookEndpoint(models.Model):
         return str(self.get_disabled_reason_display()) if self.disabled_reason else ""
 
 
-class OutboxEvent(models.Model):
-    """One domain event, written in the same transaction as the change it describes."""
-
-    type = models.CharField(_("type"), max_length=60, choices=EventType.choices)
-    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    # Set once the relay has made a delivery row for every enabled endpoint that wants the event.
-    fanned_out_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("outbox event")
-        verbose_name_plural = _("outbox events")
-        indexes = [
-            models.Index(fields=["created_at"], condition=models.Q(fanned_out_at__isnull=True), name="outbox_pending_idx"),
-            # An erasure finds the customer's events (payload__customer_id) without reading the whole outbox.
-            models.Index(KeyTransform("customer_id", "payload"), name="outbox_customer_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.type} #{self.pk}"
-
-
 def webhook_id_new() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
@@ -119,7 +94,7 @@ class WebhookDelivery(models.Model):
     webhook_id = models.CharField(_("webhook-id"), max_length=40, unique=True, default=webhook_id_new, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    # When the next attempt is due; while an attempt runs, a short lease (see services.ATTEMPT_LEASE).
+    # When the next attempt is due; while an attempt runs, a short lease (see attempts.ATTEMPT_LEASE).
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     # Retries stop (dead letter) about three days after this: creation, or the last replay.
     retry_window_started_at = models.DateTimeField()

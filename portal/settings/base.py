@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "notifications",
+    "outbox",
     "preferences",
     "drf_spectacular_sidecar",
     "api",
@@ -331,8 +332,8 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # No secret in a log line: one-click tokens and reset keys in paths, API keys (portal.log_filters).
-    "filters": {"redact_secrets": {"()": "portal.log_filters.SecretRedactingFilter"}},
+    # No secret in a log line: one-click tokens and reset keys in paths, API keys (common.log_filters).
+    "filters": {"redact_secrets": {"()": "common.log_filters.SecretRedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": "INFO"},

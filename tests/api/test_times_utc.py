@@ -120,8 +120,8 @@ def test_every_date_time_in_the_api_is_utc_with_z(
 
 
 def test_a_problem_and_a_webhook_body_carry_utc_times_too(api, new_york, db):
-    from webhooks.models import OutboxEvent
-    from webhooks.services import delivery_body
+    from outbox.models import OutboxEvent
+    from webhooks.attempts import delivery_body
 
     make_customer("CRM-W")
     body = delivery_body(OutboxEvent.objects.latest("id"))

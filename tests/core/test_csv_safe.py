@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.csv_safe import FORMULA_PREFIXES, csv_cell, csv_writer
+from common.csv_safe import FORMULA_PREFIXES, csv_cell, csv_writer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,12 +38,12 @@ def test_the_writer_neutralises_every_cell_and_stays_valid_csv():
 
 
 def test_no_csv_is_written_without_the_helper():
-    """csv.writer and csv.DictWriter appear only in portal/csv_safe.py (tests read CSV, never write it)."""
+    """csv.writer and csv.DictWriter appear only in common/csv_safe.py (tests read CSV, never write it)."""
     pattern = re.compile(r"csv\.(writer|DictWriter)\(")
     offenders = []
     for path in ROOT.rglob("*.py"):
         relative = path.relative_to(ROOT)
-        if relative.parts[0] in {".venv", "tests", "node_modules"} or relative == Path("portal/csv_safe.py"):
+        if relative.parts[0] in {".venv", "tests", "node_modules"} or relative == Path("common/csv_safe.py"):
             continue
         if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
             offenders.append(str(relative))

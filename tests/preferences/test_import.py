@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from outbox.models import OutboxEvent
 from preferences.domain import ActorType, Source
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.selectors import preference_document_get
@@ -12,7 +13,6 @@ from preferences.services import ChangeContext, customer_upsert
 from preferences.services_import import BatchError, customers_import
 from preferences.state import state_rebuild
 from privacy.services import customer_erase
-from webhooks.models import OutboxEvent
 
 IMPORT = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="7")
 EVENT_FIELDS = (

@@ -3,6 +3,7 @@ the webhook events of that call carry that one version; the next change gets the
 
 import pytest
 
+from outbox.models import OutboxEvent
 from preferences.domain import ActorType, Source
 from preferences.models import ConsentEvent, Customer
 from preferences.services import (
@@ -14,7 +15,6 @@ from preferences.services import (
 )
 from preferences.state import PreferenceError
 from privacy.services import customer_erase
-from webhooks.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -83,8 +83,8 @@ def test_after_erasure_nothing_personal_remains(rich_customer, customer_client):
     offers = ConsentEvent.objects.filter(customer=customer, key="subscription.offers.email").latest("id")
     assert (offers.old_value, offers.new_value, offers.actor_type) == ("out", "in", "customer")
     assert Erasure.objects.get(customer=customer).requested_by_type == "customer"
-    webhooks = pytest.importorskip("webhooks.models")
-    erased = webhooks.OutboxEvent.objects.get(type="customer.erased")
+    outbox = pytest.importorskip("outbox.models")
+    erased = outbox.OutboxEvent.objects.get(type="customer.erased")
     assert erased.payload["customer_id"] == customer.pk and erased.payload["external_id"] == "CRM-9"
     assert SuppressionEntry.objects.count() == 3  # two email addresses and the phone, as keyed hashes
     # Signed out, and the account no longer works.

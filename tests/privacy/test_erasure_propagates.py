@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from contact_requests.models import ContactRequest, ContactRequestEvent
 from contact_requests.services import contact_request_assign, contact_requests_escalate_overdue
+from outbox.models import OutboxEvent
 from preferences.domain import ActorType, Source
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
@@ -17,8 +18,9 @@ from preferences.state import state_rebuild
 from privacy.services import customer_erase
 from tests.contact_requests.helpers import request_for, staff_actor
 from tests.webhooks.conftest import ALL_TYPES, make_customer, system_context
-from webhooks.models import OutboxEvent, WebhookDelivery
-from webhooks.services import deliveries_replay_range, delivery_replay, webhook_endpoint_create
+from webhooks.endpoints import webhook_endpoint_create
+from webhooks.models import WebhookDelivery
+from webhooks.replay import deliveries_replay_range, delivery_replay
 
 pytestmark = pytest.mark.django_db
 

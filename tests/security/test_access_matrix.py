@@ -551,7 +551,7 @@ ADMIN_MODELS: dict[str, tuple[tuple, tuple]] = {
     "api.send": ((403, 403), (200, 403)),
     "webhooks.webhookendpoint": ((200, 200), (200, 200)),
     "webhooks.webhookdelivery": ((200, 403), (200, 403)),
-    "webhooks.outboxevent": ((200, 403), (200, 403)),
+    "outbox.outboxevent": ((200, 403), (200, 403)),
     # allauth's own: a supervisor may not touch email addresses or authenticators.
     "account.emailaddress": ((403, 403), (200, 200)),
     "mfa.authenticator": ((403, 403), (200, 200)),

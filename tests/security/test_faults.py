@@ -24,6 +24,7 @@ from api.services import api_client_create
 from notifications import tasks as notification_tasks
 from notifications.models import OutboundMessage
 from notifications.services import outbound_message_send, outbound_messages_due
+from outbox.models import OutboxEvent
 from preferences import services as preference_services
 from preferences.models import ConsentEvent, Customer
 from preferences.selectors import preference_document_get
@@ -32,8 +33,10 @@ from support.services import customer_override_apply
 from tests.conftest import make_customer_user, make_staff_user
 from webhooks import tasks as webhook_tasks
 from webhooks import transport
-from webhooks.models import DeliveryStatus, OutboxEvent, WebhookDelivery
-from webhooks.services import delivery_attempt, outbox_relay, webhook_endpoint_create, webhooks_redrive
+from webhooks.attempts import delivery_attempt
+from webhooks.endpoints import webhook_endpoint_create
+from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.relay import outbox_relay, webhooks_redrive
 
 PATCH_BODY = json.dumps({"changes": {"subscription.billing.postal": "in", "customer.large_print": True}})
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.services import api_client_create
+from common.log_filters import REDACTED, SecretRedactingFilter, redact
 from links.models import OneClickLink
 from notifications.models import OutboundMessage
-from portal.log_filters import REDACTED, SecretRedactingFilter, redact
 from tests.conftest import PASSWORD, make_customer_user
 from tests.links.conftest import unsubscribe_path
 

@@ -21,8 +21,9 @@ from preferences.services import ChangeContext, contact_point_import, customer_c
 from privacy.models import RequestedBy
 from privacy.services import data_export_build, data_export_request
 from tests.conftest import PASSWORD, make_customer_user, make_staff_user
+from webhooks.endpoints import webhook_endpoint_create
 from webhooks.models import WebhookDelivery
-from webhooks.services import outbox_relay, webhook_endpoint_create
+from webhooks.relay import outbox_relay
 
 # Values that belong to customer B only: none of them may reach customer A, an anonymous visitor,
 # or an API client without the scope that shows them.
@@ -110,7 +111,7 @@ def world_build() -> World:
     outbox_relay()
     delivery = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("pk").first()
     if delivery is None:  # no event reached the endpoint yet: make one
-        from webhooks.services import customer_event_record
+        from preferences.events import customer_event_record
 
         customer_event_record(type="customer.created", customer=customer_b)
         outbox_relay()

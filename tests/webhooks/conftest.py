@@ -11,7 +11,8 @@ from standardwebhooks import Webhook
 from preferences.domain import ActorType, Source
 from preferences.services import ChangeContext, customer_upsert
 from tests.api.conftest import make_api  # noqa: F401 (the API fixtures, for test_api)
-from webhooks.services import webhook_endpoint_create, webhooks_redrive
+from webhooks.endpoints import webhook_endpoint_create
+from webhooks.relay import webhooks_redrive
 
 
 @dataclass

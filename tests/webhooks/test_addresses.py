@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from webhooks.addresses import AddressRefused, address_allowed, target_resolve
-from webhooks.services import WebhookError, webhook_endpoint_create
+from webhooks.endpoints import WebhookError, webhook_endpoint_create
 
 
 def fake_dns(monkeypatch, *addresses: str):

@@ -79,7 +79,7 @@ def test_another_clients_endpoint_is_404_everywhere(make_api, receiver):
 
 
 def test_supervisor_endpoints_are_not_visible_to_clients(manager, receiver):
-    from webhooks.services import webhook_endpoint_create
+    from webhooks.endpoints import webhook_endpoint_create
 
     endpoint, _secret = webhook_endpoint_create(url=receiver.url, event_types=ALL_TYPES)
     api, _client = manager

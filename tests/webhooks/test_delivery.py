@@ -8,12 +8,14 @@ from django.utils import timezone
 
 from contact_requests.models import CreatedByType
 from contact_requests.services import Actor, contact_request_assign, contact_request_create
+from outbox.models import OutboxEvent
+from outbox.services import event_record
 from preferences.services import preferences_change
 from preferences.state import PreferenceError
 from tests.conftest import make_staff_user
 from tests.webhooks.conftest import drive_until, make_customer, system_context
-from webhooks.models import DeliveryStatus, OutboxEvent, WebhookDelivery
-from webhooks.services import deliveries_replay_range, delivery_replay, event_record
+from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.replay import deliveries_replay_range, delivery_replay
 
 
 def test_a_preference_change_reaches_the_receiver_signed_thin_and_once(endpoint, receiver, django_capture_on_commit_callbacks):
@@ -85,7 +87,7 @@ def test_contact_request_events(endpoint, receiver, django_capture_on_commit_cal
 
 
 def test_endpoints_get_only_the_event_types_they_want(receiver, db, django_capture_on_commit_callbacks):
-    from webhooks.services import webhook_endpoint_create
+    from webhooks.endpoints import webhook_endpoint_create
 
     _endpoint, secret = webhook_endpoint_create(url=receiver.url, event_types=["customer.erased"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -150,7 +152,7 @@ def test_retry_after_is_honoured(endpoint, receiver, fast_retries, django_captur
     delivery = WebhookDelivery.objects.get()
     assert delivery.next_attempt_at >= before + timedelta(seconds=120)
     with django_capture_on_commit_callbacks(execute=True):
-        from webhooks.services import webhooks_redrive
+        from webhooks.relay import webhooks_redrive
 
         assert webhooks_redrive() == 0  # not due: no second attempt
     assert len(receiver.received) == 1
@@ -197,7 +199,7 @@ def test_a_receiver_that_never_succeeds_is_dead_lettered_supervisors_told_then_r
 def test_a_time_range_replay_resends_failures_and_what_a_disabled_endpoint_missed(
     endpoint, receiver, django_capture_on_commit_callbacks
 ):
-    from webhooks.services import webhook_endpoint_update
+    from webhooks.endpoints import webhook_endpoint_update
 
     endpoint_obj, secret = endpoint
     start = timezone.now()
@@ -217,7 +219,7 @@ def test_a_time_range_replay_resends_failures_and_what_a_disabled_endpoint_misse
 
 
 def test_replay_of_a_disabled_endpoint_is_refused(endpoint, receiver, django_capture_on_commit_callbacks):
-    from webhooks.services import WebhookError, webhook_endpoint_disable
+    from webhooks.endpoints import WebhookError, webhook_endpoint_disable
 
     endpoint_obj, _secret = endpoint
     with django_capture_on_commit_callbacks(execute=True):

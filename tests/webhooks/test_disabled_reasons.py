@@ -15,8 +15,9 @@ from preferences.selectors import catalog_get
 from preferences.services import ChangeContext, customer_upsert
 from privacy.services import customer_erase
 from tests.webhooks.conftest import make_customer
+from webhooks.endpoints import webhook_endpoint_create, webhook_endpoint_disable
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from webhooks.services import outbox_relay, webhook_endpoint_create, webhook_endpoint_disable
+from webhooks.relay import outbox_relay
 
 BASE = "/api/v1/webhook-endpoints"
 GONE_FR = "Le destinataire a répondu 410 Gone."

@@ -2,12 +2,12 @@
 
 import pytest
 
+from outbox.models import OutboxEvent
 from preferences.domain import ContactPointKind
 from preferences.models import Customer
 from preferences.services import contact_point_add, contact_point_remove
 from tests.conftest import make_customer_user
 from tests.preferences.helpers import CUSTOMER, add_verified_phone
-from webhooks.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 

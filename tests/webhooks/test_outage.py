@@ -15,9 +15,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from outbox.models import OutboxEvent
 from tests.webhooks.conftest import ALL_TYPES, make_customer
-from webhooks.models import OutboxEvent, WebhookDelivery
-from webhooks.services import webhook_endpoint_create
+from webhooks.endpoints import webhook_endpoint_create
+from webhooks.models import WebhookDelivery
 
 ROOT = Path(__file__).resolve().parents[2]
 

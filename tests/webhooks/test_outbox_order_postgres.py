@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from outbox.models import OutboxEvent
 from preferences.services import preferences_change
 from tests.webhooks.conftest import make_customer, system_context
-from webhooks.models import OutboxEvent
 
 pytestmark = [
     pytest.mark.postgres,

@@ -4,16 +4,28 @@ Configuration read on every request (API keys, the catalogue's stamp) lives in t
 Redis each read is a round trip (about 0.25 ms with Django's client, as much as the rest of an API
 read). Asked again within `seconds`, a value comes from here instead. Whoever changes the value
 clears it here and in the shared cache: this process sees the change at once, the others within
-`seconds`."""
+`seconds`.
+
+It also holds the one registry of this process's caches: every module that keeps values in a
+module-level cache registers how to forget them (`memo_register`), and `memos_clear` forgets them
+all (tests call it between two of them, as they clear the shared cache). Caches of pure functions
+(`functools.cache` of a computation that depends only on its arguments: holidays, AI rules, parsed
+networks) are not registered: nothing they remember can go stale."""
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
 _MISSING = object()
-_memos: list["RecentValues"] = []
+_clears: list[Callable[[], None]] = []
+
+
+def memo_register(clear: Callable[[], None]) -> None:
+    """Register how to forget a per-process cache (`memos_clear` calls it)."""
+    _clears.append(clear)
 
 
 class RecentValues:
@@ -22,7 +34,7 @@ class RecentValues:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self._values: dict[str, tuple[float, Any]] = {}
-        _memos.append(self)
+        memo_register(self.clear)
 
     def get(self, key: str, default: Any = None) -> Any:
         found = self._values.get(key)
@@ -43,9 +55,9 @@ class RecentValues:
 
 
 def memos_clear() -> None:
-    """Forget everything (tests, between two of them, as they clear the cache)."""
-    for memo in _memos:
-        memo.clear()
+    """Forget everything every registered cache holds (tests, between two of them, as they clear the cache)."""
+    for clear in _clears:
+        clear()
 
 
 def shared_forget(*keys: str) -> None:

@@ -11,7 +11,7 @@ class EventType(models.TextChoices):
     # payload: customer_id, external_id, version
     CUSTOMER_CREATED = "customer.created", _("A customer was created")
     # payload: customer_id, external_id, erased_at, version (emitted by the erasure service). Every
-    # earlier event of the customer is then redacted: external_id null, erased true (services.customer_events_redact).
+    # earlier event of the customer is then redacted: external_id null, erased true (outbox.services.customer_events_redact).
     CUSTOMER_ERASED = "customer.erased", _("A customer's data was erased")
     # payload: contact_request_id, customer_id, external_id, status
     CONTACT_REQUEST_CREATED = "contact_request.created", _("A human-contact request was created")

@@ -14,9 +14,10 @@ from api.models import ApiClient, Scope
 from api.schema import problems
 from api.serializers import MAX_ID, StrictBooleanField, StrictCharField, StrictSerializer
 from api.views import ApiView
-from webhooks import services
-from webhooks.events import EventType
+from outbox.events import EventType
+from webhooks.endpoints import WebhookError, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update
 from webhooks.models import DeliveryAttempt, DeliveryStatus, DisabledReason, WebhookDelivery, WebhookEndpoint
+from webhooks.replay import deliveries_replay_range, delivery_replay
 
 MANAGE = {method: Scope.WEBHOOKS_MANAGE for method in ("GET", "POST", "PATCH", "DELETE")}
 ATTEMPTS_SHOWN = 5
@@ -150,7 +151,7 @@ class ReplayRangeResultSerializer(serializers.Serializer):
 def _service_call(function, **kwargs):
     try:
         return function(**kwargs)
-    except services.WebhookError as error:
+    except WebhookError as error:
         raise ValidationError(error.message_dict) from None
 
 
@@ -187,7 +188,7 @@ class WebhookEndpointListCreateView(ApiView):
     def post(self, request):
         serializer = EndpointInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        endpoint, secret = _service_call(services.webhook_endpoint_create, owner=request.user, **serializer.validated_data)
+        endpoint, secret = _service_call(webhook_endpoint_create, owner=request.user, **serializer.validated_data)
         endpoint.secret = secret  # on this answer only; never stored in clear
         body = EndpointCreatedSerializer(endpoint).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -214,7 +215,7 @@ class WebhookEndpointDetailView(ApiView):
         data = dict(serializer.validated_data)
         if "enabled" in data:
             data["is_enabled"] = data.pop("enabled")
-        endpoint = _service_call(services.webhook_endpoint_update, endpoint=endpoint, **data)
+        endpoint = _service_call(webhook_endpoint_update, endpoint=endpoint, **data)
         return Response(EndpointOutSerializer(endpoint).data)
 
     @extend_schema(
@@ -225,7 +226,7 @@ class WebhookEndpointDetailView(ApiView):
     def delete(self, request, endpoint_id: int):
         endpoint = webhook_endpoint_get_for_api_client(client=request.user, endpoint_id=endpoint_id)
         body = EndpointOutSerializer(endpoint).data
-        services.webhook_endpoint_delete(endpoint=endpoint)
+        webhook_endpoint_delete(endpoint=endpoint)
         return Response(body)
 
 
@@ -275,7 +276,7 @@ class WebhookDeliveryReplayView(ApiView):
         NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
         endpoint = webhook_endpoint_get_for_api_client(client=request.user, endpoint_id=endpoint_id)
         delivery = webhook_delivery_get_for_endpoint(endpoint=endpoint, delivery_id=delivery_id)
-        delivery = _service_call(services.delivery_replay, delivery=delivery)
+        delivery = _service_call(delivery_replay, delivery=delivery)
         delivery.recent_attempts = list(delivery.attempt_log.all()[:ATTEMPTS_SHOWN])
         return Response(DeliveryOutSerializer(delivery).data)
 
@@ -293,5 +294,5 @@ class WebhookReplayRangeView(ApiView):
         endpoint = webhook_endpoint_get_for_api_client(client=request.user, endpoint_id=endpoint_id)
         serializer = ReplayRangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        replayed = _service_call(services.deliveries_replay_range, endpoint=endpoint, **serializer.validated_data)
+        replayed = _service_call(deliveries_replay_range, endpoint=endpoint, **serializer.validated_data)
         return Response({"replayed": replayed})
