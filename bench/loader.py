@@ -365,17 +365,3 @@ def bench_customer_count(conn: psycopg.Connection, external_prefix: str = EXTERN
     return conn.execute(
         "SELECT COUNT(*) FROM preferences_customer WHERE external_id LIKE %s", (f"{external_prefix}%",)
     ).fetchone()[0]
-
-
-def table_counts(conn: psycopg.Connection) -> dict[str, int]:
-    tables = {
-        "customers": "preferences_customer",
-        "contact_points": "preferences_contactpoint",
-        "subscriptions": "preferences_subscription",
-        "consent_events": "preferences_consentevent",
-        "outbox_events": "webhooks_outboxevent",
-    }
-    return {
-        name: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - constant table names  # nosec B608
-        for name, table in tables.items()
-    }
