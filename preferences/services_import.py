@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from common.db import is_postgresql
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.selectors import PreferenceDocument, catalog_get, contact_point_state, notice_versions_current
@@ -242,7 +243,7 @@ def _rows_insert(model, columns: list[str], rows: list[list], *, ids: bool = Fal
     the ids drawn from the table's sequence first when they are wanted back; bulk_create elsewhere."""
     if not rows:
         return []
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         created = model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
         return [instance.pk for instance in created]
     fields = [model._meta.get_field(name) for name in columns]
