@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common.db import is_postgresql
+from common.pg_copy import copy_from
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.selectors import PreferenceDocument, catalog_get, contact_point_state, notice_versions_current
@@ -262,9 +263,8 @@ def _rows_insert(model, columns: list[str], rows: list[list], *, ids: bool = Fal
             )
             new_ids = [pk for (pk,) in cursor.fetchall()]
         names = (["id"] if ids else []) + [f.column for f in fields]
-        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
         scalars: dict[tuple[type, Any], str] = {}  # a batch repeats the same few values ("fr", false…)
-        with cursor.cursor.copy(statement) as copy:
+        with copy_from(cursor.cursor, table, names) as copy:
             for number, row in enumerate(rows):
                 for index, encoder in json_fields:
                     value = row[index]
