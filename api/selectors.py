@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from api.models import ApiClient, ApiKey, Send
+from common.db import is_postgresql
 from common.memo import RecentValues
 from preferences.domain import TopicKind
 from preferences.models import Customer
@@ -52,7 +53,7 @@ def marketing_sends_get(*, customer_ids: list[int], at: datetime) -> dict[int, l
     sent: dict[int, list[datetime]] = defaultdict(list)
     marketing = [topic.pk for topic in catalog_get().topics if topic.kind == TopicKind.MARKETING]
     week = (at - timedelta(days=7), at)
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         # Every contact plan asks this: building the ORM query cost more than running it (profiled).
         with connection.cursor() as cursor:
             cursor.execute(_MARKETING_SENDS_SQL, [list(customer_ids), marketing, *week])

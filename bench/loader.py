@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 
+from common.pg_copy import copy_from, copy_line, copy_text
 from preferences.domain import DEFAULT_CHANNEL_RANKING, PRIOR_OPTIN_CHANNELS
 
 EXTERNAL_ID_PREFIX = "BENCH-"
@@ -39,6 +40,7 @@ CUSTOMER_COLUMNS = (
 )
 CONTACT_POINT_COLUMNS = ("id", "customer_id", "kind", "value", "phone_type", "verified_at", "created_at")
 SUBSCRIPTION_COLUMNS = ("customer_id", "topic_id", "channel", "status", "updated_at")
+SEND_COLUMNS = ("client_id", "customer_id", "topic_id", "channel", "sent_at", "ai_generated", "message_id", "created_at")
 EVENT_COLUMNS = (
     "customer_id", "occurred_at", "key", "old_value", "new_value", "actor_type", "actor_id", "source", "reason_code",
     "reason", "evidence", "privacy_notice_version", "ai_statement_version", "ip_truncated", "user_agent",
@@ -64,29 +66,11 @@ class LoadResult:
     seconds: float = 0.0
 
 
-# --- COPY text format ------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """One field in COPY's text format: \\N for NULL, backslash escapes for the separators."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = value if isinstance(value, str) else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+# --- JSON in COPY text ----------------------------------------------------------------------------
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _line(values: tuple) -> str:
-    return "\t".join(_text(value) for value in values) + "\n"
 
 
 # --- Generation ------------------------------------------------------------------------------------
@@ -252,18 +236,18 @@ def _chunks(
             row, point_rows, subscription_rows, event_rows = customer_rows(
                 customer_id, rng=rng, topics=topics, now=now, external_prefix=external_prefix
             )
-            customers.append(_line(row))
+            customers.append(copy_line(row))
             point_ids = []
             for point in point_rows:
-                points.append(_line((point_id, customer_id, *point)))
+                points.append(copy_line((point_id, customer_id, *point)))
                 point_ids.append(point_id)
                 point_id += 1
             for subscription in subscription_rows:
-                subscriptions.append(_line((customer_id, *subscription)))
+                subscriptions.append(copy_line((customer_id, *subscription)))
             for occurred_at, key, old, new, actor_type, source in event_rows:
                 if key.startswith("contact_point.{"):
                     key = f"contact_point.{point_ids[int(key[15:-1])]}"
-                events.append(_line((
+                events.append(copy_line((
                     customer_id, occurred_at.isoformat(), key, _json(old), _json(new), actor_type,
                     "bench" if actor_type != "customer" else "", source, "", "", "", 1, 1, "", "",
                 )))
@@ -272,13 +256,6 @@ def _chunks(
         counts["subscriptions"] += len(subscriptions)
         counts["consent_events"] += len(events)
         yield "".join(customers), "".join(points), "".join(subscriptions), "".join(events)
-
-
-def _copy(cursor: psycopg.Cursor, table: str, columns: tuple[str, ...], text: str) -> None:
-    if not text:
-        return
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write(text.encode())
 
 
 def _sequence_reset(cursor: psycopg.Cursor, table: str) -> None:
@@ -310,10 +287,10 @@ def dataset_load(
             first_id=first_id, count=customers, first_point_id=first_point_id, seed=seed, topics=topics, now=now,
             external_prefix=external_prefix, counts=counts,
         ):
-            _copy(cursor, "preferences_customer", CUSTOMER_COLUMNS, customer_text)
-            _copy(cursor, "preferences_contactpoint", CONTACT_POINT_COLUMNS, point_text)
-            _copy(cursor, "preferences_subscription", SUBSCRIPTION_COLUMNS, subscription_text)
-            _copy(cursor, "preferences_consentevent", EVENT_COLUMNS, event_text)
+            copy_text(cursor, "preferences_customer", CUSTOMER_COLUMNS, customer_text)
+            copy_text(cursor, "preferences_contactpoint", CONTACT_POINT_COLUMNS, point_text)
+            copy_text(cursor, "preferences_subscription", SUBSCRIPTION_COLUMNS, subscription_text)
+            copy_text(cursor, "preferences_consentevent", EVENT_COLUMNS, event_text)
         for table in ("preferences_customer", "preferences_contactpoint"):
             _sequence_reset(cursor, table)
     if commit:
@@ -346,10 +323,7 @@ def sends_refresh(
             ).fetchone()
         cursor.execute("DELETE FROM api_send WHERE client_id = %s", (client[0],))
         count = 0
-        with cursor.copy(
-            "COPY api_send (client_id, customer_id, topic_id, channel, sent_at, ai_generated, message_id, created_at) "
-            "FROM STDIN"
-        ) as copy:
+        with copy_from(cursor, "api_send", SEND_COLUMNS) as copy:
             for customer_id in range(first_id, last_id + 1):
                 if rng.random() >= share:
                     continue
@@ -365,17 +339,3 @@ def bench_customer_count(conn: psycopg.Connection, external_prefix: str = EXTERN
     return conn.execute(
         "SELECT COUNT(*) FROM preferences_customer WHERE external_id LIKE %s", (f"{external_prefix}%",)
     ).fetchone()[0]
-
-
-def table_counts(conn: psycopg.Connection) -> dict[str, int]:
-    tables = {
-        "customers": "preferences_customer",
-        "contact_points": "preferences_contactpoint",
-        "subscriptions": "preferences_subscription",
-        "consent_events": "preferences_consentevent",
-        "outbox_events": "webhooks_outboxevent",
-    }
-    return {
-        name: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - constant table names  # nosec B608
-        for name, table in tables.items()
-    }

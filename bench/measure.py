@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import psycopg
 
+from common.pg_copy import copy_text
+
 
 @dataclass
 class FloorResult:
@@ -157,8 +159,7 @@ def _copy_same_rows(conn: psycopg.Connection, external_ids: list[str]) -> tuple[
     started = time.perf_counter()
     with conn.transaction(), conn.cursor() as cursor:
         for table, columns in kept.items():
-            with cursor.copy(f"COPY {table} ({', '.join(new_columns[table] + columns)}) FROM STDIN") as copy:
-                copy.write(texts[table])
+            copy_text(cursor, table, new_columns[table] + columns, texts[table])
     elapsed = time.perf_counter() - started
     with conn.transaction():
         # The ledger refuses deletes (a trigger); the benchmark's own copies are removed with triggers off.

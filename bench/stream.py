@@ -14,10 +14,13 @@ import sys
 import time
 import tracemalloc
 
+import django
+
 PAGE = 1000
 
 
 def stream(max_events: int) -> dict:
+    # Imported here, not at the top: this module runs as a script, and models load only after django.setup().
     from rest_framework.renderers import JSONRenderer
 
     from api.representations import event_representation
@@ -59,8 +62,6 @@ def main() -> None:
     parser.add_argument("--events", type=int, required=True)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
-    import django
-
     django.setup()
     json.dump(stream(args.events), sys.stdout)
 

@@ -117,9 +117,6 @@ class ContactRequest(models.Model):
     def time_slot_labels(self) -> list[str]:
         return [str(TimeSlot(slot).label) for slot in self.preferred_time_slots if slot in TimeSlot.values]
 
-    def is_overdue(self, now) -> bool:
-        return self.status in UNANSWERED_STATUSES and self.due_at < now
-
 
 class ContactRequestEvent(models.Model):
     """One step in a request's life: append-only, like the consent ledger."""

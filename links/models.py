@@ -36,14 +36,3 @@ class OneClickLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link {self.public_id[:6]}… for customer {self.customer_id}"
-
-    @property
-    def all_marketing(self) -> bool:
-        return self.topic_id is None
-
-    @property
-    def subscription_keys(self) -> list[str] | None:
-        """The one key this link changes, or None for "all marketing" (the service lists them)."""
-        if self.topic_id is None:
-            return None
-        return [f"subscription.{self.topic.code}.{self.channel}"]

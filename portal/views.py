@@ -11,6 +11,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from common.db import is_postgresql
 from portal.celery import app as celery_app
 from portal.middleware import DatabaseUnavailable, database_unavailable_response
 
@@ -54,7 +55,7 @@ def healthz(request):
 
 
 def _database_ok() -> bool:
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")

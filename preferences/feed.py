@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, F, Func, Max, QuerySet, Value
 
+from common.db import is_postgresql
 from preferences.models import ConsentEvent
 from preferences.transaction_ids import FeedHorizon
 
@@ -76,7 +77,7 @@ class FeedPage:
 
 def feed_end() -> FeedPosition:
     """The position after the last event that no open transaction can precede (the "now" of the feed)."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         # Writers are serialised: every id there is has been committed, in id order.
         return FeedPosition(0, ConsentEvent.objects.aggregate(last=Max("id"))["last"] or 0)
     with connection.cursor() as cursor:

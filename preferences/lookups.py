@@ -7,6 +7,8 @@ get the same `IN (…)` as `__in`."""
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
 
+from common.db import is_postgresql
+
 
 class Any(Lookup):
     lookup_name = "any"
@@ -16,7 +18,7 @@ class Any(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         values = [field.get_db_prep_value(value, connection, prepared=False) for value in self.rhs]
-        if connection.vendor == "postgresql":
+        if is_postgresql(connection):
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if not values:
             raise EmptyResultSet

@@ -9,7 +9,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from preferences.domain import (
-    PRIOR_OPTIN_CHANNELS,
     ActorType,
     AiLevel,
     AssistanceMode,
@@ -52,10 +51,6 @@ class Channel(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    @property
-    def requires_prior_optin(self) -> bool:
-        return self.code in PRIOR_OPTIN_CHANNELS
 
 
 class Topic(BilingualNameMixin, models.Model):

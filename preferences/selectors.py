@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.base import ModelState
 
+from common.db import is_postgresql
 from common.memo import RecentValues, memo_register, shared_forget
 from preferences.domain import (
     CHANNEL_CONTACT_POINT,
@@ -177,7 +178,7 @@ def contact_point_state(point: ContactPoint) -> dict[str, Any]:
 
 def preference_document_build(customer: Customer) -> PreferenceDocument:
     """The document of an already loaded customer: one more query on PostgreSQL, two elsewhere."""
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute(_RELATIONS_SQL, [customer.pk])
             subscriptions_json, points_json = cursor.fetchone()
@@ -192,7 +193,7 @@ def preference_documents_active(
     particular order. The hot path of the API (reads, contact plans): one query on PostgreSQL, each
     customer row with its subscriptions and contact points aggregated as JSON beside it; three elsewhere.
     """
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         customers = Customer.objects.filter(erased_at__isnull=True)
         customers = customers.filter(pk__in=ids) if ids else customers.filter(external_id__in=external_ids)
         return _documents_build(list(customers))
@@ -213,7 +214,7 @@ def preference_document_lock(*, customer_id: int) -> PreferenceDocument:
     """A customer's document with the customer row locked (SELECT … FOR UPDATE) until the end of the
     transaction, for a change: two queries on PostgreSQL, three elsewhere. Raises Customer.DoesNotExist.
     Erased customers are returned too: the caller says what that means."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
         return preference_document_build(customer)
     # The lock, then the relations in a statement of their own: a statement that waited for the lock

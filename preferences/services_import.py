@@ -14,6 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from common.db import is_postgresql
+from common.pg_copy import copy_from
 from outbox.models import OutboxEvent
 from outbox.services import outbox_relay_on_commit
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
@@ -243,7 +245,7 @@ def _rows_insert(model, columns: list[str], rows: list[list], *, ids: bool = Fal
     the ids drawn from the table's sequence first when they are wanted back; bulk_create elsewhere."""
     if not rows:
         return []
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         created = model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
         return [instance.pk for instance in created]
     fields = [model._meta.get_field(name) for name in columns]
@@ -262,9 +264,8 @@ def _rows_insert(model, columns: list[str], rows: list[list], *, ids: bool = Fal
             )
             new_ids = [pk for (pk,) in cursor.fetchall()]
         names = (["id"] if ids else []) + [f.column for f in fields]
-        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
         scalars: dict[tuple[type, Any], str] = {}  # a batch repeats the same few values ("fr", false…)
-        with cursor.cursor.copy(statement) as copy:
+        with copy_from(cursor.cursor, table, names) as copy:
             for number, row in enumerate(rows):
                 for index, encoder in json_fields:
                     value = row[index]

@@ -36,6 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.db import is_postgresql
 from common.tasks import task_queue
 from contact_requests.models import ContactRequest, ContactRequestEvent
 from contact_requests.services import Actor, contact_requests_withdraw
@@ -252,10 +253,10 @@ def _suppress(identities: set[tuple[str, str]]) -> None:
 
 def _ledger_pseudonymise(customer_id: int) -> None:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             cursor.execute("SET LOCAL portal.erasure = 'on'")
         cursor.execute(LEDGER_PSEUDONYMISE_SQL, [customer_id])
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             cursor.execute("SET LOCAL portal.erasure = 'off'")
 
 

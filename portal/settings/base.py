@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "links",
     "privacy",
     "webhooks",
-    "bench",  # `manage.py bench` only: no model, no URL outside portal.settings.bench
 ]
 
 MIDDLEWARE = [

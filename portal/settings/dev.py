@@ -1,9 +1,12 @@
 """Local development: debug on, email to the console and to .mail/ files, embedded defaults."""
 
 from portal.settings.base import *  # noqa: F403
+from portal.settings.base import INSTALLED_APPS
 from portal.settings.env import env_str
 
 DEBUG = True
+# Development-only apps (demo data, the benchmark): never in base or production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo", "bench"]
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "notifications.backends.ConsoleAndFileEmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -3,10 +3,12 @@
 import os
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
+from portal.settings.base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, INSTALLED_APPS
 from portal.settings.env import env_str
 
 DEBUG = False
+# Development-only apps (demo data, the benchmark): never in base or production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo", "bench"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -15,6 +15,8 @@ describes the whole deployment; `--sql` prints the statements for a database adm
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from common.db import is_postgresql
+
 LEDGER_TABLE = "preferences_consentevent"
 # What privacy.services.customer_erase blanks in the ledger (LEDGER_PSEUDONYMISE_SQL); the trigger of
 # privacy/migrations/0002 still refuses any UPDATE outside an erasure and any other change inside one.
@@ -92,7 +94,7 @@ class Command(BaseCommand):
         parser.add_argument("--sql", action="store_true", help="print the statements instead of running them")
 
     def handle(self, *args, app_role: str, sql: bool, **options):
-        if connection.vendor != "postgresql":
+        if not is_postgresql():
             raise CommandError("Database roles and grants exist on PostgreSQL only.")
         tables, sequences = _project_tables_and_sequences()
         if LEDGER_TABLE not in tables:

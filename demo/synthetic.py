@@ -1,10 +1,11 @@
-"""Synthetic customers with realistic preferences, for load tests and the dashboard."""
+"""Synthetic customers with realistic preferences (Faker), for demos, load tests and the dashboard."""
 
 import random
 
 from faker import Faker
 
 from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.models import Customer
 from preferences.services import ChangeContext, contact_point_import, customer_create, preferences_change
 
 
@@ -14,8 +15,6 @@ def synthetic_customers_create(*, count: int, seed: int = 2026) -> int:
     Faker.seed(seed)
     rng = random.Random(seed)
     context = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT, reason="synthetic data")
-    from preferences.models import Customer
-
     start = Customer.objects.count()
     for index in range(count):
         customer = customer_create(

@@ -14,6 +14,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import AGENT, CUSTOMER, SUPERVISOR, role_grant
+from api.services import api_client_create_demo
+from demo.synthetic import synthetic_customers_create
 from preferences.domain import ActorType, Source
 from preferences.services import ChangeContext, customer_create
 
@@ -39,8 +41,6 @@ class Command(BaseCommand):
         self.stdout.write(f"supervisor: {DEMO_SUPERVISOR[0]} {DEMO_SUPERVISOR[1]} {DEMO_SUPERVISOR[2]}")
         self._api_key()
         if customers:
-            from preferences.synthetic import synthetic_customers_create
-
             created = synthetic_customers_create(count=customers)
             self.stdout.write(f"synthetic customers added: {created}")
 
@@ -81,10 +81,6 @@ class Command(BaseCommand):
     def _api_key(self) -> None:
         """A development API key with every scope, printed once; only with DEBUG on."""
         if not settings.DEBUG:
-            return
-        try:
-            from api.services import api_client_create_demo
-        except ImportError:
             return
         key = api_client_create_demo()
         if key:

@@ -12,6 +12,7 @@ import random
 import time
 from datetime import timedelta
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
@@ -53,8 +54,6 @@ class Command(BaseCommand):
             )
 
     def _supervisor(self) -> User:
-        from allauth.mfa.totp.internal.auth import TOTP
-
         user, created = User.objects.get_or_create(email="bench-supervisor@example.com")
         if created:
             role_grant(user, SUPERVISOR)
