@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("my/requests/", include("contact_requests.urls")),
     path("my/privacy/", include("privacy.urls")),
-    path("my/", include("preferences.urls")),
+    path("my/", include("customer_pages.urls")),
     path("support/customers/<int:customer_id>/privacy/", include("privacy.urls_staff")),
     path("support/", include("support.urls")),
     path("unsubscribe/", include("links.urls")),

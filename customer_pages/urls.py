@@ -1,6 +1,6 @@
 from django.urls import path
 
-from preferences import views
+from customer_pages import views
 
 app_name = "preferences"
 

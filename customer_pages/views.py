@@ -9,7 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contact_requests.selectors import contact_requests_open_for_customer
-from preferences import forms, services
+from customer_pages import forms
+from preferences import services
 from preferences.access import contact_point_get_for_customer, customer_required
 from preferences.domain import ActorType, ContactPointKind, Source
 from preferences.footprint import footprint_estimate
