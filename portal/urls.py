@@ -21,7 +21,7 @@ urlpatterns = [
     path("my/requests/", include("contact_requests.urls")),
     path("my/privacy/", include("privacy.urls")),
     path("my/", include("customer_pages.urls")),
-    path("support/customers/<int:customer_id>/privacy/", include("privacy.urls_staff")),
+    path("support/customers/<int:customer_id>/privacy/", include("support.urls_privacy")),
     path("support/", include("support.urls")),
     path("unsubscribe/", include("links.urls")),
     path("admin/", admin.site.urls),
