@@ -1,3 +1,5 @@
+"""The customer's pages under /my/ (URL names in the "preferences" namespace, as the templates reverse them)."""
+
 from django.urls import path
 
 from customer_pages import views
