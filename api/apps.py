@@ -7,5 +7,14 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # schema: the OpenAPI description of the API-key authentication, for drf-spectacular;
-        # signals: clears the cached keys when a key or a client changes.
+        # signals: clears the cached keys when a key or a client changes. Imported here, not at the top
+        # of this module: Django loads apps.py before the models these modules use are ready.
         from api import schema, signals  # noqa: F401
+
+        # The sends other systems reported (for the weekly cap) are data about the customer too, so
+        # the data export carries them. privacy (a feature) must not import the API app (a surface
+        # built on it): the API adds its section to privacy's export here, once, at start-up.
+        from api.selectors import sends_export_rows
+        from privacy.exports import export_section_register
+
+        export_section_register("sends", sends_export_rows)

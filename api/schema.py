@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from api.problems import PROBLEM_CONTENT_TYPE
-from api.serializers import ProblemSerializer
+from api.serializers import MAX_BATCH, ProblemSerializer
 
 PROBLEM_DESCRIPTIONS = {
     400: "The body or a parameter is not valid (see `errors`).",
@@ -62,8 +62,6 @@ BATCH_ARRAYS = {"CustomerBatchUpsert": "customers", "SendBatch": "sends"}
 
 
 def batch_limits_postprocess(result, generator, request, public):
-    from api.serializers import MAX_BATCH
-
     schemas = result.get("components", {}).get("schemas", {})
     for component, prop in BATCH_ARRAYS.items():
         array = schemas.get(component, {}).get("properties", {}).get(prop)

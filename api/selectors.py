@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -81,3 +82,20 @@ def send_get_for_client(*, client: ApiClient, send_id: int) -> Send | None:
         pk=send_id,
         client=client,
     ).first()
+
+
+def sends_export_rows(*, customer_id: int) -> list[dict[str, Any]]:
+    """The sends other systems reported for a customer, as rows of their data export (one query)."""
+    sends = Send.objects.filter(customer_id=customer_id).select_related("topic", "client").order_by("sent_at", "pk")
+    return [
+        {
+            "id": send.pk,
+            "sent_at": send.sent_at,
+            "topic": send.topic.code,
+            "channel": send.channel,
+            "ai_generated": send.ai_generated,
+            "reported_by": send.client.name,
+            "message_id": send.message_id,
+        }
+        for send in sends
+    ]

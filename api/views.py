@@ -1,15 +1,16 @@
-"""API views: parse and validate, find the object through an access helper, call one service, answer."""
+"""The base of every API view (ApiView: key, scopes, strict input, problem details, UTC, no caching)
+and the customer endpoints (upsert, batch upsert, read, change). Each view parses and validates,
+finds the object through an access helper, calls one service, answers."""
 
 import re
-from datetime import UTC, timedelta
-from urllib.parse import urlencode
+from datetime import UTC
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,30 +22,11 @@ from api.parsers import StrictJSONParser
 from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.renderers import UtcJSONRenderer
-from api.representations import (
-    confirmation_representation,
-    document_representation,
-    etag_for,
-    event_representation,
-    plan_representation,
-)
+from api.representations import confirmation_representation, document_representation, etag_for
 from api.schema import problems
-from api.selectors import (
-    customers_active,
-    marketing_sends_get,
-    send_get_for_client,
-)
-from api.services import SendReport, sends_record
-from preferences.contact_plan import contact_plan_decide
-from preferences.domain import ActorType, Source, TopicKind
-from preferences.feed import FeedFilters, FeedPosition, consent_events_page, feed_end
+from preferences.domain import ActorType, Source
 from preferences.models import Customer
-from preferences.selectors import (
-    PreferenceDocument,
-    catalog_get,
-    preference_document_build,
-    preference_documents_active,
-)
+from preferences.selectors import PreferenceDocument, preference_document_build
 from preferences.services import (
     ChangeContext,
     CustomerErased,
@@ -104,13 +86,14 @@ def _context(request) -> ChangeContext:
     )
 
 
-def _personal(request) -> bool:
+def personal_data_allowed(request) -> bool:
+    """Whether the answer may carry personal values (addresses, names, free-text reasons)."""
     return client_has_scope(request, Scope.CONTACT_POINTS_READ)
 
 
 def _document_response(request, document: PreferenceDocument, *, status_code: int = 200) -> Response:
     customer = document.customer
-    response = Response(document_representation(document, personal=_personal(request)), status=status_code)
+    response = Response(document_representation(document, personal=personal_data_allowed(request)), status=status_code)
     response["ETag"] = etag_for(customer.version)
     response["Location"] = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
     return response
@@ -270,200 +253,3 @@ def _if_match_version(request) -> int | None:
         raise ValidationError({"If-Match": [_('Send one entity tag, as read in the ETag header, e.g. "7".')]})
     value = header.removeprefix("W/").strip('"')
     return int(value) if value.isdigit() and len(value) < 10 else -1
-
-
-# --- Contact plans -------------------------------------------------------------------------------
-
-
-class ContactPlanView(ApiView):
-    required_scopes = {"POST": Scope.DECISIONS_READ}
-
-    @extend_schema(
-        operation_id="contact_plans_decide",
-        summary="May these customers be contacted about a topic, how, and with AI or not?",
-        description="For one customer or up to 1,000: allowed or not and why, the channels in the customer's order "
-        "(`first` or `all`), paper copy, the AI rule with the disclosure sentence in the customer's language, format "
-        "needs, and `next_allowed_at` when only time stands in the way. Addresses need contact_points:read. "
-        "Costs the same few queries whatever the batch size.",
-        request=s.ContactPlanRequestSerializer,
-        responses={200: s.ContactPlanResponseSerializer, **problems(400, 415)},
-        examples=[
-            OpenApiExample(
-                "An AI-drafted offer",
-                value={"topic": "offers", "ai_generated": True, "external_ids": ["CRM-000123"]},
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request):
-        serializer = s.ContactPlanRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        at = data.get("at") or timezone.now()
-        topic = catalog_get().topics_by_code[data["topic"]]
-        if "customer_ids" in data:
-            wanted = list(dict.fromkeys(data["customer_ids"]))
-            documents = {d.customer.pk: d for d in preference_documents_active(ids=wanted)}
-        else:
-            wanted = list(dict.fromkeys(data["external_ids"]))
-            documents = {d.customer.external_id: d for d in preference_documents_active(external_ids=wanted)}
-        found = [documents[key] for key in wanted if key in documents]
-        sends = (
-            marketing_sends_get(customer_ids=[d.customer.pk for d in found], at=at)
-            if topic.kind == TopicKind.MARKETING
-            else {}
-        )
-        personal = _personal(request)
-        plans = [
-            plan_representation(
-                contact_plan_decide(
-                    document=document,
-                    topic=topic,
-                    ai_generated=data["ai_generated"],
-                    at=at,
-                    marketing_sent_at=sends.get(document.customer.pk, ()),
-                ),
-                external_id=document.customer.external_id,
-                personal=personal,
-            )
-            for document in found
-        ]
-        unknown = [str(key) for key in wanted if key not in documents]
-        # Plain data in the shape of ContactPlanResponseSerializer (the schema), without its fields.
-        return Response({"topic": topic.code, "at": at, "plans": plans, "unknown_customers": unknown})
-
-
-# --- Sends ---------------------------------------------------------------------------------------
-
-# Reports a little ahead of the server's clock are tolerated; further ahead is a mistake.
-SEND_CLOCK_SKEW = timedelta(minutes=5)
-
-
-class SendBatchView(ApiView):
-    required_scopes = {"POST": Scope.SENDS_WRITE}
-
-    @extend_schema(
-        operation_id="sends_report",
-        summary="Report sent messages (up to 1,000), so that the weekly marketing cap counts them",
-        request=s.SendBatchSerializer,
-        responses={201: s.SendBatchResultSerializer, **problems(400, 415)},
-    )
-    def post(self, request):
-        serializer = s.SendBatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        items = serializer.validated_data["sends"]
-        now = timezone.now()
-        known = set(
-            customers_active().filter(pk__in={item["customer_id"] for item in items}).values_list("pk", flat=True)
-        )
-        errors = {}
-        for index, item in enumerate(items):
-            if item["customer_id"] not in known:
-                errors[str(index)] = {"customer_id": [_("Unknown customer.")]}
-            elif item.get("sent_at") and item["sent_at"] > now + SEND_CLOCK_SKEW:
-                errors[str(index)] = {"sent_at": [_("A message cannot have been sent in the future.")]}
-        if errors:
-            raise ValidationError({"sends": errors})
-        topics = catalog_get().topics_by_code
-        recorded = sends_record(
-            client=request.user,
-            reports=[
-                SendReport(
-                    customer_id=item["customer_id"],
-                    topic_id=topics[item["topic"]].pk,
-                    channel=item["channel"],
-                    sent_at=item.get("sent_at") or now,
-                    ai_generated=item["ai_generated"],
-                    message_id=item["message_id"],
-                )
-                for item in items
-            ],
-        )
-        body = {
-            "recorded": len(items) - recorded.duplicates,
-            "duplicates": recorded.duplicates,
-            "ids": [send.pk for send in recorded.created if send.pk is not None],
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-class SendDetailView(ApiView):
-    required_scopes = {"GET": Scope.SENDS_WRITE}
-
-    @extend_schema(
-        operation_id="send_read",
-        summary="A send this client reported",
-        responses={200: s.SendOutSerializer, **problems(404)},
-    )
-    def get(self, request, send_id: int):
-        send = send_get_for_client(client=request.user, send_id=send_id)
-        if send is None:
-            raise NotFound()
-        return Response(s.SendOutSerializer(send).data)
-
-
-# --- Change feed ---------------------------------------------------------------------------------
-
-
-class EventQuerySerializer(s.StrictSerializer):
-    after = serializers.RegexField(
-        r"^(now|\d{1,19}|\d{1,19}\.\d{1,19})$",
-        required=False,
-        default="0",
-        help_text="Where to start: `0` (or nothing) for the beginning, the `next_cursor` or an event's `cursor` "
-        "you were given, or `now` for only what happens from now on.",
-    )
-    limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
-    customer_id = serializers.IntegerField(min_value=1, max_value=s.MAX_ID, required=False)
-    external_id = serializers.CharField(min_length=1, max_length=100, required=False)
-    key_prefix = serializers.CharField(
-        min_length=1, max_length=120, required=False, help_text="e.g. `subscription.offers.` or `customer.`"
-    )
-    occurred_after = serializers.DateTimeField(required=False, help_text="Events at or after this time.")
-    occurred_before = serializers.DateTimeField(required=False, help_text="Events before this time.")
-
-    def validate_after(self, value: str) -> FeedPosition:
-        if value == "now":
-            return feed_end()
-        position = FeedPosition.parse(value)
-        if position is None:
-            raise serializers.ValidationError(_("This cursor was not given by this feed."))
-        return position
-
-
-class EventListView(ApiView):
-    required_scopes = {"GET": Scope.EVENTS_READ}
-    query_serializers = {"GET": EventQuerySerializer}
-
-    @extend_schema(
-        operation_id="events_list",
-        summary="Ledger events after a cursor, in order, each exactly once",
-        description="A reader that follows `next_cursor` sees every committed event exactly once, whatever the "
-        "number of transactions committing at once and their order: an event is served only when no "
-        "transaction that could still commit an earlier one is open. The order is the feed's own (not the "
-        "ids'). Filters narrow a page; the cursor still moves through the whole feed. Personal values "
-        "(contact point values, free-text reasons) need contact_points:read.",
-        parameters=[EventQuerySerializer],
-        responses={200: s.EventPageSerializer, **problems(400)},
-    )
-    def get(self, request):
-        # A plain dict: DRF would read an empty "?after=" from a QueryDict as "not given".
-        query = EventQuerySerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        filters = FeedFilters(**{name: data[name] for name in FEED_FILTERS if name in data})
-        page = consent_events_page(after=data["after"], limit=data["limit"], filters=filters)
-        personal = _personal(request)
-        # The next page's link keeps the filters as they were given.
-        next_query = {"after": str(page.next_position), "limit": data["limit"]}
-        next_query |= {name: value for name, value in query.initial_data.items() if name in FEED_FILTERS}
-        body = {
-            "events": [event_representation(event, personal=personal) for event in page.events],
-            "next_cursor": str(page.next_position),
-            "has_more": page.has_more,
-            "next": f"{reverse('api:event-list')}?{urlencode(next_query)}" if page.has_more else None,
-        }
-        return Response(body)
-
-
-FEED_FILTERS = ("customer_id", "external_id", "key_prefix", "occurred_after", "occurred_before")

@@ -1,27 +1,23 @@
-"""Writes to human-contact requests. Each service runs in one transaction: it changes the request,
-appends a ContactRequestEvent and queues the customer's email in the outbox (sent after commit)."""
+"""Writes to human-contact requests: creation and the state changes. Each service runs in one
+transaction: it changes the request, appends a ContactRequestEvent and queues the customer's email in
+the outbox (sent after commit; contact_requests.emails). Overdue escalation: contact_requests.escalation."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.roles import is_staff_member, supervisor_emails
+from accounts.roles import is_staff_member
+from contact_requests.emails import customer_email_queue
 from contact_requests.events import contact_request_event_record
 from contact_requests.models import (
     ACTIVE_STATUSES,
-    UNANSWERED_STATUSES,
     ContactRequest,
     ContactRequestEvent,
     ContactRequestStatus,
@@ -30,9 +26,8 @@ from contact_requests.models import (
     ServiceLevel,
     TimeSlot,
 )
-from notifications.services import email_enqueue
-from preferences.domain import ActorType, ContactPointKind
-from preferences.models import ContactPoint, Customer, Topic
+from preferences.domain import ActorType
+from preferences.models import Customer, Topic
 
 REASON_MAX_LENGTH = 2000
 OUTCOME_MAX_LENGTH = 2000
@@ -40,7 +35,6 @@ OUTCOME_MAX_LENGTH = 2000
 FALLBACK_RESPONSE_TIME = timedelta(hours=48)
 # A customer (or a chatbot for them) cannot flood the queue.
 MAX_ACTIVE_PER_CUSTOMER = 5
-ESCALATION_BATCH = 500
 
 Status = ContactRequestStatus
 Kind = ContactRequestEvent.Kind
@@ -174,7 +168,7 @@ def contact_request_create(
             actor=Actor(type=created_by_type, id=str(actor_id or "")),
             now=now,
         )
-        _customer_email_queue(contact_request, template="created")
+        customer_email_queue(contact_request, template="created")
         contact_request_event_record(type="contact_request.created", contact_request=contact_request)
     return contact_request
 
@@ -369,7 +363,7 @@ def _transition(
         )
         # Rescheduling changes what the customer must know, so it is told like a state change.
         if notify_customer and (new_status != old_status or kind == Kind.SCHEDULED):
-            _customer_email_queue(contact_request, template="status_changed")
+            customer_email_queue(contact_request, template="status_changed")
     return contact_request
 
 
@@ -386,101 +380,3 @@ def _event_append(
         actor_id=actor.id,
         note=note,
     )
-
-
-# --- Escalation --------------------------------------------------------------------------------
-
-
-def contact_requests_escalate_overdue(*, now: datetime | None = None) -> list[int]:
-    """Flag requests not answered by their due time and tell the supervisors (once per request)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        overdue = list(
-            ContactRequest.objects.select_for_update()
-            .filter(status__in=UNANSWERED_STATUSES, due_at__lt=now, escalated_at__isnull=True)
-            .order_by("due_at")[:ESCALATION_BATCH]
-        )
-        if not overdue:
-            return []
-        ids = [contact_request.pk for contact_request in overdue]
-        ContactRequest.objects.filter(pk__in=ids).update(escalated_at=now)
-        ContactRequestEvent.objects.bulk_create(
-            [
-                ContactRequestEvent(
-                    contact_request=contact_request,
-                    occurred_at=now,
-                    kind=Kind.ESCALATED,
-                    old_status=contact_request.status,
-                    new_status=contact_request.status,
-                    actor_type=ActorType.SYSTEM,
-                )
-                for contact_request in overdue
-            ]
-        )
-        _supervisors_email_queue(overdue, now=now)
-    return ids
-
-
-def _supervisors_email_queue(overdue: list[ContactRequest], *, now: datetime) -> None:
-    addresses = supervisor_emails()
-    if not addresses:
-        return
-    rows = [
-        {
-            "contact_request": contact_request,
-            "url": settings.SITE_URL.rstrip("/") + reverse("support:request_detail", args=[contact_request.pk]),
-        }
-        for contact_request in overdue
-    ]
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string("contact_requests/email/escalated.txt", {"rows": rows, "now": now})
-        subject = ngettext(
-            "%(count)s contact request is overdue", "%(count)s contact requests are overdue", len(overdue)
-        ) % {"count": len(overdue)}
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
-
-
-# --- The customer's emails ---------------------------------------------------------------------
-
-SUBJECTS = {
-    "created": gettext_lazy("We received your request to talk to a person"),
-    Status.ASSIGNED: gettext_lazy("A person is handling your request"),
-    Status.SCHEDULED: gettext_lazy("Your appointment with our team"),
-    Status.COMPLETED: gettext_lazy("Your request is complete"),
-    Status.CANCELLED: gettext_lazy("Your request is cancelled"),
-    Status.UNREACHABLE: gettext_lazy("We could not reach you"),
-}
-
-
-def customer_email_address(customer: Customer) -> str:
-    """Where to write to a customer: a verified email contact point, else their sign-in address."""
-    address = (
-        ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.EMAIL, verified_at__isnull=False)
-        .order_by(F("verified_at").asc(), "pk")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if address:
-        return address
-    if customer.user_id:
-        return customer.user.email
-    return ""
-
-
-def _customer_email_queue(contact_request: ContactRequest, *, template: str) -> None:
-    customer = contact_request.customer
-    address = customer_email_address(customer)
-    if not address:
-        return  # e.g. a customer known to the CRM by phone only: staff will call
-    subject_key = "created" if template == "created" else contact_request.status
-    with translation.override(contact_request.language), timezone.override(customer.time_zone):
-        body = render_to_string(
-            f"contact_requests/email/{template}.txt",
-            {
-                "contact_request": contact_request,
-                "customer": customer,
-                "url": settings.SITE_URL.rstrip("/") + reverse("contact_requests:list"),
-            },
-        )
-        subject = str(SUBJECTS[subject_key])
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))

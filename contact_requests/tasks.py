@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from contact_requests import services
+from contact_requests import escalation
 
 
 @shared_task(name="contact_requests.tasks.contact_requests_escalate_overdue")
 def contact_requests_escalate_overdue() -> int:
     """Beat job: flag overdue requests and tell the supervisors."""
-    return len(services.contact_requests_escalate_overdue())
+    return len(escalation.contact_requests_escalate_overdue())

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts.roles import is_staff_member
 from common.db import is_postgresql
 from portal.celery import app as celery_app
 from portal.middleware import DatabaseUnavailable, database_unavailable_response
@@ -19,8 +21,6 @@ from portal.middleware import DatabaseUnavailable, database_unavailable_response
 @require_safe
 def home(request):
     if request.user.is_authenticated:
-        from accounts.roles import is_staff_member
-
         if is_staff_member(request.user):
             return redirect("support:home") if _support_installed() else render(request, "home.html")
         return redirect("preferences:overview")
@@ -28,8 +28,6 @@ def home(request):
 
 
 def _support_installed() -> bool:
-    from django.urls import NoReverseMatch, reverse
-
     try:
         reverse("support:home")
     except NoReverseMatch:
@@ -77,6 +75,7 @@ async def _postgres_answers() -> None:
     altogether, and the request's own connection may be one that was opened before the stall: the
     probe's wait is measured here, in the client, so that /healthz answers 503 within its timeout.
     """
+    # Imported only here, where the database is PostgreSQL: a site on SQLite never needs the driver.
     import psycopg
 
     # The request connection's libpq parameters, without Django's and psycopg's own keyword arguments.

@@ -1,5 +1,7 @@
 """The vocabulary of preferences: channels, kinds, levels. Plain Python, no database."""
 
+import zoneinfo
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,4 +112,6 @@ MOBILE_ONLY_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.MESSAGING})
 QUIET_HOURS_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.PHONE, ChannelCode.MESSAGING, ChannelCode.APP})
 
 WEEKLY_CAP_CHOICES = (1, 2, 5)
+# The time zones a customer may live in (the customer's pages and the support console offer them).
+TIME_ZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in zoneinfo.available_timezones())
 DEFAULT_CHANNEL_RANKING = [c.value for c in ChannelCode]

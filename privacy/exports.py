@@ -6,6 +6,7 @@ JSON fits in one file any spreadsheet opens.
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -13,6 +14,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from common.csv_safe import csv_writer
 
 EXPORT_FORMAT = "portal-data-export/1"
+# The lists of rows privacy collects itself (privacy.selectors.customer_data_collect), in this order.
+OWN_SECTIONS = ("contact_points", "consent_events", "contact_requests")
+# Sections kept by apps built on privacy, which privacy must not import: each registers, in its
+# AppConfig.ready(), a name and a function of a customer id that returns the section's rows (one
+# query). They follow privacy's own sections, in the order registered.
+EXPORT_SECTIONS: dict[str, Callable[..., list[dict[str, Any]]]] = {}
+
+
+def export_section_register(name: str, collect: Callable[..., list[dict[str, Any]]]) -> None:
+    """Add a section to every export: collect(customer_id=...) returns its rows, each with an "id"."""
+    EXPORT_SECTIONS[name] = collect
 
 
 def export_json(data: dict[str, Any]) -> str:
@@ -42,7 +54,7 @@ def export_csv(data: dict[str, Any]) -> str:
         writer.writerow(["customer", "", field, _cell(value)])
     for key, value in data["preferences"].items():
         writer.writerow(["preferences", "", key, _cell(value)])
-    for section in ("contact_points", "consent_events", "contact_requests", "sends"):
+    for section in (*OWN_SECTIONS, *EXPORT_SECTIONS):
         for row in data.get(section, ()):
             item = row.get("id", "")
             for field, value in row.items():

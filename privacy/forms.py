@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from preferences.forms import PasswordConfirmMixin
+from accounts.forms import PasswordConfirmMixin
 
 # The word to type, in English and in the visitor's language (either is accepted).
 CONFIRM_WORD = "DELETE"

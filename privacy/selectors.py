@@ -8,7 +8,7 @@ from django.utils import timezone
 from contact_requests.models import ContactRequest, ContactRequestEvent
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
-from privacy.exports import EXPORT_FORMAT
+from privacy.exports import EXPORT_FORMAT, EXPORT_SECTIONS
 from privacy.models import DataExport
 
 EXPORTS_SHOWN = 5
@@ -24,11 +24,8 @@ def data_exports_for_customer(*, customer_id: int) -> list[DataExport]:
 
 
 def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
-    """Everything personal we hold about a customer, in seven queries whatever its size."""
-    # The sends other systems reported (for the weekly cap) are data about the customer too. The model
-    # lives in the API app, which reports them: read here, never written.
-    from api.models import Send
-
+    """Everything personal we hold about a customer, in seven queries whatever its size (one of them
+    the sends section the API app registers, privacy.exports.EXPORT_SECTIONS)."""
     document = preference_document_get(customer_id=customer_id)  # customer, subscriptions, contact points
     customer = document.customer
     state = {key: value for key, value in document.state().items() if not key.startswith("contact_point.")}
@@ -39,8 +36,7 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
     requests = ContactRequest.objects.filter(customer_id=customer.pk).select_related("topic").prefetch_related(
         Prefetch("events", queryset=ContactRequestEvent.objects.order_by("id"))
     )
-    sends = Send.objects.filter(customer_id=customer.pk).select_related("topic", "client").order_by("sent_at", "pk")
-    return {
+    data = {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now(),
         "customer": {
@@ -103,16 +99,8 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
             }
             for request in requests
         ],
-        "sends": [
-            {
-                "id": send.pk,
-                "sent_at": send.sent_at,
-                "topic": send.topic.code,
-                "channel": send.channel,
-                "ai_generated": send.ai_generated,
-                "reported_by": send.client.name,
-                "message_id": send.message_id,
-            }
-            for send in sends
-        ],
     }
+    # Sections kept by apps above this one (the API's reported sends), after privacy's own.
+    for name, collect in EXPORT_SECTIONS.items():
+        data[name] = collect(customer_id=customer.pk)
+    return data

@@ -1,4 +1,5 @@
-"""Who may reach the console: staff (agents and supervisors); the dashboard: supervisors only.
+"""Who may reach the console: staff (agents and supervisors); the dashboard: supervisors only; a
+customer's data export: staff who may see that customer.
 
 Anonymous visitors are sent to sign in; signed-in customers are refused (403). TOTP is enforced
 before these checks by accounts.middleware.StaffMFARequiredMiddleware.
@@ -12,6 +13,8 @@ from django.http import Http404
 
 from accounts.roles import is_staff_member, is_supervisor
 from preferences.models import Customer
+from privacy.access import data_export_get_for_customer
+from privacy.models import DataExport
 
 
 def staff_required(view):
@@ -53,3 +56,8 @@ def customer_get_for_agent(*, user, customer_id: int) -> Customer:
     if customer is None:
         raise Http404
     return customer
+
+
+def data_export_get_for_agent(*, user, customer_id: int, export_id: int) -> DataExport:
+    customer = customer_get_for_agent(user=user, customer_id=customer_id)
+    return data_export_get_for_customer(customer=customer, export_id=export_id)

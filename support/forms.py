@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contact_requests.models import ContactRequestStatus
 from contact_requests.services import OUTCOME_MAX_LENGTH
 from preferences.domain import (
+    TIME_ZONE_CHOICES,
     WEEKLY_CAP_CHOICES,
     AiLevel,
     AssistanceMode,
@@ -15,7 +16,6 @@ from preferences.domain import (
     DeliveryMode,
     SubscriptionStatus,
 )
-from preferences.forms import TIME_ZONE_CHOICES
 from preferences.history import CUSTOMER_FIELD_LABELS
 from preferences.selectors import PreferenceDocument
 from preferences.state import BOOLEAN_FIELDS, CUSTOMER_FIELDS

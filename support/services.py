@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
-from contact_requests.services import customer_email_address
+from contact_requests.emails import customer_email_address
 from notifications.services import email_enqueue
 from preferences.domain import ActorType, Source
 from preferences.history import event_rows

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "links",
     "privacy",
     "webhooks",
+    "customer_pages",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "customer_pages.adapter.AccountAdapter"
 # The sign-up form costs the same for a known and a new email address (accounts/forms.py).
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -185,7 +186,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/15m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
-    # The password asked before a contact point is added or removed (preferences.forms).
+    # The password asked before a contact point is added or removed (accounts.forms.PasswordConfirmMixin).
     "confirm_password_failed": "5/5m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from contact_requests import tasks
+from contact_requests.escalation import contact_requests_escalate_overdue
 from contact_requests.models import ContactRequestEvent
-from contact_requests.services import Actor, contact_request_schedule, contact_requests_escalate_overdue
+from contact_requests.services import Actor, contact_request_schedule
 from notifications.models import OutboundMessage
 from tests.contact_requests.helpers import request_for
 

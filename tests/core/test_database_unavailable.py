@@ -4,7 +4,7 @@ import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
-from preferences import views as preference_views
+from customer_pages import views as preference_views
 
 pytestmark = pytest.mark.django_db
 

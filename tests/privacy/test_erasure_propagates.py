@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from contact_requests.escalation import contact_requests_escalate_overdue
 from contact_requests.models import ContactRequest, ContactRequestEvent
-from contact_requests.services import contact_request_assign, contact_requests_escalate_overdue
+from contact_requests.services import contact_request_assign
 from outbox.models import OutboxEvent
 from preferences.domain import ActorType, Source
 from preferences.models import ConsentEvent

@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from accounts.adapter import AccountAdapter
 from common.client_ip import client_ip
+from customer_pages.adapter import AccountAdapter
 from portal.settings import base
 from preferences.domain import ActorType, Source
 from preferences.models import ConsentEvent

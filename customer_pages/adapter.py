@@ -1,4 +1,7 @@
-"""The one allauth adapter: new users become customers, and mail goes through the outbox."""
+"""The one allauth adapter: new users become customers, and mail goes through the outbox.
+
+A surface (customer_pages), not ground (accounts): it calls the preferences core, which accounts must
+not import."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -6,15 +9,15 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts.roles import CUSTOMER, role_grant
 from common.client_ip import client_ip
 from notifications.services import email_enqueue
+from preferences.domain import ActorType, Source
+from preferences.services import ChangeContext, contact_point_email_mark_verified, customer_create_for_user
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        from accounts.roles import CUSTOMER, role_grant
-        from preferences.services import customer_create_for_user
-
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             with transaction.atomic():
@@ -39,9 +42,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return address
 
     def confirm_email(self, request, email_address):
-        from preferences.domain import ActorType, Source
-        from preferences.services import ChangeContext, contact_point_email_mark_verified
-
         result = super().confirm_email(request, email_address)
         context = ChangeContext.from_request(request, actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
         contact_point_email_mark_verified(user=email_address.user, context=context)

@@ -9,9 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contact_requests.selectors import contact_requests_open_for_customer
-from preferences import forms, services
+from customer_pages import forms
+from preferences import services
 from preferences.access import contact_point_get_for_customer, customer_required
-from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.domain import ActorType, ContactPointKind, Source, SubscriptionStatus, TopicKind
 from preferences.footprint import footprint_estimate
 from preferences.history import event_rows
 from preferences.models import Notice
@@ -56,8 +57,6 @@ def overview(request, customer):
 
 
 def _summary(document):
-    from preferences.domain import SubscriptionStatus, TopicKind
-
     rows = []
     channels = document.catalog.channels_by_code
     for topic in document.catalog.topics:

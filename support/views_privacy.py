@@ -1,4 +1,5 @@
-"""Data rights run by staff on a customer's request (by phone, by letter), with a recorded reason."""
+"""The console's data-rights pages: exports and erasure run by staff on a customer's request (by phone,
+by letter), with a recorded reason. The work is privacy's services'."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -8,12 +9,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from preferences.state import PreferenceError
 from privacy import services
-from privacy.access import data_export_get_for_agent
 from privacy.forms import StaffEraseForm, StaffReasonForm, confirm_word
 from privacy.models import RequestedBy
 from privacy.selectors import data_exports_for_customer
 from privacy.views import export_response
-from support.access import customer_get_for_agent, staff_required
+from support.access import customer_get_for_agent, data_export_get_for_agent, staff_required
 
 
 def _page(request, customer, *, export_form=None, erase_form=None, status=200):

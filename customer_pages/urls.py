@@ -1,6 +1,8 @@
+"""The customer's pages under /my/ (URL names in the "preferences" namespace, as the templates reverse them)."""
+
 from django.urls import path
 
-from preferences import views
+from customer_pages import views
 
 app_name = "preferences"
 

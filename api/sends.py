@@ -1,0 +1,137 @@
+"""Sends other systems report (POST /api/v1/sends, GET /api/v1/sends/{id}), so that the weekly
+marketing cap counts them: serializers and views."""
+
+from datetime import UTC, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from api.models import Scope
+from api.schema import problems
+from api.selectors import customers_active, send_get_for_client
+from api.serializers import (
+    MAX_BATCH,
+    MAX_ID,
+    PLAN_HORIZON,
+    StrictBooleanField,
+    StrictCharField,
+    StrictSerializer,
+    TopicCodeField,
+)
+from api.services import SendReport, sends_record
+from api.views import ApiView
+from preferences.domain import ChannelCode
+from preferences.selectors import catalog_get
+
+
+class SendInSerializer(StrictSerializer):
+    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    topic = TopicCodeField()
+    channel = serializers.ChoiceField(choices=ChannelCode.choices)
+    sent_at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="Now when absent.")
+    ai_generated = StrictBooleanField(required=False, default=False)
+    message_id = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Reporting the same id twice counts once."
+    )
+
+    def validate_sent_at(self, value):
+        if value < timezone.now() - PLAN_HORIZON:
+            raise serializers.ValidationError(_("Report messages sent within the last year."))
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        topic = catalog_get().topics_by_code[attrs["topic"]]
+        if attrs["channel"] not in topic.allowed_channels:
+            raise serializers.ValidationError({"channel": _("This topic is not sent on that channel.")})
+        return attrs
+
+
+class SendBatchSerializer(StrictSerializer):
+    sends = SendInSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
+
+
+class SendOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    topic = StrictCharField(source="topic.code")
+    channel = StrictCharField()
+    sent_at = serializers.DateTimeField(default_timezone=UTC)
+    ai_generated = StrictBooleanField()
+    message_id = StrictCharField()
+
+
+class SendBatchResultSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField()
+    duplicates = serializers.IntegerField(help_text="Message ids you had already reported, not counted again.")
+    ids = serializers.ListField(child=serializers.IntegerField())
+
+
+# Reports a little ahead of the server's clock are tolerated; further ahead is a mistake.
+SEND_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class SendBatchView(ApiView):
+    required_scopes = {"POST": Scope.SENDS_WRITE}
+
+    @extend_schema(
+        operation_id="sends_report",
+        summary="Report sent messages (up to 1,000), so that the weekly marketing cap counts them",
+        request=SendBatchSerializer,
+        responses={201: SendBatchResultSerializer, **problems(400, 415)},
+    )
+    def post(self, request):
+        serializer = SendBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["sends"]
+        now = timezone.now()
+        known = set(
+            customers_active().filter(pk__in={item["customer_id"] for item in items}).values_list("pk", flat=True)
+        )
+        errors = {}
+        for index, item in enumerate(items):
+            if item["customer_id"] not in known:
+                errors[str(index)] = {"customer_id": [_("Unknown customer.")]}
+            elif item.get("sent_at") and item["sent_at"] > now + SEND_CLOCK_SKEW:
+                errors[str(index)] = {"sent_at": [_("A message cannot have been sent in the future.")]}
+        if errors:
+            raise ValidationError({"sends": errors})
+        topics = catalog_get().topics_by_code
+        recorded = sends_record(
+            client=request.user,
+            reports=[
+                SendReport(
+                    customer_id=item["customer_id"],
+                    topic_id=topics[item["topic"]].pk,
+                    channel=item["channel"],
+                    sent_at=item.get("sent_at") or now,
+                    ai_generated=item["ai_generated"],
+                    message_id=item["message_id"],
+                )
+                for item in items
+            ],
+        )
+        body = {
+            "recorded": len(items) - recorded.duplicates,
+            "duplicates": recorded.duplicates,
+            "ids": [send.pk for send in recorded.created if send.pk is not None],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SendDetailView(ApiView):
+    required_scopes = {"GET": Scope.SENDS_WRITE}
+
+    @extend_schema(
+        operation_id="send_read",
+        summary="A send this client reported",
+        responses={200: SendOutSerializer, **problems(404)},
+    )
+    def get(self, request, send_id: int):
+        send = send_get_for_client(client=request.user, send_id=send_id)
+        if send is None:
+            raise NotFound()
+        return Response(SendOutSerializer(send).data)

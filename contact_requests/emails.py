@@ -1,0 +1,61 @@
+"""The emails a customer gets about their contact requests, and where to write to a customer
+(customer_email_address, also used by the support console)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
+
+from contact_requests.models import ContactRequest, ContactRequestStatus
+from notifications.services import email_enqueue
+from preferences.domain import ContactPointKind
+from preferences.models import ContactPoint, Customer
+
+Status = ContactRequestStatus
+
+SUBJECTS = {
+    "created": gettext_lazy("We received your request to talk to a person"),
+    Status.ASSIGNED: gettext_lazy("A person is handling your request"),
+    Status.SCHEDULED: gettext_lazy("Your appointment with our team"),
+    Status.COMPLETED: gettext_lazy("Your request is complete"),
+    Status.CANCELLED: gettext_lazy("Your request is cancelled"),
+    Status.UNREACHABLE: gettext_lazy("We could not reach you"),
+}
+
+
+def customer_email_address(customer: Customer) -> str:
+    """Where to write to a customer: a verified email contact point, else their sign-in address."""
+    address = (
+        ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.EMAIL, verified_at__isnull=False)
+        .order_by(F("verified_at").asc(), "pk")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if address:
+        return address
+    if customer.user_id:
+        return customer.user.email
+    return ""
+
+
+def customer_email_queue(contact_request: ContactRequest, *, template: str) -> None:
+    """Queue the customer's email about their request (the acknowledgement or a state change), in its language."""
+    customer = contact_request.customer
+    address = customer_email_address(customer)
+    if not address:
+        return  # e.g. a customer known to the CRM by phone only: staff will call
+    subject_key = "created" if template == "created" else contact_request.status
+    with translation.override(contact_request.language), timezone.override(customer.time_zone):
+        body = render_to_string(
+            f"contact_requests/email/{template}.txt",
+            {
+                "contact_request": contact_request,
+                "customer": customer,
+                "url": settings.SITE_URL.rstrip("/") + reverse("contact_requests:list"),
+            },
+        )
+        subject = str(SUBJECTS[subject_key])
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))

@@ -1,0 +1,67 @@
+"""A contact-plan request for many customers: find their documents, read the week's marketing sends
+when the topic is marketing, and decide for each (preferences.contact_plan). Surfaces turn a request
+into this call and its answer into their own shape."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from preferences.contact_plan import ContactPlan, contact_plan_decide
+from preferences.domain import TopicKind
+from preferences.selectors import preference_documents_active
+
+# When marketing messages were reported sent to each of these customers in the week before `at`
+# (called as marketing_sends_get(customer_ids=[...], at=at), one query). The sends are reported by
+# other systems and kept by the API surface, above the core: the caller passes its reader in, and it
+# is asked only for the customers found, after their documents are loaded.
+MarketingSendsGet = Callable[..., Mapping[int, Sequence[datetime]]]
+
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    plan: ContactPlan
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class ContactPlans:
+    plans: list[CustomerPlan]  # in the order asked, each customer once
+    unknown: list[int | str]  # ids or external ids asked for with no (or an erased) customer
+
+
+def contact_plans_decide(
+    *,
+    topic,
+    ai_generated: bool,
+    at: datetime,
+    customer_ids: Sequence[int] = (),
+    external_ids: Sequence[str] = (),
+    marketing_sends_get: MarketingSendsGet,
+) -> ContactPlans:
+    """Decide for the customers with these ids, or else these external ids, in a few queries whatever their number."""
+    if customer_ids:
+        wanted: list = list(dict.fromkeys(customer_ids))
+        documents = {d.customer.pk: d for d in preference_documents_active(ids=wanted)}
+    else:
+        wanted = list(dict.fromkeys(external_ids))
+        documents = {d.customer.external_id: d for d in preference_documents_active(external_ids=wanted)}
+    found = [documents[key] for key in wanted if key in documents]
+    sends = (
+        marketing_sends_get(customer_ids=[d.customer.pk for d in found], at=at)
+        if topic.kind == TopicKind.MARKETING
+        else {}
+    )
+    plans = [
+        CustomerPlan(
+            plan=contact_plan_decide(
+                document=document,
+                topic=topic,
+                ai_generated=ai_generated,
+                at=at,
+                marketing_sent_at=sends.get(document.customer.pk, ()),
+            ),
+            external_id=document.customer.external_id,
+        )
+        for document in found
+    ]
+    return ContactPlans(plans=plans, unknown=[key for key in wanted if key not in documents])
