@@ -1,3 +1,5 @@
+"""Template context: whether the signed-in person is staff or a supervisor (for the menu)."""
+
 from accounts.roles import is_staff_member, is_supervisor
 
 

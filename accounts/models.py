@@ -1,3 +1,5 @@
+"""The user model: sign-in by email, no username."""
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **extra_fields):
         from django.db import transaction
 
+        # accounts.services imports this module's models: it is imported when a user is created.
         from accounts.services import user_access_change
 
         if not email:

@@ -92,6 +92,7 @@ def can_manage_staff(user) -> bool:
 
 def role_grant(user, role: str, *, actor=None) -> None:
     """Add a role, recorded as a role change (by the system when no actor is given)."""
+    # accounts.services imports this module (can_manage_staff): both are imported when a role is granted.
     from accounts.models import RoleChange
     from accounts.services import user_access_change
 

@@ -1,3 +1,5 @@
+"""The API app: loads its OpenAPI extensions and key-cache signals, and adds the API's sends to data exports."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The API's URLs (/api/v1/…), its OpenAPI schema and its documentation pages."""
+
 from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView

@@ -1,3 +1,5 @@
+"""The benchmark app (`manage.py bench`, `dashboard_benchmark`): only in the dev, test and bench settings."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The benchmark's ceiling view, /bench/ping (bench settings only)."""
+
 from django.http import JsonResponse
 
 

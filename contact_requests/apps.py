@@ -1,3 +1,5 @@
+"""The contact requests app: "talk to a person"."""
+
 from django.apps import AppConfig
 
 

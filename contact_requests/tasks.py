@@ -1,3 +1,5 @@
+"""Celery tasks of contact requests: the overdue escalation beat job."""
+
 from celery import shared_task
 
 from contact_requests import escalation

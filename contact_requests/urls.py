@@ -1,3 +1,5 @@
+"""The customer's contact request pages (/my/requests/…)."""
+
 from django.urls import path
 
 from contact_requests import views

@@ -1,3 +1,5 @@
+"""Celery tasks of one-click links: forgetting expired links."""
+
 from celery import shared_task
 
 from links import services

@@ -1,3 +1,5 @@
+"""The one-click link pages (/unsubscribe/…)."""
+
 from django.urls import path
 
 from links import views

@@ -1,3 +1,5 @@
+"""The notifications app: the email and SMS outbox."""
+
 from django.apps import AppConfig
 
 

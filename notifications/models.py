@@ -1,3 +1,5 @@
+"""The email and SMS outbox: one row per message to send."""
+
 from django.db import models
 
 

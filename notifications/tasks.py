@@ -1,3 +1,5 @@
+"""Celery tasks of the email and SMS outbox: send one message, re-drive what an outage left."""
+
 from celery import shared_task
 
 from notifications import services

@@ -1,3 +1,5 @@
+"""The site's URLs: every app's pages, the API, the admin, health."""
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path

@@ -19,6 +19,8 @@ _CURRENT_SQL = "(pg_current_xact_id()::text::bigint)"
 # refinements keep it from waiting for what can never write here:
 # - transactions of other databases of the cluster (pg_stat_activity says which database a backend
 #   is connected to, and a backend never changes database; an xid it does not list is kept);
+# - autovacuum workers (an automatic ANALYZE takes an xid for its statistics rows; it never writes
+#   the ledger), which otherwise hold the feed back for as long as they run on a busy table;
 # - the reader's own transaction, whose rows it already sees (tests run inside one), counts as ended
 #   when no older transaction is in progress.
 # Matching pg_stat_activity's 32-bit xids against the snapshot's 64-bit ones on their low 32 bits is
@@ -35,8 +37,9 @@ FROM (
              WHERE NOT EXISTS (
                 SELECT 1 FROM pg_stat_activity AS a
                  WHERE a.backend_xid IS NOT NULL
-                   AND a.datid IS NOT NULL
-                   AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND (a.backend_type = 'autovacuum worker'
+                        OR (a.datid IS NOT NULL
+                            AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))
                    AND a.backend_xid::text::bigint = mod(x::text::bigint, 4294967296))) AS busy
       FROM pg_current_snapshot() AS snap
 ) AS s

@@ -1,3 +1,5 @@
+"""The privacy app: data exports and erasure."""
+
 from django.apps import AppConfig
 
 

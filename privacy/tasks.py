@@ -1,3 +1,5 @@
+"""Celery tasks of data rights: build an export, purge expired ones."""
+
 from celery import shared_task
 
 from privacy import services

@@ -1,3 +1,5 @@
+"""The customer's data rights pages (/my/privacy/: download my data, delete my account)."""
+
 from django.urls import path
 
 from privacy import views

@@ -1,3 +1,5 @@
+"""Admin of the support console's configuration: the reason codes staff pick from."""
+
 from django.contrib import admin
 
 from support.models import ReasonCode

@@ -1,3 +1,5 @@
+"""The support console app: staff search, overrides, the queue, the dashboard."""
+
 from django.apps import AppConfig
 
 

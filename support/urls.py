@@ -1,3 +1,5 @@
+"""The support console's URLs (/support/…)."""
+
 from django.urls import path
 
 from support import views

@@ -1,3 +1,5 @@
+"""The webhooks app: endpoints, signed deliveries, retries, replay."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Small template filters used across the site's pages."""
+
 from django import template
 
 register = template.Library()
