@@ -7,19 +7,22 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from common.client_ip import client_ip
+from common.request_origin import request_origin
 from notifications.services import email_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         from accounts.roles import CUSTOMER, role_grant
-        from preferences.services import customer_create_for_user
+        from preferences.customers import customer_create_for_user
 
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             with transaction.atomic():
                 role_grant(user, CUSTOMER)
-                customer_create_for_user(user=user, language=getattr(request, "LANGUAGE_CODE", "fr"), request=request)
+                customer_create_for_user(
+                    user=user, language=getattr(request, "LANGUAGE_CODE", "fr"), **request_origin(request)
+                )
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
@@ -39,10 +42,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return address
 
     def confirm_email(self, request, email_address):
+        from preferences.contact_points import contact_point_email_mark_verified
         from preferences.domain import ActorType, Source
-        from preferences.services import ChangeContext, contact_point_email_mark_verified
+        from preferences.ledger import ChangeContext
 
         result = super().confirm_email(request, email_address)
-        context = ChangeContext.from_request(request, actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
+        context = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL, **request_origin(request))
         contact_point_email_mark_verified(user=email_address.user, context=context)
         return result

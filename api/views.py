@@ -35,24 +35,18 @@ from api.selectors import (
     send_get_for_client,
 )
 from api.services import SendReport, sends_record
+from common.request_origin import request_origin
+from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
 from preferences.contact_plan import contact_plan_decide
+from preferences.customers import customer_upsert
+from preferences.customers_import import BatchError, customers_import
+from preferences.document import PreferenceDocument
+from preferences.documents_pg import preference_document_build, preference_documents_active
 from preferences.domain import ActorType, Source, TopicKind
 from preferences.feed import FeedFilters, FeedPosition, consent_events_page, feed_end
+from preferences.ledger import ChangeContext, CustomerErased, StaleVersion
 from preferences.models import Customer
-from preferences.selectors import (
-    PreferenceDocument,
-    catalog_get,
-    preference_document_build,
-    preference_documents_active,
-)
-from preferences.services import (
-    ChangeContext,
-    CustomerErased,
-    StaleVersion,
-    customer_upsert,
-    preferences_change_document,
-)
-from preferences.services_import import BatchError, customers_import
 from preferences.state import PreferenceError
 
 
@@ -99,8 +93,8 @@ class ApiView(APIView):
 
 
 def _context(request) -> ChangeContext:
-    return ChangeContext.from_request(
-        request, actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(request.user.pk)
+    return ChangeContext(
+        actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(request.user.pk), **request_origin(request)
     )
 
 
@@ -243,7 +237,7 @@ class CustomerDetailView(ApiView):
             serializer.is_valid(raise_exception=True)
         try:
             # The service finds (and locks) the customer: unknown and erased customers are 404 here.
-            changed = preferences_change_document(
+            changed = preferences_change(
                 customer_id=customer_id,
                 changes=serializer.validated_data["changes"],
                 context=_context(request),

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from links.models import LinkPurpose, OneClickLink
 from links.tokens import public_id_from, public_id_new, token_for
 from notifications.services import email_enqueue, sms_enqueue
+from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
+from preferences.documents_pg import preference_document_build
 from preferences.domain import SubscriptionStatus, TopicKind
+from preferences.ledger import ChangeContext
 from preferences.models import Customer, Topic
-from preferences.selectors import catalog_get, preference_document_build
-from preferences.services import ChangeContext, preferences_change
 from preferences.state import PreferenceError
 
 ONE_CLICK_POST_BODY = "List-Unsubscribe=One-Click"  # RFC 8058

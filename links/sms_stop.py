@@ -2,10 +2,12 @@
 
 import unicodedata
 
+from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_value_clean
 from preferences.domain import ChannelCode, ContactPointKind, SubscriptionStatus, TopicKind
+from preferences.ledger import ChangeContext
 from preferences.models import ContactPoint
-from preferences.selectors import catalog_get
-from preferences.services import ChangeContext, contact_point_value_clean, preferences_change
 from preferences.state import PreferenceError
 
 # Compared after trimming, collapsing spaces and upper-casing; "ARRÊT" is also written without its accent.

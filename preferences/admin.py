@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
+from preferences.catalog import catalog_invalidate
 from preferences.models import Channel, ConsentEvent, Customer, Notice, Topic
-from preferences.selectors import catalog_invalidate
 
 
 @admin.register(Channel)

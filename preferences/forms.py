@@ -7,8 +7,8 @@ from allauth.core import ratelimit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from preferences.document import PreferenceDocument
 from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, DeliveryMode, SubscriptionStatus
-from preferences.selectors import PreferenceDocument
 
 TIME_ZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in zoneinfo.available_timezones())
 

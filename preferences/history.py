@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from preferences.catalog import Catalog
 from preferences.domain import (
     ActorType,
     AiLevel,
@@ -15,7 +16,6 @@ from preferences.domain import (
     consent_reason_text,
 )
 from preferences.models import ConsentEvent
-from preferences.selectors import Catalog
 
 CUSTOMER_FIELD_LABELS = {
     "language": lambda: _("Language of our messages"),

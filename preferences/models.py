@@ -1,4 +1,5 @@
-"""Preferences: the catalogue (channels, topics, notices), customers and their choices, the ledger."""
+"""Preferences: the catalogue (channels, topics, notices), customers and their choices, the ledger,
+the suppression list."""
 
 from decimal import Decimal
 
@@ -291,3 +292,23 @@ class ConsentEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Consent events are append-only: they cannot be deleted.")
+
+
+class SuppressionEntry(models.Model):
+    """A keyed hash (HMAC-SHA256) of an erased person's email or phone number, so that a later import
+    cannot silently subscribe them to marketing again. The address itself is not kept."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("email address")
+        PHONE = "phone", _("phone number")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    identity_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "privacy_suppressionentry"  # the table it was created with, in the privacy app
+        verbose_name_plural = "suppression entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.identity_hash[:8]}…"

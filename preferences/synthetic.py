@@ -4,8 +4,11 @@ import random
 
 from faker import Faker
 
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_import
+from preferences.customers import customer_create
 from preferences.domain import ActorType, ContactPointKind, Source
-from preferences.services import ChangeContext, contact_point_import, customer_create, preferences_change
+from preferences.ledger import ChangeContext
 
 
 def synthetic_customers_create(*, count: int, seed: int = 2026) -> int:

@@ -12,7 +12,7 @@ Erasure removes what identifies the person and keeps what proves how they were c
 - the customer row stays, marked `erased_at`, so that the ledger keeps its foreign keys; every
   service refuses to change an erased customer and no surface shows one;
 - a keyed hash of each email address and phone number joins the suppression list, so that an
-  import (preferences.services.customer_create/customer_upsert) of the same address objects to
+  import (preferences.customers.customer_create/customer_upsert) of the same address objects to
   marketing from the start instead of silently subscribing the person again.
 
 An erasure is itself an event, so that other systems erase their copies:
@@ -25,8 +25,6 @@ An erasure is itself an event, so that other systems erase their copies:
   carries the external id, the only way a CRM finds the record to erase.
 """
 
-import hashlib
-import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -40,12 +38,14 @@ from contact_requests.models import ContactRequest, ContactRequestEvent
 from contact_requests.services import Actor, contact_requests_withdraw
 from links.models import OneClickLink
 from notifications.models import OutboundMessage
+from preferences.customers import customer_erasure_record
 from preferences.domain import ContactPointKind, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ContactPoint, Customer
-from preferences.services import ChangeContext, contact_point_value_clean, customer_erasure_record
 from preferences.state import PreferenceError
+from preferences.suppression import identities_suppress
 from privacy.exports import export_csv, export_json
-from privacy.models import DataExport, Erasure, RequestedBy, SuppressionEntry
+from privacy.models import DataExport, Erasure, RequestedBy
 from privacy.selectors import customer_data_collect
 
 logger = logging.getLogger(__name__)
@@ -58,43 +58,6 @@ SET old_value = CASE WHEN key LIKE 'contact_point.%%' THEN NULL ELSE old_value E
     ip_truncated = '', user_agent = '', reason = '', evidence = ''
 WHERE customer_id = %s
 """
-
-
-# --- Suppression list ----------------------------------------------------------------------------
-
-
-def identity_hash(*, kind: str, value: str) -> str:
-    """HMAC-SHA256 of a normalised email address (lower case) or phone number (E.164)."""
-    key = (settings.SUPPRESSION_HASH_KEY or settings.SECRET_KEY).encode()
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def _identity_normalise(kind: str, value: str) -> str | None:
-    try:
-        return contact_point_value_clean(kind=kind, value=value)[0]
-    except PreferenceError:
-        return None
-
-
-def identities_suppressed(*, emails: list[str] = (), phones: list[str] = ()) -> bool:
-    """Whether any of these addresses belongs to a person who had their data erased (one query)."""
-    hashes = []
-    for kind, values in ((ContactPointKind.EMAIL, emails), (ContactPointKind.PHONE, phones)):
-        for value in values:
-            normalised = _identity_normalise(kind, value) if value else None
-            if normalised:
-                hashes.append(identity_hash(kind=kind, value=normalised))
-    return bool(hashes) and SuppressionEntry.objects.filter(identity_hash__in=hashes).exists()
-
-
-def identities_suppressed_among(*, identities: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these (kind, already normalised value) pairs belong to a person who had their data
-    erased (one query, for a whole import batch)."""
-    by_hash = {identity_hash(kind=kind, value=value): (kind, value) for kind, value in identities}
-    if not by_hash:
-        return set()
-    found = SuppressionEntry.objects.filter(identity_hash__any=list(by_hash)).values_list("identity_hash", flat=True)
-    return {by_hash[found_hash] for found_hash in found}
 
 
 # --- Exports -------------------------------------------------------------------------------------
@@ -210,7 +173,7 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         if customer.user_id:
             addresses.add(customer.user.email)
             identities.add((ContactPointKind.EMAIL, customer.user.email.lower()))
-        _suppress(identities)
+        identities_suppress(identities)
         _ledger_pseudonymise(customer.pk)
         ContactPoint.objects.filter(customer=customer).delete()  # their verification challenges too
         OutboundMessage.objects.filter(to__in=addresses).delete()
@@ -240,13 +203,6 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         customer_erasure_record(customer=customer, context=context)
         _erased_event_record(customer, external_id=external_id)
     return customer
-
-
-def _suppress(identities: set[tuple[str, str]]) -> None:
-    entries = [
-        SuppressionEntry(kind=kind, identity_hash=identity_hash(kind=kind, value=value)) for kind, value in identities
-    ]
-    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
 
 
 def _ledger_pseudonymise(customer_id: int) -> None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contact_requests.models import ContactRequestStatus
 from contact_requests.services import OUTCOME_MAX_LENGTH
+from preferences.document import PreferenceDocument
 from preferences.domain import (
     WEEKLY_CAP_CHOICES,
     AiLevel,
@@ -17,7 +18,6 @@ from preferences.domain import (
 )
 from preferences.forms import TIME_ZONE_CHOICES
 from preferences.history import CUSTOMER_FIELD_LABELS
-from preferences.selectors import PreferenceDocument
 from preferences.state import BOOLEAN_FIELDS, CUSTOMER_FIELDS
 from support.models import ReasonCode
 from support.services import EVIDENCE_MAX_LENGTH

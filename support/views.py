@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.client_ip import client_ip
+from common.request_origin import request_origin
 from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
@@ -21,7 +21,6 @@ from contact_requests.selectors import contact_request_queue, contact_requests_f
 from portal.csv_safe import csv_writer
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
-from preferences.services import ip_truncate
 from preferences.state import PreferenceError
 from support import forms
 from support.access import customer_get_for_agent, staff_required, supervisor_required
@@ -107,8 +106,7 @@ def customer_override(request, customer_id):
                     reason_code=form.cleaned_data["reason_code"].code,
                     reason=form.cleaned_data["reason"],
                     evidence=form.cleaned_data["evidence"],
-                    ip_truncated=ip_truncate(client_ip(request)),
-                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                    **request_origin(request),
                 )
             except PreferenceError as error:
                 _errors_to_form(form, _map_override_errors(error, key))

@@ -9,8 +9,8 @@ from django.utils import timezone
 from api.models import Scope
 from api.services import SendReport, sends_record
 from contact_requests.models import ContactRequest
+from preferences.catalog import catalog_get
 from preferences.models import ConsentEvent, Customer
-from preferences.selectors import catalog_get
 from privacy.models import DataExport, Erasure, RequestedBy
 from privacy.services import customer_erase, data_export_build, data_export_request
 from tests.api.conftest import assert_problem, make_api_customer

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from preferences.services import preferences_change
+from preferences.changes import preferences_change
 from tests.webhooks.conftest import make_customer, system_context
 from webhooks.models import OutboxEvent
 

@@ -14,8 +14,9 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import AGENT, CUSTOMER, SUPERVISOR, role_grant
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, customer_create
+from preferences.ledger import ChangeContext
 
 # Documented in the README. Demo only: these accounts are created only when DEBUG is on or on request.
 DEMO_CUSTOMER = ("client@example.com", "demo-client-2026")

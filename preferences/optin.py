@@ -1,0 +1,119 @@
+"""Double opt-in: which opt-ins stay pending until the person confirms them, where the confirmation
+goes, and the port through which a feature (links) sends it."""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+from preferences.document import PreferenceDocument
+from preferences.domain import (
+    PRIOR_OPTIN_CHANNELS,
+    ActorType,
+    ChannelCode,
+    ContactPointKind,
+    PhoneType,
+    SubscriptionStatus,
+    TopicKind,
+)
+from preferences.ledger import ChangeContext
+from preferences.models import Customer
+
+
+class ConfirmationSender(Protocol):
+    """Sends one confirmation link per pending subscription key, to `email` or else to `mobile`,
+    inside the change's transaction (links.services.optin_confirmation_request)."""
+
+    def __call__(self, *, customer: Customer, keys: list[str], email: str = "", mobile: str = "") -> Any: ...
+
+
+# The confirmations are one-click links, a feature above the core: the links app registers its
+# sender when Django starts (links.apps), so the core owns the rule without importing links.
+_sender: ConfirmationSender | None = None
+
+
+def confirmation_sender_register(sender: ConfirmationSender) -> None:
+    """Name the function that sends double opt-in confirmations (one, registered at start-up)."""
+    global _sender
+    _sender = sender
+
+
+def _confirmation_sender() -> ConfirmationSender:
+    if _sender is None:
+        raise ImproperlyConfigured(
+            "No double opt-in confirmation sender is registered: is `links` in INSTALLED_APPS?"
+        )
+    return _sender
+
+
+@dataclass(frozen=True)
+class OptinConfirmation:
+    """What became of the confirmation of one subscription a change left pending (double opt-in):
+    sent, and through which channel, or not sent and why (so the caller can tell whoever asked)."""
+
+    topic: str
+    channel: str
+    sent: bool
+    via: str | None  # "email" or "sms" when sent
+    reason: str | None  # when not sent: OPTIN_NOT_SENT_NO_CONTACT_POINT
+
+
+# The customer has neither a verified email address nor a verified mobile number: no confirmation
+# can reach them, so the subscription stays pending until they add one and opt in themselves.
+OPTIN_NOT_SENT_NO_CONTACT_POINT = "no_verified_contact_point"
+
+
+# Marketing consent on a prior-opt-in channel must come from the person: an opt-in made by anyone
+# else (an API client, an import, an agent) stays `pending` until the customer confirms it through a
+# link sent to them: by email to their verified address or, without one, by SMS to their verified
+# mobile number (double opt-in). The customer signed in to the portal, and the customer following
+# that link, are the person. Pending is a stored status like any other, so the ledger records
+# `… → pending` then `pending → in` and the state can still be rebuilt from it.
+DOUBLE_OPTIN_EXEMPT_ACTORS = frozenset({ActorType.CUSTOMER, ActorType.LINK})
+
+
+def double_optin_hold(document: PreferenceDocument, cleaned: dict[str, Any], context: ChangeContext) -> None:
+    if context.actor_type in DOUBLE_OPTIN_EXEMPT_ACTORS:
+        return
+    topics = document.catalog.topics_by_code
+    for key, value in cleaned.items():
+        if not key.startswith("subscription.") or value != SubscriptionStatus.IN:
+            continue
+        _prefix, topic_code, channel = key.split(".")
+        topic = topics[topic_code]
+        if topic.kind != TopicKind.MARKETING or channel not in PRIOR_OPTIN_CHANNELS:
+            continue
+        if document.subscription_status(topic, channel) != SubscriptionStatus.IN:
+            cleaned[key] = SubscriptionStatus.PENDING
+
+
+def double_optin_request(document: PreferenceDocument, keys: list[str]) -> list[OptinConfirmation]:
+    """Send the confirmation links (queued in this transaction, through the registered sender) by
+    email, or by SMS without a verified email address; say for each pending subscription what became
+    of it."""
+    if not keys:
+        return []
+    optin_confirmation_request = _confirmation_sender()
+    customer = document.customer
+    verified = [p.value for p in document.contact_points if p.kind == ContactPointKind.EMAIL and p.is_verified]
+    mobiles = [
+        p.value
+        for p in document.contact_points
+        if p.kind == ContactPointKind.PHONE and p.phone_type == PhoneType.MOBILE and p.is_verified
+    ]
+    # Last, the address a portal account signs in with, not verified yet but the person's own.
+    sign_in = customer.user.email if customer.user_id else ""
+    if verified or (sign_in and not mobiles):
+        optin_confirmation_request(customer=customer, keys=keys, email=verified[0] if verified else sign_in)
+        via, reason = ChannelCode.EMAIL, None
+    elif mobiles:
+        optin_confirmation_request(customer=customer, keys=keys, mobile=mobiles[0])
+        via, reason = ChannelCode.SMS, None
+    else:  # nobody can confirm it: the opt-in stays pending, and the caller is told so
+        via, reason = None, OPTIN_NOT_SENT_NO_CONTACT_POINT
+    return [
+        OptinConfirmation(
+            topic=key.split(".")[1], channel=key.split(".")[2], sent=via is not None, via=via, reason=reason
+        )
+        for key in keys
+    ]
