@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from preferences.domain import ChannelCode
+from preferences.keys import SettingKey
 from preferences.models import Customer, Topic
 
 
@@ -46,4 +47,4 @@ class OneClickLink(models.Model):
         """The one key this link changes, or None for "all marketing" (the service lists them)."""
         if self.topic_id is None:
             return None
-        return [f"subscription.{self.topic.code}.{self.channel}"]
+        return [str(SettingKey.subscription(self.topic.code, self.channel))]

@@ -3,9 +3,9 @@
 import unicodedata
 
 from preferences.catalog import catalog_get
-from preferences.changes import preferences_change
+from preferences.changes import marketing_opt_outs, preferences_change
 from preferences.contact_points import contact_point_value_clean
-from preferences.domain import ChannelCode, ContactPointKind, SubscriptionStatus, TopicKind
+from preferences.domain import ChannelCode, ContactPointKind
 from preferences.ledger import ChangeContext
 from preferences.models import ContactPoint
 from preferences.state import PreferenceError
@@ -40,11 +40,7 @@ def sms_stop_apply(*, number: str, context: ChangeContext) -> int:
         .values_list("customer_id", flat=True)
         .distinct()
     )
-    changes = {
-        f"subscription.{topic.code}.{ChannelCode.SMS}": SubscriptionStatus.OUT
-        for topic in catalog_get().topics
-        if topic.kind == TopicKind.MARKETING and ChannelCode.SMS in topic.allowed_channels
-    }
+    changes = marketing_opt_outs(catalog_get(), channel=ChannelCode.SMS)
     if not changes:
         return 0
     for customer_id in customer_ids:

@@ -18,6 +18,7 @@ from preferences.domain import (
     SubscriptionStatus,
     TopicKind,
 )
+from preferences.keys import CUSTOMER, SUBSCRIPTION, TOPIC, SettingKey
 from preferences.ledger import (
     ChangeContext,
     CustomerErased,
@@ -97,14 +98,19 @@ def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dic
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key, value in changes.items():
-        parts = key.split(".")
+        setting = SettingKey.parse(key) or SettingKey("", "")  # not a key: an unknown setting
         try:
-            if parts[0] == "customer" and len(parts) == 2 and parts[1] in CUSTOMER_FIELDS:
-                cleaned[key] = customer_value_clean(parts[1], value)
-            elif parts[0] == "topic" and len(parts) == 3 and parts[1] in topics and parts[2] in TOPIC_FIELDS:
-                cleaned[key] = topic_value_clean(parts[1], parts[2], value)
-            elif parts[0] == "subscription" and len(parts) == 3 and parts[1] in topics:
-                if parts[2] not in topics[parts[1]].allowed_channels:
+            if setting.kind == CUSTOMER and setting.detail is None and setting.name in CUSTOMER_FIELDS:
+                cleaned[key] = customer_value_clean(setting.name, value)
+            elif (
+                setting.kind == TOPIC
+                and setting.detail is not None
+                and setting.name in topics
+                and setting.detail in TOPIC_FIELDS
+            ):
+                cleaned[key] = topic_value_clean(setting.name, setting.detail, value)
+            elif setting.kind == SUBSCRIPTION and setting.detail is not None and setting.name in topics:
+                if setting.detail not in topics[setting.name].allowed_channels:
                     raise PreferenceError({key: _("This topic is not sent on that channel.")})
                 if value not in (SubscriptionStatus.IN, SubscriptionStatus.OUT):
                     raise PreferenceError({key: _("Choose in or out.")})
@@ -119,14 +125,16 @@ def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dic
     return cleaned
 
 
-def marketing_opt_outs(catalog: Catalog) -> dict[str, str]:
+def marketing_opt_outs(catalog: Catalog, *, channel: str | None = None) -> dict[str, str]:
     """All marketing off: every marketing topic out on every channel it is sent on (what objecting to
-    marketing does, and what an unsubscribe-from-everything link asks)."""
+    marketing does, and what an unsubscribe-from-everything link asks), or on one `channel` only
+    (what an SMS "STOP" asks)."""
     return {
-        f"subscription.{topic.code}.{channel}": SubscriptionStatus.OUT
+        str(SettingKey.subscription(topic.code, code)): SubscriptionStatus.OUT
         for topic in catalog.topics
         if topic.kind == TopicKind.MARKETING
-        for channel in topic.allowed_channels
+        for code in topic.allowed_channels
+        if channel is None or code == channel
     }
 
 
@@ -136,12 +144,13 @@ def _changes_check(document: PreferenceDocument, cleaned: dict[str, Any]) -> Non
     objection = cleaned.get("customer.marketing_objection", document.customer.marketing_objection)
     errors: dict[str, str] = {}
     for key, value in cleaned.items():
-        if key.endswith(".paper_copy") and value is True and ChannelCode.POSTAL not in document.usable_channels():
+        setting = SettingKey.parse(key)
+        paper_copy = setting.kind == TOPIC and setting.detail == "paper_copy"
+        if paper_copy and value is True and ChannelCode.POSTAL not in document.usable_channels():
             errors[key] = _channel_unusable_message(ChannelCode.POSTAL)
-        if not key.startswith("subscription.") or value != SubscriptionStatus.IN:
+        if setting.kind != SUBSCRIPTION or value != SubscriptionStatus.IN:
             continue
-        _prefix, topic_code, channel = key.split(".")
-        topic = topics[topic_code]
+        topic, channel = topics[setting.name], setting.detail
         if document.subscription_status(topic, channel) == SubscriptionStatus.IN:
             continue
         if topic.kind == TopicKind.MARKETING and objection:
@@ -152,11 +161,11 @@ def _changes_check(document: PreferenceDocument, cleaned: dict[str, Any]) -> Non
         if topic.kind != TopicKind.CRITICAL:
             continue
         statuses = [
-            cleaned.get(f"subscription.{topic.code}.{channel}", document.subscription_status(topic, channel))
+            cleaned.get(str(SettingKey.subscription(topic.code, channel)), document.subscription_status(topic, channel))
             for channel in topic.allowed_channels
         ]
         if SubscriptionStatus.IN not in statuses:
-            errors[f"topic.{topic.code}"] = _("“%(topic)s” is important: keep at least one channel for it.") % {
+            errors[str(SettingKey(TOPIC, topic.code))] = _("“%(topic)s” is important: keep at least one channel for it.") % {
                 "topic": topic.name
             }
     start = cleaned.get("customer.quiet_hours_start", "unchanged")
@@ -193,35 +202,37 @@ def changes_apply(
     subscription_rows: list[tuple[str, str, str]] = []
     topic_settings = {code: dict(values) for code, values in (customer.topic_settings or {}).items()}
     for key, new in cleaned.items():
-        parts = key.split(".")
-        if parts[0] == "customer":
+        setting = SettingKey.parse(key)
+        if setting.kind == CUSTOMER:
             old = stored.get(key)
             if old == new:
                 continue
-            value = time_from_state(new) if parts[1].startswith("quiet_hours") else new
-            setattr(customer, parts[1], value)
-            customer_fields.append(parts[1])
-        elif parts[0] == "topic":
+            value = time_from_state(new) if setting.name.startswith("quiet_hours") else new
+            setattr(customer, setting.name, value)
+            customer_fields.append(setting.name)
+        elif setting.kind == TOPIC:
             old = stored.get(key)
             # A form that posts the default (first delivery, no paper copy) changes nothing; an AI
             # level is different: an explicit level no longer follows the customer's general choice.
-            follows_default = parts[2] != "ai_level" and old is None
-            if old == new or (follows_default and new == document.topic_setting(topics[parts[1]], parts[2])):
+            follows_default = setting.detail != "ai_level" and old is None
+            if old == new or (
+                follows_default and new == document.topic_setting(topics[setting.name], setting.detail)
+            ):
                 continue
-            settings_of_topic = topic_settings.setdefault(parts[1], {})
+            settings_of_topic = topic_settings.setdefault(setting.name, {})
             if new is None:
-                settings_of_topic.pop(parts[2], None)
+                settings_of_topic.pop(setting.detail, None)
             else:
-                settings_of_topic[parts[2]] = new
+                settings_of_topic[setting.detail] = new
         else:
-            old = document.subscription_status(topics[parts[1]], parts[2])
+            old = document.subscription_status(topics[setting.name], setting.detail)
             if old == new:
                 continue
-            subscription_rows.append((parts[1], parts[2], new))
+            subscription_rows.append((setting.name, setting.detail, new))
         applied.append((key, old, new))
     if not applied:
         return [], []
-    if any(key.startswith("topic.") for key, _old, _new in applied):
+    if any(SettingKey.parse(key).kind == TOPIC for key, _old, _new in applied):
         customer.topic_settings = {code: values for code, values in topic_settings.items() if values}
         customer_fields.append("topic_settings")
     if subscription_rows:  # one INSERT … ON CONFLICT UPDATE for all of them

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from notifications.services import email_enqueue, sms_enqueue
 from preferences.document import contact_point_state
 from preferences.domain import ContactPointKind, PhoneType
+from preferences.keys import SettingKey
 from preferences.ledger import (
     ChangeContext,
     change_begin,
@@ -82,7 +83,7 @@ def contact_point_create(
     )
     events_append(
         customer=customer,
-        changes=[(f"contact_point.{point.pk}", None, contact_point_state(point))],
+        changes=[(str(SettingKey.contact_point(point.pk)), None, contact_point_state(point))],
         context=context,
     )
     return point
@@ -96,7 +97,7 @@ def contact_point_add(*, customer_id: int, kind: str, value: str, context: Chang
         change_begin(customer)
         point = contact_point_create(customer=customer, kind=kind, value=value, context=context)
         customer_bump(customer, [])
-        changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
         if kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE):
             _verification_send(point=point, customer=customer)
     return point
@@ -111,7 +112,7 @@ def contact_point_import(
         change_begin(customer)
         point = contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
         customer_bump(customer, [])
-        changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
     return point
 
 
@@ -126,9 +127,9 @@ def contact_point_remove(*, customer_id: int, contact_point_id: int, context: Ch
         old = contact_point_state(point)
         point.delete()
         change_begin(customer)
-        events_append(customer=customer, changes=[(f"contact_point.{contact_point_id}", old, None)], context=context)
+        events_append(customer=customer, changes=[(str(SettingKey.contact_point(contact_point_id)), old, None)], context=context)
         customer_bump(customer, [])
-        changed_notify(customer=customer, keys=[f"contact_point.{contact_point_id}"])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(contact_point_id))])
 
 
 def _code_hash(code: str) -> str:
@@ -206,10 +207,10 @@ def contact_point_mark_verified(*, customer: Customer, point: ContactPoint, cont
     point.save(update_fields=["verified_at"])
     change_begin(customer)
     events_append(
-        customer=customer, changes=[(f"contact_point.{point.pk}", old, contact_point_state(point))], context=context
+        customer=customer, changes=[(str(SettingKey.contact_point(point.pk)), old, contact_point_state(point))], context=context
     )
     customer_bump(customer, [])
-    changed_notify(customer=customer, keys=[f"contact_point.{point.pk}"])
+    changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
 
 
 def contact_point_email_mark_verified(*, user, context: ChangeContext) -> None:

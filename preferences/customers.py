@@ -10,6 +10,7 @@ from preferences.contact_points import contact_point_create, contact_point_value
 from preferences.document import contact_point_state
 from preferences.documents_pg import preference_document_build
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ActorType, ContactPointKind, Source
+from preferences.keys import SettingKey
 from preferences.ledger import (
     ChangeContext,
     change_abandon,
@@ -183,13 +184,13 @@ def _upsert_point(
     point = ContactPoint.objects.filter(customer=customer, kind=kind, value=value).first()
     if point is None:
         point = contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
-        return [f"contact_point.{point.pk}"]
+        return [str(SettingKey.contact_point(point.pk))]
     if verified and not point.is_verified:
         old = contact_point_state(point)
         point.verified_at = timezone.now()
         point.save(update_fields=["verified_at"])
         events_append(
-            customer=customer, changes=[(f"contact_point.{point.pk}", old, contact_point_state(point))], context=context
+            customer=customer, changes=[(str(SettingKey.contact_point(point.pk)), old, contact_point_state(point))], context=context
         )
-        return [f"contact_point.{point.pk}"]
+        return [str(SettingKey.contact_point(point.pk))]
     return []

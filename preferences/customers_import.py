@@ -19,6 +19,7 @@ from preferences.contact_points import contact_point_value_clean
 from preferences.customers import customer_upsert
 from preferences.document import PreferenceDocument, contact_point_state
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
+from preferences.keys import SettingKey
 from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.state import PreferenceError, customer_value_clean
@@ -165,7 +166,7 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
         # The initial state, as customer_create records it, then each contact point as it is added.
         initial = PreferenceDocument(customer=customer, contact_points=[], subscriptions={}, catalog=catalog).state()
         changes = [(key, None, value) for key, value in initial.items()]
-        changes += [(f"contact_point.{p.pk}", None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
+        changes += [(str(SettingKey.contact_point(p.pk)), None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
         events += [[customer.pk, customer.version, key, old, new, *context_values] for key, old, new in changes]
     _rows_insert(ConsentEvent, EVENT_COLUMNS, events)
     _rows_insert(

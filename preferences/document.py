@@ -13,6 +13,7 @@ from preferences.domain import (
     SubscriptionStatus,
     TopicKind,
 )
+from preferences.keys import SettingKey
 from preferences.models import ContactPoint, Customer, Topic
 from preferences.state import CUSTOMER_FIELDS, time_to_state
 
@@ -83,15 +84,15 @@ class PreferenceDocument:
             value = getattr(customer, name)
             if name in ("quiet_hours_start", "quiet_hours_end"):
                 value = time_to_state(value)
-            state[f"customer.{name}"] = value
+            state[str(SettingKey.customer(name))] = value
         for topic_code, settings in (customer.topic_settings or {}).items():
             for name, value in settings.items():
                 if value is not None:
-                    state[f"topic.{topic_code}.{name}"] = value
+                    state[str(SettingKey.topic(topic_code, name))] = value
         for (topic_code, channel), status in self.subscriptions.items():
-            state[f"subscription.{topic_code}.{channel}"] = status
+            state[str(SettingKey.subscription(topic_code, channel))] = status
         for point in self.contact_points:
-            state[f"contact_point.{point.pk}"] = contact_point_state(point)
+            state[str(SettingKey.contact_point(point.pk))] = contact_point_state(point)
         return state
 
 

@@ -16,6 +16,7 @@ from preferences.domain import (
     SubscriptionStatus,
     TopicKind,
 )
+from preferences.keys import SUBSCRIPTION, SettingKey
 from preferences.ledger import ChangeContext
 from preferences.models import Customer
 
@@ -77,10 +78,10 @@ def double_optin_hold(document: PreferenceDocument, cleaned: dict[str, Any], con
         return
     topics = document.catalog.topics_by_code
     for key, value in cleaned.items():
-        if not key.startswith("subscription.") or value != SubscriptionStatus.IN:
+        setting = SettingKey.parse(key)
+        if setting.kind != SUBSCRIPTION or value != SubscriptionStatus.IN:
             continue
-        _prefix, topic_code, channel = key.split(".")
-        topic = topics[topic_code]
+        topic, channel = topics[setting.name], setting.detail
         if topic.kind != TopicKind.MARKETING or channel not in PRIOR_OPTIN_CHANNELS:
             continue
         if document.subscription_status(topic, channel) != SubscriptionStatus.IN:
@@ -111,9 +112,8 @@ def double_optin_request(document: PreferenceDocument, keys: list[str]) -> list[
         via, reason = ChannelCode.SMS, None
     else:  # nobody can confirm it: the opt-in stays pending, and the caller is told so
         via, reason = None, OPTIN_NOT_SENT_NO_CONTACT_POINT
+    pending = [SettingKey.parse(key) for key in keys]
     return [
-        OptinConfirmation(
-            topic=key.split(".")[1], channel=key.split(".")[2], sent=via is not None, via=via, reason=reason
-        )
-        for key in keys
+        OptinConfirmation(topic=setting.name, channel=setting.detail, sent=via is not None, via=via, reason=reason)
+        for setting in pending
     ]

@@ -19,6 +19,7 @@ from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
 from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
 from portal.csv_safe import csv_writer
+from preferences.agent_settings import agent_changeable_settings, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
 from preferences.state import PreferenceError
@@ -58,8 +59,8 @@ def customer_detail(request, customer_id):
     customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
     document = preference_document_get(customer_id=customer.pk)
     settings_rows = [
-        {"key": key, "label": label, "value": value_text(key, forms.setting_current(document, key), document.catalog)}
-        for key, label in forms.setting_keys(document)
+        {"key": key, "label": label, "value": value_text(key, setting_current(document, key), document.catalog)}
+        for key, label in agent_changeable_settings(document)
     ]
     page = Paginator(consent_events_for_customer(customer_id=customer.pk), LEDGER_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -85,7 +86,7 @@ def customer_detail(request, customer_id):
 def customer_override(request, customer_id):
     customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
     document = preference_document_get(customer_id=customer.pk)
-    keys = dict(forms.setting_keys(document))
+    keys = dict(agent_changeable_settings(document))
     key = request.POST.get("key") or request.GET.get("key") or ""
     if key not in keys:
         return render(
@@ -125,7 +126,7 @@ def customer_override(request, customer_id):
             "form": form,
             "key": key,
             "label": keys[key],
-            "current": value_text(key, forms.setting_current(document, key), document.catalog),
+            "current": value_text(key, setting_current(document, key), document.catalog),
         },
         status=status,
     )
