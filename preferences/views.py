@@ -16,6 +16,7 @@ from preferences.changes import preferences_change
 from preferences.domain import ActorType, ContactPointKind, Source
 from preferences.footprint import footprint_estimate
 from preferences.history import event_rows
+from preferences.keys import SettingKey
 from preferences.ledger import ChangeContext
 from preferences.models import Notice
 from preferences.selectors import consent_events_for_customer, notice_current, preference_document_get
@@ -215,7 +216,7 @@ def settings_update(request, customer):
         try:
             preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
         except PreferenceError as error:
-            _add_service_errors(form, error, {f"customer.{name}": name for name in form.fields})
+            _add_service_errors(form, error, {str(SettingKey.customer(name)): name for name in form.fields})
         else:
             messages.success(request, _("Your settings were saved."))
             return redirect("preferences:channels")
@@ -251,10 +252,10 @@ def _topic_field_map(document) -> dict[str, str]:
     mapping = {}
     for topic in document.catalog.topics:
         for code in topic.allowed_channels:
-            mapping[f"subscription.{topic.code}.{code}"] = f"sub__{topic.code}__{code}"
-        mapping[f"topic.{topic.code}.paper_copy"] = f"paper__{topic.code}"
-        mapping[f"topic.{topic.code}.delivery_mode"] = f"delivery__{topic.code}"
-        mapping[f"topic.{topic.code}.ai_level"] = f"ai__{topic.code}"
+            mapping[str(SettingKey.subscription(topic.code, code))] = f"sub__{topic.code}__{code}"
+        mapping[str(SettingKey.topic(topic.code, "paper_copy"))] = f"paper__{topic.code}"
+        mapping[str(SettingKey.topic(topic.code, "delivery_mode"))] = f"delivery__{topic.code}"
+        mapping[str(SettingKey.topic(topic.code, "ai_level"))] = f"ai__{topic.code}"
     return mapping
 
 
