@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,8 +30,9 @@ from contact_requests.models import (
     TimeSlot,
 )
 from notifications.services import email_enqueue
-from preferences.domain import ActorType, ContactPointKind
-from preferences.models import ContactPoint, Customer, Topic
+from preferences.domain import ActorType
+from preferences.models import Customer, Topic
+from preferences.selectors import customer_email_address
 from webhooks.services import contact_request_event_record
 
 REASON_MAX_LENGTH = 2000
@@ -462,21 +463,6 @@ SUBJECTS = {
     Status.CANCELLED: gettext_lazy("Your request is cancelled"),
     Status.UNREACHABLE: gettext_lazy("We could not reach you"),
 }
-
-
-def customer_email_address(customer: Customer) -> str:
-    """Where to write to a customer: a verified email contact point, else their sign-in address."""
-    address = (
-        ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.EMAIL, verified_at__isnull=False)
-        .order_by(F("verified_at").asc(), "pk")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if address:
-        return address
-    if customer.user_id:
-        return customer.user.email
-    return ""
 
 
 def _customer_email_queue(contact_request: ContactRequest, *, template: str) -> None:

@@ -89,8 +89,15 @@ def changed_notify(*, customer: Customer, keys: list[str]) -> None:
 
 
 
+def reason_given(reason: str | None) -> bool:
+    """Whether someone acting on a customer's behalf said why: some text, not only blanks. The one
+    test of a staff reason (changes here, overrides in the console, exports and erasures in privacy);
+    each caller words its own message."""
+    return bool((reason or "").strip())
+
+
 def staff_reason_require(context: ChangeContext) -> None:
-    if context.actor_type == ActorType.STAFF and not (context.reason_code and context.reason.strip()):
+    if context.actor_type == ActorType.STAFF and not (context.reason_code and reason_given(context.reason)):
         raise PreferenceError({"reason": _("A change on a customer's behalf needs a reason code and a reason.")})
 
 

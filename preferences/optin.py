@@ -96,19 +96,12 @@ def double_optin_request(document: PreferenceDocument, keys: list[str]) -> list[
         return []
     optin_confirmation_request = _confirmation_sender()
     customer = document.customer
-    verified = [p.value for p in document.contact_points if p.kind == ContactPointKind.EMAIL and p.is_verified]
-    mobiles = [
-        p.value
-        for p in document.contact_points
-        if p.kind == ContactPointKind.PHONE and p.phone_type == PhoneType.MOBILE and p.is_verified
-    ]
-    # Last, the address a portal account signs in with, not verified yet but the person's own.
-    sign_in = customer.user.email if customer.user_id else ""
-    if verified or (sign_in and not mobiles):
-        optin_confirmation_request(customer=customer, keys=keys, email=verified[0] if verified else sign_in)
+    email, mobile = optin_confirmation_destination(document)
+    if email:
+        optin_confirmation_request(customer=customer, keys=keys, email=email)
         via, reason = ChannelCode.EMAIL, None
-    elif mobiles:
-        optin_confirmation_request(customer=customer, keys=keys, mobile=mobiles[0])
+    elif mobile:
+        optin_confirmation_request(customer=customer, keys=keys, mobile=mobile)
         via, reason = ChannelCode.SMS, None
     else:  # nobody can confirm it: the opt-in stays pending, and the caller is told so
         via, reason = None, OPTIN_NOT_SENT_NO_CONTACT_POINT
@@ -117,3 +110,27 @@ def double_optin_request(document: PreferenceDocument, keys: list[str]) -> list[
         OptinConfirmation(topic=setting.name, channel=setting.detail, sent=via is not None, via=via, reason=reason)
         for setting in pending
     ]
+
+
+def optin_confirmation_destination(document: PreferenceDocument) -> tuple[str, str]:
+    """Where a double opt-in confirmation goes, as (email, mobile), one of them set or neither: the
+    first verified email address in the document's order (as the customer added them), else a verified
+    mobile number, except that a portal account's sign-in address (not verified yet, but the person's
+    own) is used when there is no verified mobile.
+
+    A rule of its own, not preferences.selectors.customer_email_address (the address we write to: the
+    one verified first, else the sign-in address): a confirmation must reach the person, so a verified
+    mobile comes before an unverified sign-in address, and it reads the loaded document (no query)."""
+    verified = [p.value for p in document.contact_points if p.kind == ContactPointKind.EMAIL and p.is_verified]
+    mobiles = [
+        p.value
+        for p in document.contact_points
+        if p.kind == ContactPointKind.PHONE and p.phone_type == PhoneType.MOBILE and p.is_verified
+    ]
+    customer = document.customer
+    sign_in = customer.user.email if customer.user_id else ""
+    if verified:
+        return verified[0], ""
+    if sign_in and not mobiles:
+        return sign_in, ""
+    return "", mobiles[0] if mobiles else ""

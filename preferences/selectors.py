@@ -1,10 +1,11 @@
 """Reads. Each selector owns its queries and returns what the caller needs in a bounded number."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_document_build
-from preferences.models import ConsentEvent, Customer, Notice
+from preferences.domain import ContactPointKind
+from preferences.models import ConsentEvent, ContactPoint, Customer, Notice
 
 
 def preference_document_get(*, customer_id: int) -> PreferenceDocument:
@@ -27,3 +28,19 @@ def consent_events_for_customer(*, customer_id: int) -> QuerySet[ConsentEvent]:
 def notice_current(*, kind: str) -> Notice | None:
     return Notice.objects.filter(kind=kind).order_by("-version").first()
 
+
+def customer_email_address(customer: Customer) -> str:
+    """Where to write to a customer (an acknowledgement, a notice of a change made for them): the
+    email address they verified first, else their sign-in address; "" when they have neither. Not the
+    double opt-in's choice (preferences.optin), which reads the loaded document and may pick SMS."""
+    address = (
+        ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.EMAIL, verified_at__isnull=False)
+        .order_by(F("verified_at").asc(), "pk")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if address:
+        return address
+    if customer.user_id:
+        return customer.user.email
+    return ""

@@ -40,7 +40,7 @@ from links.models import OneClickLink
 from notifications.models import OutboundMessage
 from preferences.customers import customer_erasure_record
 from preferences.domain import ContactPointKind, Source
-from preferences.ledger import ChangeContext
+from preferences.ledger import ChangeContext, reason_given
 from preferences.models import ContactPoint, Customer
 from preferences.state import PreferenceError
 from preferences.suppression import identities_suppress
@@ -66,7 +66,7 @@ WHERE customer_id = %s
 def data_export_request(*, customer_id: int, requested_by_type: str, requested_by_id: str = "", reason: str = "") -> DataExport:
     """Queue the preparation of a download; while one of the same requester is in progress, that one
     is returned (each requester sees its own: an API client never gets the customer's, nor the reverse)."""
-    if requested_by_type == RequestedBy.STAFF and not reason.strip():
+    if requested_by_type == RequestedBy.STAFF and not reason_given(reason):
         raise PreferenceError({"reason": _("Say why you prepare this download for the customer.")})
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id)
@@ -156,7 +156,7 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
     clients say why (the reason is kept on the Erasure row, never in the ledger)."""
     if requested_by_type not in ERASURE_SOURCES:
         raise ValueError(f"Unknown requester type {requested_by_type!r}.")
-    if requested_by_type != RequestedBy.CUSTOMER and not reason.strip():
+    if requested_by_type != RequestedBy.CUSTOMER and not reason_given(reason):
         raise PreferenceError({"reason": _("Say why you erase this customer's data.")})
     now = timezone.now()
     with transaction.atomic():

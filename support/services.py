@@ -12,14 +12,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
-from contact_requests.services import customer_email_address
 from notifications.services import email_enqueue
 from preferences.catalog import catalog_get
 from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.history import event_rows
-from preferences.ledger import ChangeContext
+from preferences.ledger import ChangeContext, reason_given
 from preferences.models import ConsentEvent, Customer
+from preferences.selectors import customer_email_address
 from preferences.state import PreferenceError
 from support.models import ReasonCode
 
@@ -49,7 +49,7 @@ def customer_override_apply(
     errors = {}
     if code is None:
         errors["reason_code"] = _("Choose a reason code.")
-    if not (reason or "").strip():
+    if not reason_given(reason):
         errors["reason"] = _("Explain why you make this change for the customer.")
     if len((evidence or "").strip()) > EVIDENCE_MAX_LENGTH:
         errors["evidence"] = _("Keep it under %(max)s characters.") % {"max": EVIDENCE_MAX_LENGTH}
