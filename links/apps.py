@@ -1,3 +1,5 @@
+"""The links app: its configuration, and the double opt-in sender it gives the core at start-up."""
+
 from django.apps import AppConfig
 
 

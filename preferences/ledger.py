@@ -97,11 +97,13 @@ def reason_given(reason: str | None) -> bool:
 
 
 def staff_reason_require(context: ChangeContext) -> None:
+    """A change an agent makes on a customer's behalf carries a reason code and a reason."""
     if context.actor_type == ActorType.STAFF and not (context.reason_code and reason_given(context.reason)):
         raise PreferenceError({"reason": _("A change on a customer's behalf needs a reason code and a reason.")})
 
 
 def customer_lock(customer_id: int) -> Customer:
+    """The customer row, locked until the end of the transaction; refuses an erased customer."""
     customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
     if customer.erased_at is not None:
         raise CustomerErased()
