@@ -5,8 +5,9 @@ from rest_framework.exceptions import NotFound
 
 from api.models import ApiClient
 from api.selectors import customers_active
+from preferences.document import PreferenceDocument
+from preferences.documents_pg import preference_documents_active
 from preferences.models import Customer
-from preferences.selectors import PreferenceDocument, preference_documents_active
 
 MAX_ID = 2**63 - 1
 

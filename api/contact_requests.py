@@ -21,7 +21,7 @@ from contact_requests.services import (
     ContactRequestLimitReached,
     contact_request_create,
 )
-from preferences.selectors import catalog_get
+from preferences.catalog import catalog_get
 
 
 class OpenRequestLimitReached(APIException):

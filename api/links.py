@@ -13,11 +13,12 @@ from api.models import Scope
 from api.schema import problems
 from api.serializers import StrictCharField, StrictSerializer, TopicCodeField
 from api.views import ApiView
+from common.request_origin import request_origin
 from links.services import link_url, list_unsubscribe_headers, unsubscribe_link_get_or_create
 from links.sms_stop import sms_is_stop, sms_number_clean, sms_stop_apply
+from preferences.catalog import catalog_get
 from preferences.domain import ActorType, ChannelCode, Source, TopicKind
-from preferences.selectors import catalog_get
-from preferences.services import ChangeContext
+from preferences.ledger import ChangeContext
 from preferences.state import PreferenceError
 
 # --- Unsubscribe links ---------------------------------------------------------------------------
@@ -142,8 +143,8 @@ class InboundSmsView(ApiView):
         data = serializer.validated_data
         if data["from"] is None or not sms_is_stop(data["text"]):
             return Response({"action": "ignored", "customers": 0})
-        context = ChangeContext.from_request(
-            request, actor_type=ActorType.SMS_STOP, source=Source.SMS, actor_id=str(request.user.pk)
+        context = ChangeContext(
+            actor_type=ActorType.SMS_STOP, source=Source.SMS, actor_id=str(request.user.pk), **request_origin(request)
         )
         count = sms_stop_apply(number=data["from"], context=context)
         return Response({"action": "opted_out", "customers": count})

@@ -23,9 +23,9 @@ from api.serializers import (
     TopicCodeField,
 )
 from api.views import ApiView, personal_data_allowed
+from preferences.catalog import catalog_get
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, DeliveryMode
 from preferences.plans import contact_plans_decide
-from preferences.selectors import catalog_get
 
 
 class ContactPlanRequestSerializer(StrictSerializer):

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from preferences.contact_plan import ContactPlan, PlannedChannel
+from preferences.document import PreferenceDocument
 from preferences.domain import SubscriptionStatus, consent_reason_text
 from preferences.feed import FeedPosition
 from preferences.models import ConsentEvent
-from preferences.selectors import PreferenceDocument
-from preferences.services import OptinConfirmation
+from preferences.optin import OptinConfirmation
 from preferences.state import CUSTOMER_FIELDS, time_to_state
 
 

@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from api.models import ApiClient, ApiKey, Send
 from common.db import is_postgresql
 from common.memo import RecentValues
+from preferences.catalog import catalog_get
 from preferences.domain import TopicKind
 from preferences.models import Customer
-from preferences.selectors import catalog_get
 
 # A key and its client are read on every request, so they are cached. Any save or deletion of either
 # clears the entry at once (api.signals); with a cache shared by every process (CACHE_URL) that holds

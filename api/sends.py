@@ -24,8 +24,8 @@ from api.serializers import (
 )
 from api.services import SendReport, sends_record
 from api.views import ApiView
+from preferences.catalog import catalog_get
 from preferences.domain import ChannelCode
-from preferences.selectors import catalog_get
 
 
 class SendInSerializer(StrictSerializer):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.problems import UnknownFields
+from preferences.catalog import catalog_get
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
-from preferences.selectors import catalog_get
 
 MAX_BATCH = 1000
 MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing

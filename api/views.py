@@ -24,17 +24,15 @@ from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields
 from api.renderers import UtcJSONRenderer
 from api.representations import confirmation_representation, document_representation, etag_for
 from api.schema import problems
+from common.request_origin import request_origin
+from preferences.changes import preferences_change
+from preferences.customers import customer_upsert
+from preferences.customers_import import BatchError, customers_import
+from preferences.document import PreferenceDocument
+from preferences.documents_pg import preference_document_build
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext, CustomerErased, StaleVersion
 from preferences.models import Customer
-from preferences.selectors import PreferenceDocument, preference_document_build
-from preferences.services import (
-    ChangeContext,
-    CustomerErased,
-    StaleVersion,
-    customer_upsert,
-    preferences_change_document,
-)
-from preferences.services_import import BatchError, customers_import
 from preferences.state import PreferenceError
 
 
@@ -81,8 +79,8 @@ class ApiView(APIView):
 
 
 def _context(request) -> ChangeContext:
-    return ChangeContext.from_request(
-        request, actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(request.user.pk)
+    return ChangeContext(
+        actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(request.user.pk), **request_origin(request)
     )
 
 
@@ -226,7 +224,7 @@ class CustomerDetailView(ApiView):
             serializer.is_valid(raise_exception=True)
         try:
             # The service finds (and locks) the customer: unknown and erased customers are 404 here.
-            changed = preferences_change_document(
+            changed = preferences_change(
                 customer_id=customer_id,
                 changes=serializer.validated_data["changes"],
                 context=_context(request),

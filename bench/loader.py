@@ -20,6 +20,7 @@ import psycopg
 
 from common.pg_copy import copy_from, copy_line, copy_text
 from preferences.domain import DEFAULT_CHANNEL_RANKING, PRIOR_OPTIN_CHANNELS
+from preferences.keys import SettingKey
 
 EXTERNAL_ID_PREFIX = "BENCH-"
 CHUNK = 5_000  # customers per COPY chunk
@@ -186,7 +187,7 @@ def customer_rows(
         "marketing_objection": False,
     }
     for name, value in initial.items():
-        events.append((created, f"customer.{name}", None, value, "system", "import"))
+        events.append((created, str(SettingKey.customer(name)), None, value, "system", "import"))
     for index, (kind, value, phone_type, verified) in enumerate(points):
         state = {"kind": kind, "value": value, "phone_type": phone_type, "verified": verified}
         events.append((created, f"contact_point.{{{index}}}", None, state, "system", "import"))
@@ -194,16 +195,16 @@ def customer_rows(
     changes = 0
     for name, value in customer.items():
         if value != initial[name]:
-            events.append((changed, f"customer.{name}", initial[name], value, "customer", "portal"))
+            events.append((changed, str(SettingKey.customer(name)), initial[name], value, "customer", "portal"))
             changes = 1
     for topic_code, settings in topic_settings.items():
         for name, value in settings.items():
-            events.append((changed, f"topic.{topic_code}.{name}", None, value, "customer", "portal"))
+            events.append((changed, str(SettingKey.topic(topic_code, name)), None, value, "customer", "portal"))
             changes = 1
     for (topic, channel), status in subscriptions.items():
         old = "in" if channel in topic.default_channels else "out"
         actor, source = ("api_client", "api") if status == "pending" else ("customer", "portal")
-        events.append((changed, f"subscription.{topic.code}.{channel}", old, status, actor, source))
+        events.append((changed, str(SettingKey.subscription(topic.code, channel)), old, status, actor, source))
         changes = 1
     version = 1 + changes + rng.randrange(0, 3) * changes
     updated = changed if changes else created

@@ -1,9 +1,7 @@
-"""The emails a customer gets about their contact requests, and where to write to a customer
-(customer_email_address, also used by the support console)."""
+"""The emails a customer gets about their contact requests."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,8 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from contact_requests.models import ContactRequest, ContactRequestStatus
 from notifications.services import email_enqueue
-from preferences.domain import ContactPointKind
-from preferences.models import ContactPoint, Customer
+from preferences.selectors import customer_email_address
 
 Status = ContactRequestStatus
 
@@ -24,21 +21,6 @@ SUBJECTS = {
     Status.CANCELLED: gettext_lazy("Your request is cancelled"),
     Status.UNREACHABLE: gettext_lazy("We could not reach you"),
 }
-
-
-def customer_email_address(customer: Customer) -> str:
-    """Where to write to a customer: a verified email contact point, else their sign-in address."""
-    address = (
-        ContactPoint.objects.filter(customer=customer, kind=ContactPointKind.EMAIL, verified_at__isnull=False)
-        .order_by(F("verified_at").asc(), "pk")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if address:
-        return address
-    if customer.user_id:
-        return customer.user.email
-    return ""
 
 
 def customer_email_queue(contact_request: ContactRequest, *, template: str) -> None:

@@ -11,9 +11,12 @@ from django.db import transaction
 
 from accounts.roles import CUSTOMER, role_grant
 from common.client_ip import client_ip
+from common.request_origin import request_origin
 from notifications.services import email_enqueue
+from preferences.contact_points import contact_point_email_mark_verified
+from preferences.customers import customer_create_for_user
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, contact_point_email_mark_verified, customer_create_for_user
+from preferences.ledger import ChangeContext
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,7 +25,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             with transaction.atomic():
                 role_grant(user, CUSTOMER)
-                customer_create_for_user(user=user, language=getattr(request, "LANGUAGE_CODE", "fr"), request=request)
+                customer_create_for_user(
+                    user=user, language=getattr(request, "LANGUAGE_CODE", "fr"), **request_origin(request)
+                )
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
@@ -43,6 +48,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def confirm_email(self, request, email_address):
         result = super().confirm_email(request, email_address)
-        context = ChangeContext.from_request(request, actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
+        context = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL, **request_origin(request))
         contact_point_email_mark_verified(user=email_address.user, context=context)
         return result

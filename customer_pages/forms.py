@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordConfirmMixin
+from preferences.document import PreferenceDocument
 from preferences.domain import (
     TIME_ZONE_CHOICES,
     WEEKLY_CAP_CHOICES,
@@ -15,7 +16,7 @@ from preferences.domain import (
     DeliveryMode,
     SubscriptionStatus,
 )
-from preferences.selectors import PreferenceDocument
+from preferences.keys import SettingKey
 
 
 class EmailAddForm(PasswordConfirmMixin):
@@ -86,10 +87,10 @@ class SettingsForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
-        changes = {f"customer.{name}": data[name] for name in self.fields}
+        changes = {str(SettingKey.customer(name)): data[name] for name in self.fields}
         for name in ("quiet_hours_start", "quiet_hours_end"):
             value = data[name]
-            changes[f"customer.{name}"] = value.strftime("%H:%M") if value else None
+            changes[str(SettingKey.customer(name))] = value.strftime("%H:%M") if value else None
         return changes
 
 
@@ -186,13 +187,13 @@ class TopicsForm(forms.Form):
                     self.document.catalog.topics_by_code[topic_code], rest[0]
                 ) == SubscriptionStatus.PENDING:
                     continue
-                changes[f"subscription.{topic_code}.{rest[0]}"] = SubscriptionStatus.IN if value else SubscriptionStatus.OUT
+                changes[str(SettingKey.subscription(topic_code, rest[0]))] = SubscriptionStatus.IN if value else SubscriptionStatus.OUT
             elif kind == "paper":
-                changes[f"topic.{topic_code}.paper_copy"] = value
+                changes[str(SettingKey.topic(topic_code, "paper_copy"))] = value
             elif kind == "delivery":
-                changes[f"topic.{topic_code}.delivery_mode"] = value
+                changes[str(SettingKey.topic(topic_code, "delivery_mode"))] = value
             elif kind == "ai":
-                changes[f"topic.{topic_code}.ai_level"] = value or None
+                changes[str(SettingKey.topic(topic_code, "ai_level"))] = value or None
         return changes
 
 
@@ -209,4 +210,4 @@ class AiForm(forms.Form):
     )
 
     def changes(self) -> dict[str, Any]:
-        return {f"customer.{name}": value for name, value in self.cleaned_data.items()}
+        return {str(SettingKey.customer(name)): value for name, value in self.cleaned_data.items()}

@@ -8,13 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.request_origin import request_origin
 from contact_requests.selectors import contact_requests_open_for_customer
 from customer_pages import forms
-from preferences import services
+from preferences import contact_points
 from preferences.access import contact_point_get_for_customer, customer_required
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, ContactPointKind, Source, SubscriptionStatus, TopicKind
 from preferences.footprint import footprint_estimate
 from preferences.history import event_rows
+from preferences.keys import SettingKey
+from preferences.ledger import ChangeContext
 from preferences.models import Notice
 from preferences.selectors import consent_events_for_customer, notice_current, preference_document_get
 from preferences.state import PreferenceError
@@ -26,9 +30,9 @@ ADD_FORMS = {
 }
 
 
-def _context(request) -> services.ChangeContext:
-    return services.ChangeContext.from_request(
-        request, actor_type=ActorType.CUSTOMER, source=Source.PORTAL, actor_id=str(request.user.pk)
+def _context(request) -> ChangeContext:
+    return ChangeContext(
+        actor_type=ActorType.CUSTOMER, source=Source.PORTAL, actor_id=str(request.user.pk), **request_origin(request)
     )
 
 
@@ -125,7 +129,7 @@ def contact_point_add(request, customer, kind):
     form = form_class(request.POST, auto_id=f"id_add_{kind}_%s", request=request)
     if form.is_valid():
         try:
-            point = services.contact_point_add(
+            point = contact_points.contact_point_add(
                 customer_id=customer.pk, kind=kind, value=form.cleaned_data["value"], context=_context(request)
             )
         except PreferenceError as error:
@@ -146,7 +150,7 @@ def contact_point_verify(request, customer, contact_point_id):
     form = forms.VerificationCodeForm(request.POST, auto_id=f"id_verify_{point.pk}_%s")
     if form.is_valid():
         try:
-            services.contact_point_verify(
+            contact_points.contact_point_verify(
                 customer_id=customer.pk, contact_point_id=point.pk, code=form.cleaned_data["code"], context=_context(request)
             )
         except PreferenceError as error:
@@ -162,7 +166,7 @@ def contact_point_verify(request, customer, contact_point_id):
 def contact_point_resend(request, customer, contact_point_id):
     point = contact_point_get_for_customer(customer=customer, contact_point_id=contact_point_id)
     try:
-        services.contact_point_verification_resend(customer_id=customer.pk, contact_point_id=point.pk)
+        contact_points.contact_point_verification_resend(customer_id=customer.pk, contact_point_id=point.pk)
     except PreferenceError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -177,7 +181,7 @@ def contact_point_remove(request, customer, contact_point_id):
     form = forms.ContactPointRemoveForm(request.POST, auto_id=f"id_remove_{point.pk}_%s", request=request)
     if form.is_valid():
         try:
-            services.contact_point_remove(customer_id=customer.pk, contact_point_id=point.pk, context=_context(request))
+            contact_points.contact_point_remove(customer_id=customer.pk, contact_point_id=point.pk, context=_context(request))
         except PreferenceError as error:
             _add_service_errors(form, error, {"value": "password"})
         else:
@@ -195,7 +199,7 @@ def ranking_move(request, customer):
         document = preference_document_get(customer_id=customer.pk)
         changes = form.changes(document)
         if changes:
-            services.preferences_change(customer_id=customer.pk, changes=changes, context=_context(request))
+            preferences_change(customer_id=customer.pk, changes=changes, context=_context(request))
             channel = document.catalog.channels_by_code[form.cleaned_data["channel"]]
             messages.success(request, _("%(channel)s moved.") % {"channel": channel.name})
         elif changes is None:
@@ -209,9 +213,9 @@ def settings_update(request, customer):
     form = forms.SettingsForm(request.POST)
     if form.is_valid():
         try:
-            services.preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
         except PreferenceError as error:
-            _add_service_errors(form, error, {f"customer.{name}": name for name in form.fields})
+            _add_service_errors(form, error, {str(SettingKey.customer(name)): name for name in form.fields})
         else:
             messages.success(request, _("Your settings were saved."))
             return redirect("preferences:channels")
@@ -228,7 +232,7 @@ def topics(request, customer):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+                preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
             except PreferenceError as error:
                 _add_service_errors(form, error, _topic_field_map(document))
             else:
@@ -247,10 +251,10 @@ def _topic_field_map(document) -> dict[str, str]:
     mapping = {}
     for topic in document.catalog.topics:
         for code in topic.allowed_channels:
-            mapping[f"subscription.{topic.code}.{code}"] = f"sub__{topic.code}__{code}"
-        mapping[f"topic.{topic.code}.paper_copy"] = f"paper__{topic.code}"
-        mapping[f"topic.{topic.code}.delivery_mode"] = f"delivery__{topic.code}"
-        mapping[f"topic.{topic.code}.ai_level"] = f"ai__{topic.code}"
+            mapping[str(SettingKey.subscription(topic.code, code))] = f"sub__{topic.code}__{code}"
+        mapping[str(SettingKey.topic(topic.code, "paper_copy"))] = f"paper__{topic.code}"
+        mapping[str(SettingKey.topic(topic.code, "delivery_mode"))] = f"delivery__{topic.code}"
+        mapping[str(SettingKey.topic(topic.code, "ai_level"))] = f"ai__{topic.code}"
     return mapping
 
 
@@ -260,7 +264,7 @@ def marketing_objection(request, customer):
     form = forms.MarketingObjectionForm(request.POST)
     if form.is_valid():
         objection = form.cleaned_data["objection"]
-        services.preferences_change(
+        preferences_change(
             customer_id=customer.pk, changes={"customer.marketing_objection": objection}, context=_context(request)
         )
         if objection:
@@ -280,7 +284,7 @@ def ai(request, customer):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            services.preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
             messages.success(request, _("Your choices were saved."))
             return redirect("preferences:ai")
         status = 400

@@ -4,9 +4,12 @@ import random
 
 from faker import Faker
 
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_import
+from preferences.customers import customer_create
 from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.ledger import ChangeContext
 from preferences.models import Customer
-from preferences.services import ChangeContext, contact_point_import, customer_create, preferences_change
 
 
 def synthetic_customers_create(*, count: int, seed: int = 2026) -> int:

@@ -15,10 +15,13 @@ from django.utils.translation import gettext as _
 from links.models import LinkPurpose, OneClickLink
 from links.tokens import public_id_from, public_id_new, token_for
 from notifications.services import email_enqueue, sms_enqueue
-from preferences.domain import SubscriptionStatus, TopicKind
+from preferences.catalog import catalog_get
+from preferences.changes import marketing_opt_outs, preferences_change
+from preferences.documents_pg import preference_document_build
+from preferences.domain import SubscriptionStatus
+from preferences.keys import SettingKey
+from preferences.ledger import ChangeContext
 from preferences.models import Customer, Topic
-from preferences.selectors import catalog_get, preference_document_build
-from preferences.services import ChangeContext, preferences_change
 from preferences.state import PreferenceError
 
 ONE_CLICK_POST_BODY = "List-Unsubscribe=One-Click"  # RFC 8058
@@ -108,14 +111,14 @@ def optin_confirmation_request(
     expires_at = timezone.now() + timedelta(days=confirmation_link_days())
     links = []
     for key in keys:
-        _prefix, topic_code, channel = key.split(".")
+        setting = SettingKey.parse(key)
         links.append(
             OneClickLink.objects.create(
                 public_id=public_id_new(),
                 purpose=LinkPurpose.CONFIRM,
                 customer=customer,
-                topic=topics[topic_code],
-                channel=channel,
+                topic=topics[setting.name],
+                channel=setting.detail,
                 expires_at=expires_at,
             )
         )
@@ -176,15 +179,10 @@ def link_describe(link: OneClickLink) -> str:
 
 def _link_changes(link: OneClickLink) -> dict[str, str]:
     if link.purpose == LinkPurpose.CONFIRM:
-        return {f"subscription.{link.topic.code}.{link.channel}": SubscriptionStatus.IN}
+        return {str(SettingKey.subscription(link.topic.code, link.channel)): SubscriptionStatus.IN}
     if link.topic_id is not None:
-        return {f"subscription.{link.topic.code}.{link.channel}": SubscriptionStatus.OUT}
-    return {
-        f"subscription.{topic.code}.{channel}": SubscriptionStatus.OUT
-        for topic in catalog_get().topics
-        if topic.kind == TopicKind.MARKETING
-        for channel in topic.allowed_channels
-    }
+        return {str(SettingKey.subscription(link.topic.code, link.channel)): SubscriptionStatus.OUT}
+    return marketing_opt_outs(catalog_get())
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 import unicodedata
 
-from preferences.domain import ChannelCode, ContactPointKind, SubscriptionStatus, TopicKind
+from preferences.catalog import catalog_get
+from preferences.changes import marketing_opt_outs, preferences_change
+from preferences.contact_points import contact_point_value_clean
+from preferences.domain import ChannelCode, ContactPointKind
+from preferences.ledger import ChangeContext
 from preferences.models import ContactPoint
-from preferences.selectors import catalog_get
-from preferences.services import ChangeContext, contact_point_value_clean, preferences_change
 from preferences.state import PreferenceError
 
 # Compared after trimming, collapsing spaces and upper-casing; "ARRÊT" is also written without its accent.
@@ -38,11 +40,7 @@ def sms_stop_apply(*, number: str, context: ChangeContext) -> int:
         .values_list("customer_id", flat=True)
         .distinct()
     )
-    changes = {
-        f"subscription.{topic.code}.{ChannelCode.SMS}": SubscriptionStatus.OUT
-        for topic in catalog_get().topics
-        if topic.kind == TopicKind.MARKETING and ChannelCode.SMS in topic.allowed_channels
-    }
+    changes = marketing_opt_outs(catalog_get(), channel=ChannelCode.SMS)
     if not changes:
         return 0
     for customer_id in customer_ids:

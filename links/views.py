@@ -12,11 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.request_origin import request_origin
 from links.models import LinkPurpose
 from links.ratelimit import ip_rate_limited
 from links.services import ONE_CLICK_POST_BODY, LinkError, link_describe, link_resolve, link_use
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext
+from preferences.ledger import ChangeContext
 
 
 def _per_minute() -> int:
@@ -46,8 +47,8 @@ def one_click(request, token: str):
     }
     if request.method != "POST":
         return _no_index(render(request, "links/one_click.html", context))
-    change_context = ChangeContext.from_request(
-        request, actor_type=ActorType.LINK, source=Source.LINK, actor_id=str(link.pk)
+    change_context = ChangeContext(
+        actor_type=ActorType.LINK, source=Source.LINK, actor_id=str(link.pk), **request_origin(request)
     )
     outcome = link_use(link=link, context=change_context)
     status = 200 if outcome.done else 409

@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
+from preferences.catalog import catalog_invalidate
 from preferences.models import Channel, ConsentEvent, Customer, Notice, Topic
-from preferences.selectors import catalog_invalidate
+from preferences.notices import notice_publish
 
 
 @admin.register(Channel)
@@ -49,8 +50,6 @@ class NoticeAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from preferences.services_notices import notice_publish
-
         published = notice_publish(kind=obj.kind, body_fr=obj.body_fr, body_en=obj.body_en, published_by=request.user)
         obj.pk, obj.version, obj.published_at = published.pk, published.version, published.published_at
 

@@ -1,3 +1,5 @@
+"""The preferences app (the core): its configuration and what it registers when Django starts."""
+
 from django.apps import AppConfig
 
 

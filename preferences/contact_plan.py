@@ -17,8 +17,8 @@ import holidays
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from preferences.document import PreferenceDocument
 from preferences.domain import QUIET_HOURS_CHANNELS, AiLevel, ChannelCode, DeliveryMode, SubscriptionStatus, TopicKind
-from preferences.selectors import PreferenceDocument
 
 WEEK = timedelta(days=7)
 DEFAULT_TIME_ZONE = "Europe/Paris"

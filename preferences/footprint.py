@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from preferences.document import PreferenceDocument
 from preferences.domain import ChannelCode, DeliveryMode, SubscriptionStatus
-from preferences.selectors import PreferenceDocument
 
 
 @dataclass(frozen=True)

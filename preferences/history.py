@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from preferences.catalog import Catalog
 from preferences.domain import (
     ActorType,
     AiLevel,
@@ -14,8 +15,8 @@ from preferences.domain import (
     Source,
     consent_reason_text,
 )
+from preferences.keys import CONTACT_POINT, CUSTOMER, SUBSCRIPTION, TOPIC, SettingKey
 from preferences.models import ConsentEvent
-from preferences.selectors import Catalog
 
 CUSTOMER_FIELD_LABELS = {
     "language": lambda: _("Language of our messages"),
@@ -75,28 +76,30 @@ def value_text(key: str, value: Any, catalog: Catalog) -> str:
 
 
 def _what(key: str, catalog: Catalog) -> str:
-    parts = key.split(".")
+    setting = SettingKey.parse(key)
+    if setting is None:
+        return key
     topics = catalog.topics_by_code
     channels = catalog.channels_by_code
-    if parts[0] == "subscription":
-        topic = topics.get(parts[1])
-        channel = channels.get(parts[2])
+    if setting.kind == SUBSCRIPTION:
+        topic = topics.get(setting.name)
+        channel = channels.get(setting.detail)
         return _("“%(topic)s” by %(channel)s") % {
-            "topic": topic.name if topic else parts[1],
-            "channel": channel.name if channel else parts[2],
+            "topic": topic.name if topic else setting.name,
+            "channel": channel.name if channel else setting.detail,
         }
-    if parts[0] == "topic":
-        topic = topics.get(parts[1])
+    if setting.kind == TOPIC:
+        topic = topics.get(setting.name)
         label = {
             "paper_copy": _("paper copy"),
             "delivery_mode": _("delivery"),
             "ai_level": _("messages written with AI"),
-        }.get(parts[2], parts[2])
-        return _("“%(topic)s”: %(setting)s") % {"topic": topic.name if topic else parts[1], "setting": label}
-    if parts[0] == "customer":
-        label = CUSTOMER_FIELD_LABELS.get(parts[1])
-        return label() if label else parts[1]
-    if parts[0] == "contact_point":
+        }.get(setting.detail, setting.detail)
+        return _("“%(topic)s”: %(setting)s") % {"topic": topic.name if topic else setting.name, "setting": label}
+    if setting.kind == CUSTOMER:
+        label = CUSTOMER_FIELD_LABELS.get(setting.name)
+        return label() if label else setting.name
+    if setting.kind == CONTACT_POINT:
         return _("Contact point")
     return key
 

@@ -1,4 +1,5 @@
-"""Preferences: the catalogue (channels, topics, notices), customers and their choices, the ledger."""
+"""Preferences: the catalogue (channels, topics, notices), customers and their choices, the ledger,
+the suppression list."""
 
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from preferences.domain import (
     SubscriptionStatus,
     TopicKind,
 )
+from preferences.rules import topic_configuration_errors
 from preferences.transaction_ids import CurrentTransactionId
 
 
@@ -83,8 +85,6 @@ class Topic(BilingualNameMixin, models.Model):
         return self.kind in (TopicKind.CRITICAL, TopicKind.SERVICE)
 
     def clean(self) -> None:
-        from preferences.rules import topic_configuration_errors
-
         errors = topic_configuration_errors(
             kind=self.kind, allowed=list(self.allowed_channels or []), default=list(self.default_channels or [])
         )
@@ -286,3 +286,23 @@ class ConsentEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Consent events are append-only: they cannot be deleted.")
+
+
+class SuppressionEntry(models.Model):
+    """A keyed hash (HMAC-SHA256) of an erased person's email or phone number, so that a later import
+    cannot silently subscribe them to marketing again. The address itself is not kept."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("email address")
+        PHONE = "phone", _("phone number")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    identity_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "privacy_suppressionentry"  # the table it was created with, in the privacy app
+        verbose_name_plural = "suppression entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.identity_hash[:8]}…"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from preferences.contact_plan import ContactPlan, contact_plan_decide
+from preferences.documents_pg import preference_documents_active
 from preferences.domain import TopicKind
-from preferences.selectors import preference_documents_active
 
 # When marketing messages were reported sent to each of these customers in the week before `at`
 # (called as marketing_sends_get(customer_ids=[...], at=at), one query). The sends are reported by

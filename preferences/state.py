@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, ChannelCode, DeliveryMode
+from preferences.keys import SettingKey
 
 BOOLEAN_FIELDS = ("large_print", "plain_text_email", "easy_read", "marketing_objection")
 CUSTOMER_FIELDS = (
@@ -60,7 +61,7 @@ def _boolean(value: Any, key: str) -> bool:
 
 def customer_value_clean(field: str, value: Any) -> Any:
     """Check and normalise a value for `customer.<field>`."""
-    key = f"customer.{field}"
+    key = str(SettingKey.customer(field))
     if field == "language":
         return _choice(value, ("fr", "en"), key)
     if field == "channel_ranking":
@@ -97,7 +98,7 @@ def customer_value_clean(field: str, value: Any) -> Any:
 
 def topic_value_clean(topic_code: str, field: str, value: Any) -> Any:
     """Check and normalise a value for `topic.<topic>.<field>` (None returns to the default)."""
-    key = f"topic.{topic_code}.{field}"
+    key = str(SettingKey.topic(topic_code, field))
     if value is None:
         return None
     if field == "delivery_mode":

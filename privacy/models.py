@@ -1,4 +1,5 @@
-"""The customer's data rights: exports of their data, erasures, and the suppression list."""
+"""The customer's data rights: exports of their data and erasures (the suppression list is the core's:
+preferences.models.SuppressionEntry)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,22 +61,3 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"erasure of customer {self.customer_id}"
-
-
-class SuppressionEntry(models.Model):
-    """A keyed hash (HMAC-SHA256) of an erased person's email or phone number, so that a later import
-    cannot silently subscribe them to marketing again. The address itself is not kept."""
-
-    class Kind(models.TextChoices):
-        EMAIL = "email", _("email address")
-        PHONE = "phone", _("phone number")
-
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    identity_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = "suppression entries"
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.identity_hash[:8]}…"

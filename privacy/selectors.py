@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from contact_requests.models import ContactRequest, ContactRequestEvent
+from preferences.keys import SettingKey
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
 from privacy.exports import EXPORT_FORMAT, EXPORT_SECTIONS
@@ -31,7 +32,7 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
     state = {key: value for key, value in document.state().items() if not key.startswith("contact_point.")}
     for topic in document.catalog.topics:
         for channel in topic.allowed_channels:
-            state.setdefault(f"subscription.{topic.code}.{channel}", document.subscription_status(topic, channel))
+            state.setdefault(str(SettingKey.subscription(topic.code, channel)), document.subscription_status(topic, channel))
     events = ConsentEvent.objects.filter(customer_id=customer.pk).order_by("id")
     requests = ContactRequest.objects.filter(customer_id=customer.pk).select_related("topic").prefetch_related(
         Prefetch("events", queryset=ContactRequestEvent.objects.order_by("id"))

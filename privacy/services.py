@@ -12,7 +12,7 @@ Erasure removes what identifies the person and keeps what proves how they were c
 - the customer row stays, marked `erased_at`, so that the ledger keeps its foreign keys; every
   service refuses to change an erased customer and no surface shows one;
 - a keyed hash of each email address and phone number joins the suppression list, so that an
-  import (preferences.services.customer_create/customer_upsert) of the same address objects to
+  import (preferences.customers.customer_create/customer_upsert) of the same address objects to
   marketing from the start instead of silently subscribing the person again.
 
 An erasure is itself an event, so that other systems erase their copies:
@@ -25,8 +25,6 @@ An erasure is itself an event, so that other systems erase their copies:
   carries the external id, the only way a CRM finds the record to erase.
 """
 
-import hashlib
-import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -43,13 +41,15 @@ from contact_requests.services import Actor, contact_requests_withdraw
 from links.models import OneClickLink
 from notifications.models import OutboundMessage
 from outbox.services import customer_events_redact
+from preferences.customers import customer_erasure_record
 from preferences.domain import ContactPointKind, Source
 from preferences.events import customer_event_record
+from preferences.ledger import ChangeContext, reason_given
 from preferences.models import ContactPoint, Customer
-from preferences.services import ChangeContext, contact_point_value_clean, customer_erasure_record
 from preferences.state import PreferenceError
+from preferences.suppression import identities_suppress
 from privacy.exports import export_csv, export_json
-from privacy.models import DataExport, Erasure, RequestedBy, SuppressionEntry
+from privacy.models import DataExport, Erasure, RequestedBy
 from privacy.selectors import customer_data_collect
 
 logger = logging.getLogger(__name__)
@@ -64,50 +64,13 @@ WHERE customer_id = %s
 """
 
 
-# --- Suppression list ----------------------------------------------------------------------------
-
-
-def identity_hash(*, kind: str, value: str) -> str:
-    """HMAC-SHA256 of a normalised email address (lower case) or phone number (E.164)."""
-    key = (settings.SUPPRESSION_HASH_KEY or settings.SECRET_KEY).encode()
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def _identity_normalise(kind: str, value: str) -> str | None:
-    try:
-        return contact_point_value_clean(kind=kind, value=value)[0]
-    except PreferenceError:
-        return None
-
-
-def identities_suppressed(*, emails: list[str] = (), phones: list[str] = ()) -> bool:
-    """Whether any of these addresses belongs to a person who had their data erased (one query)."""
-    hashes = []
-    for kind, values in ((ContactPointKind.EMAIL, emails), (ContactPointKind.PHONE, phones)):
-        for value in values:
-            normalised = _identity_normalise(kind, value) if value else None
-            if normalised:
-                hashes.append(identity_hash(kind=kind, value=normalised))
-    return bool(hashes) and SuppressionEntry.objects.filter(identity_hash__in=hashes).exists()
-
-
-def identities_suppressed_among(*, identities: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these (kind, already normalised value) pairs belong to a person who had their data
-    erased (one query, for a whole import batch)."""
-    by_hash = {identity_hash(kind=kind, value=value): (kind, value) for kind, value in identities}
-    if not by_hash:
-        return set()
-    found = SuppressionEntry.objects.filter(identity_hash__any=list(by_hash)).values_list("identity_hash", flat=True)
-    return {by_hash[found_hash] for found_hash in found}
-
-
 # --- Exports -------------------------------------------------------------------------------------
 
 
 def data_export_request(*, customer_id: int, requested_by_type: str, requested_by_id: str = "", reason: str = "") -> DataExport:
     """Queue the preparation of a download; while one of the same requester is in progress, that one
     is returned (each requester sees its own: an API client never gets the customer's, nor the reverse)."""
-    if requested_by_type == RequestedBy.STAFF and not reason.strip():
+    if requested_by_type == RequestedBy.STAFF and not reason_given(reason):
         raise PreferenceError({"reason": _("Say why you prepare this download for the customer.")})
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id)
@@ -195,7 +158,7 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
     clients say why (the reason is kept on the Erasure row, never in the ledger)."""
     if requested_by_type not in ERASURE_SOURCES:
         raise ValueError(f"Unknown requester type {requested_by_type!r}.")
-    if requested_by_type != RequestedBy.CUSTOMER and not reason.strip():
+    if requested_by_type != RequestedBy.CUSTOMER and not reason_given(reason):
         raise PreferenceError({"reason": _("Say why you erase this customer's data.")})
     now = timezone.now()
     with transaction.atomic():
@@ -212,7 +175,7 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         if customer.user_id:
             addresses.add(customer.user.email)
             identities.add((ContactPointKind.EMAIL, customer.user.email.lower()))
-        _suppress(identities)
+        identities_suppress(identities)
         _ledger_pseudonymise(customer.pk)
         ContactPoint.objects.filter(customer=customer).delete()  # their verification challenges too
         OutboundMessage.objects.filter(to__in=addresses).delete()
@@ -242,13 +205,6 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         customer_erasure_record(customer=customer, context=context)
         _erased_event_record(customer, external_id=external_id)
     return customer
-
-
-def _suppress(identities: set[tuple[str, str]]) -> None:
-    entries = [
-        SuppressionEntry(kind=kind, identity_hash=identity_hash(kind=kind, value=value)) for kind, value in identities
-    ]
-    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
 
 
 def _ledger_pseudonymise(customer_id: int) -> None:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contact_requests.models import ACTIVE_STATUSES, UNANSWERED_STATUSES, ContactRequest
+from preferences.catalog import Catalog, catalog_get
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, SubscriptionStatus
 from preferences.models import Customer, Subscription
-from preferences.selectors import Catalog, catalog_get
 
 WEEKS = 12
 

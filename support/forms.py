@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contact_requests.models import ContactRequestStatus
 from contact_requests.services import OUTCOME_MAX_LENGTH
+from preferences.agent_settings import setting_current
+from preferences.document import PreferenceDocument
 from preferences.domain import (
     TIME_ZONE_CHOICES,
     WEEKLY_CAP_CHOICES,
@@ -16,9 +18,8 @@ from preferences.domain import (
     DeliveryMode,
     SubscriptionStatus,
 )
-from preferences.history import CUSTOMER_FIELD_LABELS
-from preferences.selectors import PreferenceDocument
-from preferences.state import BOOLEAN_FIELDS, CUSTOMER_FIELDS
+from preferences.keys import SUBSCRIPTION, SettingKey
+from preferences.state import BOOLEAN_FIELDS
 from support.models import ReasonCode
 from support.services import EVIDENCE_MAX_LENGTH
 
@@ -45,39 +46,11 @@ class QueueFilterForm(forms.Form):
 # --- Overrides ------------------------------------------------------------------------------------
 
 
-def setting_keys(document: PreferenceDocument) -> list[tuple[str, str]]:
-    """Every setting an agent may change, as (state key, label in plain words)."""
-    channels = document.catalog.channels_by_code
-    keys = [(f"customer.{name}", str(CUSTOMER_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
-    for topic in document.catalog.topics:
-        for code in document.ranking():
-            if code in topic.allowed_channels:
-                label = channels[code].name if code in channels else code
-                keys.append((f"subscription.{topic.code}.{code}", f"{topic.name} · {label}"))
-        if topic.paper_copy_available:
-            keys.append((f"topic.{topic.code}.paper_copy", f"{topic.name} · {_('paper copy')}"))
-        if topic.has_delivery_mode:
-            keys.append((f"topic.{topic.code}.delivery_mode", f"{topic.name} · {_('delivery')}"))
-        keys.append((f"topic.{topic.code}.ai_level", f"{topic.name} · {_('messages written with AI')}"))
-    return keys
-
-
-def setting_current(document: PreferenceDocument, key: str) -> Any:
-    """The effective value of a setting (stored, or the default)."""
-    parts = key.split(".")
-    topics = document.catalog.topics_by_code
-    if parts[0] == "customer":
-        return document.state().get(key)
-    if parts[0] == "subscription":
-        return document.subscription_status(topics[parts[1]], parts[2])
-    return document.topic_setting(topics[parts[1]], parts[2])
-
-
 def _value_field(key: str) -> forms.Field:
-    parts = key.split(".")
-    name = parts[-1]
+    setting = SettingKey.parse(key)
+    name = setting.last
     label = _("New value")
-    if parts[0] == "subscription":
+    if setting.kind == SUBSCRIPTION:
         return forms.ChoiceField(label=label, choices=SubscriptionStatus.choices[:2], widget=forms.RadioSelect)
     if name in BOOLEAN_FIELDS or name == "paper_copy":
         return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect)
@@ -115,7 +88,7 @@ def _value_field(key: str) -> forms.Field:
 
 
 def _value_initial(key: str, current: Any) -> Any:
-    name = key.split(".")[-1]
+    name = SettingKey.parse(key).last
     if isinstance(current, bool):
         return "yes" if current else "no"
     if name == "channel_ranking":
@@ -155,7 +128,7 @@ class OverrideForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         """The change in flat state form (see preferences.state); the service checks the rules."""
         value = self.cleaned_data["value"]
-        name = self.key.split(".")[-1]
+        name = SettingKey.parse(self.key).last
         if name in BOOLEAN_FIELDS or name == "paper_copy":
             value = value == "yes"
         elif name == "channel_ranking":

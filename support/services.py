@@ -6,20 +6,20 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
-from contact_requests.emails import customer_email_address
 from notifications.services import email_enqueue
+from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.history import event_rows
+from preferences.ledger import ChangeContext, reason_given
 from preferences.models import ConsentEvent, Customer
-from preferences.selectors import catalog_get
-from preferences.services import ChangeContext, preferences_change
+from preferences.selectors import customer_email_address
 from preferences.state import PreferenceError
 from support.models import ReasonCode
 
@@ -49,7 +49,7 @@ def customer_override_apply(
     errors = {}
     if code is None:
         errors["reason_code"] = _("Choose a reason code.")
-    if not (reason or "").strip():
+    if not reason_given(reason):
         errors["reason"] = _("Explain why you make this change for the customer.")
     if len((evidence or "").strip()) > EVIDENCE_MAX_LENGTH:
         errors["evidence"] = _("Keep it under %(max)s characters.") % {"max": EVIDENCE_MAX_LENGTH}
@@ -66,14 +66,12 @@ def customer_override_apply(
         user_agent=user_agent,
     )
     with transaction.atomic():
-        # Lock first, so that the events after `last_id` are exactly the ones this change wrote.
-        Customer.objects.select_for_update().filter(pk=customer_id).exists()
-        last_id = ConsentEvent.objects.filter(customer_id=customer_id).aggregate(last=Max("id"))["last"] or 0
-        customer = preferences_change(customer_id=customer_id, changes=changes, context=context)
-        events = list(ConsentEvent.objects.filter(customer_id=customer_id, id__gt=last_id).order_by("id"))
-        if events:
-            _override_email_queue(customer=customer, events=events, code=code, reason=context.reason)
-    return events
+        changed = preferences_change(customer_id=customer_id, changes=changes, context=context)
+        if changed.events:
+            _override_email_queue(
+                customer=changed.document.customer, events=changed.events, code=code, reason=context.reason
+            )
+    return changed.events
 
 
 def _override_email_queue(*, customer: Customer, events: list[ConsentEvent], code: ReasonCode, reason: str) -> None:

@@ -13,15 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.client_ip import client_ip
 from common.csv_safe import csv_writer
+from common.request_origin import request_origin
 from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
 from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
+from preferences.agent_settings import agent_changeable_settings, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
-from preferences.services import ip_truncate
 from preferences.state import PreferenceError
 from support import forms
 from support.access import customer_get_for_agent, staff_required, supervisor_required
@@ -59,8 +59,8 @@ def customer_detail(request, customer_id):
     customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
     document = preference_document_get(customer_id=customer.pk)
     settings_rows = [
-        {"key": key, "label": label, "value": value_text(key, forms.setting_current(document, key), document.catalog)}
-        for key, label in forms.setting_keys(document)
+        {"key": key, "label": label, "value": value_text(key, setting_current(document, key), document.catalog)}
+        for key, label in agent_changeable_settings(document)
     ]
     page = Paginator(consent_events_for_customer(customer_id=customer.pk), LEDGER_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -86,7 +86,7 @@ def customer_detail(request, customer_id):
 def customer_override(request, customer_id):
     customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
     document = preference_document_get(customer_id=customer.pk)
-    keys = dict(forms.setting_keys(document))
+    keys = dict(agent_changeable_settings(document))
     key = request.POST.get("key") or request.GET.get("key") or ""
     if key not in keys:
         return render(
@@ -107,8 +107,7 @@ def customer_override(request, customer_id):
                     reason_code=form.cleaned_data["reason_code"].code,
                     reason=form.cleaned_data["reason"],
                     evidence=form.cleaned_data["evidence"],
-                    ip_truncated=ip_truncate(client_ip(request)),
-                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                    **request_origin(request),
                 )
             except PreferenceError as error:
                 _errors_to_form(form, _map_override_errors(error, key))
@@ -127,7 +126,7 @@ def customer_override(request, customer_id):
             "form": form,
             "key": key,
             "label": keys[key],
-            "current": value_text(key, forms.setting_current(document, key), document.catalog),
+            "current": value_text(key, setting_current(document, key), document.catalog),
         },
         status=status,
     )

@@ -6,8 +6,9 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import User
 from accounts.roles import AGENT, CUSTOMER, SUPERVISOR, role_grant
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, customer_create
+from preferences.ledger import ChangeContext
 
 PASSWORD = "correct-horse-battery-9"
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"

@@ -7,8 +7,9 @@ import pytest
 
 from api.models import Scope
 from api.services import api_client_create
+from preferences.customers import customer_upsert
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, customer_upsert
+from preferences.ledger import ChangeContext
 
 _names = itertools.count(1)
 

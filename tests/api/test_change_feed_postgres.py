@@ -16,9 +16,10 @@ from django.test import Client
 
 from api.models import Scope
 from api.services import api_client_create
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
-from preferences.services import ChangeContext, preferences_change
 from tests.conftest import make_customer_user
 
 pytestmark = [

@@ -5,11 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from preferences.catalog import Catalog
 from preferences.catalog_defaults import TOPICS
 from preferences.contact_plan import contact_plan_decide, french_public_holidays, weekly_cap_free_at
+from preferences.document import PreferenceDocument
 from preferences.domain import DEFAULT_CHANNEL_RANKING
 from preferences.models import ContactPoint, Customer, Topic
-from preferences.selectors import Catalog, PreferenceDocument
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.models import Scope
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ContactPoint, Customer, Subscription, Topic
-from preferences.services import ChangeContext, preferences_change
 from tests.api.conftest import assert_problem, make_api_customer
 
 URL = "/api/v1/contact-plans"

@@ -10,8 +10,8 @@ from api.models import Scope
 from api.services import SendReport, sends_record
 from contact_requests.models import ContactRequest
 from outbox.models import OutboxEvent
+from preferences.catalog import catalog_get
 from preferences.models import ConsentEvent, Customer
-from preferences.selectors import catalog_get
 from privacy.models import DataExport, Erasure, RequestedBy
 from privacy.services import customer_erase, data_export_build, data_export_request
 from tests.api.conftest import assert_problem, make_api_customer

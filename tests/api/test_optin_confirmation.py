@@ -117,21 +117,24 @@ def test_the_schema_describes_confirmations(api):
 
 def test_a_verified_mobile_is_preferred_to_an_unverified_sign_in_address(db):
     from accounts.models import User
+    from preferences.changes import preferences_change
+    from preferences.contact_points import contact_point_import
+    from preferences.customers import customer_create
     from preferences.domain import ActorType, Source
-    from preferences.services import ChangeContext, contact_point_import, customer_create, preferences_change_document
+    from preferences.ledger import ChangeContext
 
     portal = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
     api_context = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="1")
     user = User.objects.create_user(email="new@example.com", password="correct-horse-battery-9")
     customer = customer_create(user=user, email=user.email, context=portal)
     contact_point_import(customer_id=customer.pk, kind="app", value="install-42", context=portal, verified=True)
-    changed = preferences_change_document(
+    changed = preferences_change(
         customer_id=customer.pk, changes={"subscription.offers.app": "in"}, context=api_context
     )
     # Without a verified mobile, the sign-in address (the person's own) still gets the link.
     assert [(c.sent, c.via) for c in changed.confirmations] == [(True, "email")]
     contact_point_import(customer_id=customer.pk, kind="phone", value="+33612345678", context=portal, verified=True)
-    changed = preferences_change_document(
+    changed = preferences_change(
         customer_id=customer.pk, changes={"subscription.surveys.sms": "in"}, context=api_context
     )
     assert [(c.channel, c.sent, c.via) for c in changed.confirmations] == [("sms", True, "sms")]

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.models import Scope, Send
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
-from preferences.services import ChangeContext, preferences_change
 from tests.api.conftest import assert_problem, make_api_customer
 
 SENDS = "/api/v1/sends"

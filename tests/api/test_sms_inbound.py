@@ -3,9 +3,10 @@
 import pytest
 
 from api.models import Scope
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Subscription
-from preferences.services import ChangeContext, preferences_change
 from tests.api.conftest import assert_problem
 from tests.preferences.helpers import add_verified_phone
 

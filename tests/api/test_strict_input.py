@@ -9,9 +9,10 @@ from django.test import override_settings
 
 from api.models import Scope
 from api.parsers import MAX_JSON_DEPTH
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
-from preferences.services import ChangeContext, preferences_change
 from tests.api.conftest import assert_problem
 
 PLANS = "/api/v1/contact-plans"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from api.serializers import PHONE_PATTERN
 from contact_requests.services import MAX_ACTIVE_PER_CUSTOMER
-from preferences.selectors import catalog_get
+from preferences.catalog import catalog_get
 from tests.api.conftest import assert_problem
 
 

@@ -7,11 +7,13 @@ from django.db import connection
 
 from bench import report
 from bench.loader import dataset_load
+from preferences.catalog import catalog_get
 from preferences.contact_plan import contact_plan_decide
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, ContactPoint, Customer, Subscription
-from preferences.selectors import catalog_get, preference_document_get
-from preferences.services import ChangeContext, customer_create
+from preferences.selectors import preference_document_get
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from links.services import unsubscribe_link_get_or_create
 from links.tokens import token_for
+from preferences.changes import preferences_change
 from preferences.models import ConsentEvent
-from preferences.services import preferences_change
 from tests.conftest import make_customer_user
 from tests.preferences.helpers import CUSTOMER
 

@@ -277,8 +277,9 @@ def test_unreachable_closes_for_good(customer_user, agent):
 
 
 def test_no_email_when_the_customer_has_no_address(db):
+    from preferences.customers import customer_create
     from preferences.domain import ActorType, Source
-    from preferences.services import ChangeContext, customer_create
+    from preferences.ledger import ChangeContext
 
     customer = customer_create(
         external_id="CRM-PHONE-ONLY", context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)

@@ -19,8 +19,9 @@ import pytest
 
 from api.models import Scope
 from api.services import api_client_create
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, customer_create
+from preferences.ledger import ChangeContext
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz]
 

@@ -4,7 +4,7 @@ from django.test import Client
 from links.models import OneClickLink
 from links.services import unsubscribe_link_get_or_create
 from links.tokens import token_for
-from preferences.selectors import catalog_get
+from preferences.catalog import catalog_get
 from tests.api.conftest import make_api  # noqa: F401 (a fixture for tests/links)
 
 

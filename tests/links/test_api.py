@@ -4,9 +4,10 @@ import pytest
 from django.test import Client
 
 from api.models import Scope
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import Subscription
-from preferences.services import ChangeContext, preferences_change
 from tests.api.conftest import assert_problem, make_api_customer
 
 pytestmark = pytest.mark.django_db

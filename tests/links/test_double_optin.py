@@ -6,11 +6,13 @@ import pytest
 
 from links.models import LinkPurpose, OneClickLink
 from notifications.models import OutboundMessage
+from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
 from preferences.contact_plan import contact_plan_decide
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Subscription
-from preferences.selectors import catalog_get, preference_document_get
-from preferences.services import ChangeContext, preferences_change
+from preferences.selectors import preference_document_get
 from preferences.state import state_rebuild
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from links.models import OneClickLink
 from links.tokens import token_for
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Subscription
-from preferences.services import ChangeContext, preferences_change
 from tests.links.conftest import unsubscribe_path
 
 pytestmark = pytest.mark.django_db

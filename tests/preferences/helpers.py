@@ -2,8 +2,9 @@ import re
 
 from notifications import sms
 from notifications.models import OutboundMessage
+from preferences.contact_points import contact_point_add, contact_point_verify
 from preferences.domain import ActorType, ContactPointKind, Source
-from preferences.services import ChangeContext, contact_point_add, contact_point_verify
+from preferences.ledger import ChangeContext
 
 CUSTOMER = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
 

@@ -6,11 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from outbox.models import OutboxEvent
+from preferences.customers import customer_upsert
+from preferences.customers_import import BatchError, customers_import
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.selectors import preference_document_get
-from preferences.services import ChangeContext, customer_upsert
-from preferences.services_import import BatchError, customers_import
 from preferences.state import state_rebuild
 from privacy.services import customer_erase
 

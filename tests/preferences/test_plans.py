@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
 from preferences.plans import contact_plans_decide
-from preferences.selectors import catalog_get
-from preferences.services import preferences_change
 from tests.conftest import make_customer_user
 from tests.preferences.helpers import CUSTOMER
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_add
+from preferences.documents_pg import _documents_build, preference_document_build, preference_documents_active
 from preferences.domain import ContactPointKind
 from preferences.models import ContactPoint, Customer
-from preferences.selectors import _documents_build, preference_document_build, preference_documents_active
-from preferences.services import contact_point_add, preferences_change
 from tests.preferences.helpers import CUSTOMER, add_verified_phone
 
 
@@ -80,7 +81,7 @@ def test_the_fast_loader_knows_every_field_and_skips_no_signal():
     post_init receiver may be waiting for these models (it would be skipped)."""
     from django.db.models.signals import post_init, pre_init
 
-    from preferences.selectors import _CUSTOMER_ATTNAMES, _POINT_FIELDS
+    from preferences.documents_pg import _CUSTOMER_ATTNAMES, _POINT_FIELDS
 
     assert _POINT_FIELDS == tuple(f.attname for f in ContactPoint._meta.concrete_fields)
     assert _CUSTOMER_ATTNAMES == [f.attname for f in Customer._meta.concrete_fields]

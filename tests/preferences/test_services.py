@@ -4,18 +4,13 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from common.request_origin import ip_truncate
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_add, contact_point_remove, contact_point_verify
 from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.ledger import ChangeContext, StaleVersion
 from preferences.models import ConsentEvent, Customer, Subscription
 from preferences.selectors import preference_document_get
-from preferences.services import (
-    ChangeContext,
-    StaleVersion,
-    contact_point_add,
-    contact_point_remove,
-    contact_point_verify,
-    ip_truncate,
-    preferences_change,
-)
 from preferences.state import PreferenceError, state_rebuild
 from tests.preferences.helpers import add_verified_phone, sms_code
 

@@ -4,15 +4,12 @@ the webhook events of that call carry that one version; the next change gets the
 import pytest
 
 from outbox.models import OutboxEvent
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_add, contact_point_remove
+from preferences.customers import customer_upsert
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Customer
-from preferences.services import (
-    ChangeContext,
-    contact_point_add,
-    contact_point_remove,
-    customer_upsert,
-    preferences_change,
-)
 from preferences.state import PreferenceError
 from privacy.services import customer_erase
 
@@ -131,7 +128,7 @@ def test_every_ledger_event_carries_the_version_of_its_change():
 
 
 def test_an_import_records_its_creations_at_version_1():
-    from preferences.services_import import customers_import
+    from preferences.customers_import import customers_import
 
     results = customers_import(
         context=API,

@@ -11,11 +11,14 @@ from contact_requests.services import contact_request_mark_unreachable
 from links.models import OneClickLink
 from links.services import unsubscribe_link_get_or_create
 from notifications.models import OutboundMessage
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_add
+from preferences.customers import customer_upsert
 from preferences.domain import ActorType, ContactPointKind, Source
-from preferences.models import ConsentEvent, ContactPoint, Customer, VerificationChallenge
-from preferences.services import ChangeContext, contact_point_add, customer_upsert, preferences_change
+from preferences.ledger import ChangeContext
+from preferences.models import ConsentEvent, ContactPoint, Customer, SuppressionEntry, VerificationChallenge
 from preferences.state import PreferenceError
-from privacy.models import Erasure, SuppressionEntry
+from privacy.models import Erasure
 from privacy.services import customer_erase
 from tests.conftest import PASSWORD
 from tests.contact_requests.helpers import request_for, staff_actor

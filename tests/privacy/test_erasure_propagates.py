@@ -11,10 +11,11 @@ from contact_requests.escalation import contact_requests_escalate_overdue
 from contact_requests.models import ContactRequest, ContactRequestEvent
 from contact_requests.services import contact_request_assign
 from outbox.models import OutboxEvent
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
-from preferences.services import ChangeContext, preferences_change
 from preferences.state import state_rebuild
 from privacy.services import customer_erase
 from tests.contact_requests.helpers import request_for, staff_actor

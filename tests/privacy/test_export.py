@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from contact_requests.models import ContactRequest
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, preferences_change
+from preferences.ledger import ChangeContext
 from privacy.models import DataExport
 from privacy.selectors import customer_data_collect
 from privacy.services import data_exports_purge

@@ -8,11 +8,13 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from common.client_ip import client_ip
+from common.request_origin import request_origin
 from customer_pages.adapter import AccountAdapter
 from portal.settings import base
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
-from preferences.services import ChangeContext, preferences_change
 from tests.conftest import PASSWORD, make_customer_user
 from tests.links.conftest import unsubscribe_path
 
@@ -174,10 +176,10 @@ def test_a_forged_header_does_not_reach_the_ledger_or_escape_the_limit(one_balan
     preferences_change(
         customer_id=customer.pk,
         changes={"subscription.offers.email": "in"},
-        context=ChangeContext.from_request(
-            RequestFactory().post("/", REMOTE_ADDR=direct, HTTP_X_FORWARDED_FOR="198.51.100.1"),
+        context=ChangeContext(
             actor_type=ActorType.CUSTOMER,
             source=Source.PORTAL,
+            **request_origin(RequestFactory().post("/", REMOTE_ADDR=direct, HTTP_X_FORWARDED_FOR="198.51.100.1")),
         ),
     )
     assert ConsentEvent.objects.latest("id").ip_truncated == "203.0.113.0/24"

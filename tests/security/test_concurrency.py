@@ -17,10 +17,11 @@ from django.db import connection, connections
 from django.test import Client
 
 from api.services import api_client_create
+from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext, StaleVersion
 from preferences.models import ConsentEvent, Customer
 from preferences.selectors import preference_document_get
-from preferences.services import ChangeContext, StaleVersion, preferences_change
 from preferences.state import state_rebuild
 from support.services import customer_override_apply
 from tests.conftest import make_customer_user, make_staff_user
@@ -259,7 +260,7 @@ def test_simultaneous_marketing_objection_and_opt_ins_leave_a_consistent_ledger(
 
 def test_simultaneous_upserts_of_a_new_external_id_make_one_customer():
     """Two CRMs (or two retries) creating the same customer at once: one creates, the others update."""
-    from preferences.services import customer_upsert
+    from preferences.customers import customer_upsert
 
     context = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="crm")
     created: list[bool] = []

@@ -20,11 +20,12 @@ from django.db.utils import load_backend
 from django.test import Client
 
 from api.services import api_client_create
+from preferences.changes import preferences_change
+from preferences.customers_import import customers_import
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.management.commands.database_grants import LEDGER_TABLE
 from preferences.models import ConsentEvent, Customer
-from preferences.services import ChangeContext, preferences_change
-from preferences.services_import import customers_import
 from privacy.services import customer_erase, data_exports_purge
 from support.services import customer_override_apply
 from tests.conftest import make_customer_user, make_staff_user

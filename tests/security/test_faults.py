@@ -25,7 +25,9 @@ from notifications import tasks as notification_tasks
 from notifications.models import OutboundMessage
 from notifications.services import outbound_message_send, outbound_messages_due
 from outbox.models import OutboxEvent
-from preferences import services as preference_services
+from preferences import changes as preference_changes
+from preferences.contact_points import contact_point_import
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Customer
 from preferences.selectors import preference_document_get
 from preferences.state import state_rebuild
@@ -64,9 +66,9 @@ def _snapshot(customer_id: int) -> tuple:
 
 def _customer_with_postal_address():
     user, customer = make_customer_user("camille@example.com")
-    preference_services.contact_point_import(
+    contact_point_import(
         customer_id=customer.pk, kind="postal", value="1 rue de la Paix\n75002 Paris",
-        context=preference_services.ChangeContext.system(),
+        context=ChangeContext.system(),
     )
     return user, customer
 
@@ -76,13 +78,13 @@ def _customer_with_postal_address():
 
 def _fail_before_the_ledger(monkeypatch, fault):
     """Let the change write its state rows, then lose the database before the ledger events."""
-    original = preference_services._events_append
+    original = preference_changes.events_append
 
     def events_append(**kwargs):
         fault()
         return original(**kwargs)
 
-    monkeypatch.setattr(preference_services, "_events_append", events_append)
+    monkeypatch.setattr(preference_changes, "events_append", events_append)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from preferences.changes import preferences_change
 from preferences.contact_plan import TIME_REASONS, Reason, contact_plan_decide
 from preferences.domain import (
     DEFAULT_CHANNEL_RANKING,
@@ -20,9 +21,9 @@ from preferences.domain import (
     SubscriptionStatus,
     TopicKind,
 )
+from preferences.ledger import ChangeContext, StaleVersion
 from preferences.models import ConsentEvent, Customer
 from preferences.selectors import preference_document_get
-from preferences.services import ChangeContext, StaleVersion, preferences_change
 from preferences.state import PreferenceError, state_rebuild
 from tests.api.test_contact_plan_rules import CATALOG, POINTS, TOPIC, document
 
@@ -208,14 +209,14 @@ _emails = itertools.count(1)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(st.tuples(change_sets(), st.sampled_from(CONTEXTS), st.booleans()), min_size=1, max_size=8))
 def test_any_sequence_of_changes_rebuilds_from_the_ledger(steps):
+    from preferences.contact_points import contact_point_import
     from tests.conftest import make_customer_user
-    from tests.security.test_faults import preference_services
 
     _user, customer = make_customer_user(f"prop{next(_emails)}@example.com")
-    preference_services.contact_point_import(
+    contact_point_import(
         customer_id=customer.pk, kind="phone", value="+33687654321", verified=True, context=ChangeContext.system()
     )
-    preference_services.contact_point_import(
+    contact_point_import(
         customer_id=customer.pk, kind="postal", value="1 rue de la Paix\n75002 Paris", context=ChangeContext.system()
     )
     for changes, context, stale in steps:

@@ -14,10 +14,12 @@ from contact_requests.models import CreatedByType
 from contact_requests.services import contact_request_create
 from links.services import unsubscribe_link_get_or_create
 from links.tokens import token_for
+from preferences.catalog import catalog_get
+from preferences.contact_points import contact_point_import
+from preferences.customers import customer_create
 from preferences.domain import ActorType, ContactPointKind, Source
+from preferences.ledger import ChangeContext
 from preferences.models import Customer
-from preferences.selectors import catalog_get
-from preferences.services import ChangeContext, contact_point_import, customer_create
 from privacy.models import RequestedBy
 from privacy.services import data_export_build, data_export_request
 from tests.conftest import PASSWORD, make_customer_user, make_staff_user

@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from preferences.contact_points import contact_point_add
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, contact_point_add, customer_create
+from preferences.ledger import ChangeContext
 from support.selectors import customer_search
 from tests.contact_requests.helpers import request_for
 

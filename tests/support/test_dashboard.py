@@ -7,8 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contact_requests.services import Actor, contact_request_schedule
+from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_add
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, contact_point_add, customer_create, preferences_change
+from preferences.ledger import ChangeContext
 from support.dashboard import dashboard_build
 from tests.contact_requests.helpers import request_for
 
@@ -105,8 +108,8 @@ def test_dashboard_csv(supervisor_client, base):
 
 
 def test_dashboard_csv_cells_cannot_run_as_formulas(supervisor_client, base):
+    from preferences.catalog import catalog_invalidate
     from preferences.models import Topic
-    from preferences.selectors import catalog_invalidate
 
     Topic.objects.filter(code="billing").update(name_fr="=cmd|' /C calc'!A0", name_en="=cmd|' /C calc'!A0")
     catalog_invalidate()

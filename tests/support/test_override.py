@@ -3,10 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from notifications.models import OutboundMessage
+from preferences.contact_points import contact_point_add
 from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
-from preferences.services import ChangeContext, contact_point_add
 from preferences.state import PreferenceError
 from support.models import ReasonCode
 from support.services import customer_override_apply

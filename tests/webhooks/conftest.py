@@ -8,8 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks import Webhook
 
+from preferences.customers import customer_upsert
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, customer_upsert
+from preferences.ledger import ChangeContext
 from tests.api.conftest import make_api  # noqa: F401 (the API fixtures, for test_api)
 from webhooks.endpoints import webhook_endpoint_create
 from webhooks.relay import webhooks_redrive

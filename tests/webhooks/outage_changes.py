@@ -13,16 +13,19 @@ import django
 
 def main(customer_id: int, count: int) -> None:
     django.setup()
+    from preferences.changes import preferences_change
     from preferences.domain import ActorType, Source
+    from preferences.ledger import ChangeContext
     from preferences.models import Customer
-    from preferences.services import ChangeContext, preferences_change
 
     context = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="outage-test")
     timings = []
     for _number in range(count):
         language = "en" if Customer.objects.get(pk=customer_id).language == "fr" else "fr"
         started = time.monotonic()
-        customer = preferences_change(customer_id=customer_id, changes={"customer.language": language}, context=context)
+        customer = preferences_change(
+            customer_id=customer_id, changes={"customer.language": language}, context=context
+        ).document.customer
         timings.append({"version": customer.version, "seconds": round(time.monotonic() - started, 3)})
     print(json.dumps(timings))
 

@@ -10,7 +10,7 @@ from contact_requests.models import CreatedByType
 from contact_requests.services import Actor, contact_request_assign, contact_request_create
 from outbox.models import OutboxEvent
 from outbox.services import event_record
-from preferences.services import preferences_change
+from preferences.changes import preferences_change
 from preferences.state import PreferenceError
 from tests.conftest import make_staff_user
 from tests.webhooks.conftest import drive_until, make_customer, system_context
@@ -25,7 +25,7 @@ def test_a_preference_change_reaches_the_receiver_signed_thin_and_once(endpoint,
     with django_capture_on_commit_callbacks(execute=True):
         customer = preferences_change(
             customer_id=customer.pk, changes={"customer.language": "fr"}, context=system_context()
-        )
+        ).document.customer
     payloads = receiver.payloads(secret)  # every signature verified by the standardwebhooks package
     assert [payload["type"] for payload in payloads] == ["customer.created", "customer.preferences_changed"]
     assert payloads[1]["data"] == {

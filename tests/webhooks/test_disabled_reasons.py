@@ -8,11 +8,12 @@ from django.apps import apps
 from django.test import Client
 from django.utils import translation
 
+from preferences.catalog import catalog_get
+from preferences.customers import customer_upsert
 from preferences.domain import ActorType, Source
 from preferences.history import event_rows
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
-from preferences.selectors import catalog_get
-from preferences.services import ChangeContext, customer_upsert
 from privacy.services import customer_erase
 from tests.webhooks.conftest import make_customer
 from webhooks.endpoints import webhook_endpoint_create, webhook_endpoint_disable

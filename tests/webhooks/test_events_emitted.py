@@ -3,9 +3,9 @@
 import pytest
 
 from outbox.models import OutboxEvent
+from preferences.contact_points import contact_point_add, contact_point_remove
 from preferences.domain import ContactPointKind
 from preferences.models import Customer
-from preferences.services import contact_point_add, contact_point_remove
 from tests.conftest import make_customer_user
 from tests.preferences.helpers import CUSTOMER, add_verified_phone
 

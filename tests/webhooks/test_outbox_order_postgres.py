@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from outbox.models import OutboxEvent
-from preferences.services import preferences_change
+from preferences.changes import preferences_change
 from tests.webhooks.conftest import make_customer, system_context
 
 pytestmark = [

@@ -16,8 +16,9 @@ from accounts.models import User
 from accounts.roles import AGENT, CUSTOMER, SUPERVISOR, role_grant
 from api.services import api_client_create_demo
 from demo.synthetic import synthetic_customers_create
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
-from preferences.services import ChangeContext, customer_create
+from preferences.ledger import ChangeContext
 
 # Documented in the README. Demo only: these accounts are created only when DEBUG is on or on request.
 DEMO_CUSTOMER = ("client@example.com", "demo-client-2026")

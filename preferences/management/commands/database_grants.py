@@ -40,7 +40,7 @@ def grants_sql(*, app_role: str, tables: list[str], sequences: list[str]) -> lis
         else:
             statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE {quote(table)} TO {role}")
     for sequence in sequences:
-        # nextval() for ids drawn ahead of a COPY (preferences.services_import).
+        # nextval() for ids drawn ahead of a COPY (preferences.customers_import).
         statements.append(f"REVOKE ALL ON SEQUENCE {quote(sequence)} FROM {role}")
         statements.append(f"GRANT USAGE, SELECT ON SEQUENCE {quote(sequence)} TO {role}")
     return statements

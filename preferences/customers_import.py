@@ -18,18 +18,17 @@ from common.db import is_postgresql
 from common.pg_copy import copy_from
 from outbox.models import OutboxEvent
 from outbox.services import outbox_relay_on_commit
+from preferences.catalog import catalog_get, notice_versions_current
+from preferences.contact_points import contact_point_value_clean
+from preferences.customers import customer_upsert
+from preferences.document import PreferenceDocument, contact_point_state
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
 from preferences.events import customer_event_payload
+from preferences.keys import SettingKey
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, ContactPoint, Customer
-from preferences.selectors import PreferenceDocument, catalog_get, contact_point_state, notice_versions_current
-from preferences.services import (
-    ChangeContext,
-    _suppression_apply,
-    contact_point_value_clean,
-    customer_upsert,
-    customer_value_clean,
-)
-from preferences.state import PreferenceError
+from preferences.state import PreferenceError, customer_value_clean
+from preferences.suppression import identities_suppressed_among, suppression_apply
 
 
 class BatchError(Exception):
@@ -170,7 +169,7 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
         # The initial state, as customer_create records it, then each contact point as it is added.
         initial = PreferenceDocument(customer=customer, contact_points=[], subscriptions={}, catalog=catalog).state()
         changes = [(key, None, value) for key, value in initial.items()]
-        changes += [(f"contact_point.{p.pk}", None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
+        changes += [(str(SettingKey.contact_point(p.pk)), None, contact_point_state(p)) for p in points_of.get(customer.pk, [])]
         events += [[customer.pk, customer.version, key, old, new, *context_values] for key, old, new in changes]
     _rows_insert(ConsentEvent, EVENT_COLUMNS, events)
     _rows_insert(
@@ -189,14 +188,12 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
 def _suppressed_apply(*, context: ChangeContext, customers: list[Customer], points_of: dict) -> None:
     """Customers with an address on the suppression list object to marketing from the start (one query
     for the batch; the few it finds are changed one by one, as customer_upsert would)."""
-    from privacy.services import identities_suppressed_among
-
     identities = {(p.kind, p.value) for points in points_of.values() for p in points}
     suppressed = identities_suppressed_among(identities=identities)
     for customer in customers:
         mine = [(p.kind, p.value) for p in points_of.get(customer.pk, []) if (p.kind, p.value) in suppressed]
         if mine:
-            _keys, fields = _suppression_apply(
+            _keys, fields = suppression_apply(
                 customer=customer,
                 emails=[value for kind, value in mine if kind == ContactPointKind.EMAIL],
                 phones=[value for kind, value in mine if kind == ContactPointKind.PHONE],

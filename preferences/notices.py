@@ -4,8 +4,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from preferences.catalog import notice_versions_invalidate
 from preferences.models import Notice
-from preferences.selectors import notice_versions_invalidate
 
 
 def notice_publish(*, kind: str, body_fr: str, body_en: str, published_by=None) -> Notice:

@@ -1,0 +1,226 @@
+"""Contact points: cleaning an address, adding and removing one, sending verification codes and
+marking a contact point verified, each change recorded in the consent ledger."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.services import email_enqueue, sms_enqueue
+from preferences.document import contact_point_state
+from preferences.domain import ContactPointKind, PhoneType
+from preferences.keys import SettingKey
+from preferences.ledger import (
+    ChangeContext,
+    change_begin,
+    changed_notify,
+    customer_bump,
+    customer_lock,
+    events_append,
+    staff_reason_require,
+)
+from preferences.models import ContactPoint, Customer, VerificationChallenge
+from preferences.state import PreferenceError
+
+VERIFICATION_CODE_TTL = timedelta(minutes=15)
+VERIFICATION_MAX_ATTEMPTS = 5
+
+
+def contact_point_value_clean(*, kind: str, value: str) -> tuple[str, str]:
+    """Normalise a contact point: (value, phone_type). Raises PreferenceError with a clear message."""
+    value = (value or "").strip()
+    if kind == ContactPointKind.EMAIL:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise PreferenceError({"value": _("Enter a valid email address.")}) from None
+        return value.lower(), ""
+    if kind == ContactPointKind.PHONE:
+        try:
+            number = phonenumbers.parse(value, "FR")
+        except phonenumbers.NumberParseException:
+            raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")}) from None
+        if not phonenumbers.is_valid_number(number):
+            raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")})
+        number_type = phonenumbers.number_type(number)
+        mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        phone_type = PhoneType.MOBILE if number_type in mobile_types else PhoneType.LANDLINE
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), phone_type
+    if kind == ContactPointKind.POSTAL:
+        lines = [line.strip() for line in value.splitlines() if line.strip()]
+        if len(lines) < 2 or len(value) > 500:
+            raise PreferenceError({"value": _("Enter the full postal address: street, then postcode and town.")})
+        return "\n".join(lines), ""
+    if kind == ContactPointKind.APP:
+        if not value or len(value) > 200:
+            raise PreferenceError({"value": _("Enter the app installation identifier.")})
+        return value, ""
+    raise PreferenceError({"kind": _("Unknown kind of contact point.")})
+
+
+def contact_point_create(
+    *, customer: Customer, kind: str, value: str, context: ChangeContext, verified: bool = False
+) -> ContactPoint:
+    value, phone_type = contact_point_value_clean(kind=kind, value=value)
+    if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
+        raise PreferenceError({"value": _("You already have this contact point.")})
+    point = ContactPoint.objects.create(
+        customer=customer,
+        kind=kind,
+        value=value,
+        phone_type=phone_type,
+        verified_at=timezone.now() if verified else None,
+    )
+    events_append(
+        customer=customer,
+        changes=[(str(SettingKey.contact_point(point.pk)), None, contact_point_state(point))],
+        context=context,
+    )
+    return point
+
+
+def contact_point_add(*, customer_id: int, kind: str, value: str, context: ChangeContext) -> ContactPoint:
+    """Add a contact point and, unless it is a postal address, send it a verification code."""
+    staff_reason_require(context)
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        change_begin(customer)
+        point = contact_point_create(customer=customer, kind=kind, value=value, context=context)
+        customer_bump(customer, [])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
+        if kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE):
+            _verification_send(point=point, customer=customer)
+    return point
+
+
+def contact_point_import(
+    *, customer_id: int, kind: str, value: str, context: ChangeContext, verified: bool = False
+) -> ContactPoint:
+    """Record a contact point known from another system (an import), without sending a code."""
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        change_begin(customer)
+        point = contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
+        customer_bump(customer, [])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
+    return point
+
+
+def contact_point_remove(*, customer_id: int, contact_point_id: int, context: ChangeContext) -> None:
+    """Remove a contact point. The sign-in email of a portal account cannot be removed here."""
+    staff_reason_require(context)
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        point = ContactPoint.objects.get(pk=contact_point_id, customer=customer)
+        if point.kind == ContactPointKind.EMAIL and customer.user_id and point.value == customer.user.email.lower():
+            raise PreferenceError({"value": _("This is the address you sign in with; it cannot be removed.")})
+        old = contact_point_state(point)
+        point.delete()
+        change_begin(customer)
+        events_append(customer=customer, changes=[(str(SettingKey.contact_point(contact_point_id)), old, None)], context=context)
+        customer_bump(customer, [])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(contact_point_id))])
+
+
+def _code_hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def _verification_send(*, point: ContactPoint, customer: Customer) -> VerificationChallenge:
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    VerificationChallenge.objects.filter(contact_point=point, consumed_at__isnull=True).update(
+        consumed_at=timezone.now()
+    )
+    challenge = VerificationChallenge.objects.create(
+        contact_point=point, code_hash=_code_hash(code), expires_at=timezone.now() + VERIFICATION_CODE_TTL
+    )
+    with translation.override(customer.language):
+        if point.kind == ContactPointKind.PHONE:
+            sms_enqueue(to=point.value, body=_("Your verification code: %(code)s (valid 15 minutes).") % {"code": code})
+        else:
+            body = render_to_string("preferences/email/verify_contact_point.txt", {"code": code, "point": point})
+            email_enqueue(message=EmailMessage(subject=_("Your verification code"), body=body, to=[point.value]))
+    return challenge
+
+
+def contact_point_verification_resend(*, customer_id: int, contact_point_id: int) -> None:
+    """Send a fresh code (the previous ones stop working)."""
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        point = ContactPoint.objects.get(pk=contact_point_id, customer=customer)
+        if point.is_verified:
+            raise PreferenceError({"code": _("This contact point is already verified.")})
+        _verification_send(point=point, customer=customer)
+
+
+def contact_point_verify(*, customer_id: int, contact_point_id: int, code: str, context: ChangeContext) -> ContactPoint:
+    """Check a verification code; a right code marks the contact point verified."""
+    wrong_code = False
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        point = ContactPoint.objects.get(pk=contact_point_id, customer=customer)
+        if point.is_verified:
+            return point
+        challenge = (
+            VerificationChallenge.objects.select_for_update()
+            .filter(contact_point=point, consumed_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None or challenge.expires_at < timezone.now():
+            raise PreferenceError({"code": _("This code has expired. Ask for a new one.")})
+        if challenge.attempts >= VERIFICATION_MAX_ATTEMPTS:
+            raise PreferenceError({"code": _("Too many wrong codes. Ask for a new one.")})
+        if not hmac.compare_digest(challenge.code_hash, _code_hash((code or "").strip())):
+            # The failed attempt is committed before the caller hears of it, so that guesses count.
+            challenge.attempts += 1
+            challenge.save(update_fields=["attempts"])
+            wrong_code = True
+        else:
+            _challenge_consume(customer=customer, point=point, challenge=challenge, context=context)
+    if wrong_code:
+        raise PreferenceError({"code": _("This code is not right. Check the message and try again.")})
+    return point
+
+
+def _challenge_consume(
+    *, customer: Customer, point: ContactPoint, challenge: VerificationChallenge, context: ChangeContext
+) -> None:
+    challenge.consumed_at = timezone.now()
+    challenge.save(update_fields=["consumed_at"])
+    contact_point_mark_verified(customer=customer, point=point, context=context)
+
+
+def contact_point_mark_verified(*, customer: Customer, point: ContactPoint, context: ChangeContext) -> None:
+    old = contact_point_state(point)
+    point.verified_at = timezone.now()
+    point.save(update_fields=["verified_at"])
+    change_begin(customer)
+    events_append(
+        customer=customer, changes=[(str(SettingKey.contact_point(point.pk)), old, contact_point_state(point))], context=context
+    )
+    customer_bump(customer, [])
+    changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
+
+
+def contact_point_email_mark_verified(*, user, context: ChangeContext) -> None:
+    """The sign-in email was confirmed through allauth: the matching contact point is verified too."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(user=user).first()
+        if customer is None:
+            return
+        point = ContactPoint.objects.filter(
+            customer=customer, kind=ContactPointKind.EMAIL, value=user.email.lower(), verified_at__isnull=True
+        ).first()
+        if point is not None:
+            contact_point_mark_verified(customer=customer, point=point, context=context)
