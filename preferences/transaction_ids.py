@@ -23,6 +23,9 @@ _CURRENT_SQL = "(pg_current_xact_id()::text::bigint)"
 #   the ledger), which otherwise hold the feed back for as long as they run on a busy table;
 # - the reader's own transaction, whose rows it already sees (tests run inside one), counts as ended
 #   when no older transaction is in progress.
+# pg_stat_activity is read once per transaction and kept until it ends: a reader inside a transaction
+# (a test, a view under ATOMIC_REQUESTS) would match a fresh snapshot against an old list of backends,
+# so the list is dropped first (pg_stat_clear_snapshot, in the FROM clause, runs before the subquery).
 # Matching pg_stat_activity's 32-bit xids against the snapshot's 64-bit ones on their low 32 bits is
 # exact: transactions in progress at one time are far fewer than 2^32 apart.
 _HORIZON_SQL = """(
@@ -41,7 +44,7 @@ FROM (
                         OR (a.datid IS NOT NULL
                             AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))
                    AND a.backend_xid::text::bigint = mod(x::text::bigint, 4294967296))) AS busy
-      FROM pg_current_snapshot() AS snap
+      FROM (SELECT pg_stat_clear_snapshot()) AS fresh_activity, pg_current_snapshot() AS snap
 ) AS s
 )"""
 

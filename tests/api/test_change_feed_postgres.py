@@ -186,3 +186,52 @@ def test_the_feed_starts_from_now_and_filters_keep_the_order():
     # Nothing new for this customer: the cursor stands at the end and the next read scans nothing.
     again = filtered.http.get(EVENTS, {"customer_id": other.pk, "after": page["next_cursor"]}).json()
     assert again["events"] == [] and again["next_cursor"] == page["next_cursor"]
+
+
+def test_a_reader_inside_a_transaction_is_not_held_back_by_another_database():
+    """PostgreSQL reads pg_stat_activity once per transaction and keeps it. A transaction of another
+    database that took its id after that first read must still be recognised as not ours, or the feed
+    would wait for it: the horizon drops the kept list before it reads it."""
+    _user, customer = make_customer_user("e@example.com")
+    first, second = _other_database_session(), _other_database_session()
+    try:
+        with transaction.atomic():
+            first.execute("SELECT pg_current_xact_id()")  # in progress: the horizon reads pg_stat_activity
+            _transaction_ended_elsewhere()
+            _horizon()
+            second.execute("SELECT pg_current_xact_id()")  # began after that read
+            _change(customer.pk, 0)  # this transaction's id comes after both
+            _transaction_ended_elsewhere()
+            mine = ConsentEvent.objects.filter(customer=customer, key="customer.large_print").latest("id")
+            assert mine.transaction_id < _horizon()
+    finally:
+        for session in (first, second):
+            session.rollback()
+            session.close()
+
+
+def _transaction_ended_elsewhere() -> None:
+    """A snapshot lists a transaction in progress only once a later one has ended: end one."""
+    with _other_database_session() as session:
+        session.execute("SELECT pg_current_xact_id()")
+        session.commit()
+
+
+def _horizon() -> int:
+    # Imported here: the module is only meaningful on PostgreSQL, where this test runs.
+    from preferences.transaction_ids import FeedHorizon
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {FeedHorizon().as_postgresql(None, connection)[0]}")
+        return cursor.fetchone()[0]
+
+
+def _other_database_session():
+    """A plain psycopg session on the cluster's `postgres` database (Django knows one database here)."""
+    import psycopg  # imported here: the module skips itself on SQLite, where psycopg may be absent
+
+    settings_dict = connection.settings_dict
+    return psycopg.connect(
+        host=settings_dict["HOST"] or None, port=settings_dict["PORT"] or None, dbname="postgres",
+        user=settings_dict["USER"], password=settings_dict["PASSWORD"] or None,
+    )
