@@ -69,6 +69,7 @@ def test_request_to_completion_and_an_override_seen_by_the_customer(browser, sit
     agent.get_by_label("Name, email, phone number or customer number").fill("camille@example.com")
     agent.locator("#customer-search-submit").click()
     agent.locator("#customer-results a").first.click()
+    expect(agent).to_have_url(re.compile(r"/support/customers/\d+/$"))
     assert_accessible(agent)
     agent.goto(agent.url + "override/?key=customer.large_print")
     agent.locator("input[name=value][value=yes]").check()
