@@ -1,4 +1,5 @@
-"""The API app: loads its OpenAPI extensions and key-cache signals, and adds the API's sends to data exports."""
+"""The API app: loads its OpenAPI extensions and key-cache signals, adds the API's sends to data exports
+and its kept Idempotency-Key answers to erasure."""
 
 from django.apps import AppConfig
 
@@ -20,3 +21,9 @@ class ApiConfig(AppConfig):
         from privacy.exports import export_section_register
 
         export_section_register("sends", sends_export_rows)
+
+        # Answers kept for Idempotency-Key retries may hold the customer's addresses: erased with them.
+        from api.idempotency import idempotent_answers_of_customer_delete
+        from privacy.services import erasure_step_register
+
+        erasure_step_register(idempotent_answers_of_customer_delete)

@@ -102,3 +102,24 @@ class Send(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}/{self.topic_id}/{self.channel} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an Idempotency-Key: while it runs (`status_code` empty), then the answer it got,
+    replayed to a retry with the same key and body for IDEMPOTENCY_KEY_TTL_SECONDS (api/idempotency.py)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotent_requests")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path, query and body.")
+    started_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="api_idempotent_request_client_key")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"

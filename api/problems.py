@@ -126,6 +126,9 @@ def _titles() -> dict[str, str]:
         "throttled": _("Too many requests."),
         "stale_version": _("The document changed since you read it."),
         "precondition_required": _("If-Match is required."),
+        "idempotency_key_invalid": _("The Idempotency-Key header is not valid."),
+        "idempotency_key_in_use": _("A request with this Idempotency-Key is still running."),
+        "idempotency_key_reused": _("This Idempotency-Key was used for another request."),
         "server_error": _("Server error."),
         "service_unavailable": _("The service is unavailable for a moment: nothing was changed, try again."),
     }

@@ -70,6 +70,39 @@ def batch_limits_postprocess(result, generator, request, public):
     return result
 
 
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A new unique value (e.g. a UUID) per request, so that a retry is safe: the same key and "
+    "body within 24 h answer the first answer again (`Idempotent-Replayed: true`) and change nothing; the "
+    "same key with another request is a 422; while the first still runs, a 409 with Retry-After. Per client.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+IDEMPOTENCY_PROBLEMS = {
+    "409": "A request with this Idempotency-Key is still running (or another conflict: see detail).",
+    "422": "This Idempotency-Key was used for another request.",
+}
+
+
+def idempotency_key_postprocess(result, generator, request, public):
+    """Every POST takes an Idempotency-Key header (api.idempotency) and may answer 409 and 422."""
+    for operations in result.get("paths", {}).values():
+        operation = operations.get("post")
+        if operation is None:
+            continue
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+        for code, description in IDEMPOTENCY_PROBLEMS.items():
+            operation.setdefault("responses", {}).setdefault(
+                code,
+                {
+                    "description": description,
+                    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                },
+            )
+    return result
+
+
 # --- Strict input, stated in the schema ------------------------------------------------------------
 # Every rule the serializers enforce on a value alone is said here too, so that a schema-driven client
 # (or fuzzer) never sends a "valid" request that is refused: unknown fields (additionalProperties),

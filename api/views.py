@@ -5,6 +5,7 @@ finds the object through an access helper, calls one service, answers."""
 import re
 from datetime import UTC
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -15,6 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import idempotency
 from api import serializers as s
 from api.access import document_get_for_api_client
 from api.models import Scope
@@ -57,8 +59,11 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         api_language_activate(request)
+        self.idempotency = None
         super().initial(request, *args, **kwargs)
         self.query_parameters_check(request)
+        if request.method == "POST" and idempotency.HEADER in request.META and request.user is not None:
+            self.idempotency = idempotency_begin(request)
 
     def query_parameters_check(self, request) -> None:
         if self.query_serializers is None or not hasattr(self, request.method.lower()):
@@ -70,12 +75,44 @@ class ApiView(APIView):
         if unknown:
             raise UnknownFields(unknown)
 
+    def handle_exception(self, exc):
+        if isinstance(exc, IdempotentReplay):
+            return exc.response
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         # Answers hold personal data, and a key sent as X-Api-Key is not an Authorization header:
         # a shared cache could keep them. No cache stores any answer (tests/security/test_headers.py).
         add_never_cache_headers(response)
+        owned, self.idempotency = getattr(self, "idempotency", None), None
+        if owned is not None:
+            response.render()  # the bytes a retry will get
+            idempotency.idempotent_request_finish(owned, response)
         return response
+
+
+class IdempotentReplay(Exception):  # noqa: N818 - not an error: the way out of initial() with a kept answer
+    """Raised in ApiView.initial() to answer a retry with the answer kept for its Idempotency-Key."""
+
+    def __init__(self, row):
+        super().__init__(row.key)
+        self.response = HttpResponse(row.body, status=row.status_code, content_type=row.content_type)
+        for name, value in row.headers.items():
+            self.response[name] = value
+        self.response["Idempotent-Replayed"] = "true"
+
+
+def idempotency_begin(request) -> idempotency.Owned:
+    """Take the request's Idempotency-Key, or raise what a retry gets (a kept answer, 409 or 422)."""
+    key = idempotency.idempotency_key_parse(request.META[idempotency.HEADER])
+    fingerprint = idempotency.request_fingerprint(
+        method=request.method, path=request.path, query=request.META.get("QUERY_STRING", ""), body=request.body
+    )
+    outcome = idempotency.idempotent_request_begin(client=request.user, key=key, fingerprint=fingerprint)
+    if isinstance(outcome, idempotency.Replay):
+        raise IdempotentReplay(outcome.row)
+    return outcome
 
 
 def _context(request) -> ChangeContext:

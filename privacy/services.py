@@ -27,7 +27,9 @@ An erasure is itself an event, so that other systems erase their copies:
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -149,6 +151,17 @@ def data_exports_purge(*, now: datetime | None = None) -> int:
 
 # --- Erasure -------------------------------------------------------------------------------------
 
+# Personal data kept by apps built on privacy, which privacy must not import: each registers, in its
+# AppConfig.ready(), a function that deletes what it holds of the customer, given the values that name
+# them (external id, email addresses, phone numbers). Run inside the erasure's transaction.
+ERASURE_STEPS: list[Callable[..., Any]] = []
+
+
+def erasure_step_register(step: Callable[..., Any]) -> None:
+    """Add a step to every erasure: step(values=set_of_str) deletes what names any of the values."""
+    ERASURE_STEPS.append(step)
+
+
 # Who asked, as the ledger records actors: a RequestedBy value is also an ActorType value.
 ERASURE_SOURCES = {RequestedBy.CUSTOMER: Source.PORTAL, RequestedBy.STAFF: Source.CONSOLE, RequestedBy.API_CLIENT: Source.API}
 
@@ -187,6 +200,8 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         if customer.user_id:
             _user_anonymise(customer.user)
         external_id = customer.external_id
+        for step in ERASURE_STEPS:
+            step(values={value for value in (*addresses, external_id) if value})
         customer.first_name = customer.last_name = ""
         customer.external_id = None
         customer.erased_at = now

@@ -254,6 +254,7 @@ CELERY_BEAT_SCHEDULE = {
     "links-expired-delete": {"task": "links.tasks.links_expired_delete", "schedule": 86400.0},
     "privacy-data-exports-purge": {"task": "privacy.tasks.data_exports_purge", "schedule": 3600.0},
     "webhooks-redrive": {"task": "webhooks.tasks.webhooks_redrive", "schedule": 30.0},
+    "api-idempotent-requests-purge": {"task": "api.tasks.idempotent_requests_purge", "schedule": 3600.0},
 }
 
 # --- Webhooks (webhooks/addresses.py, webhooks/schedule.py). "public": HTTPS to public addresses
@@ -305,10 +306,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+# A POST sent with an Idempotency-Key: its answer is replayed to a retry with the same key and body for
+# this long (api/idempotency.py); a request still running after IDEMPOTENCY_KEY_LEASE_SECONDS is taken
+# as lost (its worker died) and the key may run again.
+IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
+IDEMPOTENCY_KEY_LEASE_SECONDS = env_int("IDEMPOTENCY_KEY_LEASE_SECONDS", 120)
 SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.batch_limits_postprocess",
+        "api.schema.idempotency_key_postprocess",
     ],
     "TITLE": "Channel-preference portal API",
     "DESCRIPTION": "What other systems may send, to whom, on which channels, with AI or not.",

@@ -7,6 +7,7 @@ two rules are not sent; every other schema-valid request to them must still be a
 meant to be invalid (negative mode) are all sent.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import schemathesis
@@ -45,3 +46,14 @@ def filter_case(context, case) -> bool:
     if case.operation.path == "/api/v1/customers/batch":
         return _external_ids_are_unique(case.body)
     return True
+
+
+@schemathesis.hook
+def before_call(context, case, **kwargs) -> None:
+    """A new request carries a new Idempotency-Key (that is the header's contract): a generator that
+    sends its favourite "0" with two different bodies is reusing a key, which the API refuses with a 422
+    by design. Each valid request gets a key of its own; the header's form is still fuzzed in negative mode."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or not case.headers or "Idempotency-Key" not in case.headers:
+        return
+    case.headers["Idempotency-Key"] = str(uuid.uuid4())
