@@ -222,6 +222,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portail préférences <no-re
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_DIR = BASE_DIR / ".mail"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The name every email greets and signs with (and the page header shows); unset, "Your contact
+# preferences" in the reader's language (common.site.site_name).
+SITE_NAME = env_str("SITE_NAME", "")
 
 # --- Celery: Redis or RabbitMQ when CELERY_BROKER_URL is set; otherwise kombu's filesystem transport,
 # an embedded broker that needs no service (web and worker share the .broker/ folder).
