@@ -166,8 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "customer_pages.adapter.AccountAdapter"
-# The sign-up form costs the same for a known and a new email address (accounts/forms.py).
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# The sign-up form costs the same for a known and a new email address; the sign-in form says when a
+# confirmation code was just sent rather than "too many failed attempts" (accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
