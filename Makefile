@@ -14,12 +14,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# The site on http://127.0.0.1:8000 and a real Celery worker (with beat) on the embedded broker.
+# The site on http://127.0.0.1:$(PORT) and a real Celery worker (with beat) on the embedded broker.
+# `make run PORT=8101` when 8000 is taken: links in emails follow (SITE_URL), unless SITE_URL is set.
+PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput >/dev/null
 	$(BIN)/python manage.py demo_data
-	$(BIN)/python scripts/run_dev.py
+	PORT=$(PORT) $(BIN)/python scripts/run_dev.py
 
 worker: $(STAMP)
 	$(BIN)/celery -A portal worker --beat --loglevel=INFO --schedule .broker/celerybeat-schedule

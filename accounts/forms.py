@@ -1,11 +1,22 @@
-"""Account forms: allauth's sign-up form, configured (ACCOUNT_FORMS), not forked, and the password
-asked again before a sensitive change."""
+"""Account forms: allauth's sign-up and sign-in forms, configured (ACCOUNT_FORMS), not forked, and
+the password asked again before a sensitive change."""
 
+import math
+import time
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.flows.email_verification import is_verification_rate_limited
+from allauth.account.internal.flows.login import derive_login_method
+from allauth.account.models import Login
 from allauth.core import ratelimit
+from allauth.core.internal.ratelimit import get_cache_key, get_rates
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class SignupForm(AllauthSignupForm):
@@ -18,6 +29,53 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1") or "")
         return super().try_save(request)
+
+
+class LoginForm(AllauthLoginForm):
+    """A right password for an account whose email is not verified yet makes allauth send a new code;
+    within its cooldown ("confirm_email", one code per address every three minutes) allauth refused
+    the sign-in as "too many failed sign-in attempts", although nothing failed. This says what
+    happened instead: a code was just sent, check the inbox or wait for another. The check runs only
+    after the password was found right, so it tells nothing to someone who does not know it; accounts
+    with a verified address never meet it."""
+
+    def _clean_with_password(self, credentials: dict):
+        # allauth's own method, with the cooldown's message changed (django-allauth 65.2x).
+        adapter = get_adapter(self.request)
+        user = adapter.authenticate(self.request, **credentials)
+        if not user:
+            login_method = derive_login_method(login=self.cleaned_data["login"])
+            raise adapter.validation_error(f"{login_method.value}_password_mismatch")
+        login = Login(user=user, email=credentials.get("email"))
+        if is_verification_rate_limited(self.request, login):
+            minutes = _verification_cooldown_minutes(self.request, login.email)
+            raise forms.ValidationError(
+                ngettext(
+                    "Your password is right, and we have just sent a confirmation code to %(email)s: enter "
+                    "it on the page that asked for it (look in your inbox, or your spam folder). For a new "
+                    "code, sign in again in %(minutes)s minute.",
+                    "Your password is right, and we have just sent a confirmation code to %(email)s: enter "
+                    "it on the page that asked for it (look in your inbox, or your spam folder). For a new "
+                    "code, sign in again in %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"email": login.email, "minutes": minutes},
+                code="email_verification_pending",
+            )
+        self._login = login
+        self.user = user
+        return self.cleaned_data
+
+
+def _verification_cooldown_minutes(request, email: str) -> int:
+    """Whole minutes until allauth sends this address another code (at least one)."""
+    now, wait = time.time(), 0.0
+    for rate in get_rates(app="allauth.account", action="confirm_email"):
+        key = get_cache_key(request, app="allauth.account", action="confirm_email", rate=rate, key=email.lower())
+        history = cache.get(key, [])
+        if len(history) >= rate.amount:
+            wait = max(wait, history[rate.amount - 1] + rate.duration - now)
+    return max(1, math.ceil(wait / 60))
 
 
 class PasswordConfirmMixin(forms.Form):

@@ -3,13 +3,15 @@
 A surface (customer_pages), not ground (accounts): it calls the preferences core, which accounts must
 not import."""
 
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.roles import CUSTOMER, role_grant
+from common import site
 from common.client_ip import client_ip
 from common.request_origin import request_origin
 from notifications.services import email_enqueue
@@ -17,6 +19,15 @@ from preferences.contact_points import contact_point_email_mark_verified
 from preferences.customers import customer_create_for_user
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
+
+
+@dataclass(frozen=True)
+class EmailSite:
+    """What allauth's email templates read as `current_site`: without django.contrib.sites, allauth
+    falls back to the request's host ("Bonjour, c'est 127.0.0.1:8101 !"); emails name the site instead."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,8 +43,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {"request": request, "email": email}
         ctx.update(context)
+        # After the update: allauth passes its own current_site to some emails (password reset).
+        ctx["current_site"] = EmailSite(name=site.site_name(), domain=site.site_domain())
         message = self.render_mail(template_prefix, email, ctx)
         # Queued, not sent inline: a failing mail server must not lose the message or break sign-in.
         email_enqueue(message=message)

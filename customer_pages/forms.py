@@ -4,6 +4,7 @@ state changes for the services."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordConfirmMixin
@@ -79,10 +80,22 @@ class SettingsForm(forms.Form):
     plain_text_email = forms.BooleanField(label=_("Plain-text emails (no images or layout)"), required=False)
     easy_read = forms.BooleanField(label=_("Easy-to-read wording (“facile à lire et à comprendre”)"), required=False)
 
+    def __init__(self, *args, time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hours mean nothing without their zone: name the one they are read in today.
+        help_text = gettext("In your time zone, %(zone)s (you can change it below).") % {
+            "zone": time_zone.replace("_", " ")
+        }
+        for name in ("quiet_hours_start", "quiet_hours_end"):
+            self.fields[name].help_text = help_text
+
     def clean(self):
         data = super().clean()
-        if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
+        start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
+        if (start is None) != (end is None):
             raise forms.ValidationError(_("Give both the start and the end of your quiet hours, or neither."))
+        if start is not None and start == end:
+            self.add_error("quiet_hours_end", _("Quiet hours must start and end at different times."))
         return data
 
     def changes(self) -> dict[str, Any]:

@@ -108,7 +108,8 @@ def _channels_page(request, customer, *, status=200, **bound_forms):
         "verify_point_id": bound_forms.get("verify_point_id"),
         "remove_form": bound_forms.get("remove_form"),
         "remove_point_id": bound_forms.get("remove_point_id"),
-        "settings_form": bound_forms.get("settings_form") or forms.SettingsForm(initial=settings_initial),
+        "settings_form": bound_forms.get("settings_form")
+        or forms.SettingsForm(initial=settings_initial, time_zone=c.time_zone),
     }
     return render(request, "preferences/channels.html", context, status=status)
 
@@ -210,7 +211,7 @@ def ranking_move(request, customer):
 @require_POST
 @customer_required
 def settings_update(request, customer):
-    form = forms.SettingsForm(request.POST)
+    form = forms.SettingsForm(request.POST, time_zone=customer.time_zone)
     if form.is_valid():
         try:
             preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))

@@ -3,37 +3,53 @@
 Footprint figures are orders of magnitude, shown to customers as estimates with their source.
 """
 
+from django.utils.translation import gettext_noop as _
+
+# The sources are marked for translation: the stored text is the English one, and the overview shows
+# it in the reader's language when it is still the default (a supervisor's own text shows as written).
 CHANNELS = [
     {
         "code": "email", "order": 1, "name_fr": "E-mail", "name_en": "Email", "footprint_g_co2e": "4",
-        "footprint_source": "Mike Berners-Lee, How Bad Are Bananas? (2020 edition): about 4 g CO2e for a typical email "
-        "read on a device, 0.3 g for a short one, up to 50 g with a large attachment.",
+        "footprint_source": _(
+            "Mike Berners-Lee, How Bad Are Bananas? (2020 edition): about 4 g CO2e for a typical email "
+            "read on a device, 0.3 g for a short one, up to 50 g with a large attachment."
+        ),
     },
     {
         "code": "sms", "order": 2, "name_fr": "SMS", "name_en": "SMS", "footprint_g_co2e": "0.014",
-        "footprint_source": "Mike Berners-Lee, How Bad Are Bananas? (2010 edition): about 0.014 g CO2e per text message.",
+        "footprint_source": _(
+            "Mike Berners-Lee, How Bad Are Bananas? (2010 edition): about 0.014 g CO2e per text message."
+        ),
     },
     {
         "code": "postal", "order": 3, "name_fr": "Courrier postal", "name_en": "Postal mail", "footprint_g_co2e": "20",
-        "footprint_source": "Order of magnitude for a letter of a few printed sheets with its envelope, printing, "
-        "sorting and delivery included (ADEME Base Empreinte and La Poste's published figures give 10 to 30 g CO2e).",
+        "footprint_source": _(
+            "Order of magnitude for a letter of a few printed sheets with its envelope, printing, "
+            "sorting and delivery included (ADEME Base Empreinte and La Poste's published figures give 10 to 30 g CO2e)."
+        ),
     },
     {
         "code": "phone", "order": 4, "name_fr": "Appel téléphonique", "name_en": "Phone call", "footprint_g_co2e": "5",
-        "footprint_source": "Order of magnitude for a call of about five minutes on a mobile network "
-        "(Berners-Lee, How Bad Are Bananas?, 2020: roughly 1 g CO2e per minute).",
+        "footprint_source": _(
+            "Order of magnitude for a call of about five minutes on a mobile network "
+            "(Berners-Lee, How Bad Are Bananas?, 2020: roughly 1 g CO2e per minute)."
+        ),
     },
     {
         "code": "messaging", "order": 5, "name_fr": "Messagerie (WhatsApp, RCS…)", "name_en": "Messaging (WhatsApp, RCS…)",
         "footprint_g_co2e": "0.2",
-        "footprint_source": "Estimate for a short text message over mobile data, between an SMS and an email "
-        "(ADEME, La face cachée du numérique, 2021, for the share of networks and data centres).",
+        "footprint_source": _(
+            "Estimate for a short text message over mobile data, between an SMS and an email "
+            "(ADEME, La face cachée du numérique, 2021, for the share of networks and data centres)."
+        ),
     },
     {
         "code": "app", "order": 6, "name_fr": "Notifications de l'application", "name_en": "App notifications",
         "footprint_g_co2e": "0.05",
-        "footprint_source": "Estimate for a push notification of a few kilobytes (ADEME, La face cachée du numérique, "
-        "2021, energy per kilobyte transferred).",
+        "footprint_source": _(
+            "Estimate for a push notification of a few kilobytes (ADEME, La face cachée du numérique, "
+            "2021, energy per kilobyte transferred)."
+        ),
     },
 ]
 

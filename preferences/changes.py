@@ -38,6 +38,7 @@ from preferences.state import (
     PreferenceError,
     customer_value_clean,
     time_from_state,
+    time_to_state,
     topic_value_clean,
 )
 
@@ -168,12 +169,29 @@ def _changes_check(document: PreferenceDocument, cleaned: dict[str, Any]) -> Non
             errors[str(SettingKey(TOPIC, topic.code))] = _("“%(topic)s” is important: keep at least one channel for it.") % {
                 "topic": topic.name
             }
-    start = cleaned.get("customer.quiet_hours_start", "unchanged")
-    end = cleaned.get("customer.quiet_hours_end", "unchanged")
-    if (start is None) != (end is None) and "unchanged" not in (start, end):
-        errors["customer.quiet_hours_start"] = _("Give both the start and the end of your quiet hours, or neither.")
+    quiet_hours_error = _quiet_hours_error(document, cleaned)
+    if quiet_hours_error:
+        errors["customer.quiet_hours_start"] = quiet_hours_error
     if errors:
         raise PreferenceError(errors)
+
+
+def _quiet_hours_error(document: PreferenceDocument, cleaned: dict[str, Any]) -> str | None:
+    """Quiet hours given together come both or neither (a console agent may set one at a time), and
+    the window as it will stand starts and ends at different times: 08:00–08:00 reads as "never" to
+    the contact plan, not as the whole day the customer may have meant. Only a change that touches
+    them is checked, so a window stored before this rule never blocks an unrelated change."""
+    touched = [key in cleaned for key in ("customer.quiet_hours_start", "customer.quiet_hours_end")]
+    if not any(touched):
+        return None
+    customer = document.customer
+    start = cleaned.get("customer.quiet_hours_start", time_to_state(customer.quiet_hours_start))
+    end = cleaned.get("customer.quiet_hours_end", time_to_state(customer.quiet_hours_end))
+    if all(touched) and (start is None) != (end is None):
+        return _("Give both the start and the end of your quiet hours, or neither.")
+    if start is not None and start == end:
+        return _("Quiet hours must start and end at different times.")
+    return None
 
 
 def _channel_unusable_message(channel: str) -> str:

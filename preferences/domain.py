@@ -62,6 +62,9 @@ class SystemReason(models.TextChoices):
     SUPPRESSION_LIST = "suppression_list", _(
         "This address belongs to a person who had their data erased: no marketing without their consent."
     )
+    # `make run`'s demo customer (demo.management.commands.demo_data): a code, so the French history
+    # page does not show the English words "demo data".
+    DEMO_DATA = "demo_data", _("Demonstration data, loaded to try the site out.")
 
 
 def consent_reason_text(*, reason_code: str, reason: str) -> str:

@@ -50,6 +50,7 @@ from preferences.ledger import ChangeContext, reason_given
 from preferences.models import ContactPoint, Customer
 from preferences.state import PreferenceError
 from preferences.suppression import identities_suppress
+from privacy.emails import data_export_finished_email_queue
 from privacy.exports import export_csv, export_json
 from privacy.models import DataExport, Erasure, RequestedBy
 from privacy.selectors import customer_data_collect
@@ -124,10 +125,9 @@ def data_export_build(*, export_id: int) -> DataExport | None:
         csv_content = export_csv(data)
     except Exception:
         logger.exception("Data export %s failed", export_id)
-        _progress(export.pk, status=DataExport.Status.FAILED, finished_at=timezone.now())
-        return DataExport.objects.get(pk=export.pk)
+        return _export_finish(export.pk, status=DataExport.Status.FAILED, finished_at=timezone.now())
     now = timezone.now()
-    _progress(
+    return _export_finish(
         export.pk,
         status=DataExport.Status.READY,
         progress=100,
@@ -136,7 +136,15 @@ def data_export_build(*, export_id: int) -> DataExport | None:
         finished_at=now,
         expires_at=now + timedelta(days=settings.DATA_EXPORT_KEEP_DAYS),
     )
-    return DataExport.objects.get(pk=export.pk)
+
+
+def _export_finish(export_id: int, **fields) -> DataExport:
+    """The last step and the customer's email in one transaction: told once, and only of what was saved."""
+    with transaction.atomic():
+        _progress(export_id, **fields)
+        export = DataExport.objects.select_related("customer__user").defer("json_content", "csv_content").get(pk=export_id)
+        data_export_finished_email_queue(export)
+    return export
 
 
 def data_exports_purge(*, now: datetime | None = None) -> int:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST, require_safe
 from preferences.access import customer_required
 from preferences.state import PreferenceError
 from privacy import services
-from privacy.access import data_export_get_for_customer
+from privacy.access import data_export_get_for_customer, data_export_status_get_for_customer
 from privacy.forms import AccountDeleteForm, confirm_word
-from privacy.models import RequestedBy
+from privacy.models import DataExport, RequestedBy
 from privacy.selectors import data_exports_for_customer
 
 FORMATS = {
@@ -52,6 +52,30 @@ def export_request(request, customer):
     )
     messages.success(request, _("We are preparing your data. This page shows when it is ready."))
     return redirect("privacy:privacy")
+
+
+@never_cache
+@require_safe
+@customer_required
+def export_status(request, customer, export_id: int):
+    """Where one of the customer's exports stands, for the page's script (static/js/export-progress.js),
+    with its words in the customer's language so that the script holds none."""
+    export = data_export_status_get_for_customer(customer=customer, export_id=export_id)
+    messages_by_status = {
+        DataExport.Status.READY: _("Your data is ready: the download links are in the table."),
+        DataExport.Status.FAILED: _("We could not prepare your data. Please ask for a new download."),
+    }
+    return JsonResponse(
+        {
+            "id": export.pk,
+            "status": export.status,
+            "in_progress": export.is_in_progress,
+            "progress": export.progress,
+            "status_label": export.get_status_display().capitalize(),
+            "progress_label": _("%(percent)s %% done") % {"percent": export.progress},
+            "message": messages_by_status.get(export.status, ""),
+        }
+    )
 
 
 @never_cache

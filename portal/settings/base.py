@@ -166,8 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "customer_pages.adapter.AccountAdapter"
-# The sign-up form costs the same for a known and a new email address (accounts/forms.py).
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# The sign-up form costs the same for a known and a new email address; the sign-in form says when a
+# confirmation code was just sent rather than "too many failed attempts" (accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -222,6 +223,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portail préférences <no-re
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_DIR = BASE_DIR / ".mail"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The name every email greets and signs with (and the page header shows); unset, "Your contact
+# preferences" in the reader's language (common.site.site_name).
+SITE_NAME = env_str("SITE_NAME", "")
 
 # --- Celery: Redis or RabbitMQ when CELERY_BROKER_URL is set; otherwise kombu's filesystem transport,
 # an embedded broker that needs no service (web and worker share the .broker/ folder).

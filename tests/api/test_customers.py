@@ -252,3 +252,18 @@ def test_one_api_call_is_one_version_in_the_document_the_ledger_and_the_feed(api
     # The same upsert again changes nothing: the version stays.
     again = api.post(UPSERT, {"external_id": "CRM-V", "phone": "+33612345678", "phone_verified": True})
     assert again.status_code == 200 and again.json()["version"] == 2
+
+
+def test_quiet_hours_that_start_and_end_at_the_same_time_are_400_and_write_nothing(api, customer):
+    headers = {"If-Match": f'"{customer.version}"'}
+    response = api.patch(
+        DETAIL.format(customer.pk),
+        {"changes": {"customer.quiet_hours_start": "08:00", "customer.quiet_hours_end": "08:00"}},
+        headers={**headers, "Accept-Language": "fr"},
+    )
+    errors = assert_problem(response, 400)["errors"]
+    assert errors["customer.quiet_hours_start"] == [
+        "Les heures de tranquillité doivent commencer et finir à des heures différentes."
+    ]
+    customer.refresh_from_db()
+    assert (customer.quiet_hours_start, customer.quiet_hours_end, customer.version) == (None, None, int(headers["If-Match"][1:-1]))

@@ -48,7 +48,7 @@ def test_sign_up_verify_rank_choose_ai_and_paper_then_see_the_history(page, site
 
     # Add a postal address (needed for paper) and move postal mail to the top of the ranking.
     page.goto(site + "/my/channels/")
-    page.get_by_text("Add a postal address").click()
+    page.get_by_text("Add a postal address", exact=True).click()
     page.get_by_label("Postal address").fill("Alex Durand\n12 avenue Jean Jaurès\n69007 Lyon")
     page.locator("#id_add_postal_password").fill(PASSWORD)
     page.locator("#id_add_postal_password").press("Enter")

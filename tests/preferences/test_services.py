@@ -258,3 +258,40 @@ def test_the_document_loads_in_few_queries_whatever_the_number_of_topics(custome
 )
 def test_ip_addresses_are_truncated(address, truncated):
     assert ip_truncate(address) == truncated
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"customer.quiet_hours_start": "08:00", "customer.quiet_hours_end": "08:00"},
+        {"customer.quiet_hours_end": "21:00"},  # one end moved onto the other, the other left as it was
+        {"customer.quiet_hours_start": "08:00:00"},
+    ],
+)
+def test_quiet_hours_must_start_and_end_at_different_times(customer_user, changes):
+    _, customer = customer_user
+    preferences_change(
+        customer_id=customer.pk,
+        changes={"customer.quiet_hours_start": "21:00", "customer.quiet_hours_end": "08:00"},
+        context=CUSTOMER,
+    )
+    events_before = ConsentEvent.objects.count()
+    with pytest.raises(PreferenceError) as error:
+        preferences_change(customer_id=customer.pk, changes=changes, context=CUSTOMER)
+    assert list(error.value.message_dict) == ["customer.quiet_hours_start"]
+    customer.refresh_from_db()
+    assert (customer.quiet_hours_start.strftime("%H:%M"), customer.quiet_hours_end.strftime("%H:%M")) == ("21:00", "08:00")
+    assert ConsentEvent.objects.count() == events_before
+
+
+def test_a_stored_empty_window_does_not_block_other_changes(customer_user):
+    _, customer = customer_user
+    # A window stored before the rule existed (the contact plan reads it as none).
+    Customer.objects.filter(pk=customer.pk).update(quiet_hours_start="08:00", quiet_hours_end="08:00")
+    preferences_change(customer_id=customer.pk, changes={"customer.easy_read": True}, context=CUSTOMER)
+    preferences_change(
+        customer_id=customer.pk, changes={"customer.quiet_hours_start": None, "customer.quiet_hours_end": None},
+        context=CUSTOMER,
+    )
+    customer.refresh_from_db()
+    assert (customer.easy_read, customer.quiet_hours_start) == (True, None)

@@ -199,3 +199,31 @@ def _topics_form_data(document) -> dict:
 
 
 __all__ = ["add_verified_phone"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "zone"),
+    [
+        ("fr", "Les heures de tranquillité doivent commencer et finir à des heures différentes.",
+         "Dans votre fuseau horaire, America/Cayenne (modifiable ci-dessous)."),
+        ("en", "Quiet hours must start and end at different times.",
+         "In your time zone, America/Cayenne (you can change it below)."),
+    ],
+)
+def test_quiet_hours_that_start_and_end_together_are_refused_in_the_users_language(
+    customer_client, customer_user, language, message, zone
+):
+    _, customer = customer_user
+    Customer.objects.filter(pk=customer.pk).update(time_zone="America/Cayenne")
+    page = customer_client.get(reverse("preferences:channels"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert zone in page
+    response = customer_client.post(
+        reverse("preferences:settings_update"),
+        {"time_zone": "America/Cayenne", "language": "fr", "quiet_hours_start": "08:00", "quiet_hours_end": "08:00"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert message in content and zone in content
+    customer.refresh_from_db()
+    assert customer.quiet_hours_start is None

@@ -125,6 +125,7 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "privacy:privacy": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "privacy:export_request": {"GET": NOT_ALLOWED, "POST": customer_page("/my/privacy/")},
     "privacy:export_download": {"GET": customer_page(404), "POST": NOT_ALLOWED},  # B's export
+    "privacy:export_status": {"GET": customer_page(404), "POST": NOT_ALLOWED},  # B's export
     "privacy:account_delete": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
     # The console (B's customer record, B's request, B's export).
     "support:home": {"GET": staff_page(200), "POST": staff_only_method()},

@@ -17,7 +17,7 @@ from accounts.roles import AGENT, CUSTOMER, SUPERVISOR, role_grant
 from api.services import api_client_create_demo
 from demo.synthetic import synthetic_customers_create
 from preferences.customers import customer_create
-from preferences.domain import ActorType, Source
+from preferences.domain import ActorType, Source, SystemReason
 from preferences.ledger import ChangeContext
 
 # Documented in the README. Demo only: these accounts are created only when DEBUG is on or on request.
@@ -68,7 +68,9 @@ class Command(BaseCommand):
                 language="fr",
                 email_verified=True,
                 external_id="CRM-DEMO-0001",
-                context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT, reason="demo data"),
+                context=ChangeContext(
+                    actor_type=ActorType.SYSTEM, source=Source.IMPORT, reason_code=SystemReason.DEMO_DATA
+                ),
             )
 
     def _staff(self, login: tuple[str, str, str], role: str, *, is_staff: bool) -> None:
