@@ -326,6 +326,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelCode": "preferences.domain.ChannelCode",
         "AiLevel": "preferences.domain.AiLevel",
         "DeliveryMode": "preferences.domain.DeliveryMode",
+        "TopicKind": "preferences.domain.TopicKind",
+        "ContactPointKind": "preferences.domain.ContactPointKind",
     },
 }
 

@@ -165,6 +165,8 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:customer-data-exports-by-external-id": {"POST": (Scope.CUSTOMERS_EXPORT, 202)},
     "api:customer-data-export-detail": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
     "api:customer-data-export-download": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
+    "api:topic-list": {"GET": (Scope.CUSTOMERS_READ, 200)},
+    "api:channel-list": {"GET": (Scope.CUSTOMERS_READ, 200)},
     "api:contact-plans": {"POST": (Scope.DECISIONS_READ, 400)},
     "api:sends": {"POST": (Scope.SENDS_WRITE, 400)},
     "api:send-detail": {"GET": (Scope.SENDS_WRITE, 404)},  # another client's send
