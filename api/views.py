@@ -25,6 +25,7 @@ from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields
 from api.renderers import UtcJSONRenderer
 from api.representations import confirmation_representation, document_representation
 from api.schema import problems
+from api.throttling import rate_limit_headers_add
 from common.request_origin import request_origin
 from preferences.changes import preferences_change
 from preferences.customers import customer_upsert
@@ -76,6 +77,7 @@ class ApiView(APIView):
         # Answers hold personal data, and a key sent as X-Api-Key is not an Authorization header:
         # a shared cache could keep them. No cache stores any answer (tests/security/test_headers.py).
         add_never_cache_headers(response)
+        rate_limit_headers_add(request, response)  # on every answer, 429 and problems too
         return response
 
 

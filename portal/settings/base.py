@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.batch_limits_postprocess",
+        "api.schema.response_headers_postprocess",
     ],
     "TITLE": "Channel-preference portal API",
     "DESCRIPTION": "What other systems may send, to whom, on which channels, with AI or not.",
