@@ -182,6 +182,8 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
         "PATCH": (Scope.WEBHOOKS_MANAGE, 404),
         "DELETE": (Scope.WEBHOOKS_MANAGE, 404),
     },
+    "api:webhook-endpoint-test": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
+    "api:webhook-secret-rotation": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
     "api:webhook-deliveries": {"GET": (Scope.WEBHOOKS_MANAGE, 404)},
     "api:webhook-replay-range": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
     "api:webhook-delivery-replay": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
