@@ -130,9 +130,12 @@ class InboundSmsView(ApiView):
     @extend_schema(
         operation_id="sms_inbound",
         summary="An SMS received by the gateway: STOP opts the number out of marketing SMS",
-        description="STOP, STOP SMS, ARRET or ARRÊT (any case, spaces trimmed) opts the number out of every "
-        "marketing topic on SMS for every customer who verified it, as consent events with source `sms_stop`. "
-        "Any other text is ignored. Repeating a STOP changes nothing.",
+        description="A STOP keyword opts the number out of every marketing topic on SMS for every customer who "
+        "verified it, as consent events with source `sms_stop`: STOP, STOP SMS, STOPALL, ARRET/ARRÊT, ARRÊTEZ, "
+        "UNSUBSCRIBE, DÉSABONNER, DÉSINSCRIRE, OPT OUT… in any case, with or without accents, punctuation or "
+        "emoji, alone or with a few courtesy words around them (`Stop.`, `STOP svp`, `stop please`, `arrêt "
+        "merci`); CANCEL, END, QUIT and REVOKE only alone. A sentence that merely holds one (`don't stop the "
+        "emails`, `can you stop by tomorrow`) is ignored, as is any other text. Repeating a STOP changes nothing.",
         request=InboundSmsSerializer,
         responses={200: InboundSmsOutSerializer, **problems(400, 415)},
         examples=[OpenApiExample("A STOP reply", value={"from": "+33612345678", "text": "STOP"}, request_only=True)],

@@ -13,10 +13,6 @@ from preferences.optin import OptinConfirmation
 from preferences.state import CUSTOMER_FIELDS, time_to_state
 
 
-def etag_for(version: int) -> str:
-    return f'"{version}"'
-
-
 def document_representation(document: PreferenceDocument, *, personal: bool) -> dict[str, Any]:
     customer = document.customer
     settings = {}

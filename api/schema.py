@@ -23,7 +23,7 @@ PROBLEM_DESCRIPTIONS = {
     413: f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     415: "The body is not JSON.",
     428: "If-Match is missing.",
-    429: "Rate limit reached: wait for the number of seconds in Retry-After.",
+    429: "Rate limit reached: wait for the number of seconds in Retry-After (also `t` in the RateLimit header).",
 }
 
 
@@ -100,6 +100,46 @@ def idempotency_key_postprocess(result, generator, request, public):
                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                 },
             )
+    return result
+
+
+# Every answer to a known client carries its rate-limit state (api.throttling); an answer to a request
+# without a valid key has no budget to tell, so the headers are documented but not required.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "description": 'The client\'s budget (IETF draft "RateLimit header fields for HTTP"): '
+        '`"client";q=<requests>;w=<seconds>`.',
+        "schema": {"type": "string", "pattern": r'^"client";q=\d+;w=\d+$'},
+    },
+    "RateLimit": {
+        "description": 'What is left of it: `"client";r=<remaining requests>;t=<seconds until the budget is whole>`. '
+        "`r=0` means the next request will be 429 until then.",
+        "schema": {"type": "string", "pattern": r'^"client";r=\d+;t=\d+$'},
+    },
+}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "A strong entity tag of this answer: send it in If-None-Match to be answered 304.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def response_headers_postprocess(result, generator, request, public):
+    """The rate-limit headers on every answer of the API, and the ETag on the answers of operations that
+    take If-None-Match (api.conditional)."""
+    for path, item in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            conditional = any(p.get("name") == "If-None-Match" for p in operation.get("parameters", []))
+            for status, response in operation["responses"].items():
+                headers = response.setdefault("headers", {})
+                headers.update(RATE_LIMIT_HEADERS)
+                if conditional and status in ("200", "304"):
+                    headers.update(ETAG_HEADER)
     return result
 
 

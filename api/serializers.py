@@ -206,7 +206,7 @@ class TopicPreferencesOutSerializer(serializers.Serializer):
 class PreferenceDocumentOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = StrictCharField(allow_null=True)
-    version = serializers.IntegerField(help_text="Also sent as the ETag; send it back in If-Match to change.")
+    version = serializers.IntegerField(help_text="Also first in the ETag; send it back in If-Match to change.")
     first_name = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
     last_name = StrictCharField(required=False, help_text="Only with the contact_points:read scope.")
     settings = SettingsOutSerializer()

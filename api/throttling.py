@@ -1,7 +1,11 @@
-"""Per-client rate limits: a fixed budget per minute, shared by every key of the client."""
+"""Per-client rate limits: a fixed budget per minute, shared by every key of the client, and the
+`RateLimit-Policy` / `RateLimit` headers that tell a client where it stands (IETF draft "RateLimit
+header fields for HTTP"), computed by the same throttle that answers 429."""
 
 import functools
+import math
 import time
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
@@ -29,15 +33,38 @@ class ApiClientRateThrottle(SimpleRateThrottle):
         client = request.user
         if not isinstance(client, ApiClient):
             return True  # refused before throttling: authentication and scopes come first
-        limit, duration = self.num_requests, self.duration
-        if client.rate_limit_per_minute:
-            limit, duration = client.rate_limit_per_minute, 60
+        limit, duration = self.budget(client)
         now = _clock()
         window = int(now // duration)
-        key = self.cache_format % {"scope": self.scope, "ident": f"{client.pk}:{window}"}
-        number = _number_take(key, block=max(1, limit // 50), ttl=duration * 2)
+        number = _number_take(self.window_key(client, window), block=max(1, limit // 50), ttl=duration * 2)
         self._wait = (window + 1) * duration - now
+        request.rate_limit = RateLimitState(
+            limit=limit, window=duration, remaining=max(0, limit - number), reset=math.ceil(self._wait)
+        )
         return number <= limit
+
+    def budget(self, client: ApiClient) -> tuple[int, int]:
+        """The client's budget: requests per window of so many seconds."""
+        if client.rate_limit_per_minute:
+            return client.rate_limit_per_minute, 60
+        return self.num_requests, self.duration
+
+    def window_key(self, client: ApiClient, window: int) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": f"{client.pk}:{window}"}
+
+    def peek(self, client: ApiClient) -> "RateLimitState":
+        """Where the client stands, without spending a request (answers refused before throttling,
+        such as a missing scope): one cache read."""
+        limit, duration = self.budget(client)
+        now = _clock()
+        window = int(now // duration)
+        used = cache.get(self.window_key(client, window)) or 0
+        return RateLimitState(
+            limit=limit,
+            window=duration,
+            remaining=max(0, limit - int(used)),
+            reset=math.ceil((window + 1) * duration - now),
+        )
 
     def wait(self) -> float:
         return self._wait
@@ -45,6 +72,45 @@ class ApiClientRateThrottle(SimpleRateThrottle):
 
 def _clock() -> float:
     return time.time()
+
+
+# The policy's name in the headers: one budget per client (every key of it), so one policy.
+RATE_LIMIT_POLICY = "client"
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    """A client's budget and what is left of it in the current window.
+
+    `remaining` counts the numbers this process was given: other processes may hold a few unused ones
+    (a fiftieth of the budget each), so it is exact with one process and close with several."""
+
+    limit: int
+    window: int
+    remaining: int
+    reset: int  # seconds until the window ends and the budget is whole again
+
+    def headers(self) -> dict[str, str]:
+        """The draft's structured fields (draft-ietf-httpapi-ratelimit-headers): the policy (quota `q`
+        per window `w` seconds) and the state (remaining `r`, reset `t` seconds)."""
+        return {
+            "RateLimit-Policy": f'"{RATE_LIMIT_POLICY}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{RATE_LIMIT_POLICY}";r={self.remaining};t={max(0, self.reset)}',
+        }
+
+
+def rate_limit_headers_add(request, response) -> None:
+    """Put the client's rate-limit headers on any answer to it: the state the throttle left on the
+    request, or (when the request was refused before being counted) the state read without counting.
+    An answer to no known client (no key, a refused key) has none: there is no budget to tell."""
+    state = getattr(request, "rate_limit", None)
+    if state is None:
+        client = getattr(request, "_user", None)  # never authenticates again: what was found, if anything
+        if not isinstance(client, ApiClient):
+            return
+        state = ApiClientRateThrottle().peek(client)
+    for name, value in state.headers().items():
+        response[name] = value
 
 
 # This process's block of numbers, per window key: [next number, last number of the block].

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api import contact_requests, events, links, plans, privacy, sends, views
+from api import catalogue, contact_requests, events, links, plans, privacy, sends, views, webhook_tools
 from api import webhooks as webhooks_api
 from api.problems import api_not_found
 
@@ -49,6 +49,8 @@ urlpatterns = [
         privacy.CustomerDataExportDownloadView.as_view(),
         name="customer-data-export-download",
     ),
+    path("v1/topics", catalogue.TopicListView.as_view(), name="topic-list"),
+    path("v1/channels", catalogue.ChannelListView.as_view(), name="channel-list"),
     path("v1/contact-plans", plans.ContactPlanView.as_view(), name="contact-plans"),
     path("v1/sends", sends.SendBatchView.as_view(), name="sends"),
     path("v1/sends/<int:send_id>", sends.SendDetailView.as_view(), name="send-detail"),
@@ -71,6 +73,16 @@ urlpatterns = [
         "v1/webhook-endpoints/<int:endpoint_id>",
         webhooks_api.WebhookEndpointDetailView.as_view(),
         name="webhook-endpoint-detail",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:endpoint_id>/test",
+        webhook_tools.WebhookEndpointTestView.as_view(),
+        name="webhook-endpoint-test",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:endpoint_id>/secret-rotation",
+        webhook_tools.WebhookSecretRotationView.as_view(),
+        name="webhook-secret-rotation",
     ),
     path(
         "v1/webhook-endpoints/<int:endpoint_id>/deliveries",

@@ -19,13 +19,15 @@ from rest_framework.views import APIView
 from api import idempotency
 from api import serializers as s
 from api.access import document_get_for_api_client
+from api.conditional import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, representation_etag
 from api.models import Scope
 from api.parsers import StrictJSONParser
 from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.renderers import UtcJSONRenderer
-from api.representations import confirmation_representation, document_representation, etag_for
+from api.representations import confirmation_representation, document_representation
 from api.schema import problems
+from api.throttling import rate_limit_headers_add
 from common.request_origin import request_origin
 from preferences.changes import preferences_change
 from preferences.customers import customer_upsert
@@ -85,6 +87,7 @@ class ApiView(APIView):
         # Answers hold personal data, and a key sent as X-Api-Key is not an Authorization header:
         # a shared cache could keep them. No cache stores any answer (tests/security/test_headers.py).
         add_never_cache_headers(response)
+        rate_limit_headers_add(request, response)  # on every answer, 429 and problems too
         owned, self.idempotency = getattr(self, "idempotency", None), None
         if owned is not None:
             response.render()  # the bytes a retry will get
@@ -128,8 +131,9 @@ def personal_data_allowed(request) -> bool:
 
 def _document_response(request, document: PreferenceDocument, *, status_code: int = 200) -> Response:
     customer = document.customer
-    response = Response(document_representation(document, personal=personal_data_allowed(request)), status=status_code)
-    response["ETag"] = etag_for(customer.version)
+    body = document_representation(document, personal=personal_data_allowed(request))
+    etag = representation_etag(body, version=customer.version)
+    response = conditional_response(request, body, etag=etag, status=status_code)
     response["Location"] = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
     return response
 
@@ -203,8 +207,8 @@ IF_MATCH = OpenApiParameter(
     {"type": "string", "pattern": ETAG_PATTERN},
     OpenApiParameter.HEADER,
     required=True,
-    description='The ETag of the version you read, e.g. "7". Needed for every change: 428 when missing, 412 when it '
-    "names another version, 400 when it is not one entity tag.",
+    description='The ETag you read, e.g. "7.3f9a0c…", or just its version, "7". Needed for every change: 428 '
+    "when missing, 412 when it names another version, 400 when it is not one entity tag.",
 )
 
 
@@ -213,8 +217,12 @@ class CustomerDetailView(ApiView):
 
     @extend_schema(
         operation_id="customer_read",
-        summary="A customer's whole preference document, with its version (also the ETag)",
-        responses={200: s.PreferenceDocumentOutSerializer, **problems(404)},
+        summary="A customer's whole preference document, with its version (first in the ETag)",
+        description='The ETag is strong and changes whenever the answer would: `"<version>.<hash>"`. Send it '
+        "back in If-None-Match to be answered 304 Not Modified, with no body, while nothing changed; send it (or "
+        'just `"<version>"`) in If-Match to change the document.',
+        parameters=[IF_NONE_MATCH],
+        responses={200: s.PreferenceDocumentOutSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, customer_id: int):
         return _document_response(request, document_get_for_api_client(client=request.user, customer_id=customer_id))
@@ -286,5 +294,7 @@ def _if_match_version(request) -> int | None:
         return None
     if not re.match(ETAG_PATTERN, header):
         raise ValidationError({"If-Match": [_('Send one entity tag, as read in the ETag header, e.g. "7".')]})
-    value = header.removeprefix("W/").strip('"')
+    # Our tags are "<version>.<hash>" (api.conditional); "<version>" alone names the same version. The
+    # hash is not compared: a change of the catalogue alone does not make a client's change stale.
+    value = header.removeprefix("W/").strip('"').split(".", 1)[0]
     return int(value) if value.isdigit() and len(value) < 10 else -1

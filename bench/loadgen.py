@@ -180,7 +180,7 @@ def _python_worker(scenario: Scenario, host: str, port: int, deadline: float, ti
             errors[0] += 1
         if scenario.kind == "change":
             if response.status == 200:
-                target[1] = int(response.getheader("ETag", '"0"').strip('"'))
+                target[1] = int(response.getheader("ETag", '"0"').strip('"').split(".")[0])  # "<version>.<hash>"
                 target[2] = not target[2]
                 position = (position + 1) % len(mine)
             elif response.status == 412:

@@ -14,14 +14,18 @@ from django.views.decorators.http import require_http_methods
 
 from common.request_origin import request_origin
 from links.models import LinkPurpose
-from links.ratelimit import ip_rate_limited
+from links.ratelimit import by_address, by_url_argument, rate_limited
 from links.services import ONE_CLICK_POST_BODY, LinkError, link_describe, link_resolve, link_use
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 
 
-def _per_minute() -> int:
+def _per_address_per_minute() -> int:
     return settings.ONE_CLICK_RATE_LIMIT_PER_MINUTE
+
+
+def _per_link_per_minute() -> int:
+    return settings.ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE
 
 
 def _no_index(response):
@@ -32,7 +36,10 @@ def _no_index(response):
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@ip_rate_limited(group="one-click", per_minute=_per_minute)
+@rate_limited(
+    group="one-click",
+    rules=(by_address(_per_address_per_minute), by_url_argument("token", _per_link_per_minute)),
+)
 def one_click(request, token: str):
     try:
         link = link_resolve(token=token)

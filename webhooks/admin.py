@@ -78,7 +78,7 @@ class WebhookEndpointAdmin(SupervisorsOnly, admin.ModelAdmin):
     list_filter = ("is_enabled",)
     list_select_related = ("owner",)
     search_fields = ("url", "description")
-    readonly_fields = ("owner", "disabled_reason", "disabled_at", "created_at")
+    readonly_fields = ("owner", "disabled_reason", "disabled_at", "previous_secret_expires_at", "created_at")
     actions = ["replay_recent_failures", "disable_endpoints"]
 
     @admin.display(description=_("event types"))

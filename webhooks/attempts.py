@@ -51,13 +51,25 @@ def delivery_body(event: OutboxEvent) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
-def delivery_headers(*, secret: str, webhook_id: str, body: str, at: datetime) -> dict[str, str]:
-    """The three signature headers; signed by the standardwebhooks package, not by hand."""
+def delivery_headers(*, secrets: list[str], webhook_id: str, body: str, at: datetime) -> dict[str, str]:
+    """The three signature headers; signed by the standardwebhooks package, not by hand. With several
+    secrets (during a rotation's grace period) the signature header holds one signature per secret,
+    space-separated, as the specification says: a receiver holding either secret verifies it."""
+    signatures = [Webhook(secret).sign(msg_id=webhook_id, timestamp=at, data=body) for secret in secrets]
     return {
         "webhook-id": webhook_id,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(msg_id=webhook_id, timestamp=at, data=body),
+        "webhook-signature": " ".join(signatures),
     }
+
+
+def signing_secrets(endpoint: WebhookEndpoint, *, now: datetime) -> list[str]:
+    """The secrets that sign now: the current one, and the one it replaced during the grace period."""
+    secrets = [secret_decrypt(endpoint.secret_encrypted)]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret_encrypted and expires is not None and expires > now:
+        secrets.append(secret_decrypt(endpoint.previous_secret_encrypted))
+    return secrets
 
 
 def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
@@ -81,7 +93,7 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
         body = delivery_body(delivery.event)
         at = datetime.now(UTC)
         headers = delivery_headers(
-            secret=secret_decrypt(endpoint.secret_encrypted), webhook_id=delivery.webhook_id, body=body, at=at
+            secrets=signing_secrets(endpoint, now=at), webhook_id=delivery.webhook_id, body=body, at=at
         )
         response = transport.post(target=target, body=body.encode(), headers=headers)
     _attempt_record(delivery, response, attempted_at=now)

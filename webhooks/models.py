@@ -39,6 +39,10 @@ class WebhookEndpoint(models.Model):
     event_types = models.JSONField(_("event types"), default=list)
     # Standard Webhooks secrets must be usable to sign: stored encrypted (webhooks.secrets), shown once.
     secret_encrypted = models.TextField(editable=False)
+    # After a rotation, the secret it replaced still signs (beside the new one) until this time, so that
+    # receivers can switch without missing a delivery (webhooks.rotation).
+    previous_secret_encrypted = models.TextField(editable=False, blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(_("previous secret signs until"), null=True, blank=True)
     owner = models.ForeignKey(
         "api.ApiClient",
         verbose_name=_("owner"),

@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.batch_limits_postprocess",
         "api.schema.idempotency_key_postprocess",
+        "api.schema.response_headers_postprocess",
     ],
     "TITLE": "Channel-preference portal API",
     "DESCRIPTION": "What other systems may send, to whom, on which channels, with AI or not.",
@@ -337,6 +338,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelCode": "preferences.domain.ChannelCode",
         "AiLevel": "preferences.domain.AiLevel",
         "DeliveryMode": "preferences.domain.DeliveryMode",
+        "TopicKind": "preferences.domain.TopicKind",
+        "ContactPointKind": "preferences.domain.ContactPointKind",
     },
 }
 
@@ -367,8 +370,11 @@ SMS_DIR = BASE_DIR / ".sms"
 # --- One-click links, double opt-in and data rights (links, privacy).
 ONE_CLICK_UNSUBSCRIBE_DAYS = env_int("ONE_CLICK_UNSUBSCRIBE_DAYS", 90)
 OPTIN_CONFIRMATION_DAYS = env_int("OPTIN_CONFIRMATION_DAYS", 7)
-# Per visitor address. Mail providers send RFC 8058 POSTs from a few addresses: size it for them.
-ONE_CLICK_RATE_LIMIT_PER_MINUTE = env_int("ONE_CLICK_RATE_LIMIT_PER_MINUTE", 60)
+# One-click pages are limited per link (a person and their mail software use a link a few times), and
+# per visitor address only as a generous ceiling: mailbox providers send their users' RFC 8058 POSTs
+# from a few shared addresses, and a campaign's burst of genuine unsubscribes must never be refused.
+ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE = env_int("ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE", 20)
+ONE_CLICK_RATE_LIMIT_PER_MINUTE = env_int("ONE_CLICK_RATE_LIMIT_PER_MINUTE", 5000)  # per address
 DATA_EXPORT_KEEP_DAYS = 7
 # Key of the suppression list's HMAC; SECRET_KEY when unset. Set it in production, so that rotating
 # SECRET_KEY does not make the list forget who asked to be erased.

@@ -33,7 +33,9 @@ def sms_status(customer, topic: str) -> str:
     return Subscription.objects.get(customer=customer, topic__code=topic, channel="sms").status
 
 
-@pytest.mark.parametrize("text", ["STOP", "  stop ", "Stop SMS", "ARRET", "arrêt", "ARRÊT\n"])
+@pytest.mark.parametrize(
+    "text", ["STOP", "  stop ", "Stop SMS", "ARRET", "arrêt", "ARRÊT\n", "Stop.", "STOP svp", "stop please", "arret merci"]
+)
 def test_stop_opts_every_customer_with_the_number_out_of_marketing_sms(make_api, two_customers_with_one_number, text):
     api, client = make_api(Scope.SMS_INBOUND)
     response = api.post(URL, {"from": "+33612345678", "text": text})
@@ -53,7 +55,8 @@ def test_stop_opts_every_customer_with_the_number_out_of_marketing_sms(make_api,
 
 def test_other_texts_are_ignored(make_api, two_customers_with_one_number):
     api, _client = make_api(Scope.SMS_INBOUND)
-    for text in ("Bonjour", "STOP please", "", "STOPPER"):
+    # The whole table of texts is in tests/links/test_sms_stop_keywords.py.
+    for text in ("Bonjour", "", "STOPPER", "Don't stop the emails", "Can you stop by tomorrow?"):
         response = api.post(URL, {"from": "+33612345678", "text": text})
         assert response.status_code == 200 and response.json()["action"] == "ignored"
     assert all(sms_status(c, "offers") == "in" for c in two_customers_with_one_number)

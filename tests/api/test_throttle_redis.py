@@ -68,3 +68,14 @@ def test_processes_take_numbers_in_blocks_and_never_exceed_the_budget(redis_cach
     [key] = client.keys(f"{prefix}:*throttle_api_client_{api_client.pk}:*")
     assert 100 - 2 * 19 <= allowed <= 100  # never more than the budget; at most a block lost per switch
     assert int(client.get(key)) >= allowed
+
+
+def test_rate_limit_headers_read_the_shared_counter(redis_cache, make_api, customer):
+    """A refusal before counting (a missing scope) reads the counter on Redis: it tells what every
+    process has taken, not only this one."""
+    api, _api_client = make_api("decisions:read", rate_limit_per_minute=10)
+    plan = api.post("/api/v1/contact-plans", {"topic": "billing", "customer_ids": [customer.pk]})
+    assert plan.status_code == 200 and plan["RateLimit"].startswith('"client";r=9;')
+    refused = api.get(URL.format(customer.pk))
+    assert refused.status_code == 403
+    assert refused["RateLimit-Policy"] == '"client";q=10;w=60' and refused["RateLimit"] == '"client";r=9;t=30'

@@ -23,7 +23,9 @@ from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz]
+# Its own limit, the subprocess's: every operation added to the API adds fuzzing time, and the run
+# already took close to the suite's 300 s on a loaded machine.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz, pytest.mark.timeout(900)]
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")

@@ -166,6 +166,8 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:customer-data-exports-by-external-id": {"POST": (Scope.CUSTOMERS_EXPORT, 202)},
     "api:customer-data-export-detail": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
     "api:customer-data-export-download": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
+    "api:topic-list": {"GET": (Scope.CUSTOMERS_READ, 200)},
+    "api:channel-list": {"GET": (Scope.CUSTOMERS_READ, 200)},
     "api:contact-plans": {"POST": (Scope.DECISIONS_READ, 400)},
     "api:sends": {"POST": (Scope.SENDS_WRITE, 400)},
     "api:send-detail": {"GET": (Scope.SENDS_WRITE, 404)},  # another client's send
@@ -181,6 +183,8 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
         "PATCH": (Scope.WEBHOOKS_MANAGE, 404),
         "DELETE": (Scope.WEBHOOKS_MANAGE, 404),
     },
+    "api:webhook-endpoint-test": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
+    "api:webhook-secret-rotation": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
     "api:webhook-deliveries": {"GET": (Scope.WEBHOOKS_MANAGE, 404)},
     "api:webhook-replay-range": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
     "api:webhook-delivery-replay": {"POST": (Scope.WEBHOOKS_MANAGE, 404)},
