@@ -13,7 +13,7 @@ from common.db import is_postgresql
 from common.memo import RecentValues
 from preferences.catalog import catalog_get
 from preferences.domain import TopicKind
-from preferences.models import Customer
+from preferences.models import ContactPoint, Customer
 
 # A key and its client are read on every request, so they are cached. Any save or deletion of either
 # clears the entry at once (api.signals); with a cache shared by every process (CACHE_URL) that holds
@@ -47,6 +47,26 @@ def api_key_get(*, prefix: str) -> ApiKey | None:
 def customers_active() -> QuerySet[Customer]:
     """Customers an API client may reach: every customer whose data has not been erased."""
     return Customer.objects.filter(erased_at__isnull=True)
+
+
+def customer_ids_find(
+    *,
+    after: int,
+    limit: int,
+    external_id: str | None = None,
+    addresses: list[tuple[str, str]] = (),
+    updated_after: datetime | None = None,
+) -> list[int]:
+    """Ids of active customers above `after`, in order, that match every filter given (one query; each
+    filter has its index: external_id unique, contact points by kind and value, customers by updated_at)."""
+    customers = customers_active().filter(pk__gt=after)
+    if external_id is not None:
+        customers = customers.filter(external_id=external_id)
+    for kind, value in addresses:
+        customers = customers.filter(pk__in=ContactPoint.objects.filter(kind=kind, value=value).values("customer_id"))
+    if updated_after is not None:
+        customers = customers.filter(updated_at__gt=updated_after)
+    return list(customers.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 def marketing_sends_get(*, customer_ids: list[int], at: datetime) -> dict[int, list[datetime]]:

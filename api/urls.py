@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api import catalogue, contact_requests, events, links, plans, privacy, sends, views, webhook_tools
+from api import catalogue, contact_requests, customers, events, links, plans, privacy, sends, views, webhook_tools
 from api import webhooks as webhooks_api
 from api.problems import api_not_found
 
@@ -20,9 +20,14 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path("v1/customers", views.CustomerUpsertView.as_view(), name="customer-upsert"),
+    path("v1/customers", customers.CustomerListUpsertView.as_view(), name="customer-upsert"),
     path("v1/customers/batch", views.CustomerBatchUpsertView.as_view(), name="customer-batch"),
     path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path(
+        "v1/customers/by-external-id/<str:external_id>",
+        customers.CustomerByExternalIdView.as_view(),
+        name="customer-detail-by-external-id",
+    ),
     path("v1/customers/<int:customer_id>/erasure", privacy.CustomerErasureView.as_view(), name="customer-erasure"),
     path(
         "v1/customers/by-external-id/<str:external_id>/erasure",

@@ -153,7 +153,11 @@ class Customer(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["last_name", "first_name"], name="customer_name_idx")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="customer_name_idx"),
+            # GET /api/v1/customers?updated_after= (api.selectors.customer_ids_find).
+            models.Index(fields=["updated_at"], name="customer_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
