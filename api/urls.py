@@ -4,7 +4,19 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api import catalogue, contact_requests, customers, events, links, plans, privacy, sends, views, webhook_tools
+from api import (
+    catalogue,
+    contact_points,
+    contact_requests,
+    customers,
+    events,
+    links,
+    plans,
+    privacy,
+    sends,
+    views,
+    webhook_tools,
+)
 from api import webhooks as webhooks_api
 from api.problems import api_not_found
 
@@ -23,6 +35,16 @@ urlpatterns = [
     path("v1/customers", customers.CustomerListUpsertView.as_view(), name="customer-upsert"),
     path("v1/customers/batch", views.CustomerBatchUpsertView.as_view(), name="customer-batch"),
     path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path(
+        "v1/customers/<int:customer_id>/contact-points",
+        contact_points.ContactPointListView.as_view(),
+        name="customer-contact-points",
+    ),
+    path(
+        "v1/customers/<int:customer_id>/contact-points/<int:contact_point_id>",
+        contact_points.ContactPointDetailView.as_view(),
+        name="customer-contact-point-detail",
+    ),
     path(
         "v1/customers/by-external-id/<str:external_id>",
         customers.CustomerByExternalIdView.as_view(),

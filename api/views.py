@@ -118,9 +118,14 @@ def idempotency_begin(request) -> idempotency.Owned:
     return outcome
 
 
-def _context(request) -> ChangeContext:
+def change_context(request, *, evidence: str = "") -> ChangeContext:
+    """The API client as the actor of a change, with where the request came from."""
     return ChangeContext(
-        actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(request.user.pk), **request_origin(request)
+        actor_type=ActorType.API_CLIENT,
+        source=Source.API,
+        actor_id=str(request.user.pk),
+        evidence=evidence,
+        **request_origin(request),
     )
 
 
@@ -129,7 +134,7 @@ def personal_data_allowed(request) -> bool:
     return client_has_scope(request, Scope.CONTACT_POINTS_READ)
 
 
-def _document_response(request, document: PreferenceDocument, *, status_code: int = 200) -> Response:
+def document_response(request, document: PreferenceDocument, *, status_code: int = 200) -> Response:
     customer = document.customer
     body = document_representation(document, personal=personal_data_allowed(request))
     etag = representation_etag(body, version=customer.version)
@@ -140,7 +145,7 @@ def _document_response(request, document: PreferenceDocument, *, status_code: in
 
 def _upsert(request, data: dict):
     try:
-        return customer_upsert(context=_context(request), **data)
+        return customer_upsert(context=change_context(request), **data)
     except PreferenceError as error:
         raise ValidationError(error.message_dict) from None
 
@@ -174,7 +179,7 @@ class CustomerUpsertView(ApiView):
         serializer = s.CustomerUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer, created = _upsert(request, serializer.validated_data)
-        return _document_response(request, preference_document_build(customer), status_code=201 if created else 200)
+        return document_response(request, preference_document_build(customer), status_code=201 if created else 200)
 
 
 class CustomerBatchUpsertView(ApiView):
@@ -190,7 +195,7 @@ class CustomerBatchUpsertView(ApiView):
         serializer = s.CustomerBatchUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            customers = customers_import(context=_context(request), items=serializer.validated_data["customers"])
+            customers = customers_import(context=change_context(request), items=serializer.validated_data["customers"])
         except BatchError as error:
             raise ValidationError({"customers": error.errors}) from None
         results = [
@@ -225,7 +230,7 @@ class CustomerDetailView(ApiView):
         responses={200: s.PreferenceDocumentOutSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, customer_id: int):
-        return _document_response(request, document_get_for_api_client(client=request.user, customer_id=customer_id))
+        return document_response(request, document_get_for_api_client(client=request.user, customer_id=customer_id))
 
     @extend_schema(
         operation_id="customer_preferences_change",
@@ -272,7 +277,7 @@ class CustomerDetailView(ApiView):
             changed = preferences_change(
                 customer_id=customer_id,
                 changes=serializer.validated_data["changes"],
-                context=_context(request),
+                context=change_context(request),
                 expected_version=expected_version,
             )
         except (Customer.DoesNotExist, CustomerErased):
@@ -281,7 +286,7 @@ class CustomerDetailView(ApiView):
             raise PreconditionFailed(current_version=stale.current_version) from None
         except PreferenceError as error:
             raise ValidationError(error.message_dict) from None
-        response = _document_response(request, changed.document)
+        response = document_response(request, changed.document)
         response.data["confirmations"] = [confirmation_representation(item) for item in changed.confirmations]
         return response
 

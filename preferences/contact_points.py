@@ -132,6 +132,18 @@ def contact_point_remove(*, customer_id: int, contact_point_id: int, context: Ch
         changed_notify(customer=customer, keys=[str(SettingKey.contact_point(contact_point_id))])
 
 
+def contact_point_verified_record(*, customer_id: int, contact_point_id: int, context: ChangeContext) -> bool:
+    """Record that another system verified this contact point (who and how: the context's evidence).
+    False when it was verified already (nothing changes). Raises ContactPoint.DoesNotExist."""
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        point = ContactPoint.objects.get(pk=contact_point_id, customer=customer)
+        if point.verified_at is not None:
+            return False
+        contact_point_mark_verified(customer=customer, point=point, context=context)
+    return True
+
+
 def _code_hash(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 

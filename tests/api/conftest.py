@@ -31,6 +31,9 @@ class Api:
     def post(self, path: str, body, *, headers: dict | None = None):
         return self.client.post(path, json.dumps(body), content_type="application/json", headers=self._headers(headers or {}))
 
+    def delete(self, path: str, *, headers: dict | None = None):
+        return self.client.delete(path, headers=self._headers(headers or {}))
+
     def patch(self, path: str, body, *, headers: dict | None = None):
         return self.client.patch(path, json.dumps(body), content_type="application/json", headers=self._headers(headers or {}))
 

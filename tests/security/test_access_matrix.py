@@ -156,7 +156,11 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:schema": {"GET": (PUBLIC, 200)},
     "api:docs": {"GET": (PUBLIC, 200)},
     "api:redoc": {"GET": (PUBLIC, 200)},
-    "api:customer-upsert": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-upsert": {"GET": (Scope.CUSTOMERS_READ, 200), "POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-detail-by-external-id": {"GET": (Scope.CUSTOMERS_READ, 200), "PATCH": (Scope.CUSTOMERS_WRITE, 428)},
+    # An empty body is a 400; removing one of B's contact points is allowed to a writer (200).
+    "api:customer-contact-points": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-contact-point-detail": {"PATCH": (Scope.CUSTOMERS_WRITE, 400), "DELETE": (Scope.CUSTOMERS_WRITE, 200)},
     "api:customer-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-detail": {"GET": (Scope.CUSTOMERS_READ, 200), "PATCH": (Scope.CUSTOMERS_WRITE, 428)},
     # An empty body: the reason is missing (400); B's export was requested by B, not by the client (404).

@@ -1,0 +1,221 @@
+"""A customer's contact points through the API: add (email, phone, structured postal address, app
+installation), record that another system verified one (who and how), remove; each a ledger change
+answered with the new document and its ETag."""
+
+import re
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from api import serializers as s
+from api.access import customer_get_for_api_client
+from api.models import Scope
+from api.schema import problems
+from api.views import ApiView, change_context, document_response
+from preferences.contact_points import (
+    contact_point_add,
+    contact_point_import,
+    contact_point_remove,
+    contact_point_verified_record,
+)
+from preferences.documents_pg import preference_documents_active
+from preferences.domain import ContactPointKind
+from preferences.ledger import CustomerErased
+from preferences.models import ContactPoint, Customer
+from preferences.state import PreferenceError
+
+# Postcodes by country, as La Poste and the neighbouring posts print them; other countries: 2 to 10
+# letters, digits, spaces or hyphens.
+POSTCODE_PATTERNS = {
+    "FR": r"^\d{5}$",
+    "BE": r"^\d{4}$",
+    "CH": r"^\d{4}$",
+    "LU": r"^(L-)?\d{4}$",
+    "DE": r"^\d{5}$",
+    "ES": r"^\d{5}$",
+    "IT": r"^\d{5}$",
+    "GB": r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$",
+}
+OTHER_POSTCODE = r"^[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]$"
+
+
+class PostalAddressSerializer(s.StrictSerializer):
+    lines = serializers.ListField(
+        child=s.StrictCharField(max_length=100), min_length=1, max_length=3, help_text="Name, street, building…"
+    )
+    postcode = s.StrictCharField(max_length=10)
+    city = s.StrictCharField(max_length=100)
+    country = s.StrictCharField(
+        min_length=2, max_length=2, required=False, default="FR", help_text="ISO 3166-1 alpha-2 code, FR by default."
+    )
+
+    def validate(self, data):
+        country = data["country"].upper()
+        if not re.match(r"^[A-Z]{2}$", country):
+            raise ValidationError({"country": [_("Give the country as its two-letter code, e.g. FR.")]})
+        postcode = data["postcode"].upper()
+        if not re.match(POSTCODE_PATTERNS.get(country, OTHER_POSTCODE), postcode):
+            raise ValidationError(
+                {"postcode": [_("This postcode is not valid for %(country)s.") % {"country": country}]}
+            )
+        return {**data, "country": country, "postcode": postcode}
+
+
+def postal_value(address: dict) -> str:
+    """The address as the contact point stores it: the lines, then "postcode city", then the country
+    when it is not France."""
+    lines = [*address["lines"], f"{address['postcode']} {address['city'].upper()}"]
+    if address["country"] != "FR":
+        lines.append(address["country"])
+    return "\n".join(lines)
+
+
+class ContactPointInSerializer(s.StrictSerializer):
+    kind = serializers.ChoiceField(choices=ContactPointKind.choices)
+    value = s.StrictCharField(
+        max_length=254, required=False, help_text="The email address, phone number or app installation id."
+    )
+    address = PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
+    verified = serializers.BooleanField(
+        required=False, default=False, help_text="Your system verified it (say how in verified_by)."
+    )
+    verified_by = s.StrictCharField(
+        max_length=200, required=False, help_text="Who verified it and how, e.g. `CRM double opt-in 2026-11-30`."
+    )
+    send_verification = serializers.BooleanField(
+        required=False, default=False, help_text="Send the customer a code to verify an email or phone (not verified)."
+    )
+
+    def validate(self, data):
+        errors = {}
+        if data["kind"] == ContactPointKind.POSTAL:
+            if "address" not in data:
+                errors["address"] = [_("A postal address is given as address: lines, postcode, city, country.")]
+            if "value" in data:
+                errors["value"] = [_("Give a postal address as address, not value.")]
+        else:
+            if "value" not in data:
+                errors["value"] = [_("This field is required.")]
+            if "address" in data:
+                errors["address"] = [_("Only a postal address takes address.")]
+        if data["verified"] and not data.get("verified_by"):
+            errors["verified_by"] = [_("Say who verified it and how.")]
+        if data["send_verification"] and (
+            data["verified"] or data["kind"] not in (ContactPointKind.EMAIL, ContactPointKind.PHONE)
+        ):
+            errors["send_verification"] = [_("Only an email or phone that is not verified can be sent a code.")]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class ContactPointVerifySerializer(s.StrictSerializer):
+    verified = serializers.BooleanField(help_text="Only true: a verification is recorded, never taken back.")
+    verified_by = s.StrictCharField(max_length=200, help_text="Who verified it and how.")
+
+    def validate_verified(self, value):
+        if value is not True:
+            raise ValidationError(_("A verification cannot be taken back: remove the contact point instead."))
+        return value
+
+
+def _document_answer(request, customer_id: int, *, status_code: int = 200) -> Response:
+    documents = preference_documents_active(ids=[customer_id])
+    if not documents:
+        raise NotFound()
+    return document_response(request, documents[0], status_code=status_code)
+
+
+class ContactPointListView(ApiView):
+    required_scopes = {"POST": Scope.CUSTOMERS_WRITE}
+
+    @extend_schema(
+        operation_id="contact_point_add",
+        summary="Add a contact point to a customer",
+        description="An email, a phone number (mobile or landline, as the number says), a postal address (structured, "
+        "validated) or an app installation id. `verified` with `verified_by` records that your system verified it; "
+        "`send_verification` sends the customer a code instead. Answers the document with its new version.",
+        request=ContactPointInSerializer,
+        responses={201: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+        examples=[
+            OpenApiExample(
+                "A postal address",
+                value={
+                    "kind": "postal",
+                    "address": {"lines": ["Camille Martin", "12 rue des Lilas"], "postcode": "69003", "city": "Lyon"},
+                    "verified": True,
+                    "verified_by": "CRM: address from the signed contract",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, customer_id: int):
+        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
+        serializer = ContactPointInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        value = postal_value(data["address"]) if data["kind"] == ContactPointKind.POSTAL else data["value"]
+        try:
+            if data["send_verification"]:
+                contact_point_add(
+                    customer_id=customer.pk, kind=data["kind"], value=value, context=change_context(request)
+                )
+            else:
+                contact_point_import(
+                    customer_id=customer.pk,
+                    kind=data["kind"],
+                    value=value,
+                    verified=data["verified"],
+                    context=change_context(request, evidence=data.get("verified_by", "")),
+                )
+        except (Customer.DoesNotExist, CustomerErased):
+            raise NotFound() from None
+        except PreferenceError as error:
+            raise ValidationError(error.message_dict) from None
+        return _document_answer(request, customer.pk, status_code=201)
+
+
+class ContactPointDetailView(ApiView):
+    required_scopes = {"PATCH": Scope.CUSTOMERS_WRITE, "DELETE": Scope.CUSTOMERS_WRITE}
+
+    @extend_schema(
+        operation_id="contact_point_verify",
+        summary="Record that your system verified a contact point",
+        request=ContactPointVerifySerializer,
+        responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+    )
+    def patch(self, request, customer_id: int, contact_point_id: int):
+        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
+        serializer = ContactPointVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            contact_point_verified_record(
+                customer_id=customer.pk,
+                contact_point_id=contact_point_id,
+                context=change_context(request, evidence=serializer.validated_data["verified_by"]),
+            )
+        except (Customer.DoesNotExist, CustomerErased, ContactPoint.DoesNotExist):
+            raise NotFound() from None
+        return _document_answer(request, customer.pk)
+
+    @extend_schema(
+        operation_id="contact_point_remove",
+        summary="Remove a contact point",
+        description="The email a customer signs in to the portal with cannot be removed (400).",
+        responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404)},
+    )
+    def delete(self, request, customer_id: int, contact_point_id: int):
+        customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
+        try:
+            contact_point_remove(
+                customer_id=customer.pk, contact_point_id=contact_point_id, context=change_context(request)
+            )
+        except (Customer.DoesNotExist, CustomerErased, ContactPoint.DoesNotExist):
+            raise NotFound() from None
+        except PreferenceError as error:
+            raise ValidationError(error.message_dict) from None
+        return _document_answer(request, customer.pk)
