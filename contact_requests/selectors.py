@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from contact_requests.models import ACTIVE_STATUSES, UNANSWERED_STATUSES, ContactRequest
-from preferences.models import Customer
+from preferences.models import ContactPoint, Customer
 
 CUSTOMER_LIST_LIMIT = 100
 
@@ -13,6 +13,11 @@ CUSTOMER_LIST_LIMIT = 100
 def contact_requests_for_customer(*, customer: Customer) -> list[ContactRequest]:
     """A customer's requests, newest first (one query)."""
     return list(ContactRequest.objects.filter(customer=customer).select_related("topic")[:CUSTOMER_LIST_LIMIT])
+
+
+def customer_contact_points(*, customer: Customer) -> list[ContactPoint]:
+    """The customer's contact points, to tell which request channels can reach them (one query)."""
+    return list(ContactPoint.objects.filter(customer=customer))
 
 
 def contact_requests_open_for_customer(*, customer: Customer) -> list[ContactRequest]:
@@ -41,10 +46,11 @@ def contact_request_queue(*, now: datetime, status: str = "", assigned_to_id: in
 
 
 def contact_request_detail(*, contact_request_id: int) -> ContactRequest | None:
-    """One request with its customer, topic, assignee and events (two queries)."""
+    """One request with its customer, topic, assignee, events and the customer's contact points (three
+    queries)."""
     return (
         ContactRequest.objects.select_related("customer__user", "topic", "assigned_to", "service_level")
-        .prefetch_related("events")
+        .prefetch_related("events", "customer__contact_points")
         .filter(pk=contact_request_id)
         .first()
     )

@@ -3,17 +3,21 @@ transaction: it changes the request, appends a ContactRequestEvent and queues th
 the outbox (sent after commit; contact_requests.emails). Overdue escalation: contact_requests.escalation."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
+from contact_requests.actors import (  # re-exported: callers use services.Actor and services.ContactRequestError
+    Actor,
+    ContactRequestError,
+    ContactRequestForbidden,
+    ContactRequestLimitReached,
+    ContactRequestUnreachable,
+)
 from contact_requests.emails import customer_email_queue
 from contact_requests.events import contact_request_event_record
 from contact_requests.models import (
@@ -26,8 +30,17 @@ from contact_requests.models import (
     ServiceLevel,
     TimeSlot,
 )
+from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
 from preferences.domain import ActorType
-from preferences.models import Customer, Topic
+from preferences.models import ContactPoint, Customer, Topic
+
+__all__ = [
+    "Actor",
+    "ContactRequestError",
+    "ContactRequestForbidden",
+    "ContactRequestLimitReached",
+    "ContactRequestUnreachable",
+]
 
 REASON_MAX_LENGTH = 2000
 OUTCOME_MAX_LENGTH = 2000
@@ -38,47 +51,6 @@ MAX_ACTIVE_PER_CUSTOMER = 5
 
 Status = ContactRequestStatus
 Kind = ContactRequestEvent.Kind
-
-
-class ContactRequestError(ValidationError):
-    """A request or a change that breaks a rule; messages keyed by field, in the active language."""
-
-
-class ContactRequestLimitReached(ContactRequestError):
-    """The customer already has MAX_ACTIVE_PER_CUSTOMER requests in progress (a state, not bad input)."""
-
-
-class ContactRequestForbidden(PermissionDenied):
-    """The actor may not make this change (e.g. an API client completing a request)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts on a request; recorded on its events. Staff actors carry their User."""
-
-    type: str
-    id: str = ""
-    user: Any = None
-
-    @classmethod
-    def staff(cls, user) -> "Actor":
-        return cls(type=ActorType.STAFF, id=str(user.pk), user=user)
-
-    @classmethod
-    def customer(cls, customer: Customer) -> "Actor":
-        return cls(type=ActorType.CUSTOMER, id=str(customer.user_id or ""))
-
-    @classmethod
-    def api_client(cls, client_id: str) -> "Actor":
-        return cls(type=ActorType.API_CLIENT, id=str(client_id))
-
-    @classmethod
-    def system(cls) -> "Actor":
-        return cls(type=ActorType.SYSTEM)
-
-    @property
-    def is_staff_person(self) -> bool:
-        return self.type == ActorType.STAFF and self.user is not None and is_staff_member(self.user)
 
 
 # --- Create ------------------------------------------------------------------------------------
@@ -111,7 +83,8 @@ def contact_request_create(
     `created_by_type` is a CreatedByType value ("customer", "api_client" for a chatbot or another
     system acting for the customer, "staff"); `actor_id` names the user or API client. `language`
     defaults to the customer's. The due time comes from the service level of the preferred channel.
-    Raises ContactRequestError on bad input.
+    Raises ContactRequestError on bad input, ContactRequestUnreachable when the customer has no usable
+    contact point for the channel (see contact_requests.reachability).
     """
     now = now or timezone.now()
     reason = (reason or "").strip()
@@ -138,6 +111,13 @@ def contact_request_create(
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.erased_at is not None:
             raise ContactRequestError({"customer": _("This customer's data has been erased.")})
+        points = list(ContactPoint.objects.filter(customer=customer))
+        if not channel_contact_points(points, preferred_channel):
+            raise ContactRequestUnreachable(
+                {"preferred_channel": channel_missing_text(preferred_channel)},
+                channel=preferred_channel,
+                reachable=reachable_channels(points),
+            )
         active = ContactRequest.objects.filter(customer=customer, status__in=ACTIVE_STATUSES).count()
         if active >= MAX_ACTIVE_PER_CUSTOMER:
             raise ContactRequestLimitReached(

@@ -18,6 +18,7 @@ from common.request_origin import request_origin
 from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
+from contact_requests.reachability import channel_contact_points
 from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
 from preferences.agent_settings import agent_changeable_settings, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
@@ -182,6 +183,10 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
         "support/request_detail.html",
         {
             "contact_request": contact_request,
+            # Where to reach the customer on the channel they chose (contact points prefetched).
+            "reach_points": channel_contact_points(
+                contact_request.customer.contact_points.all(), contact_request.preferred_channel
+            ),
             "now": timezone.now(),
             "schedule_form": bound_forms.get("schedule_form")
             or forms.ScheduleForm(initial={"scheduled_for": contact_request.scheduled_for}),

@@ -19,6 +19,7 @@ from contact_requests.services import (
 from notifications.models import OutboundMessage
 from preferences.models import Topic
 from tests.contact_requests.helpers import request_for
+from tests.preferences.helpers import add_verified_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_email_is_written_in_the_language_of_the_request(customer_user):
 
 def test_service_level_of_the_channel_wins_and_inactive_levels_are_ignored(customer_user):
     _, customer = customer_user
+    add_verified_phone(customer, "+33612345678")
     now = timezone.now()
     phone = request_for(customer, preferred_channel="phone", now=now)
     assert phone.due_at == now + timedelta(hours=24)
@@ -282,7 +284,10 @@ def test_no_email_when_the_customer_has_no_address(db):
     from preferences.ledger import ChangeContext
 
     customer = customer_create(
-        external_id="CRM-PHONE-ONLY", context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
+        external_id="CRM-PHONE-ONLY",
+        phone="+33612345678",
+        phone_verified=True,
+        context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT),
     )
-    request_for(customer, created_by_type="api_client", actor_id="crm")
+    request_for(customer, preferred_channel="phone", created_by_type="api_client", actor_id="crm")
     assert not OutboundMessage.objects.exists()

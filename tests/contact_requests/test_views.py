@@ -14,7 +14,7 @@ def valid_post(**overrides):
     data = {
         "topic": "",
         "reason": "Please call me about my contract.",
-        "preferred_channel": "phone",
+        "preferred_channel": "email",
         "preferred_time_slots": ["weekday_morning", "saturday_morning"],
         "language": "fr",
         "contested_decision": "",
