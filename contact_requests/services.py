@@ -30,6 +30,7 @@ from contact_requests.models import (
     ServiceLevel,
     TimeSlot,
 )
+from contact_requests.outcomes import OUTCOME_MAX_LENGTH, outcome_input_check, outcome_timing_check
 from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
 from preferences.domain import ActorType
 from preferences.models import ContactPoint, Customer, Topic
@@ -40,10 +41,10 @@ __all__ = [
     "ContactRequestForbidden",
     "ContactRequestLimitReached",
     "ContactRequestUnreachable",
+    "OUTCOME_MAX_LENGTH",
 ]
 
 REASON_MAX_LENGTH = 2000
-OUTCOME_MAX_LENGTH = 2000
 # Without any configured service level, a person answers within this time.
 FALLBACK_RESPONSE_TIME = timedelta(hours=48)
 # A customer (or a chatbot for them) cannot flood the queue.
@@ -237,18 +238,27 @@ def contact_request_schedule(
 
 
 def contact_request_complete(
-    *, contact_request_id: int, actor: Actor, outcome: str, now: datetime | None = None
+    *,
+    contact_request_id: int,
+    actor: Actor,
+    outcome_code: str,
+    outcome: str = "",
+    now: datetime | None = None,
 ) -> ContactRequest:
-    """A person talked with the customer: record the outcome. Never done by an API client."""
+    """A person closes the request with how it ended (a ContactOutcome) and a note the customer sees.
+    Never done by an API client.
+
+    "Reached" needs the note (what was agreed) and cannot come before the appointment; the other
+    outcomes may close the request before its appointment only with a note saying why."""
     _require_staff_person(actor)
+    now = now or timezone.now()
     outcome = (outcome or "").strip()
-    if not outcome:
-        raise ContactRequestError({"outcome": _("Describe the outcome for the customer.")})
-    if len(outcome) > OUTCOME_MAX_LENGTH:
-        raise ContactRequestError({"outcome": _("Keep it under %(max)s characters.") % {"max": OUTCOME_MAX_LENGTH}})
+    outcome_input_check(outcome_code=outcome_code, outcome=outcome)
 
     def change(contact_request: ContactRequest) -> None:
+        outcome_timing_check(contact_request=contact_request, outcome_code=outcome_code, outcome=outcome, now=now)
         contact_request.outcome = outcome
+        contact_request.outcome_code = outcome_code
         contact_request.assigned_to = contact_request.assigned_to or actor.user
 
     return _transition(
@@ -259,6 +269,7 @@ def contact_request_complete(
         now=now,
         change=change,
         note=outcome,
+        outcome_code=outcome_code,
     )
 
 
@@ -298,6 +309,7 @@ def _transition(
     now: datetime | None,
     change=None,
     note: str = "",
+    outcome_code: str = "",
     notify_customer: bool = True,
 ) -> ContactRequest:
     """Lock the request, check it is still in progress, apply the change, record and tell."""
@@ -332,14 +344,18 @@ def _transition(
                 "assigned_to",
                 "scheduled_for",
                 "outcome",
+                "outcome_code",
                 "answered_at",
                 "closed_at",
                 "updated_at",
             ]
         )
-        _event_append(contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note)
+        _event_append(
+            contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note, outcome_code=outcome_code
+        )
+        extra = {"outcome": outcome_code} if outcome_code else {}
         contact_request_event_record(
-            type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind
+            type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind, **extra
         )
         # Rescheduling changes what the customer must know, so it is told like a state change.
         if notify_customer and (new_status != old_status or kind == Kind.SCHEDULED):
@@ -348,7 +364,14 @@ def _transition(
 
 
 def _event_append(
-    contact_request: ContactRequest, *, kind: str, old_status: str, actor: Actor, now: datetime, note: str = ""
+    contact_request: ContactRequest,
+    *,
+    kind: str,
+    old_status: str,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+    outcome_code: str = "",
 ) -> ContactRequestEvent:
     return ContactRequestEvent.objects.create(
         contact_request=contact_request,
@@ -359,4 +382,5 @@ def _event_append(
         actor_type=actor.type,
         actor_id=actor.id,
         note=note,
+        outcome_code=outcome_code,
     )

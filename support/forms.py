@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contact_requests.models import ContactRequestStatus
+from contact_requests.models import ContactOutcome, ContactRequestStatus
 from contact_requests.services import OUTCOME_MAX_LENGTH
 from preferences.agent_settings import setting_current
 from preferences.document import PreferenceDocument
@@ -154,11 +154,16 @@ class ScheduleForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
+    outcome_code = forms.ChoiceField(label=_("How did it end?"), choices=ContactOutcome.choices, widget=forms.RadioSelect)
     outcome = forms.CharField(
-        label=_("Outcome"),
+        label=_("Note for the customer"),
         max_length=OUTCOME_MAX_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The customer sees this text."),
+        help_text=_(
+            "The customer sees this text. Needed when you reached them (what you agreed) and to close the "
+            "request before its appointment (why)."
+        ),
     )
 
 

@@ -227,7 +227,7 @@ def request_assign(request, contact_request_id):
     return _back(request, contact_request.pk)
 
 
-def _request_transition(request, contact_request_id, *, form_class, form_name, service, field, success):
+def _request_transition(request, contact_request_id, *, form_class, form_name, service, fields, success):
     """Schedule, complete or mark unreachable: one form, one service call, the same answers."""
     contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
     form = form_class(request.POST)
@@ -236,7 +236,7 @@ def _request_transition(request, contact_request_id, *, form_class, form_name, s
             service(
                 contact_request_id=contact_request.pk,
                 actor=request_services.Actor.staff(request.user),
-                **{field: form.cleaned_data[field]},
+                **{field: form.cleaned_data[field] for field in fields},
             )
         except request_services.ContactRequestError as error:
             _errors_to_form(form, error)
@@ -255,7 +255,7 @@ def request_schedule(request, contact_request_id):
         form_class=forms.ScheduleForm,
         form_name="schedule_form",
         service=request_services.contact_request_schedule,
-        field="scheduled_for",
+        fields=("scheduled_for",),
         success=_("The appointment is set and the customer is told."),
     )
 
@@ -269,7 +269,7 @@ def request_complete(request, contact_request_id):
         form_class=forms.CompleteForm,
         form_name="complete_form",
         service=request_services.contact_request_complete,
-        field="outcome",
+        fields=("outcome_code", "outcome"),
         success=_("The request is complete and the customer is told."),
     )
 
@@ -283,7 +283,7 @@ def request_unreachable(request, contact_request_id):
         form_class=forms.UnreachableForm,
         form_name="unreachable_form",
         service=request_services.contact_request_mark_unreachable,
-        field="note",
+        fields=("note",),
         success=_("The request is closed as unreachable and the customer is told."),
     )
 

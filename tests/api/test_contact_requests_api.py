@@ -58,7 +58,7 @@ def test_list_and_read_only_the_clients_own_requests(make_api, customer, agent):
     assert_problem(api.get(f"{URL}/{theirs}"), 404)
     assert api.get(URL, customer_id=customer.pk + 1).json()["contact_requests"] == []
     # A person completes it; the client follows the status.
-    contact_request_complete(contact_request_id=mine[0], actor=Actor.staff(agent), outcome="Called back, refund granted.")
+    contact_request_complete(contact_request_id=mine[0], actor=Actor.staff(agent), outcome_code="reached", outcome="Called back, refund granted.")
     assert api.get(f"{URL}/{mine[0]}").json()["status"] == "completed"
 
 
