@@ -78,6 +78,12 @@ class ServiceLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.response_hours} h)"
 
+    @property
+    def label(self) -> str:
+        """The level in the reader's language (its name is a supervisor's free text, in one language)."""
+        scope = self.get_preferred_channel_display() if self.preferred_channel else _("Default level")
+        return _("%(scope)s: answer within %(hours)s h") % {"scope": scope, "hours": self.response_hours}
+
 
 class ContactRequest(models.Model):
     """A request to talk to a person. Its state changes only through contact_requests.services."""

@@ -19,7 +19,11 @@ from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
 from contact_requests.reachability import channel_contact_points
-from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
+from contact_requests.selectors import (
+    contact_request_queue,
+    contact_request_queue_counts,
+    contact_requests_for_customer,
+)
 from preferences.agent_settings import agent_changeable_settings, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
@@ -149,16 +153,12 @@ def _map_override_errors(error: PreferenceError, key: str) -> ValidationError:
 @require_safe
 @staff_required
 def request_queue(request):
-    form = forms.QueueFilterForm(request.GET or None)
-    status = ""
-    mine = False
-    if form.is_valid():
-        status = form.cleaned_data["status"]
-        mine = form.cleaned_data["mine"]
     now = timezone.now()
-    queryset = contact_request_queue(now=now, status=status, assigned_to_id=request.user.pk if mine else None)
-    if not status:
-        queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+    filters = forms.QueueFilterForm(request.GET or None).filters()
+    counts = contact_request_queue_counts(now=now, user_id=request.user.pk, status=filters.status)
+    form = forms.QueueFilterForm(request.GET or None, counts=counts)
+    form.is_valid()
+    queryset = contact_request_queue(now=now, user_id=request.user.pk, filters=filters)
     page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -41,7 +41,7 @@ def test_queue_filters_mine(agent_client, customer_user, agent, supervisor):
     theirs = request_for(customer)
     contact_request_assign(contact_request_id=mine.pk, actor=Actor.staff(agent), assignee=agent)
     contact_request_assign(contact_request_id=theirs.pk, actor=Actor.staff(supervisor), assignee=supervisor)
-    body = agent_client.get(QUEUE, {"mine": "on"}).content.decode()
+    body = agent_client.get(QUEUE, {"assigned": "mine"}).content.decode()
     assert f'id="queue-request-{mine.pk}"' in body
     assert f'id="queue-request-{theirs.pk}"' not in body
 
