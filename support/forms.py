@@ -206,7 +206,7 @@ class CompleteForm(forms.Form):
 
 class UnreachableForm(forms.Form):
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         max_length=OUTCOME_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

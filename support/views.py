@@ -31,6 +31,7 @@ from preferences.state import PreferenceError
 from support import forms
 from support.access import customer_get_for_agent, staff_required, supervisor_required
 from support.dashboard import dashboard_build
+from support.ledger import request_event_rows, staff_ledger_rows
 from support.selectors import customer_search
 from support.services import customer_override_apply
 
@@ -79,7 +80,7 @@ def customer_detail(request, customer_id):
             "settings_rows": settings_rows,
             "contact_requests": contact_requests_for_customer(customer=customer),
             "page": page,
-            "ledger": event_rows(page.object_list, document.catalog),
+            "ledger": staff_ledger_rows(event_rows(page.object_list, document.catalog)),
             "now": timezone.now(),
         },
     )
@@ -193,6 +194,7 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
             "complete_form": bound_forms.get("complete_form") or forms.CompleteForm(),
             "unreachable_form": bound_forms.get("unreachable_form") or forms.UnreachableForm(),
             "is_active": contact_request.status in ACTIVE_STATUSES,
+            "event_rows": request_event_rows(list(contact_request.events.all())),
             "statuses": ContactRequestStatus,
         },
         status=status,
