@@ -36,6 +36,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "support.view_reasoncode",
         "support.add_reasoncode",
         "support.change_reasoncode",
+        # API clients and their keys (api.admin): create a client, a key (shown once), change scopes,
+        # revoke. Never delete (revoking keeps the record), never a key's hash (not in any admin page).
+        "api.view_apiclient",
+        "api.add_apiclient",
+        "api.change_apiclient",
+        "api.view_apikey",
+        "api.change_apikey",
     ],
 }
 

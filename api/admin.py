@@ -1,4 +1,7 @@
-"""Supervisors manage API clients and their keys in the admin. A new key is shown once, then only its prefix."""
+"""Supervisors manage API clients and their keys in the admin. A new key is shown once, then only its prefix.
+
+A key's hash is in no admin page, and no admin URL may filter on it (`?key_hash__startswith=…` would
+let anyone who lists keys guess a hash one character at a time)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,6 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiClient, ApiKey, Scope, Send
 from api.services import api_client_revoke, api_key_create, api_key_revoke
+
+HIDDEN_FIELD = "key_hash"
+
+
+class KeyHashHiddenMixin:
+    """Refuse any changelist lookup that reaches a key's hash (Django allows lookups on any local field)."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if HIDDEN_FIELD in lookup.split("__"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class ApiClientForm(forms.ModelForm):
@@ -29,7 +43,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(KeyHashHiddenMixin, admin.ModelAdmin):
     form = ApiClientForm
     list_display = ("name", "scope_list", "expires_at", "revoked_at", "last_used")
     search_fields = ("name",)
@@ -54,12 +68,12 @@ class ApiClientAdmin(admin.ModelAdmin):
         if not change:
             self._key_show(request, obj)
 
-    @admin.action(description=_("Create a new key (at most two active per client)"))
+    @admin.action(description=_("Create a new key (at most two active per client)"), permissions=["change"])
     def create_key(self, request, queryset):
         for client in queryset:
             self._key_show(request, client)
 
-    @admin.action(description=_("Revoke the selected clients (every key stops working)"))
+    @admin.action(description=_("Revoke the selected clients (every key stops working)"), permissions=["change"])
     def revoke_clients(self, request, queryset):
         for client in queryset:
             api_client_revoke(client=client)
@@ -80,7 +94,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(KeyHashHiddenMixin, admin.ModelAdmin):
     list_display = ("prefix", "client", "created_at", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("client",)
     fields = ("prefix", "client", "created_at", "expires_at", "revoked_at", "last_used_at")
@@ -93,7 +107,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Revoke the selected keys"))
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke_keys(self, request, queryset):
         for api_key in queryset:
             api_key_revoke(api_key=api_key)

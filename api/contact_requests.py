@@ -19,6 +19,7 @@ from contact_requests.services import (
     MAX_ACTIVE_PER_CUSTOMER,
     ContactRequestError,
     ContactRequestLimitReached,
+    ContactRequestUnreachable,
     contact_request_create,
 )
 from preferences.catalog import catalog_get
@@ -29,6 +30,24 @@ class OpenRequestLimitReached(APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "open_request_limit"
+
+
+class ChannelUnreachable(APIException):
+    """422: the customer has no usable contact point for the channel asked for (nobody could keep the
+    promise); the problem lists the channels that would reach them."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "channel_unreachable"
+
+    def __init__(self, *, channel: str, reachable: list[str]):
+        super().__init__(
+            _(
+                "The customer cannot be reached by “%(channel)s”: they have no usable (verified) contact point "
+                "for it. Channels that reach them: %(reachable)s."
+            )
+            % {"channel": channel, "reachable": ", ".join(reachable) or _("none")}
+        )
+        self.problem_extra = {"reachable_channels": reachable}
 
 
 def contact_requests_for_api_client(*, client: ApiClient):
@@ -109,8 +128,10 @@ class ContactRequestListCreateView(ApiView):
         summary="Ask a person to contact the customer (e.g. a chatbot's “talk to a human”)",
         request=ContactRequestInSerializer,
         description=f"A customer has at most {MAX_ACTIVE_PER_CUSTOMER} requests in progress (open, assigned or "
-        "scheduled): beyond, 409 until one is closed.",
-        responses={201: ContactRequestOutSerializer, **problems(400, 404, 409, 415)},
+        "scheduled): beyond, 409 until one is closed. A request on a channel for which the customer has no "
+        "usable contact point (phone and messaging: a verified number, a mobile for messaging; email and video: "
+        "a verified email address) is refused with 422 `channel_unreachable`, listing `reachable_channels`.",
+        responses={201: ContactRequestOutSerializer, **problems(400, 404, 409, 415, 422)},
         examples=[
             OpenApiExample(
                 "From a chatbot",
@@ -136,6 +157,8 @@ class ContactRequestListCreateView(ApiView):
             )
         except ContactRequestLimitReached as error:
             raise OpenRequestLimitReached(error.messages[0]) from None
+        except ContactRequestUnreachable as error:
+            raise ChannelUnreachable(channel=error.channel, reachable=error.reachable) from None
         except ContactRequestError as error:
             raise ValidationError(error.message_dict) from None
         return Response(ContactRequestOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)

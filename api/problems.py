@@ -121,6 +121,7 @@ def _titles() -> dict[str, str]:
         "unsupported_media_type": _("Unsupported media type."),
         "payload_too_large": _("The request body is too large."),
         "open_request_limit": _("Too many requests in progress for this customer."),
+        "channel_unreachable": _("The customer cannot be reached on this channel."),
         "bad_request": _("The request is not valid."),
         UNKNOWN_FIELD: _("Unknown fields are refused."),
         "throttled": _("Too many requests."),
@@ -202,6 +203,7 @@ def problem_exception_handler(exc, context):
         detail = str(exc.detail)
     if getattr(exc, "missing_scope", None):  # api.permissions.MissingScope
         extra["missing_scope"] = exc.missing_scope
+    extra.update(getattr(exc, "problem_extra", None) or {})
     if isinstance(exc, PayloadTooLarge):
         extra["max_body_bytes"] = exc.limit
     if isinstance(exc, PreconditionFailed):

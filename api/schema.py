@@ -22,6 +22,8 @@ PROBLEM_DESCRIPTIONS = {
     412: "If-Match names an older version: read the document again.",
     413: f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     415: "The body is not JSON.",
+    422: "The request is well formed but cannot be kept, e.g. the customer cannot be reached on the channel "
+    "asked for (see detail and `reachable_channels`).",
     428: "If-Match is missing.",
     429: "Rate limit reached: wait for the number of seconds in Retry-After (also `t` in the RateLimit header).",
 }

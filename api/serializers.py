@@ -259,3 +259,8 @@ class ProblemSerializer(serializers.Serializer):
     errors = serializers.DictField(required=False, help_text="Validation errors by field.")
     current_version = serializers.IntegerField(required=False, help_text="With 412: the version now.")
     retry_after = serializers.IntegerField(required=False, help_text="With 429: seconds to wait.")
+    reachable_channels = serializers.ListField(
+        child=StrictCharField(),
+        required=False,
+        help_text="With 422 channel_unreachable: the request channels the customer can be reached on.",
+    )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contact_requests.models import PreferredChannel, TimeSlot
+from contact_requests.reachability import CHANNEL_NEEDS, channel_missing_text
 from contact_requests.services import REASON_MAX_LENGTH
 from preferences.models import Customer, Topic
 
@@ -39,7 +40,21 @@ class ContactRequestForm(forms.Form):
         help_text=_("For example a refused application or a price set by a computer. A person will review it."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reachable: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the channels the customer can be reached on are offered; the others say what is missing
+        # and where to add it (the service refuses them too).
+        self.reachable = list(reachable)
+        self.unreachable = [
+            {"label": label, "missing": channel_missing_text(value), "kind": CHANNEL_NEEDS[value].kind}
+            for value, label in PreferredChannel.choices
+            if value not in self.reachable
+        ]
         # Label each topic in the active language (the model's __str__ is its code).
         self.fields["topic"].label_from_instance = lambda topic: topic.name
+
+    def clean_preferred_channel(self) -> str:
+        channel = self.cleaned_data["preferred_channel"]
+        if channel not in self.reachable:
+            raise forms.ValidationError(channel_missing_text(channel))
+        return channel

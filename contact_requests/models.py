@@ -39,6 +39,14 @@ class TimeSlot(models.TextChoices):
     SATURDAY_MORNING = "saturday_morning", _("Saturday, 9:00–12:00")
 
 
+class ContactOutcome(models.TextChoices):
+    """How a completed request ended: recorded on the request and on its completion event."""
+
+    REACHED = "reached", _("Reached: we talked with the customer")
+    NOT_REACHED = "not_reached", _("Not reached")
+    CUSTOMER_CANCELLED = "customer_cancelled", _("Cancelled by the customer")
+
+
 class CreatedByType(models.TextChoices):
     CUSTOMER = "customer", _("the customer")
     API_CLIENT = "api_client", _("one of our systems")
@@ -70,6 +78,12 @@ class ServiceLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.response_hours} h)"
 
+    @property
+    def label(self) -> str:
+        """The level in the reader's language (its name is a supervisor's free text, in one language)."""
+        scope = self.get_preferred_channel_display() if self.preferred_channel else _("Default level")
+        return _("%(scope)s: answer within %(hours)s h") % {"scope": scope, "hours": self.response_hours}
+
 
 class ContactRequest(models.Model):
     """A request to talk to a person. Its state changes only through contact_requests.services."""
@@ -88,6 +102,7 @@ class ContactRequest(models.Model):
     )
     scheduled_for = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    outcome_code = models.CharField(_("outcome"), max_length=20, choices=ContactOutcome.choices, blank=True)
     service_level = models.ForeignKey(ServiceLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     due_at = models.DateTimeField()
     # First time a person acted on it (scheduled, completed or found the customer unreachable).
@@ -139,6 +154,8 @@ class ContactRequestEvent(models.Model):
     actor_type = models.CharField(max_length=16)
     actor_id = models.CharField(max_length=100, blank=True)
     note = models.TextField(blank=True)
+    # With a completion: how it ended (ContactOutcome).
+    outcome_code = models.CharField(max_length=20, choices=ContactOutcome.choices, blank=True)
 
     objects = ImmutableQuerySet.as_manager()
 

@@ -3,17 +3,21 @@ transaction: it changes the request, appends a ContactRequestEvent and queues th
 the outbox (sent after commit; contact_requests.emails). Overdue escalation: contact_requests.escalation."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
+from contact_requests.actors import (  # re-exported: callers use services.Actor and services.ContactRequestError
+    Actor,
+    ContactRequestError,
+    ContactRequestForbidden,
+    ContactRequestLimitReached,
+    ContactRequestUnreachable,
+)
 from contact_requests.emails import customer_email_queue
 from contact_requests.events import contact_request_event_record
 from contact_requests.models import (
@@ -26,11 +30,21 @@ from contact_requests.models import (
     ServiceLevel,
     TimeSlot,
 )
+from contact_requests.outcomes import OUTCOME_MAX_LENGTH, outcome_input_check, outcome_timing_check
+from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
 from preferences.domain import ActorType
-from preferences.models import Customer, Topic
+from preferences.models import ContactPoint, Customer, Topic
+
+__all__ = [
+    "Actor",
+    "ContactRequestError",
+    "ContactRequestForbidden",
+    "ContactRequestLimitReached",
+    "ContactRequestUnreachable",
+    "OUTCOME_MAX_LENGTH",
+]
 
 REASON_MAX_LENGTH = 2000
-OUTCOME_MAX_LENGTH = 2000
 # Without any configured service level, a person answers within this time.
 FALLBACK_RESPONSE_TIME = timedelta(hours=48)
 # A customer (or a chatbot for them) cannot flood the queue.
@@ -38,47 +52,6 @@ MAX_ACTIVE_PER_CUSTOMER = 5
 
 Status = ContactRequestStatus
 Kind = ContactRequestEvent.Kind
-
-
-class ContactRequestError(ValidationError):
-    """A request or a change that breaks a rule; messages keyed by field, in the active language."""
-
-
-class ContactRequestLimitReached(ContactRequestError):
-    """The customer already has MAX_ACTIVE_PER_CUSTOMER requests in progress (a state, not bad input)."""
-
-
-class ContactRequestForbidden(PermissionDenied):
-    """The actor may not make this change (e.g. an API client completing a request)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts on a request; recorded on its events. Staff actors carry their User."""
-
-    type: str
-    id: str = ""
-    user: Any = None
-
-    @classmethod
-    def staff(cls, user) -> "Actor":
-        return cls(type=ActorType.STAFF, id=str(user.pk), user=user)
-
-    @classmethod
-    def customer(cls, customer: Customer) -> "Actor":
-        return cls(type=ActorType.CUSTOMER, id=str(customer.user_id or ""))
-
-    @classmethod
-    def api_client(cls, client_id: str) -> "Actor":
-        return cls(type=ActorType.API_CLIENT, id=str(client_id))
-
-    @classmethod
-    def system(cls) -> "Actor":
-        return cls(type=ActorType.SYSTEM)
-
-    @property
-    def is_staff_person(self) -> bool:
-        return self.type == ActorType.STAFF and self.user is not None and is_staff_member(self.user)
 
 
 # --- Create ------------------------------------------------------------------------------------
@@ -111,7 +84,8 @@ def contact_request_create(
     `created_by_type` is a CreatedByType value ("customer", "api_client" for a chatbot or another
     system acting for the customer, "staff"); `actor_id` names the user or API client. `language`
     defaults to the customer's. The due time comes from the service level of the preferred channel.
-    Raises ContactRequestError on bad input.
+    Raises ContactRequestError on bad input, ContactRequestUnreachable when the customer has no usable
+    contact point for the channel (see contact_requests.reachability).
     """
     now = now or timezone.now()
     reason = (reason or "").strip()
@@ -138,6 +112,13 @@ def contact_request_create(
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.erased_at is not None:
             raise ContactRequestError({"customer": _("This customer's data has been erased.")})
+        points = list(ContactPoint.objects.filter(customer=customer))
+        if not channel_contact_points(points, preferred_channel):
+            raise ContactRequestUnreachable(
+                {"preferred_channel": channel_missing_text(preferred_channel)},
+                channel=preferred_channel,
+                reachable=reachable_channels(points),
+            )
         active = ContactRequest.objects.filter(customer=customer, status__in=ACTIVE_STATUSES).count()
         if active >= MAX_ACTIVE_PER_CUSTOMER:
             raise ContactRequestLimitReached(
@@ -257,18 +238,27 @@ def contact_request_schedule(
 
 
 def contact_request_complete(
-    *, contact_request_id: int, actor: Actor, outcome: str, now: datetime | None = None
+    *,
+    contact_request_id: int,
+    actor: Actor,
+    outcome_code: str,
+    outcome: str = "",
+    now: datetime | None = None,
 ) -> ContactRequest:
-    """A person talked with the customer: record the outcome. Never done by an API client."""
+    """A person closes the request with how it ended (a ContactOutcome) and a note the customer sees.
+    Never done by an API client.
+
+    "Reached" needs the note (what was agreed) and cannot come before the appointment; the other
+    outcomes may close the request before its appointment only with a note saying why."""
     _require_staff_person(actor)
+    now = now or timezone.now()
     outcome = (outcome or "").strip()
-    if not outcome:
-        raise ContactRequestError({"outcome": _("Describe the outcome for the customer.")})
-    if len(outcome) > OUTCOME_MAX_LENGTH:
-        raise ContactRequestError({"outcome": _("Keep it under %(max)s characters.") % {"max": OUTCOME_MAX_LENGTH}})
+    outcome_input_check(outcome_code=outcome_code, outcome=outcome)
 
     def change(contact_request: ContactRequest) -> None:
+        outcome_timing_check(contact_request=contact_request, outcome_code=outcome_code, outcome=outcome, now=now)
         contact_request.outcome = outcome
+        contact_request.outcome_code = outcome_code
         contact_request.assigned_to = contact_request.assigned_to or actor.user
 
     return _transition(
@@ -279,6 +269,7 @@ def contact_request_complete(
         now=now,
         change=change,
         note=outcome,
+        outcome_code=outcome_code,
     )
 
 
@@ -318,6 +309,7 @@ def _transition(
     now: datetime | None,
     change=None,
     note: str = "",
+    outcome_code: str = "",
     notify_customer: bool = True,
 ) -> ContactRequest:
     """Lock the request, check it is still in progress, apply the change, record and tell."""
@@ -352,14 +344,18 @@ def _transition(
                 "assigned_to",
                 "scheduled_for",
                 "outcome",
+                "outcome_code",
                 "answered_at",
                 "closed_at",
                 "updated_at",
             ]
         )
-        _event_append(contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note)
+        _event_append(
+            contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note, outcome_code=outcome_code
+        )
+        extra = {"outcome": outcome_code} if outcome_code else {}
         contact_request_event_record(
-            type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind
+            type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind, **extra
         )
         # Rescheduling changes what the customer must know, so it is told like a state change.
         if notify_customer and (new_status != old_status or kind == Kind.SCHEDULED):
@@ -368,7 +364,14 @@ def _transition(
 
 
 def _event_append(
-    contact_request: ContactRequest, *, kind: str, old_status: str, actor: Actor, now: datetime, note: str = ""
+    contact_request: ContactRequest,
+    *,
+    kind: str,
+    old_status: str,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+    outcome_code: str = "",
 ) -> ContactRequestEvent:
     return ContactRequestEvent.objects.create(
         contact_request=contact_request,
@@ -379,4 +382,5 @@ def _event_append(
         actor_type=actor.type,
         actor_id=actor.id,
         note=note,
+        outcome_code=outcome_code,
     )

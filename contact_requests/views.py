@@ -11,7 +11,8 @@ from contact_requests import services
 from contact_requests.access import contact_request_get_for_customer
 from contact_requests.forms import ContactRequestForm
 from contact_requests.models import CreatedByType
-from contact_requests.selectors import contact_requests_for_customer
+from contact_requests.reachability import reachable_channels
+from contact_requests.selectors import contact_requests_for_customer, customer_contact_points
 from preferences.access import customer_required
 
 
@@ -19,7 +20,8 @@ from preferences.access import customer_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def contact_request_list(request, customer):
-    form = ContactRequestForm(request.POST or None, initial={"language": customer.language})
+    reachable = reachable_channels(customer_contact_points(customer=customer))
+    form = ContactRequestForm(request.POST or None, initial={"language": customer.language}, reachable=reachable)
     status = 200
     if request.method == "POST":
         if form.is_valid():

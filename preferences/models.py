@@ -153,6 +153,8 @@ class Customer(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # On PostgreSQL the console's search also has trigram indexes on UPPER(first_name), UPPER(last_name)
+        # and UPPER(external_id) (migration 0007, kept out of the model state: SQLite has no GIN).
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="customer_name_idx"),
             # GET /api/v1/customers?updated_after= (api.selectors.customer_ids_find).

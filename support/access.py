@@ -1,5 +1,5 @@
-"""Who may reach the console: staff (agents and supervisors); the dashboard: supervisors only; a
-customer's data export: staff who may see that customer.
+"""Who may reach the console: staff (agents and supervisors); the dashboard and a customer's data
+rights (exports and erasure, irreversible): supervisors only.
 
 Anonymous visitors are sent to sign in; signed-in customers are refused (403). TOTP is enforced
 before these checks by accounts.middleware.StaffMFARequiredMiddleware.
@@ -58,6 +58,15 @@ def customer_get_for_agent(*, user, customer_id: int) -> Customer:
     return customer
 
 
-def data_export_get_for_agent(*, user, customer_id: int, export_id: int) -> DataExport:
-    customer = customer_get_for_agent(user=user, customer_id=customer_id)
+def customer_get_for_data_rights(*, user, customer_id: int) -> Customer:
+    """A customer whose data a supervisor exports or erases; agents are refused (403)."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if not is_supervisor(user):
+        raise PermissionDenied
+    return customer_get_for_agent(user=user, customer_id=customer_id)
+
+
+def data_export_get_for_supervisor(*, user, customer_id: int, export_id: int) -> DataExport:
+    customer = customer_get_for_data_rights(user=user, customer_id=customer_id)
     return data_export_get_for_customer(customer=customer, export_id=export_id)

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contact_requests.models import ContactRequestStatus
+from contact_requests.models import ContactOutcome, ContactRequestStatus, PreferredChannel
+from contact_requests.selectors import QueueFilters
 from contact_requests.services import OUTCOME_MAX_LENGTH
 from preferences.agent_settings import setting_current
 from preferences.document import PreferenceDocument
@@ -36,11 +37,47 @@ class CustomerSearchForm(forms.Form):
     )
 
 
+def _counted(label, count: int | None) -> str:
+    return label if count is None else _("%(label)s (%(count)s)") % {"label": label, "count": count}
+
+
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All in progress"))] + list(ContactRequestStatus.choices), required=False
-    )
-    mine = forms.BooleanField(label=_("Only mine"), required=False)
+    """The queue's filters as labelled selects; each option says how many requests it would show."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    assigned = forms.ChoiceField(label=_("Assigned to"), required=False)
+    due = forms.ChoiceField(label=_("Due time"), required=False)
+    channel = forms.ChoiceField(label=_("Contact by"), required=False)
+
+    def __init__(self, *args, counts: dict[str, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        counts = counts or {}
+        self.fields["status"].choices = [("", _("All in progress"))] + list(ContactRequestStatus.choices)
+        self.fields["assigned"].choices = [
+            ("", _counted(_("Anyone"), counts.get("total"))),
+            ("mine", _counted(_("Me"), counts.get("mine"))),
+            ("unassigned", _counted(_("Nobody yet"), counts.get("unassigned"))),
+        ]
+        self.fields["due"].choices = [
+            ("", _counted(_("Any due time"), counts.get("total"))),
+            ("overdue", _counted(_("Overdue only"), counts.get("overdue"))),
+        ]
+        self.fields["channel"].choices = [("", _counted(_("Any channel"), counts.get("total")))] + [
+            (value, _counted(label, counts.get(f"channel_{value}"))) for value, label in PreferredChannel.choices
+        ]
+
+    def filters(self) -> QueueFilters:
+        """The valid filters (an invalid one is dropped, as if not given)."""
+        if not self.is_bound:
+            return QueueFilters()
+        self.is_valid()
+        data = self.cleaned_data  # the valid fields only
+        return QueueFilters(
+            status=data.get("status", ""),
+            assigned=data.get("assigned", ""),
+            overdue=data.get("due") == "overdue",
+            channel=data.get("channel", ""),
+        )
 
 
 # --- Overrides ------------------------------------------------------------------------------------
@@ -154,17 +191,22 @@ class ScheduleForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
+    outcome_code = forms.ChoiceField(label=_("How did it end?"), choices=ContactOutcome.choices, widget=forms.RadioSelect)
     outcome = forms.CharField(
-        label=_("Outcome"),
+        label=_("Note for the customer"),
         max_length=OUTCOME_MAX_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The customer sees this text."),
+        help_text=_(
+            "The customer sees this text. Needed when you reached them (what you agreed) and to close the "
+            "request before its appointment (why)."
+        ),
     )
 
 
 class UnreachableForm(forms.Form):
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         max_length=OUTCOME_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

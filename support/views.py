@@ -18,7 +18,12 @@ from common.request_origin import request_origin
 from contact_requests import services as request_services
 from contact_requests.access import contact_request_get_for_staff
 from contact_requests.models import ACTIVE_STATUSES, ContactRequestStatus
-from contact_requests.selectors import contact_request_queue, contact_requests_for_customer
+from contact_requests.reachability import channel_contact_points
+from contact_requests.selectors import (
+    contact_request_queue,
+    contact_request_queue_counts,
+    contact_requests_for_customer,
+)
 from preferences.agent_settings import agent_changeable_settings, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
@@ -26,6 +31,7 @@ from preferences.state import PreferenceError
 from support import forms
 from support.access import customer_get_for_agent, staff_required, supervisor_required
 from support.dashboard import dashboard_build
+from support.ledger import request_event_rows, staff_ledger_rows
 from support.selectors import customer_search
 from support.services import customer_override_apply
 
@@ -74,7 +80,7 @@ def customer_detail(request, customer_id):
             "settings_rows": settings_rows,
             "contact_requests": contact_requests_for_customer(customer=customer),
             "page": page,
-            "ledger": event_rows(page.object_list, document.catalog),
+            "ledger": staff_ledger_rows(event_rows(page.object_list, document.catalog)),
             "now": timezone.now(),
         },
     )
@@ -148,16 +154,12 @@ def _map_override_errors(error: PreferenceError, key: str) -> ValidationError:
 @require_safe
 @staff_required
 def request_queue(request):
-    form = forms.QueueFilterForm(request.GET or None)
-    status = ""
-    mine = False
-    if form.is_valid():
-        status = form.cleaned_data["status"]
-        mine = form.cleaned_data["mine"]
     now = timezone.now()
-    queryset = contact_request_queue(now=now, status=status, assigned_to_id=request.user.pk if mine else None)
-    if not status:
-        queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+    filters = forms.QueueFilterForm(request.GET or None).filters()
+    counts = contact_request_queue_counts(now=now, user_id=request.user.pk, status=filters.status)
+    form = forms.QueueFilterForm(request.GET or None, counts=counts)
+    form.is_valid()
+    queryset = contact_request_queue(now=now, user_id=request.user.pk, filters=filters)
     page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -182,12 +184,17 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
         "support/request_detail.html",
         {
             "contact_request": contact_request,
+            # Where to reach the customer on the channel they chose (contact points prefetched).
+            "reach_points": channel_contact_points(
+                contact_request.customer.contact_points.all(), contact_request.preferred_channel
+            ),
             "now": timezone.now(),
             "schedule_form": bound_forms.get("schedule_form")
             or forms.ScheduleForm(initial={"scheduled_for": contact_request.scheduled_for}),
             "complete_form": bound_forms.get("complete_form") or forms.CompleteForm(),
             "unreachable_form": bound_forms.get("unreachable_form") or forms.UnreachableForm(),
             "is_active": contact_request.status in ACTIVE_STATUSES,
+            "event_rows": request_event_rows(list(contact_request.events.all())),
             "statuses": ContactRequestStatus,
         },
         status=status,
@@ -222,7 +229,7 @@ def request_assign(request, contact_request_id):
     return _back(request, contact_request.pk)
 
 
-def _request_transition(request, contact_request_id, *, form_class, form_name, service, field, success):
+def _request_transition(request, contact_request_id, *, form_class, form_name, service, fields, success):
     """Schedule, complete or mark unreachable: one form, one service call, the same answers."""
     contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
     form = form_class(request.POST)
@@ -231,7 +238,7 @@ def _request_transition(request, contact_request_id, *, form_class, form_name, s
             service(
                 contact_request_id=contact_request.pk,
                 actor=request_services.Actor.staff(request.user),
-                **{field: form.cleaned_data[field]},
+                **{field: form.cleaned_data[field] for field in fields},
             )
         except request_services.ContactRequestError as error:
             _errors_to_form(form, error)
@@ -250,7 +257,7 @@ def request_schedule(request, contact_request_id):
         form_class=forms.ScheduleForm,
         form_name="schedule_form",
         service=request_services.contact_request_schedule,
-        field="scheduled_for",
+        fields=("scheduled_for",),
         success=_("The appointment is set and the customer is told."),
     )
 
@@ -264,7 +271,7 @@ def request_complete(request, contact_request_id):
         form_class=forms.CompleteForm,
         form_name="complete_form",
         service=request_services.contact_request_complete,
-        field="outcome",
+        fields=("outcome_code", "outcome"),
         success=_("The request is complete and the customer is told."),
     )
 
@@ -278,7 +285,7 @@ def request_unreachable(request, contact_request_id):
         form_class=forms.UnreachableForm,
         form_name="unreachable_form",
         service=request_services.contact_request_mark_unreachable,
-        field="note",
+        fields=("note",),
         success=_("The request is closed as unreachable and the customer is told."),
     )
 

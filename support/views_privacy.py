@@ -1,5 +1,5 @@
-"""The console's data-rights pages: exports and erasure run by staff on a customer's request (by phone,
-by letter), with a recorded reason. The work is privacy's services'."""
+"""The console's data-rights pages: exports and erasure run by a supervisor on a customer's request (by
+phone, by letter), with a recorded reason; agents are refused. The work is privacy's services'."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,7 +13,7 @@ from privacy.forms import StaffEraseForm, StaffReasonForm, confirm_word
 from privacy.models import RequestedBy
 from privacy.selectors import data_exports_for_customer
 from privacy.views import export_response
-from support.access import customer_get_for_agent, data_export_get_for_agent, staff_required
+from support.access import customer_get_for_data_rights, data_export_get_for_supervisor, supervisor_required
 
 
 def _page(request, customer, *, export_form=None, erase_form=None, status=200):
@@ -35,16 +35,16 @@ def _page(request, customer, *, export_form=None, erase_form=None, status=200):
 
 @never_cache
 @require_safe
-@staff_required
+@supervisor_required
 def staff_privacy(request, customer_id: int):
-    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    customer = customer_get_for_data_rights(user=request.user, customer_id=customer_id)
     return _page(request, customer)
 
 
 @require_POST
-@staff_required
+@supervisor_required
 def staff_export_request(request, customer_id: int):
-    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    customer = customer_get_for_data_rights(user=request.user, customer_id=customer_id)
     form = StaffReasonForm(request.POST, auto_id="id_export_%s")
     if not form.is_valid():
         return _page(request, customer, export_form=form, status=400)
@@ -60,16 +60,16 @@ def staff_export_request(request, customer_id: int):
 
 @never_cache
 @require_safe
-@staff_required
+@supervisor_required
 def staff_export_download(request, customer_id: int, export_id: int, fmt: str):
-    export = data_export_get_for_agent(user=request.user, customer_id=customer_id, export_id=export_id)
+    export = data_export_get_for_supervisor(user=request.user, customer_id=customer_id, export_id=export_id)
     return export_response(export, fmt)
 
 
 @require_POST
-@staff_required
+@supervisor_required
 def staff_erase(request, customer_id: int):
-    customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
+    customer = customer_get_for_data_rights(user=request.user, customer_id=customer_id)
     form = StaffEraseForm(request.POST, auto_id="id_erase_%s")
     if not form.is_valid():
         return _page(request, customer, erase_form=form, status=400)

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL's index expressions with an operator class (the console search's trigram indexes,
+    # preferences migration 0007); harmless on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "django_filters",

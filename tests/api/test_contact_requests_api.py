@@ -13,7 +13,7 @@ URL = "/api/v1/contact-requests"
 
 
 def _create(api, customer, **fields):
-    body = {"customer_id": customer.pk, "reason": "Wants to discuss a refused refund.", "preferred_channel": "phone",
+    body = {"customer_id": customer.pk, "reason": "Wants to discuss a refused refund.", "preferred_channel": "email",
             **fields}
     return api.post(URL, body)
 
@@ -58,7 +58,7 @@ def test_list_and_read_only_the_clients_own_requests(make_api, customer, agent):
     assert_problem(api.get(f"{URL}/{theirs}"), 404)
     assert api.get(URL, customer_id=customer.pk + 1).json()["contact_requests"] == []
     # A person completes it; the client follows the status.
-    contact_request_complete(contact_request_id=mine[0], actor=Actor.staff(agent), outcome="Called back, refund granted.")
+    contact_request_complete(contact_request_id=mine[0], actor=Actor.staff(agent), outcome_code="reached", outcome="Called back, refund granted.")
     assert api.get(f"{URL}/{mine[0]}").json()["status"] == "completed"
 
 
@@ -80,3 +80,15 @@ def test_an_api_client_cannot_complete_a_request(api, customer):
                                headers={"Authorization": f"Bearer {api.key}"})
     assert_problem(response, 405)
     assert ContactRequest.objects.get().status == "open"
+
+
+def test_the_api_refuses_an_unreachable_channel_with_a_problem(make_api, customer):
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    for channel in ("phone", "messaging"):
+        response = api.post("/api/v1/contact-requests", {"customer_id": customer.pk, "reason": "Call me",
+                                                        "preferred_channel": channel})
+        body = assert_problem(response, 422)
+        assert body["type"] == "urn:portal:problem:channel_unreachable"
+        assert body["reachable_channels"] == ["email", "video"]
+        assert channel in body["detail"] and "contact point" in body["detail"]
+    assert not ContactRequest.objects.exists()

@@ -55,14 +55,22 @@ def test_request_to_completion_and_an_override_seen_by_the_customer(browser, sit
     agent.locator("#id_scheduled_for").fill(when.strftime("%Y-%m-%dT%H:%M"))
     agent.locator("#request-schedule").click()
     expect(agent.locator("#request-status")).to_contain_text(re.compile("Scheduled", re.I))
+    # Completing as "reached" before the appointment is refused, with the reason in the form.
+    agent.locator("input[name=outcome_code][value=reached]").check()
     agent.locator("#id_outcome").fill("Invoice corrected; a credit note was sent.")
+    agent.locator("#request-complete").click()
+    expect(agent.locator("#id_outcome_code_error")).to_be_visible()
+    assert_accessible(agent)
+    # The customer called back before the appointment: another outcome, with a note saying why.
+    agent.locator("input[name=outcome_code][value=customer_cancelled]").check()
+    agent.locator("#id_outcome").fill("You called us first: invoice corrected; a credit note was sent.")
     agent.locator("#request-complete").click()
     expect(agent.locator("#request-status")).to_contain_text(re.compile("Completed", re.I))
     assert_accessible(agent)
 
     # The customer sees the outcome.
     customer.goto(site + "/my/requests/")
-    expect(customer.locator(f"#contact-request-{request_id}")).to_contain_text("Invoice corrected")
+    expect(customer.locator(f"#contact-request-{request_id}")).to_contain_text("invoice corrected")
 
     # The agent finds the customer and overrides a setting with a reason.
     agent.goto(site + "/support/")

@@ -19,6 +19,7 @@ from contact_requests.services import (
 from notifications.models import OutboundMessage
 from preferences.models import Topic
 from tests.contact_requests.helpers import request_for
+from tests.preferences.helpers import add_verified_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_email_is_written_in_the_language_of_the_request(customer_user):
 
 def test_service_level_of_the_channel_wins_and_inactive_levels_are_ignored(customer_user):
     _, customer = customer_user
+    add_verified_phone(customer, "+33612345678")
     now = timezone.now()
     phone = request_for(customer, preferred_channel="phone", now=now)
     assert phone.due_at == now + timedelta(hours=24)
@@ -132,7 +134,13 @@ def test_full_life_open_assigned_scheduled_completed(customer_user, agent):
     contact_request.refresh_from_db()
     assert (contact_request.status, contact_request.scheduled_for) == ("scheduled", when)
     assert contact_request.answered_at is not None
-    contact_request_complete(contact_request_id=contact_request.pk, actor=actor, outcome="Explained the bill.")
+    contact_request_complete(
+        contact_request_id=contact_request.pk,
+        actor=actor,
+        outcome_code="reached",
+        outcome="Explained the bill.",
+        now=when + timedelta(minutes=20),
+    )
     contact_request.refresh_from_db()
     assert contact_request.status == "completed"
     assert contact_request.outcome == "Explained the bill."
@@ -166,7 +174,7 @@ def test_complete_straight_from_open_assigns_the_person(customer_user, agent):
     _, customer = customer_user
     contact_request = request_for(customer)
     completed = contact_request_complete(
-        contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome="Done."
+        contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="Done."
     )
     assert (completed.status, completed.assigned_to) == ("completed", agent)
 
@@ -176,7 +184,7 @@ def test_an_api_client_can_never_complete(customer_user):
     contact_request = request_for(customer)
     with pytest.raises(ContactRequestForbidden):
         contact_request_complete(
-            contact_request_id=contact_request.pk, actor=Actor.api_client("chatbot-1"), outcome="x"
+            contact_request_id=contact_request.pk, actor=Actor.api_client("chatbot-1"), outcome_code="reached", outcome="x"
         )
     contact_request.refresh_from_db()
     assert contact_request.status == "open"
@@ -187,7 +195,7 @@ def test_a_staff_actor_that_is_not_staff_any_more_cannot_complete(customer_user,
     contact_request = request_for(customer)
     impostor = Actor(type="staff", id=str(other_customer_user[0].pk), user=other_customer_user[0])
     with pytest.raises(ContactRequestForbidden):
-        contact_request_complete(contact_request_id=contact_request.pk, actor=impostor, outcome="x")
+        contact_request_complete(contact_request_id=contact_request.pk, actor=impostor, outcome_code="reached", outcome="x")
 
 
 @pytest.mark.parametrize(
@@ -211,7 +219,7 @@ def test_complete_needs_an_outcome(customer_user, agent):
     _, customer = customer_user
     contact_request = request_for(customer)
     with pytest.raises(ContactRequestError) as caught:
-        contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome="  ")
+        contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="  ")
     assert "outcome" in caught.value.message_dict
 
 
@@ -249,7 +257,7 @@ def test_customer_cancels_a_request_in_progress(customer_user, agent):
 def test_cancelling_a_completed_request_is_refused(customer_user, agent):
     _, customer = customer_user
     contact_request = request_for(customer)
-    contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome="Done.")
+    contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="Done.")
     with pytest.raises(ContactRequestError) as caught:
         contact_request_cancel(contact_request_id=contact_request.pk, actor=Actor.customer(customer))
     assert "status" in caught.value.message_dict
@@ -273,7 +281,7 @@ def test_unreachable_closes_for_good(customer_user, agent):
     assert (closed.status, closed.outcome) == ("unreachable", "Three calls, no answer.")
     assert "could not reach" in emails_to(user.email)[-1].subject.lower()
     with pytest.raises(ContactRequestError):
-        contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome="x")
+        contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="x")
 
 
 def test_no_email_when_the_customer_has_no_address(db):
@@ -282,7 +290,10 @@ def test_no_email_when_the_customer_has_no_address(db):
     from preferences.ledger import ChangeContext
 
     customer = customer_create(
-        external_id="CRM-PHONE-ONLY", context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
+        external_id="CRM-PHONE-ONLY",
+        phone="+33612345678",
+        phone_verified=True,
+        context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT),
     )
-    request_for(customer, created_by_type="api_client", actor_id="crm")
+    request_for(customer, preferred_channel="phone", created_by_type="api_client", actor_id="crm")
     assert not OutboundMessage.objects.exists()

@@ -14,7 +14,7 @@ def valid_post(**overrides):
     data = {
         "topic": "",
         "reason": "Please call me about my contract.",
-        "preferred_channel": "phone",
+        "preferred_channel": "email",
         "preferred_time_slots": ["weekday_morning", "saturday_morning"],
         "language": "fr",
         "contested_decision": "",
@@ -96,7 +96,7 @@ def test_cancelling_another_customers_request_is_404(customer_client, other_cust
 
 def test_cancelling_a_completed_request_shows_an_error(customer_client, customer_user, agent):
     contact_request = request_for(customer_user[1])
-    contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome="Called back.")
+    contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="Called back.")
     response = customer_client.post(reverse("contact_requests:cancel", args=[contact_request.pk]), follow=True)
     contact_request.refresh_from_db()
     assert contact_request.status == "completed"
@@ -109,7 +109,7 @@ def test_cancelling_a_completed_request_shows_an_error(customer_client, customer
 def test_overview_lists_open_requests(customer_client, customer_user, agent):
     still_open = request_for(customer_user[1], reason="Open one")
     done = request_for(customer_user[1], reason="Done one")
-    contact_request_complete(contact_request_id=done.pk, actor=Actor.staff(agent), outcome="ok")
+    contact_request_complete(contact_request_id=done.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="ok")
     body = customer_client.get(reverse("preferences:overview")).content.decode()
     assert 'id="overview-requests"' in body
     assert still_open.reason in body

@@ -10,3 +10,10 @@ def agent_client(agent):
     client = Client()
     client.force_login(agent)
     return client
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    client = Client()
+    client.force_login(supervisor)
+    return client

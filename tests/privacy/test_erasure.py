@@ -133,16 +133,22 @@ def test_an_erased_customer_cannot_be_changed_or_erased_again(rich_customer):
         customer_erase(customer_id=customer.pk, requested_by_type="customer")
 
 
-def test_staff_erase_with_a_reason(agent_client, rich_customer):
+def test_a_supervisor_erases_with_a_reason_and_an_agent_cannot(agent_client, supervisor_client, rich_customer):
     _, customer = rich_customer
     url = f"/support/customers/{customer.pk}/privacy/erase/"
-    assert agent_client.post(url, {"reason": "", "confirmation": "DELETE"}).status_code == 400
-    response = agent_client.post(url, {"reason": "Asked by letter, ref. 77", "confirmation": "DELETE"})
+    # Erasure cannot be undone: an agent is refused and does not see the way to it.
+    assert agent_client.post(url, {"reason": "Asked by letter, ref. 77", "confirmation": "DELETE"}).status_code == 403
+    assert agent_client.get(f"/support/customers/{customer.pk}/privacy/").status_code == 403
+    assert 'id="data-rights"' not in agent_client.get(f"/support/customers/{customer.pk}/").content.decode()
+    assert not Erasure.objects.exists()
+    assert 'id="data-rights"' in supervisor_client.get(f"/support/customers/{customer.pk}/").content.decode()
+    assert supervisor_client.post(url, {"reason": "", "confirmation": "DELETE"}).status_code == 400
+    response = supervisor_client.post(url, {"reason": "Asked by letter, ref. 77", "confirmation": "DELETE"})
     assert response.status_code == 302
     erasure = Erasure.objects.get(customer=customer)
     assert (erasure.requested_by_type, erasure.reason) == ("staff", "Asked by letter, ref. 77")
     assert personal_traces() == []
-    assert agent_client.get(f"/support/customers/{customer.pk}/").status_code == 404
+    assert supervisor_client.get(f"/support/customers/{customer.pk}/").status_code == 404
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")

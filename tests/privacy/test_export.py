@@ -105,17 +105,23 @@ def test_collecting_the_data_costs_the_same_queries_however_much_there_is(custom
     assert len(data["contact_requests"]) == 5
 
 
-def test_staff_prepare_an_export_with_a_reason(agent_client, customer_user, django_capture_on_commit_callbacks):
+def test_a_supervisor_prepares_an_export_with_a_reason_and_an_agent_cannot(
+    agent_client, supervisor_client, customer_user, django_capture_on_commit_callbacks
+):
     _, customer = customer_user
     url = f"/support/customers/{customer.pk}/privacy/"
-    assert agent_client.get(url).status_code == 200
-    assert agent_client.post(f"{url}exports/", {"reason": ""}).status_code == 400
+    assert agent_client.get(url).status_code == 403
+    assert agent_client.post(f"{url}exports/", {"reason": "Asked by letter, ref. 12"}).status_code == 403
+    assert not DataExport.objects.exists()
+    assert supervisor_client.get(url).status_code == 200
+    assert supervisor_client.post(f"{url}exports/", {"reason": ""}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        response = agent_client.post(f"{url}exports/", {"reason": "Asked by letter, ref. 12"})
+        response = supervisor_client.post(f"{url}exports/", {"reason": "Asked by letter, ref. 12"})
     assert response.status_code == 302
     export = DataExport.objects.get()
     assert (export.requested_by_type, export.reason, export.status) == ("staff", "Asked by letter, ref. 12", "ready")
-    assert agent_client.get(f"{url}exports/{export.pk}/download.csv").status_code == 200
+    assert supervisor_client.get(f"{url}exports/{export.pk}/download.csv").status_code == 200
+    assert agent_client.get(f"{url}exports/{export.pk}/download.csv").status_code == 403
 
 
 def test_customers_cannot_reach_the_staff_pages(customer_client, customer_user):

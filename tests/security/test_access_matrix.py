@@ -139,10 +139,11 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "support:request_unreachable": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
     "support:dashboard": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "support:dashboard_csv": {"GET": supervisor_page(200), "POST": staff_only_method()},
-    "privacy_staff:privacy": {"GET": staff_page(200), "POST": staff_only_method()},
-    "privacy_staff:export_request": {"GET": staff_only_method(), "POST": staff_page(400)},
-    "privacy_staff:export_download": {"GET": staff_page(200), "POST": staff_only_method()},
-    "privacy_staff:erase": {"GET": staff_only_method(), "POST": staff_page(400)},
+    # Data rights (exports, irreversible erasure): supervisors only.
+    "privacy_staff:privacy": {"GET": supervisor_page(200), "POST": staff_only_method()},
+    "privacy_staff:export_request": {"GET": staff_only_method(), "POST": supervisor_page(400)},
+    "privacy_staff:export_download": {"GET": supervisor_page(200), "POST": staff_only_method()},
+    "privacy_staff:erase": {"GET": staff_only_method(), "POST": supervisor_page(400)},
     # One-click links: no login; the token is the secret (B's link: the page names no one).
     "links:one_click": {"GET": everyone(200), "POST": everyone(200)},
 }
@@ -555,8 +556,9 @@ ADMIN_MODELS: dict[str, tuple[tuple, tuple]] = {
     "contact_requests.contactrequest": ((200, 403), (200, 403)),
     "contact_requests.servicelevel": ((200, 200), (200, 200)),
     "support.reasoncode": ((200, 200), (200, 200)),
-    "api.apiclient": ((403, 403), (200, 200)),
-    "api.apikey": ((403, 403), (200, 403)),
+    # Supervisors manage API clients and keys (README); keys are made by an action, never added.
+    "api.apiclient": ((200, 200), (200, 200)),
+    "api.apikey": ((200, 403), (200, 403)),
     "api.send": ((403, 403), (200, 403)),
     "webhooks.webhookendpoint": ((200, 200), (200, 200)),
     "webhooks.webhookdelivery": ((200, 403), (200, 403)),

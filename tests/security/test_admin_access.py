@@ -171,3 +171,81 @@ def test_role_changes_cannot_be_altered_in_the_database(db):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             statement()
     assert RoleChange.objects.get(pk=record.pk).new_value == AGENT
+
+
+# --- Supervisors manage API clients (README), and never see or guess a key's hash -------------------
+
+
+def test_a_supervisor_creates_an_api_client_sees_its_key_once_and_revokes_it(world):  # noqa: F811
+    from api.models import ApiClient, ApiKey
+
+    supervisor = Client()
+    supervisor.force_login(world.supervisor)
+    response = supervisor.post(
+        "/admin/api/apiclient/add/",
+        {
+            "name": "chatbot",
+            "scopes": ["contact_requests:write"],
+            "expires_at_0": "",
+            "expires_at_1": "",
+            "rate_limit_per_minute": "600",
+            "keys-TOTAL_FORMS": "0",
+            "keys-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200, response.content
+    client = ApiClient.objects.get(name="chatbot")
+    assert client.created_by == world.supervisor and client.scopes == ["contact_requests:write"]
+    key = ApiKey.objects.get(client=client)
+    page = response.content.decode()
+    assert key.prefix in page and key.key_hash not in page  # the key shown once, never its hash
+    # Revoking is a change; deleting is refused (the record stays).
+    supervisor.post(
+        "/admin/api/apikey/", {"action": "revoke_keys", "_selected_action": [key.pk]}, follow=True
+    )
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert supervisor.get(f"/admin/api/apikey/{key.pk}/delete/").status_code == 403
+    assert supervisor.get(f"/admin/api/apiclient/{client.pk}/delete/").status_code == 403
+    # Nothing about their own access changed.
+    world.supervisor.refresh_from_db()
+    assert not world.supervisor.is_superuser
+
+
+def test_no_admin_page_shows_or_filters_on_a_key_hash(world, superuser):  # noqa: F811
+    from api.models import ApiKey
+
+    key = ApiKey.objects.filter(client=world.owner).first()
+    for caller in (world.supervisor, superuser):
+        client = Client()
+        client.force_login(caller)
+        for path in (
+            "/admin/api/apikey/",
+            f"/admin/api/apikey/{key.pk}/change/",
+            "/admin/api/apiclient/",
+            f"/admin/api/apiclient/{world.owner.pk}/change/",
+        ):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            page = response.content.decode()
+            assert key.key_hash not in page and "key_hash" not in page, path
+        # Guessing the hash one character at a time through the changelist's filters is refused.
+        for path in (
+            f"/admin/api/apikey/?key_hash__startswith={key.key_hash[:1]}",
+            f"/admin/api/apikey/?key_hash={key.key_hash}",
+            f"/admin/api/apiclient/?keys__key_hash__startswith={key.key_hash[:1]}",
+        ):
+            response = client.get(path)
+            assert response.status_code in (400, 302) and key.prefix not in response.content.decode(), path
+
+
+def test_an_agent_has_no_power_over_api_clients(world):  # noqa: F811
+    from api.models import ApiClient
+
+    agent = Client()
+    agent.force_login(world.agent)
+    for path in ("/admin/api/apiclient/", "/admin/api/apiclient/add/", "/admin/api/apikey/"):
+        assert agent.get(path).status_code == 302  # the admin's sign-in: agents are not admin staff
+    agent.post("/admin/api/apiclient/add/", {"name": "rogue", "scopes": ["customers:read"]})
+    assert not ApiClient.objects.filter(name="rogue").exists()

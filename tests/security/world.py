@@ -129,7 +129,7 @@ def world_build() -> World:
     owner_request = contact_request_create(
         customer=customer_a,
         reason="A chatbot asked for a person.",
-        preferred_channel="phone",
+        preferred_channel="email",
         created_by_type=CreatedByType.API_CLIENT,
         actor_id=str(owner.pk),
     )

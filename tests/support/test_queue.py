@@ -25,7 +25,7 @@ def test_queue_puts_overdue_first_and_hides_closed(agent_client, customer_user, 
     completed = request_for(customer)
     from contact_requests.services import contact_request_complete
 
-    contact_request_complete(contact_request_id=completed.pk, actor=Actor.staff(agent), outcome="ok")
+    contact_request_complete(contact_request_id=completed.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="ok")
     body = agent_client.get(QUEUE).content.decode()
     assert body.index(f'id="queue-request-{overdue.pk}"') < body.index(f'id="queue-request-{fresh.pk}"')
     assert f'id="queue-request-{completed.pk}"' not in body
@@ -41,7 +41,7 @@ def test_queue_filters_mine(agent_client, customer_user, agent, supervisor):
     theirs = request_for(customer)
     contact_request_assign(contact_request_id=mine.pk, actor=Actor.staff(agent), assignee=agent)
     contact_request_assign(contact_request_id=theirs.pk, actor=Actor.staff(supervisor), assignee=supervisor)
-    body = agent_client.get(QUEUE, {"mine": "on"}).content.decode()
+    body = agent_client.get(QUEUE, {"assigned": "mine"}).content.decode()
     assert f'id="queue-request-{mine.pk}"' in body
     assert f'id="queue-request-{theirs.pk}"' not in body
 
@@ -101,12 +101,28 @@ def test_schedule_then_complete_from_the_request_page(agent_client, customer_use
         when,
         agent,
     )
+    # Before the appointment nobody can have been reached: refused, nothing changes.
     response = agent_client.post(
-        reverse("support:request_complete", args=[contact_request.pk]), {"outcome": "Contract explained."}
+        reverse("support:request_complete", args=[contact_request.pk]),
+        {"outcome_code": "reached", "outcome": "Contract explained."},
+    )
+    assert response.status_code == 400
+    assert 'id="id_outcome_code_error"' in response.content.decode()
+    contact_request.refresh_from_db()
+    assert contact_request.status == "scheduled"
+    # Another outcome closes it early only with a note saying why.
+    response = agent_client.post(
+        reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "customer_cancelled"}
+    )
+    assert response.status_code == 400
+    response = agent_client.post(
+        reverse("support:request_complete", args=[contact_request.pk]),
+        {"outcome_code": "customer_cancelled", "outcome": "Contract explained."},
     )
     assert response.status_code == 302
     contact_request.refresh_from_db()
-    assert contact_request.status == "completed"
+    assert (contact_request.status, contact_request.outcome_code) == ("completed", "customer_cancelled")
+    assert contact_request.events.last().outcome_code == "customer_cancelled"
     assert OutboundMessage.objects.filter(to=user.email, body__contains="Contract explained.").exists()
     page = agent_client.get(detail).content.decode()
     assert 'id="request-complete"' not in page
@@ -129,7 +145,15 @@ def test_request_page_refusals_show_400(agent_client, customer_user, agent):
         == 400
     )
     assert (
-        agent_client.post(reverse("support:request_complete", args=[contact_request.pk]), {"outcome": ""}).status_code
+        agent_client.post(
+            reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "reached", "outcome": ""}
+        ).status_code
+        == 400
+    )
+    assert (
+        agent_client.post(
+            reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "maybe", "outcome": "x"}
+        ).status_code
         == 400
     )
     contact_request.refresh_from_db()

@@ -68,7 +68,7 @@ def test_contact_request_events(endpoint, receiver, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         customer = make_customer()
         request = contact_request_create(
-            customer=customer, reason="My bill", preferred_channel="phone", created_by_type=CreatedByType.CUSTOMER
+            customer=customer, reason="My bill", preferred_channel="email", created_by_type=CreatedByType.CUSTOMER
         )
     with django_capture_on_commit_callbacks(execute=True):
         contact_request_assign(contact_request_id=request.pk, actor=Actor.staff(agent), assignee=agent)

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("preferences", "0006_suppression_entry_from_privacy"),
+        ("preferences", "0007_customer_search_trigram_indexes"),
     ]
 
     operations = [
