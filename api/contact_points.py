@@ -5,7 +5,7 @@ answered with the new document and its ETag."""
 import re
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -112,8 +112,17 @@ class ContactPointInSerializer(s.StrictSerializer):
         return data
 
 
+class NoBodySerializer(s.StrictSerializer):
+    """Removing a contact point takes no field: any field sent is refused by name."""
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class TrueField(serializers.BooleanField):
+    """A boolean that can only be true (the schema says so: `enum: [true]`)."""
+
+
 class ContactPointVerifySerializer(s.StrictSerializer):
-    verified = serializers.BooleanField(help_text="Only true: a verification is recorded, never taken back.")
+    verified = TrueField(help_text="Only true: a verification is recorded, never taken back.")
     verified_by = s.StrictCharField(max_length=200, help_text="Who verified it and how.")
 
     def validate_verified(self, value):
@@ -209,6 +218,7 @@ class ContactPointDetailView(ApiView):
         responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404)},
     )
     def delete(self, request, customer_id: int, contact_point_id: int):
+        NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)  # a body is refused, not ignored
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
         try:
             contact_point_remove(

@@ -43,7 +43,9 @@ class Reader:
     """An integrator following next_cursor through the API."""
 
     def __init__(self, cursor: str = "0"):
-        _client, key = api_client_create(name=f"reader-{next(_readers)}", scopes=[Scope.EVENTS_READ], rate_limit_per_minute=1_000_000)
+        _client, key = api_client_create(
+            name=f"reader-{next(_readers)}", scopes=[Scope.EVENTS_READ], rate_limit_per_minute=1_000_000
+        )
         self.http = Client(headers={"Authorization": f"Bearer {key}"})
         self.cursor = cursor
         self.seen: list[int] = []
@@ -183,9 +185,15 @@ def test_the_feed_starts_from_now_and_filters_keep_the_order():
     expected = ConsentEvent.objects.filter(customer=other, key="customer.large_print").count()
     assert [event["customer_id"] for event in page["events"]] == [other.pk] * expected == [other.pk] * 2
     assert page["has_more"] is False
-    # Nothing new for this customer: the cursor stands at the end and the next read scans nothing.
+    # Nothing new for this customer: the next read finds nothing, and its cursor stands at the end. The
+    # end follows the horizon, which transactions of other databases (CI's other worker) move forward:
+    # the cursor never goes back.
     again = filtered.http.get(EVENTS, {"customer_id": other.pk, "after": page["next_cursor"]}).json()
-    assert again["events"] == [] and again["next_cursor"] == page["next_cursor"]
+    assert again["events"] == []
+    position = [
+        tuple(int(part) for part in str(value).split(".")) for value in (page["next_cursor"], again["next_cursor"])
+    ]
+    assert position[1] >= position[0]
 
 
 def test_a_reader_inside_a_transaction_is_not_held_back_by_another_database():
@@ -232,6 +240,9 @@ def _other_database_session():
 
     settings_dict = connection.settings_dict
     return psycopg.connect(
-        host=settings_dict["HOST"] or None, port=settings_dict["PORT"] or None, dbname="postgres",
-        user=settings_dict["USER"], password=settings_dict["PASSWORD"] or None,
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        dbname="postgres",
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
     )

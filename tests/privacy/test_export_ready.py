@@ -119,8 +119,8 @@ def test_polling_costs_a_fixed_number_of_queries(customer_client, customer_user,
         assert customer_client.get(status_url(export)).status_code == 200
 
 
-def test_staff_pages_get_no_status_urls(agent_client, customer_user):
+def test_staff_pages_get_no_status_urls(supervisor_client, customer_user):
     _, customer = customer_user
     data_export_request(customer_id=customer.pk, requested_by_type=RequestedBy.STAFF, reason="Asked by letter")
-    page = agent_client.get(f"/support/customers/{customer.pk}/privacy/").content.decode()
+    page = supervisor_client.get(f"/support/customers/{customer.pk}/privacy/").content.decode()
     assert "<progress" in page and "data-export-status=" not in page
