@@ -1,4 +1,5 @@
-"""The API app: loads its OpenAPI extensions and key-cache signals, and adds the API's sends to data exports."""
+"""The API app: loads its OpenAPI extensions and key-cache signals, adds the API's sends to data exports and
+hands audiences their plan writer and sends reader."""
 
 from django.apps import AppConfig
 
@@ -20,3 +21,11 @@ class ApiConfig(AppConfig):
         from privacy.exports import export_section_register
 
         export_section_register("sends", sends_export_rows)
+
+        # Audiences (a feature) write each customer's contact plan as this API gives it, and cap
+        # marketing with the sends the API keeps: the API hands both over here, once, at start-up.
+        from api.audience_files import plan_line
+        from api.selectors import marketing_sends_get
+        from audiences.hooks import audience_hooks_register
+
+        audience_hooks_register(plan_line=plan_line, marketing_sends_get=marketing_sends_get)

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api import contact_requests, events, links, plans, privacy, sends, views
+from api import audiences, contact_requests, events, links, plans, privacy, sends, views
 from api import webhooks as webhooks_api
 from api.problems import api_not_found
 
@@ -50,6 +50,13 @@ urlpatterns = [
         name="customer-data-export-download",
     ),
     path("v1/contact-plans", plans.ContactPlanView.as_view(), name="contact-plans"),
+    path("v1/audiences", audiences.AudienceListCreateView.as_view(), name="audiences"),
+    path("v1/audiences/<int:audience_id>", audiences.AudienceDetailView.as_view(), name="audience-detail"),
+    path(
+        "v1/audiences/<int:audience_id>/download.<str:fmt>.gz",
+        audiences.AudienceDownloadView.as_view(),
+        name="audience-download",
+    ),
     path("v1/sends", sends.SendBatchView.as_view(), name="sends"),
     path("v1/sends/<int:send_id>", sends.SendDetailView.as_view(), name="send-detail"),
     # Not yet strict about its query string (the view is being rewritten): see ApiView.query_serializers.
