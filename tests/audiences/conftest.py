@@ -11,7 +11,7 @@ from preferences.catalog import catalog_get
 from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
-from tests.api.conftest import make_api, make_api_customer  # noqa: F401  (make_api: a fixture)
+from tests.api.conftest import api, make_api, make_api_customer  # noqa: F401  (api, make_api: fixtures)
 
 URL = "/api/v1/audiences"
 AT = "2026-03-10T11:00:00Z"  # a Tuesday, noon in Paris
