@@ -68,8 +68,8 @@ def file_lines(data: bytes) -> list[dict]:
     return [json.loads(line) for line in gzip.decompress(data).splitlines()]
 
 
-def download(api, url: str) -> bytes:
-    response = api.client.get(url)  # no key: the link's signature is the permission
+def download(caller, url: str) -> bytes:
+    response = caller.client.get(url)  # no key: the link's signature is the permission
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/gzip"
     return b"".join(response.streaming_content)
