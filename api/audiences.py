@@ -324,7 +324,10 @@ class AudienceDownloadView(ApiView):
         "`download.csv.gz`: one a row (lists joined by spaces). Both gzip-compressed, streamed. 403 when the link "
         "is not valid or has expired; 404 once the files are deleted.",
         auth=[],
-        parameters=[OpenApiParameter("token", str, required=True, description="The link's signature.")],
+        parameters=[
+            DownloadQuerySerializer,
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FORMATS), description="The file's format."),
+        ],
         responses={
             (200, "application/gzip"): OpenApiResponse(OpenApiTypes.BINARY, description="The gzip-compressed file."),
             **problems(400, 403, 404),
