@@ -1,5 +1,5 @@
 """The API app: loads its OpenAPI extensions and key-cache signals, adds the API's sends to data exports
-and its kept Idempotency-Key answers to erasure."""
+and its kept Idempotency-Key answers to erasure, and hands audiences their plan writer and sends reader."""
 
 from django.apps import AppConfig
 
@@ -27,3 +27,11 @@ class ApiConfig(AppConfig):
         from privacy.services import erasure_step_register
 
         erasure_step_register(idempotent_answers_of_customer_delete)
+
+        # Audiences (a feature) write each customer's contact plan as this API gives it, and cap
+        # marketing with the sends the API keeps: the API hands both over here, once, at start-up.
+        from api.audience_files import plan_line
+        from api.selectors import marketing_sends_get
+        from audiences.hooks import audience_hooks_register
+
+        audience_hooks_register(plan_line=plan_line, marketing_sends_get=marketing_sends_get)

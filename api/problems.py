@@ -122,6 +122,8 @@ def _titles() -> dict[str, str]:
         "payload_too_large": _("The request body is too large."),
         "open_request_limit": _("Too many requests in progress for this customer."),
         "channel_unreachable": _("The customer cannot be reached on this channel."),
+        "audience_limit": _("Too many audiences in progress for this client."),
+        "link_refused": _("This download link is refused."),
         "bad_request": _("The request is not valid."),
         UNKNOWN_FIELD: _("Unknown fields are refused."),
         "throttled": _("Too many requests."),

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api import (
+    audiences,
     catalogue,
     contact_points,
     contact_requests,
@@ -79,6 +80,13 @@ urlpatterns = [
     path("v1/topics", catalogue.TopicListView.as_view(), name="topic-list"),
     path("v1/channels", catalogue.ChannelListView.as_view(), name="channel-list"),
     path("v1/contact-plans", plans.ContactPlanView.as_view(), name="contact-plans"),
+    path("v1/audiences", audiences.AudienceListCreateView.as_view(), name="audiences"),
+    path("v1/audiences/<int:audience_id>", audiences.AudienceDetailView.as_view(), name="audience-detail"),
+    path(
+        "v1/audiences/<int:audience_id>/download.<str:fmt>.gz",
+        audiences.AudienceDownloadView.as_view(),
+        name="audience-download",
+    ),
     path("v1/sends", sends.SendBatchView.as_view(), name="sends"),
     path("v1/sends/<int:send_id>", sends.SendDetailView.as_view(), name="send-detail"),
     # Not yet strict about its query string (the view is being rewritten): see ApiView.query_serializers.

@@ -13,6 +13,8 @@ TARGETS = {
     "read_growth": ("<=", 1.3),
     "import_vs_copy": ("<=", 3.0),
     "stream_memory_growth": ("<=", 1.2),
+    "audience_vs_copy": ("<=", 3.0),
+    "audience_memory_growth": ("<=", 1.2),
 }
 
 
@@ -50,6 +52,11 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
     result["import_vs_copy"] = raw["import"]["ratio"]
     small, large = raw["stream"]["small"], raw["stream"]["large"]
     result["stream_memory_growth"] = large["tracemalloc_peak_bytes"] / small["tracemalloc_peak_bytes"]
+    audience = raw["audience"]
+    result["audience_vs_copy"] = audience["full"]["seconds"] / audience["full"]["floor_seconds"]
+    result["audience_memory_growth"] = (
+        audience["memory_full"]["tracemalloc_peak_bytes"] / audience["memory_small"]["tracemalloc_peak_bytes"]
+    )
     result["spread"] = {key: [round(v, 3) for v in values] for key, values in per_run.items()}
     result["ceiling_rps"] = median(ceiling)
     return result
@@ -108,6 +115,21 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
         f"RSS growth {small['maxrss_growth_kib'] / 1024:.0f} → {large['maxrss_growth_kib'] / 1024:.0f} MiB",
         f"{result['stream_memory_growth']:.2f}×", mark("stream_memory_growth"),
     ))
+    audience = raw["audience"]
+    full = audience["full"]
+    rows.append((
+        f"audience job, one worker ({full['customers']:,} customers, {full['chunks']} chunks)",
+        f"{full['customers'] / full['seconds']:,.0f} customers/s ({full['seconds']:.1f} s)",
+        f"COPY (SELECT …) TO STDOUT of the same rows {full['floor_seconds']:.2f} s",
+        f"{result['audience_vs_copy']:.1f}×", mark("audience_vs_copy"),
+    ))
+    small_job, large_job = audience["memory_small"], audience["memory_full"]
+    rows.append((
+        f"audience worker peak memory: {small_job['customers']:,} → {large_job['customers']:,} customers",
+        f"{small_job['tracemalloc_peak_bytes'] / 2**20:.1f} → {large_job['tracemalloc_peak_bytes'] / 2**20:.1f} MiB",
+        f"RSS growth {small_job['maxrss_growth_kib'] / 1024:.0f} → {large_job['maxrss_growth_kib'] / 1024:.0f} MiB",
+        f"{result['audience_memory_growth']:.2f}×", mark("audience_memory_growth"),
+    ))
     headers = ("measure", "figure [spread]", "detail", "ratio", "target")
     widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
 
@@ -121,7 +143,7 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
 
 def json_write(path: str, raw: dict[str, Any], result: dict[str, Any]) -> None:
     keys = ("read_ratio", "plan_ratio", "write_ratio", "bulk_plan_vs_raw", "read_growth", "import_vs_copy",
-            "stream_memory_growth")
+            "stream_memory_growth", "audience_vs_copy", "audience_memory_growth")
     body = {key: round(result[key], 4) for key in keys}
     body["targets_hold"] = {key: holds(key, result[key]) for key in keys}
     body["spread"] = result["spread"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from preferences.contact_plan import ContactPlan, contact_plan_decide
+from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_documents_active
 from preferences.domain import TopicKind
 
@@ -46,12 +47,29 @@ def contact_plans_decide(
         wanted = list(dict.fromkeys(external_ids))
         documents = {d.customer.external_id: d for d in preference_documents_active(external_ids=wanted)}
     found = [documents[key] for key in wanted if key in documents]
+    plans = contact_plans_for_documents(
+        documents=found, topic=topic, ai_generated=ai_generated, at=at, marketing_sends_get=marketing_sends_get
+    )
+    return ContactPlans(plans=plans, unknown=[key for key in wanted if key not in documents])
+
+
+def contact_plans_for_documents(
+    *,
+    documents: Sequence[PreferenceDocument],
+    topic,
+    ai_generated: bool,
+    at: datetime,
+    marketing_sends_get: MarketingSendsGet,
+) -> list[CustomerPlan]:
+    """Decide for already loaded documents, in their order: one query for the week's marketing sends
+    (when the topic is marketing), none otherwise. The single plan, a batch of 1,000 and an audience's
+    chunk (audiences) all decide through here."""
     sends = (
-        marketing_sends_get(customer_ids=[d.customer.pk for d in found], at=at)
+        marketing_sends_get(customer_ids=[d.customer.pk for d in documents], at=at)
         if topic.kind == TopicKind.MARKETING
         else {}
     )
-    plans = [
+    return [
         CustomerPlan(
             plan=contact_plan_decide(
                 document=document,
@@ -62,6 +80,5 @@ def contact_plans_decide(
             ),
             external_id=document.customer.external_id,
         )
-        for document in found
+        for document in documents
     ]
-    return ContactPlans(plans=plans, unknown=[key for key in wanted if key not in documents])

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "support",
     "links",
     "privacy",
+    "audiences",
     "webhooks",
     "customer_pages",
 ]
@@ -262,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-data-exports-purge": {"task": "privacy.tasks.data_exports_purge", "schedule": 3600.0},
     "webhooks-redrive": {"task": "webhooks.tasks.webhooks_redrive", "schedule": 30.0},
     "api-idempotent-requests-purge": {"task": "api.tasks.idempotent_requests_purge", "schedule": 3600.0},
+    "audiences-sweep": {"task": "audiences.tasks.audiences_sweep", "schedule": 30.0},
 }
 
 # --- Webhooks (webhooks/addresses.py, webhooks/schedule.py). "public": HTTPS to public addresses
@@ -379,6 +381,15 @@ OPTIN_CONFIRMATION_DAYS = env_int("OPTIN_CONFIRMATION_DAYS", 7)
 ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE = env_int("ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE", 20)
 ONE_CLICK_RATE_LIMIT_PER_MINUTE = env_int("ONE_CLICK_RATE_LIMIT_PER_MINUTE", 5000)  # per address
 DATA_EXPORT_KEEP_DAYS = 7
+# --- Campaign audiences (audiences): chunks of this many customer ids, each taken by one worker under a
+# lease its heartbeat extends (a worker lost: the sweep gives its chunk to another after the lease);
+# files kept AUDIENCE_KEEP_HOURS, download links valid AUDIENCE_LINK_SECONDS.
+AUDIENCE_CHUNK_CUSTOMERS = env_int("AUDIENCE_CHUNK_CUSTOMERS", 10_000)
+AUDIENCE_CHUNK_LEASE_SECONDS = env_int("AUDIENCE_CHUNK_LEASE_SECONDS", 120)
+AUDIENCE_CHUNK_MAX_ATTEMPTS = 5
+AUDIENCE_KEEP_HOURS = env_int("AUDIENCE_KEEP_HOURS", 48)
+AUDIENCE_LINK_SECONDS = env_int("AUDIENCE_LINK_SECONDS", 3600)
+AUDIENCE_MAX_JOBS_PER_CLIENT = env_int("AUDIENCE_MAX_JOBS_PER_CLIENT", 2)
 # Key of the suppression list's HMAC; SECRET_KEY when unset. Set it in production, so that rotating
 # SECRET_KEY does not make the list forget who asked to be erased.
 SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY")

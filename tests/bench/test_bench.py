@@ -68,6 +68,12 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
             "small": {"events": 5000, "tracemalloc_peak_bytes": 7_000_000, "maxrss_growth_kib": 0},
             "large": {"events": 50000, "tracemalloc_peak_bytes": 7_100_000, "maxrss_growth_kib": 0},
         },
+        "audience": {
+            "full": {"customers": 200, "chunks": 1, "seconds": 2.0, "floor_seconds": 0.5, "tracemalloc_peak_bytes": 0,
+                     "maxrss_growth_kib": 0},
+            "memory_small": {"customers": 100, "chunks": 1, "tracemalloc_peak_bytes": 9_000_000, "maxrss_growth_kib": 0},
+            "memory_full": {"customers": 200, "chunks": 1, "tracemalloc_peak_bytes": 9_900_000, "maxrss_growth_kib": 0},
+        },
     }
     figures = report.figures(raw)
     path = tmp_path / "bench.json"
@@ -75,8 +81,11 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
 
     body = json.loads(path.read_text())
     for key in ("read_ratio", "plan_ratio", "write_ratio", "bulk_plan_vs_raw", "read_growth", "import_vs_copy",
-                "stream_memory_growth"):
+                "stream_memory_growth", "audience_vs_copy", "audience_memory_growth"):
         assert isinstance(body[key], float), key
+    assert body["audience_vs_copy"] == 4.0 and body["targets_hold"]["audience_vs_copy"] is False
+    assert body["audience_memory_growth"] == 1.1 and body["targets_hold"]["audience_memory_growth"] is True
+    assert "audience worker peak memory" in report.table(raw, figures)
     assert body["read_ratio"] == 0.6 and body["targets_hold"]["read_ratio"] is True
     assert body["targets_hold"]["import_vs_copy"] is False
     assert body["raw"]["load_runs"][0]["ceiling"]["rps"] == 2000

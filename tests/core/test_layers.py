@@ -4,7 +4,7 @@ each other (directly or round a circle), services never import their tasks, and 
 The layers (docs/architecture.md draws them):
     ground    common, outbox, notifications, accounts
     core      preferences
-    features  links, contact_requests, webhooks, privacy
+    features  links, contact_requests, webhooks, privacy, audiences
     surfaces  api, support, customer_pages
     top       portal (settings, URLs, Celery app); demo and bench (dev and benchmark settings only)
 Within a layer the list is an order too: an app may import one listed before it (privacy erases a
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
     "ground": ["common", "outbox", "notifications", "accounts"],
     "core": ["preferences"],
-    "features": ["links", "contact_requests", "webhooks", "privacy"],
+    "features": ["links", "contact_requests", "webhooks", "privacy", "audiences"],
     "surfaces": ["api", "support", "customer_pages"],
     "top": ["portal", "demo", "bench"],
 }

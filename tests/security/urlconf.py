@@ -56,7 +56,8 @@ def _values(world: World, route: Route, *, missing: bool) -> dict[str, object]:
     is_api = route.namespace == "api"
     if missing:
         ints = dict.fromkeys(
-            ("customer_id", "contact_point_id", "contact_request_id", "export_id", "send_id", "endpoint_id", "delivery_id"),
+            ("customer_id", "contact_point_id", "contact_request_id", "export_id", "send_id", "endpoint_id", "delivery_id",
+             "audience_id"),
             MISSING_ID,
         )
         return {**ints, "fmt": "json", "kind": "email", "token": token_for("no-such-link-0"),
@@ -70,6 +71,7 @@ def _values(world: World, route: Route, *, missing: bool) -> dict[str, object]:
         "kind": "email",
         "token": world.b_token,
         "send_id": world.owner_send_id,
+        "audience_id": world.owner_audience_id,
         "endpoint_id": world.owner_endpoint_id,
         "delivery_id": world.owner_delivery_id,
         "external_id": B_EXTERNAL_ID,

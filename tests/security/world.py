@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.roles import AGENT, CUSTOMER, SUPERVISOR, role_grant
 from api.models import ApiClient, Scope
 from api.services import SendReport, api_client_create, sends_record
+from audiences.services import audience_create
 from contact_requests.models import CreatedByType
 from contact_requests.services import contact_request_create
 from links.services import unsubscribe_link_get_or_create
@@ -57,6 +58,7 @@ class World:
     owner_delivery_id: int
     owner_send_id: int
     owner_contact_request_id: int
+    owner_audience_id: int
     api_keys: dict[str, str] = field(default_factory=dict)  # caller name → key
 
     def b_personal_values(self) -> list[str]:
@@ -134,6 +136,11 @@ def world_build() -> World:
         actor_id=str(owner.pk),
     )
 
+    audience = audience_create(
+        requested_by_type="api_client", requested_by_id=str(owner.pk), topic=offers, ai_generated=False,
+        at=timezone.now(), include="all", personal=True,
+    )
+
     world = World(
         user_a=user_a,
         customer_a=customer_a,
@@ -151,6 +158,7 @@ def world_build() -> World:
         owner_delivery_id=delivery.pk,
         owner_send_id=send.pk,
         owner_contact_request_id=owner_request.pk,
+        owner_audience_id=audience.pk,
     )
     for scope in Scope.values:
         _client, key = api_client_create(name=f"only-{scope}", scopes=[scope])

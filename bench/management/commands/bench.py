@@ -85,6 +85,11 @@ class Command(BaseCommand):
             raw["bulk_plan"] = measure.bulk_plan(full.base_url, full_url, key=key_full, id_high=customers).as_dict()
             raw["import"] = measure.import_vs_copy(full.base_url, full_url, key=key_full).as_dict()
         raw["stream"] = {"small": self._stream(full_url, stream_events[0]), "large": self._stream(full_url, stream_events[1])}
+        raw["audience"] = {
+            "full": self._audience(full_url),
+            "memory_small": self._audience(small_url, "--memory"),
+            "memory_full": self._audience(full_url, "--memory"),
+        }
         raw["machine"]["load_average_after"] = os.getloadavg()
         result = report.figures(raw)
         self.stdout.write("")
@@ -113,6 +118,15 @@ class Command(BaseCommand):
         if result.errors:
             self.stderr.write(f"{scenario.name}: {result.errors} errors out of {result.requests} requests")
         return result.as_dict()
+
+    def _audience(self, url: str, *flags: str) -> dict:
+        """A whole audience job in a worker process of its own (bench.audience)."""
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench", "BENCH_DATABASE_URL": url}
+        output = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "bench.audience", *flags],
+            cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True,
+        ).stdout
+        return json.loads(output)
 
     def _stream(self, url: str, events: int) -> dict:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench", "BENCH_DATABASE_URL": url}
