@@ -73,6 +73,7 @@ class AudienceFiltersSerializer(StrictSerializer):
         child=serializers.ChoiceField(choices=ChannelCode.choices),
         required=False,
         allow_empty=False,
+        min_length=1,  # said in the schema (minItems) as allow_empty is not
         max_length=len(ChannelCode.choices),
         help_text="Only customers reachable on one of these channels (a usable contact point); with "
         "`include: contactable`, only those whose plan names one of them now.",
