@@ -79,13 +79,13 @@ class ContactPointInSerializer(s.StrictSerializer):
         max_length=254, required=False, help_text="The email address, phone number or app installation id."
     )
     address = PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
-    verified = serializers.BooleanField(
+    verified = s.StrictBooleanField(
         required=False, default=False, help_text="Your system verified it (say how in verified_by)."
     )
     verified_by = s.StrictCharField(
         max_length=200, required=False, help_text="Who verified it and how, e.g. `CRM double opt-in 2026-11-30`."
     )
-    send_verification = serializers.BooleanField(
+    send_verification = s.StrictBooleanField(
         required=False, default=False, help_text="Send the customer a code to verify an email or phone (not verified)."
     )
 
@@ -117,7 +117,7 @@ class NoBodySerializer(s.StrictSerializer):
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
-class TrueField(serializers.BooleanField):
+class TrueField(s.StrictBooleanField):
     """A boolean that can only be true (the schema says so: `enum: [true]`)."""
 
 

@@ -60,7 +60,7 @@ class HeaderKeyScheme(OpenApiAuthenticationExtension):
 
 # drf-spectacular does not carry a list serializer's min_length/max_length into the schema: the
 # batch bodies say it here, so that clients (and fuzzers) know an empty or oversized batch is invalid.
-BATCH_ARRAYS = {"CustomerBatchUpsert": "customers", "SendBatch": "sends"}
+BATCH_ARRAYS = {"CustomerBatchUpsert": "customers", "SendBatch": "sends", "ChangeBatch": "items"}
 
 
 def batch_limits_postprocess(result, generator, request, public):

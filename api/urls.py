@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from api import (
     audiences,
     catalogue,
+    changes,
     contact_points,
     contact_requests,
     customers,
@@ -35,6 +36,7 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/customers", customers.CustomerListUpsertView.as_view(), name="customer-upsert"),
     path("v1/customers/batch", views.CustomerBatchUpsertView.as_view(), name="customer-batch"),
+    path("v1/customers/changes", changes.CustomerChangeBatchView.as_view(), name="customer-change-batch"),
     path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
     path(
         "v1/customers/<int:customer_id>/contact-points",

@@ -163,6 +163,7 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:customer-contact-points": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-contact-point-detail": {"PATCH": (Scope.CUSTOMERS_WRITE, 400), "DELETE": (Scope.CUSTOMERS_WRITE, 200)},
     "api:customer-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-change-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-detail": {"GET": (Scope.CUSTOMERS_READ, 200), "PATCH": (Scope.CUSTOMERS_WRITE, 428)},
     # An empty body: the reason is missing (400); B's export was requested by B, not by the client (404).
     "api:customer-erasure": {"POST": (Scope.CUSTOMERS_ERASE, 400)},
