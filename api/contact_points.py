@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.access import customer_get_for_api_client
+from api.access import customer_get_for_api_client, document_get_for_api_client
 from api.models import Scope
 from api.schema import problems
 from api.views import ApiView, change_context, document_response
@@ -21,7 +21,6 @@ from preferences.contact_points import (
     contact_point_remove,
     contact_point_verified_record,
 )
-from preferences.documents_pg import preference_documents_active
 from preferences.domain import ContactPointKind
 from preferences.ledger import CustomerErased
 from preferences.models import ContactPoint, Customer
@@ -112,10 +111,6 @@ class ContactPointInSerializer(s.StrictSerializer):
         return data
 
 
-class NoBodySerializer(s.StrictSerializer):
-    """Removing a contact point takes no field: any field sent is refused by name."""
-
-
 @extend_schema_field({"type": "boolean", "enum": [True]})
 class TrueField(s.StrictBooleanField):
     """A boolean that can only be true (the schema says so: `enum: [true]`)."""
@@ -132,10 +127,8 @@ class ContactPointVerifySerializer(s.StrictSerializer):
 
 
 def _document_answer(request, customer_id: int, *, status_code: int = 200) -> Response:
-    documents = preference_documents_active(ids=[customer_id])
-    if not documents:
-        raise NotFound()
-    return document_response(request, documents[0], status_code=status_code)
+    document = document_get_for_api_client(client=request.user, customer_id=customer_id)
+    return document_response(request, document, status_code=status_code)
 
 
 class ContactPointListView(ApiView):
@@ -218,7 +211,7 @@ class ContactPointDetailView(ApiView):
         responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404)},
     )
     def delete(self, request, customer_id: int, contact_point_id: int):
-        NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)  # a body is refused, not ignored
+        s.NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)  # a body is refused, not ignored
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
         try:
             contact_point_remove(

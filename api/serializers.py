@@ -43,6 +43,10 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class NoBodySerializer(StrictSerializer):
+    """An operation that takes no field (a replay, a removal): any field sent is refused by name."""
+
+
 # --- Customers ------------------------------------------------------------------------------------
 
 

@@ -9,13 +9,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.schema import problems
-from api.serializers import StrictCharField, StrictSerializer
+from api.serializers import NoBodySerializer, StrictCharField, StrictSerializer
 from api.views import ApiView
 from api.webhooks import (
     ATTEMPTS_SHOWN,
     MANAGE,
     DeliveryOutSerializer,
-    NoBodySerializer,
     _service_call,
     webhook_endpoint_get_for_api_client,
 )

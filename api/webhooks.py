@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictBooleanField, StrictCharField, StrictSerializer
+from api.serializers import MAX_ID, NoBodySerializer, StrictBooleanField, StrictCharField, StrictSerializer
 from api.views import ApiView
 from outbox.events import EventType
 from webhooks.endpoints import WebhookError, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update
@@ -138,10 +138,6 @@ class ReplayRangeSerializer(StrictSerializer):
         if data["until"] <= data["since"]:
             raise ValidationError({"until": _("The end of the range must come after its start.")})
         return data
-
-
-class NoBodySerializer(StrictSerializer):
-    """Replaying one delivery takes no field: any field sent is refused by name."""
 
 
 class ReplayRangeResultSerializer(serializers.Serializer):
