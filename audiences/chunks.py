@@ -16,6 +16,7 @@ from audiences import hooks
 from audiences.counts import AudienceCounts
 from audiences.models import AudienceChunk, AudienceJob
 from audiences.services import audience_complete_if_done
+from common.collector import collection_paused
 from preferences.catalog import catalog_get
 from preferences.contact_plan import ContactPlan
 from preferences.document import PreferenceDocument
@@ -86,8 +87,9 @@ def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
     counts = AudienceCounts()
     done = 0  # customers decided (the channel filter may leave some out of the counts)
     buffer = io.BytesIO()
-    # mtime=0: the same customers give the same bytes, whichever worker and whenever.
-    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as part:
+    # mtime=0: the same customers give the same bytes, whichever worker and whenever. The collector
+    # waits for the chunk's end: its documents and plans hold no cycles (common.collector).
+    with collection_paused(), gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as part:
         documents_batches = preference_documents_range(
             id_from=chunk.id_from,
             id_to=chunk.id_to,

@@ -7,11 +7,14 @@ service creates it, this process takes every chunk as a worker would, then write
 
 The floor: `COPY (SELECT …) TO STDOUT` of the same rows (each customer with its subscriptions and
 contact points, the statement a chunk streams) into a file. With --memory, tracemalloc follows the
-job (it slows Python down, so the timing run goes without it).
+job (it slows Python down, so the timing run goes without it). With --workers N the chunks are taken
+by N processes started beforehand, as N Celery pool processes would take them (each claims chunks
+with the same lease, so none is run twice), and the time runs from the job's creation to its file.
 """
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -23,7 +26,22 @@ import django
 import psycopg
 
 
-def audience_run(*, memory: bool) -> dict:
+def _worker(ready, chunk_ids, done) -> None:
+    """One worker process: Django loaded and its start-up objects frozen (as portal.celery does for each
+    pool process), then every chunk it can claim from the list it is handed."""
+    django.setup()
+    # Imported here: a spawned process loads the models only after django.setup().
+    from audiences.chunks import audience_chunk_run
+    from common.collector import startup_objects_freeze
+
+    startup_objects_freeze()
+    ready.put(os.getpid())
+    for chunk_id in chunk_ids.get():
+        audience_chunk_run(chunk_id=chunk_id)
+    done.put(os.getpid())
+
+
+def audience_run(*, memory: bool, workers: int = 1) -> dict:
     # Imported here, not at the top: this module runs as a script, and models load only after django.setup().
     from django.conf import settings
     from django.utils import timezone
@@ -34,6 +52,15 @@ def audience_run(*, memory: bool) -> dict:
     from audiences.services import audience_create
     from preferences.catalog import catalog_get
 
+    pool = []
+    if workers > 1:
+        context = multiprocessing.get_context("spawn")
+        ready, chunk_ids, done = context.Queue(), context.Queue(), context.Queue()
+        pool = [context.Process(target=_worker, args=(ready, chunk_ids, done)) for _ in range(workers)]
+        for process in pool:
+            process.start()
+        for _ in pool:
+            ready.get(timeout=60)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if memory:
         tracemalloc.start()
@@ -47,8 +74,17 @@ def audience_run(*, memory: bool) -> dict:
         include=AudienceJob.Include.ALL,
         personal=True,
     )
-    for chunk_id in AudienceChunk.objects.filter(job=job).order_by("index").values_list("pk", flat=True):
-        audience_chunk_run(chunk_id=chunk_id)
+    ids = list(AudienceChunk.objects.filter(job=job).order_by("index").values_list("pk", flat=True))
+    if pool:
+        for _ in pool:
+            chunk_ids.put(ids)
+        for _ in pool:
+            done.get(timeout=3600)
+        for process in pool:
+            process.join()
+    else:
+        for chunk_id in ids:
+            audience_chunk_run(chunk_id=chunk_id)
     size = 0
     with tempfile.TemporaryFile() as out:
         for part in audience_file_parts(job_id=job.pk):
@@ -62,6 +98,7 @@ def audience_run(*, memory: bool) -> dict:
         "customers": job.done,
         "chunks": AudienceChunk.objects.filter(job=job).count(),
         "chunk_customers": settings.AUDIENCE_CHUNK_CUSTOMERS,
+        "workers": workers,
         "status": job.status,
         "file_bytes": size,
         "seconds": seconds,
@@ -92,10 +129,16 @@ def copy_floor() -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--memory", action="store_true", help="Follow the peak memory (slower).")
+    parser.add_argument("--workers", type=int, default=1, help="Worker processes taking the chunks.")
     args = parser.parse_args()
+    if args.memory and args.workers != 1:
+        parser.error("--memory follows one worker: the job's own process")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
     django.setup()
-    json.dump(audience_run(memory=args.memory), sys.stdout)
+    from common.collector import startup_objects_freeze  # as the worker processes: after django.setup()
+
+    startup_objects_freeze()
+    json.dump(audience_run(memory=args.memory, workers=args.workers), sys.stdout)
 
 
 if __name__ == "__main__":

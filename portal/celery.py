@@ -2,7 +2,9 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+
+from common.collector import startup_objects_freeze
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
@@ -26,3 +28,10 @@ def _embedded_broker_folders() -> None:
 @app.on_after_configure.connect
 def _on_after_configure(sender, **kwargs) -> None:
     _embedded_broker_folders()
+
+
+@signals.worker_process_init.connect
+def _on_worker_process_init(**kwargs) -> None:
+    """Each pool process, once Django is loaded: its start-up objects leave the collector's sight
+    (common.collector), so that bulk tasks (audience chunks) do not rescan them on every full pass."""
+    startup_objects_freeze()
