@@ -15,6 +15,8 @@ TARGETS = {
     "stream_memory_growth": ("<=", 1.2),
     "audience_vs_copy": ("<=", 3.0),
     "audience_memory_growth": ("<=", 1.2),
+    "search_p95_ms": ("<=", 100.0),
+    "customer_list_p95_ms": ("<=", 100.0),
 }
 
 
@@ -54,9 +56,16 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
     result["stream_memory_growth"] = large["tracemalloc_peak_bytes"] / small["tracemalloc_peak_bytes"]
     audience = raw["audience"]
     result["audience_vs_copy"] = audience["full"]["seconds"] / audience["full"]["floor_seconds"]
+    if "one_worker" in audience:  # runs saved before the one-worker row
+        one = audience["one_worker"]
+        result["audience_one_worker_vs_copy"] = one["seconds"] / one["floor_seconds"]
+        result["audience_workers_speedup"] = one["seconds"] / audience["full"]["seconds"]
     result["audience_memory_growth"] = (
         audience["memory_full"]["tracemalloc_peak_bytes"] / audience["memory_small"]["tracemalloc_peak_bytes"]
     )
+    if "lookups" in raw:  # runs saved before the lookup rows
+        result["search_p95_ms"] = raw["lookups"]["search"]["p95_ms"]
+        result["customer_list_p95_ms"] = raw["lookups"]["list"]["p95_ms"]
     result["spread"] = {key: [round(v, 3) for v in values] for key, values in per_run.items()}
     result["ceiling_rps"] = median(ceiling)
     return result
@@ -117,12 +126,22 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
     ))
     audience = raw["audience"]
     full = audience["full"]
+    workers = full.get("workers", 1)
     rows.append((
-        f"audience job, one worker ({full['customers']:,} customers, {full['chunks']} chunks)",
+        f"audience job, {workers} worker{'s' if workers > 1 else ''} ({full['customers']:,} customers, "
+        f"{full['chunks']} chunks)",
         f"{full['customers'] / full['seconds']:,.0f} customers/s ({full['seconds']:.1f} s)",
         f"COPY (SELECT …) TO STDOUT of the same rows {full['floor_seconds']:.2f} s",
         f"{result['audience_vs_copy']:.1f}×", mark("audience_vs_copy"),
     ))
+    if "one_worker" in audience:
+        one = audience["one_worker"]
+        rows.append((
+            "the same job, one worker",
+            f"{one['customers'] / one['seconds']:,.0f} customers/s ({one['seconds']:.1f} s)",
+            f"COPY {one['floor_seconds']:.2f} s; {workers} workers {result['audience_workers_speedup']:.2f}× faster",
+            f"{result['audience_one_worker_vs_copy']:.1f}×", "",
+        ))
     small_job, large_job = audience["memory_small"], audience["memory_full"]
     rows.append((
         f"audience worker peak memory: {small_job['customers']:,} → {large_job['customers']:,} customers",
@@ -130,6 +149,19 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
         f"RSS growth {small_job['maxrss_growth_kib'] / 1024:.0f} → {large_job['maxrss_growth_kib'] / 1024:.0f} MiB",
         f"{result['audience_memory_growth']:.2f}×", mark("audience_memory_growth"),
     ))
+    if "lookups" in raw:
+        for name, key, label in (
+            ("search", "search_p95_ms", "console search (part of a name, email, phone, external id)"),
+            ("list", "customer_list_p95_ms", "GET /api/v1/customers (external id, email, phone, changed since)"),
+        ):
+            lookup = raw["lookups"][name]
+            slowest = max(lookup["by_kind"].items(), key=lambda item: item[1]["p95_ms"])
+            rows.append((
+                f"{label}, {n_full:,} customers",
+                f"p50 {lookup['p50_ms']:.1f} ms, p95 {lookup['p95_ms']:.1f} ms",
+                f"{lookup['count']} queries; slowest kind: {slowest[0]} (p95 {slowest[1]['p95_ms']:.1f} ms)",
+                f"{result[key]:.1f} ms", mark(key),
+            ))
     headers = ("measure", "figure [spread]", "detail", "ratio", "target")
     widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
 
@@ -144,7 +176,11 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
 def json_write(path: str, raw: dict[str, Any], result: dict[str, Any]) -> None:
     keys = ("read_ratio", "plan_ratio", "write_ratio", "bulk_plan_vs_raw", "read_growth", "import_vs_copy",
             "stream_memory_growth", "audience_vs_copy", "audience_memory_growth")
+    keys += tuple(key for key in ("search_p95_ms", "customer_list_p95_ms") if key in result)
     body = {key: round(result[key], 4) for key in keys}
+    for key in ("audience_one_worker_vs_copy", "audience_workers_speedup"):  # shown, no target
+        if key in result:
+            body[key] = round(result[key], 4)
     body["targets_hold"] = {key: holds(key, result[key]) for key in keys}
     body["spread"] = result["spread"]
     body["raw"] = raw

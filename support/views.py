@@ -32,7 +32,7 @@ from support import forms
 from support.access import customer_get_for_agent, staff_required, supervisor_required
 from support.dashboard import dashboard_build
 from support.ledger import request_event_rows, staff_ledger_rows
-from support.selectors import customer_search
+from support.selectors import SEARCH_LIMIT, customer_search
 from support.services import customer_override_apply
 
 LEDGER_PAGE_SIZE = 50
@@ -54,8 +54,13 @@ def _errors_to_form(form, error: ValidationError) -> None:
 @staff_required
 def home(request):
     form = forms.CustomerSearchForm(request.GET or None)
-    results = customer_search(query=form.cleaned_data["q"]) if form.is_valid() else None
-    return render(request, "support/home.html", {"form": form, "results": results})
+    results = customer_search(query=form.cleaned_data["q"], limit=SEARCH_LIMIT + 1) if form.is_valid() else None
+    more = results is not None and len(results) > SEARCH_LIMIT
+    return render(
+        request,
+        "support/home.html",
+        {"form": form, "results": results[:SEARCH_LIMIT] if more else results, "more": more, "shown": SEARCH_LIMIT},
+    )
 
 
 @never_cache

@@ -69,10 +69,18 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
             "large": {"events": 50000, "tracemalloc_peak_bytes": 7_100_000, "maxrss_growth_kib": 0},
         },
         "audience": {
-            "full": {"customers": 200, "chunks": 1, "seconds": 2.0, "floor_seconds": 0.5, "tracemalloc_peak_bytes": 0,
-                     "maxrss_growth_kib": 0},
+            "full": {"customers": 200, "chunks": 1, "workers": 2, "seconds": 2.0, "floor_seconds": 0.5,
+                     "tracemalloc_peak_bytes": 0, "maxrss_growth_kib": 0},
+            "one_worker": {"customers": 200, "chunks": 1, "workers": 1, "seconds": 3.0, "floor_seconds": 0.5,
+                           "tracemalloc_peak_bytes": 0, "maxrss_growth_kib": 0},
             "memory_small": {"customers": 100, "chunks": 1, "tracemalloc_peak_bytes": 9_000_000, "maxrss_growth_kib": 0},
             "memory_full": {"customers": 200, "chunks": 1, "tracemalloc_peak_bytes": 9_900_000, "maxrss_growth_kib": 0},
+        },
+        "lookups": {
+            "search": {"count": 200, "p50_ms": 8.0, "p95_ms": 40.0, "max_ms": 60.0,
+                       "by_kind": {"part of a name": {"count": 40, "p50_ms": 20.0, "p95_ms": 40.0, "max_ms": 60.0}}},
+            "list": {"count": 200, "p50_ms": 2.0, "p95_ms": 120.0, "max_ms": 130.0,
+                     "by_kind": {"email": {"count": 50, "p50_ms": 2.0, "p95_ms": 120.0, "max_ms": 130.0}}},
         },
     }
     figures = report.figures(raw)
@@ -86,6 +94,11 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
     assert body["audience_vs_copy"] == 4.0 and body["targets_hold"]["audience_vs_copy"] is False
     assert body["audience_memory_growth"] == 1.1 and body["targets_hold"]["audience_memory_growth"] is True
     assert "audience worker peak memory" in report.table(raw, figures)
+    assert body["audience_one_worker_vs_copy"] == 6.0 and body["audience_workers_speedup"] == 1.5
+    assert "audience job, 2 workers" in report.table(raw, figures)
+    assert "the same job, one worker" in report.table(raw, figures)
+    assert body["targets_hold"]["search_p95_ms"] is True and body["targets_hold"]["customer_list_p95_ms"] is False
+    assert "slowest kind: email (p95 120.0 ms)" in report.table(raw, figures)
     assert body["read_ratio"] == 0.6 and body["targets_hold"]["read_ratio"] is True
     assert body["targets_hold"]["import_vs_copy"] is False
     assert body["raw"]["load_runs"][0]["ceiling"]["rps"] == 2000

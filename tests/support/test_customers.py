@@ -5,6 +5,7 @@ from preferences.contact_points import contact_point_add
 from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
+from support import views
 from support.selectors import customer_search
 from tests.contact_requests.helpers import request_for
 
@@ -78,3 +79,12 @@ def test_customer_page_shows_document_contact_points_requests_and_ledger(
     assert 'id="customer-ledger"' in body
     assert reverse("support:request_detail", args=[contact_request.pk]) in body
     assert "?key=subscription.offers.email" in body
+
+
+def test_search_page_says_when_more_customers_match_than_it_lists(agent_client, known_customer, monkeypatch):
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 2)
+    for number in range(3):
+        customer_create(external_id=f"FONT-{number}", first_name="Jean", last_name="Fontaine", context=SYSTEM)
+    body = agent_client.get(reverse("support:home"), {"q": "Fontaine"}).content.decode()
+    assert "Plus de 2\u00a0clients trouvés" in body  # the agent's language
+    assert body.count('<th scope="row">') == 2

@@ -67,7 +67,7 @@ def test_a_part_shared_by_both_finds_both_and_nothing_finds_nobody(people):
 
 
 def test_search_takes_a_bounded_number_of_queries(people, django_assert_num_queries):
-    with django_assert_num_queries(3):  # contact points, customers, their contact points
+    with django_assert_num_queries(4):  # contact points, matching ids, those customers, their contact points
         assert len(customer_search(query="font")) == 1
 
 
@@ -131,3 +131,31 @@ def test_a_postal_address_or_an_app_id_is_not_searched(people):
     )
     assert customer_search(query="rue des Lilas") == []
     assert customer_search(query="75011") == []
+
+
+def test_a_short_word_narrows_the_longer_ones_and_alone_matches_a_whole_name(people):
+    lea, paul = people
+    li = customer_create(external_id="CRM-7", first_name="Li", last_name="Wang", context=SYSTEM)
+    assert customer_search(query="éa Fontaine") == [lea]  # "éa" checked among the Fontaines
+    assert customer_search(query="zz Fontaine") == []
+    emilie = customer_create(external_id="CRM-9", first_name="Emilie", last_name="Roux", context=SYSTEM)
+    found = customer_search(query="li")  # a whole first name, not every "Emilie" (Léa's email holds it)
+    assert li in found and emilie not in found
+    assert customer_search(query="Li Wang") == [li]
+
+
+def test_a_query_without_letters_is_not_looked_for_in_names(people, django_assert_num_queries):
+    lea, _paul = people
+    customer_create(external_id="CRM-8", first_name="Anne", last_name="06", context=SYSTEM)
+    assert customer_search(query="06 12 34") == [lea]
+
+
+def test_a_vague_query_reads_a_bounded_number_of_customers(people, monkeypatch):
+    from support import selectors
+
+    monkeypatch.setattr(selectors, "MATCH_CAP", 3)
+    for number in range(5):
+        customer_create(external_id=f"MANY-{number}", first_name="Jean", last_name=f"Martin{number}", context=SYSTEM)
+    found = customer_search(query="martin", limit=10)
+    assert len(found) == 3
+    assert [c.last_name for c in found] == sorted(c.last_name for c in found)

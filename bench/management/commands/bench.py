@@ -18,6 +18,7 @@ from bench.server import Server
 
 SMALL_CUSTOMERS = 10_000
 CONNECTIONS = 4  # wrk threads, one connection each: twice the gunicorn workers
+AUDIENCE_WORKERS = os.cpu_count() or 1  # `celery worker` starts one pool process per core
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 
@@ -84,12 +85,19 @@ class Command(BaseCommand):
             raw["load_runs"] = runs
             raw["bulk_plan"] = measure.bulk_plan(full.base_url, full_url, key=key_full, id_high=customers).as_dict()
             raw["import"] = measure.import_vs_copy(full.base_url, full_url, key=key_full).as_dict()
-        raw["stream"] = {"small": self._stream(full_url, stream_events[0]), "large": self._stream(full_url, stream_events[1])}
-        raw["audience"] = {
-            "full": self._audience(full_url),
-            "memory_small": self._audience(small_url, "--memory"),
-            "memory_full": self._audience(full_url, "--memory"),
+        raw["stream"] = {
+            size: self._subprocess(full_url, "bench.stream", "--events", str(events))
+            for size, events in zip(("small", "large"), stream_events, strict=True)
         }
+        # The job as this machine's worker runs it (Celery's pool has one process per core by default),
+        # and with one process to show what the second brings.
+        raw["audience"] = {
+            "full": self._subprocess(full_url, "bench.audience", "--workers", str(AUDIENCE_WORKERS)),
+            "one_worker": self._subprocess(full_url, "bench.audience", "--workers", "1"),
+            "memory_small": self._subprocess(small_url, "bench.audience", "--memory"),
+            "memory_full": self._subprocess(full_url, "bench.audience", "--memory"),
+        }
+        raw["lookups"] = self._subprocess(full_url, "bench.lookups", "--customers", str(customers))
         raw["machine"]["load_average_after"] = os.getloadavg()
         result = report.figures(raw)
         self.stdout.write("")
@@ -119,19 +127,10 @@ class Command(BaseCommand):
             self.stderr.write(f"{scenario.name}: {result.errors} errors out of {result.requests} requests")
         return result.as_dict()
 
-    def _audience(self, url: str, *flags: str) -> dict:
-        """A whole audience job in a worker process of its own (bench.audience)."""
+    def _subprocess(self, url: str, module: str, *args: str) -> dict:
+        """A measurement in a process of its own, on the data set at `url`: its JSON output."""
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench", "BENCH_DATABASE_URL": url}
         output = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bench.audience", *flags],
-            cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True,
-        ).stdout
-        return json.loads(output)
-
-    def _stream(self, url: str, events: int) -> dict:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench", "BENCH_DATABASE_URL": url}
-        output = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bench.stream", "--events", str(events)],
-            cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True,
+            [sys.executable, "-m", module, *args], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True,
         ).stdout
         return json.loads(output)
