@@ -33,6 +33,7 @@ def _percentiles(timings: list[float]) -> dict:
 
 def search_queries(rng: random.Random, customers: int) -> list[tuple[str, str]]:
     """(kind, query) pairs as agents type them."""
+    # Imported here, as in bench.stream: this module runs as a script, models load after django.setup().
     from bench.loader import EXTERNAL_ID_PREFIX, FIRST_NAMES, LAST_NAMES
 
     queries = []
@@ -50,6 +51,7 @@ def search_queries(rng: random.Random, customers: int) -> list[tuple[str, str]]:
 
 
 def search_measure(customers: int, seed: int = 7) -> dict:
+    # Imported here: models load only after django.setup().
     from support.selectors import customer_search
 
     rng = random.Random(seed)
@@ -68,6 +70,7 @@ def search_measure(customers: int, seed: int = 7) -> dict:
 
 
 def list_measure(customers: int, seed: int = 8) -> dict:
+    # Imported here: models load only after django.setup().
     from django.conf import settings
     from django.test import Client
 

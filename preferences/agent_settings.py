@@ -1,33 +1,85 @@
 """The settings an agent may change on a customer's behalf in the console, and their current values."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from preferences.document import PreferenceDocument
-from preferences.history import CUSTOMER_FIELD_LABELS
+from preferences.history import CUSTOMER_FIELD_LABELS, value_text
 from preferences.keys import CUSTOMER, SUBSCRIPTION, SettingKey
 from preferences.state import CUSTOMER_FIELDS
+
+
+@dataclass(frozen=True)
+class AgentSetting:
+    """One setting an agent may change: its state key, its label in plain words, its value as text."""
+
+    key: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """A topic's row of the console's grid: a cell per channel of the catalogue (None where the topic
+    is never sent on that channel), then its paper copy, delivery and AI settings (None where the topic
+    has no such setting)."""
+
+    name: str
+    channels: list[AgentSetting | None]
+    paper_copy: AgentSetting | None
+    delivery: AgentSetting | None
+    ai: AgentSetting
+
+
+@dataclass(frozen=True)
+class AgentSettingsGrid:
+    """Every setting an agent may change, laid out as the console shows them."""
+
+    customer: list[AgentSetting]
+    channel_names: list[str]
+    topics: list[TopicSettings]
+
+    def groups(self) -> list[tuple[str, list[AgentSetting]]]:
+        """The same settings as (group name, settings) for a grouped picker: the customer's, then a topic's."""
+        groups = [(str(_("Whole account")), self.customer)]
+        for topic in self.topics:
+            settings = [*topic.channels, topic.paper_copy, topic.delivery, topic.ai]
+            groups.append((topic.name, [setting for setting in settings if setting is not None]))
+        return groups
+
+
+def agent_settings_grid(document: PreferenceDocument) -> AgentSettingsGrid:
+    """Every setting an agent may change on the customer's behalf, with its current value."""
+    catalog = document.catalog
+
+    def setting(key: SettingKey, label: str) -> AgentSetting:
+        return AgentSetting(str(key), label, value_text(str(key), setting_current(document, str(key)), catalog))
+
+    customer = [setting(SettingKey.customer(name), str(CUSTOMER_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
+    topics = []
+    for topic in catalog.topics:
+        channels = [
+            setting(SettingKey.subscription(topic.code, channel.code), f"{topic.name} · {channel.name}")
+            if channel.code in topic.allowed_channels
+            else None
+            for channel in catalog.channels
+        ]
+        paper_copy = delivery = None
+        if topic.paper_copy_available:
+            paper_copy = setting(SettingKey.topic(topic.code, "paper_copy"), f"{topic.name} · {_('paper copy')}")
+        if topic.has_delivery_mode:
+            delivery = setting(SettingKey.topic(topic.code, "delivery_mode"), f"{topic.name} · {_('delivery')}")
+        ai = setting(SettingKey.topic(topic.code, "ai_level"), f"{topic.name} · {_('messages written with AI')}")
+        topics.append(TopicSettings(topic.name, channels, paper_copy, delivery, ai))
+    return AgentSettingsGrid(customer, [channel.name for channel in catalog.channels], topics)
 
 
 def agent_changeable_settings(document: PreferenceDocument) -> list[tuple[str, str]]:
     """Every setting an agent may change on the customer's behalf, as (state key, label in plain
     words), in the order the console lists them."""
-    channels = document.catalog.channels_by_code
-    keys = [(str(SettingKey.customer(name)), str(CUSTOMER_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
-    for topic in document.catalog.topics:
-        for code in document.ranking():
-            if code in topic.allowed_channels:
-                label = channels[code].name if code in channels else code
-                keys.append((str(SettingKey.subscription(topic.code, code)), f"{topic.name} · {label}"))
-        if topic.paper_copy_available:
-            keys.append((str(SettingKey.topic(topic.code, "paper_copy")), f"{topic.name} · {_('paper copy')}"))
-        if topic.has_delivery_mode:
-            keys.append((str(SettingKey.topic(topic.code, "delivery_mode")), f"{topic.name} · {_('delivery')}"))
-        keys.append(
-            (str(SettingKey.topic(topic.code, "ai_level")), f"{topic.name} · {_('messages written with AI')}")
-        )
-    return keys
+    return [(item.key, item.label) for _group, items in agent_settings_grid(document).groups() for item in items]
 
 
 def setting_current(document: PreferenceDocument, key: str) -> Any:
