@@ -49,6 +49,10 @@ class AgentSettingsGrid:
             groups.append((topic.name, [setting for setting in settings if setting is not None]))
         return groups
 
+    def labels(self) -> dict[str, str]:
+        """Each setting's label by its state key: the settings an agent may change, and no other."""
+        return {item.key: item.label for _group, items in self.groups() for item in items}
+
 
 def agent_settings_grid(document: PreferenceDocument) -> AgentSettingsGrid:
     """Every setting an agent may change on the customer's behalf, with its current value."""
@@ -74,12 +78,6 @@ def agent_settings_grid(document: PreferenceDocument) -> AgentSettingsGrid:
         ai = setting(SettingKey.topic(topic.code, "ai_level"), f"{topic.name} · {_('messages written with AI')}")
         topics.append(TopicSettings(topic.name, channels, paper_copy, delivery, ai))
     return AgentSettingsGrid(customer, [channel.name for channel in catalog.channels], topics)
-
-
-def agent_changeable_settings(document: PreferenceDocument) -> list[tuple[str, str]]:
-    """Every setting an agent may change on the customer's behalf, as (state key, label in plain
-    words), in the order the console lists them."""
-    return [(item.key, item.label) for _group, items in agent_settings_grid(document).groups() for item in items]
 
 
 def setting_current(document: PreferenceDocument, key: str) -> Any:

@@ -24,7 +24,7 @@ from contact_requests.selectors import (
     contact_request_queue_counts,
     contact_requests_for_customer,
 )
-from preferences.agent_settings import agent_changeable_settings, setting_current
+from preferences.agent_settings import agent_settings_grid, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
 from preferences.state import PreferenceError
@@ -69,10 +69,6 @@ def home(request):
 def customer_detail(request, customer_id):
     customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
     document = preference_document_get(customer_id=customer.pk)
-    settings_rows = [
-        {"key": key, "label": label, "value": value_text(key, setting_current(document, key), document.catalog)}
-        for key, label in agent_changeable_settings(document)
-    ]
     page = Paginator(consent_events_for_customer(customer_id=customer.pk), LEDGER_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -82,7 +78,7 @@ def customer_detail(request, customer_id):
         {
             "customer": customer,
             "document": document,
-            "settings_rows": settings_rows,
+            "settings": agent_settings_grid(document),
             "contact_requests": contact_requests_for_customer(customer=customer),
             "page": page,
             "ledger": staff_ledger_rows(event_rows(page.object_list, document.catalog)),
@@ -97,13 +93,14 @@ def customer_detail(request, customer_id):
 def customer_override(request, customer_id):
     customer = customer_get_for_agent(user=request.user, customer_id=customer_id)
     document = preference_document_get(customer_id=customer.pk)
-    keys = dict(agent_changeable_settings(document))
+    grid = agent_settings_grid(document)
+    keys = grid.labels()
     key = request.POST.get("key") or request.GET.get("key") or ""
     if key not in keys:
         return render(
             request,
             "support/override_choose.html",
-            {"customer": customer, "keys": keys.items()},
+            {"customer": customer, "groups": grid.groups()},
             status=400 if key else 200,
         )
     form = forms.OverrideForm(request.POST or None, key=key, document=document)

@@ -88,3 +88,29 @@ def test_search_page_says_when_more_customers_match_than_it_lists(agent_client, 
     body = agent_client.get(reverse("support:home"), {"q": "Fontaine"}).content.decode()
     assert "Plus de 2\u00a0clients trouvés" in body  # the agent's language
     assert body.count('<th scope="row">') == 2
+
+
+def test_customer_page_lays_topics_out_as_a_grid_of_channels(agent_client, customer_user):
+    _user, customer = customer_user
+    body = agent_client.get(reverse("support:customer_detail", args=[customer.pk])).content.decode()
+    grid = body[body.index('id="customer-topics-grid"'):body.index('id="customer-settings"')]
+    # Offers may go by SMS: a link to change it; the contract is never sent by SMS: a dash, said in words.
+    assert "?key=subscription.offers.sms" in grid
+    assert "?key=subscription.contract.sms" not in grid
+    assert "non proposé" in grid
+    assert "?key=topic.contract.paper_copy" in grid and "?key=topic.offers.ai_level" in grid
+    # The whole account's settings stay in their own short table, not among the topics.
+    account = body[body.index('id="customer-settings"'):]
+    assert "?key=customer.quiet_hours_start" in account and "?key=subscription." not in account
+
+
+def test_setting_picker_is_grouped_by_topic_with_current_values(agent_client, customer_user):
+    _user, customer = customer_user
+    body = agent_client.get(reverse("support:customer_override", args=[customer.pk])).content.decode()
+    assert '<optgroup label="Tout le compte">' in body
+    assert body.count("<optgroup") == 1 + 7  # the account, then each topic of the catalogue
+    assert 'value="subscription.offers.sms"' in body
+    assert 'id="setting-filter"' in body and "js/setting-filter.js" in body
+    # An unknown key is refused with the picker, not a 500.
+    response = agent_client.get(reverse("support:customer_override", args=[customer.pk]), {"key": "topic.nope.x"})
+    assert response.status_code == 400 and "<optgroup" in response.content.decode()
