@@ -4,6 +4,7 @@ and its refusals (someone else's change, a change made by another actor, a stale
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from outbox.models import OutboxEvent
 from preferences.changes import preferences_change
@@ -74,7 +75,7 @@ def test_a_stale_undo_is_refused_and_changes_nothing(customer_user):
     older = change(customer, user, {"customer.ai_default": "human_only"})
     change(customer, user, {"customer.ai_default": "ai_allowed"})
     events_before = ConsentEvent.objects.count()
-    with pytest.raises(UndoStale) as refused:
+    with translation.override("en"), pytest.raises(UndoStale) as refused:
         change_undo(customer=fresh(customer), event_id=older.events[0].pk, context=as_customer(user))
     assert "latest change" in " ".join(refused.value.messages)
     assert fresh(customer).ai_default == "ai_allowed" and ConsentEvent.objects.count() == events_before
