@@ -86,7 +86,8 @@ class ContactPlanOutSerializer(serializers.Serializer):
     reasons = serializers.ListField(
         child=StrictCharField(),
         help_text="opted_out, pending_confirmation, no_verified_contact_point, quiet_hours, legal_call_window, "
-        "frequency_cap, marketing_objection, ai_not_allowed, no_allowed_time (no moment ever fits the customer's "
+        "frequency_cap, marketing_objection, marketing_paused (the customer paused marketing: next_allowed_at "
+        "is the end of the pause when nothing else stands in the way), ai_not_allowed, no_allowed_time (no moment ever fits the customer's "
         "settings, e.g. quiet hours that cover the whole legal calling window: not a matter of time, so no "
         "next_allowed_at)",
     )

@@ -19,6 +19,7 @@ def document_representation(document: PreferenceDocument, *, personal: bool) -> 
     for name in CUSTOMER_FIELDS:
         value = getattr(customer, name)
         settings[name] = time_to_state(value) if name.startswith("quiet_hours") else value
+    settings["marketing_paused_until"] = _utc(customer.marketing_paused_until)
     settings["channel_ranking"] = document.ranking()
     body: dict[str, Any] = {"id": customer.pk, "external_id": customer.external_id, "version": customer.version}
     if personal:

@@ -2,7 +2,7 @@
 endpoints' serializers. Input validation (every 400 is raised in a serializer) and the shapes of
 answers, for the schema too; each other endpoint keeps its own beside its view (api.plans, ...)."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +191,13 @@ class SettingsOutSerializer(serializers.Serializer):
     plain_text_email = serializers.BooleanField()
     easy_read = serializers.BooleanField()
     marketing_objection = serializers.BooleanField()
+    marketing_paused_until = serializers.DateTimeField(
+        default_timezone=UTC,
+        allow_null=True,
+        help_text="Marketing paused until then (UTC); null when not paused. A moment already past pauses "
+        "nothing: contact plans compare it with the time asked about. Set it with "
+        "`customer.marketing_paused_until` (at most about six months ahead, null to resume).",
+    )
 
 
 class TopicSubscriptionOutSerializer(serializers.Serializer):

@@ -212,6 +212,25 @@ class TopicsForm(forms.Form):
 
 class MarketingObjectionForm(forms.Form):
     objection = forms.TypedChoiceField(choices=[("on", "on"), ("off", "off")], coerce=lambda v: v == "on")
+    # Objecting asks for a confirmation first: the form posted without it shows what will change.
+    confirm = forms.BooleanField(required=False)
+
+
+class MarketingPauseForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Pause for"),
+        choices=[("1", _("1 month")), ("3", _("3 months")), ("6", _("6 months"))],
+        coerce=int,
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+
+
+class UndoForm(forms.Form):
+    """The change to undo, named by the first event it wrote, and the page to come back to."""
+
+    event = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    next = forms.CharField(required=False, max_length=500)
 
 
 class AiForm(forms.Form):

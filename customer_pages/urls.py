@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from customer_pages import views
+from customer_pages import marketing, undo, views
 
 app_name = "preferences"
 
@@ -16,7 +16,12 @@ urlpatterns = [
     path("channels/ranking/", views.ranking_move, name="ranking_move"),
     path("channels/settings/", views.settings_update, name="settings_update"),
     path("topics/", views.topics, name="topics"),
-    path("topics/marketing-objection/", views.marketing_objection, name="marketing_objection"),
+    path("topics/marketing-objection/", marketing.marketing_objection, name="marketing_objection"),
+    path("marketing/", marketing.marketing, name="marketing"),
+    path("marketing/pause/", marketing.pause, name="marketing_pause"),
+    path("marketing/resume/", marketing.resume, name="marketing_resume"),
+    path("marketing/restore/", marketing.restore, name="marketing_restore"),
+    path("undo/", undo.undo, name="undo"),
     path("ai/", views.ai, name="ai"),
     path("history/", views.history, name="history"),
 ]

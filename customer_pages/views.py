@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.request_origin import request_origin
 from contact_requests.selectors import contact_requests_open_for_customer
 from customer_pages import forms
+from customer_pages.undo import change_context, undo_offer
 from preferences import contact_points
 from preferences.access import contact_point_get_for_customer, customer_required
 from preferences.changes import preferences_change
-from preferences.domain import ActorType, ContactPointKind, Source, SubscriptionStatus, TopicKind
+from preferences.domain import ContactPointKind, SubscriptionStatus, TopicKind
 from preferences.footprint import footprint_estimate
 from preferences.history import event_rows
 from preferences.keys import SettingKey
@@ -31,9 +31,7 @@ ADD_FORMS = {
 
 
 def _context(request) -> ChangeContext:
-    return ChangeContext(
-        actor_type=ActorType.CUSTOMER, source=Source.PORTAL, actor_id=str(request.user.pk), **request_origin(request)
-    )
+    return change_context(request)
 
 
 def _add_service_errors(form, error: PreferenceError, field_map: dict[str, str] | None = None) -> None:
@@ -136,6 +134,7 @@ def contact_point_add(request, customer, kind):
         except PreferenceError as error:
             _add_service_errors(form, error)
         else:
+            undo_offer(request, customer_id=customer.pk)
             if point.kind == ContactPointKind.POSTAL:
                 messages.success(request, _("Your postal address was added."))
             else:
@@ -186,6 +185,7 @@ def contact_point_remove(request, customer, contact_point_id):
         except PreferenceError as error:
             _add_service_errors(form, error, {"value": "password"})
         else:
+            undo_offer(request, customer_id=customer.pk)
             messages.success(request, _("%(value)s was removed.") % {"value": point.value})
             return redirect("preferences:channels")
     status = 429 if form.rate_limited() else 400
@@ -200,7 +200,8 @@ def ranking_move(request, customer):
         document = preference_document_get(customer_id=customer.pk)
         changes = form.changes(document)
         if changes:
-            preferences_change(customer_id=customer.pk, changes=changes, context=_context(request))
+            result = preferences_change(customer_id=customer.pk, changes=changes, context=_context(request))
+            undo_offer(request, result.events)
             channel = document.catalog.channels_by_code[form.cleaned_data["channel"]]
             messages.success(request, _("%(channel)s moved.") % {"channel": channel.name})
         elif changes is None:
@@ -214,10 +215,11 @@ def settings_update(request, customer):
     form = forms.SettingsForm(request.POST, time_zone=customer.time_zone)
     if form.is_valid():
         try:
-            preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            result = preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
         except PreferenceError as error:
             _add_service_errors(form, error, {str(SettingKey.customer(name)): name for name in form.fields})
         else:
+            undo_offer(request, result.events)
             messages.success(request, _("Your settings were saved."))
             return redirect("preferences:channels")
     return _channels_page(request, customer, status=400, settings_form=form)
@@ -233,10 +235,11 @@ def topics(request, customer):
     if request.method == "POST":
         if form.is_valid():
             try:
-                preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+                result = preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
             except PreferenceError as error:
                 _add_service_errors(form, error, _topic_field_map(document))
             else:
+                undo_offer(request, result.events)
                 messages.success(request, _("Your choices were saved."))
                 return redirect("preferences:topics")
         status = 400
@@ -259,22 +262,6 @@ def _topic_field_map(document) -> dict[str, str]:
     return mapping
 
 
-@require_POST
-@customer_required
-def marketing_objection(request, customer):
-    form = forms.MarketingObjectionForm(request.POST)
-    if form.is_valid():
-        objection = form.cleaned_data["objection"]
-        preferences_change(
-            customer_id=customer.pk, changes={"customer.marketing_objection": objection}, context=_context(request)
-        )
-        if objection:
-            messages.success(request, _("You will receive no more marketing messages, on any channel."))
-        else:
-            messages.success(request, _("Your objection is lifted. Choose below which marketing messages you want."))
-    return redirect("preferences:topics")
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
@@ -285,7 +272,8 @@ def ai(request, customer):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            result = preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))
+            undo_offer(request, result.events)
             messages.success(request, _("Your choices were saved."))
             return redirect("preferences:ai")
         status = 400

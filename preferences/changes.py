@@ -37,7 +37,7 @@ from preferences.state import (
     TOPIC_FIELDS,
     PreferenceError,
     customer_value_clean,
-    time_from_state,
+    customer_value_from_state,
     time_to_state,
     topic_value_clean,
 )
@@ -225,8 +225,7 @@ def changes_apply(
             old = stored.get(key)
             if old == new:
                 continue
-            value = time_from_state(new) if setting.name.startswith("quiet_hours") else new
-            setattr(customer, setting.name, value)
+            setattr(customer, setting.name, customer_value_from_state(setting.name, new))
             customer_fields.append(setting.name)
         elif setting.kind == TOPIC:
             old = stored.get(key)

@@ -33,6 +33,8 @@ class Reason(StrEnum):
     """Why a customer may not be contacted (now)."""
 
     MARKETING_OBJECTION = "marketing_objection"
+    # The customer paused marketing until a date (preferences.marketing): next_allowed_at is its end.
+    MARKETING_PAUSED = "marketing_paused"
     OPTED_OUT = "opted_out"
     PENDING_CONFIRMATION = "pending_confirmation"
     NO_VERIFIED_CONTACT_POINT = "no_verified_contact_point"
@@ -46,7 +48,7 @@ class Reason(StrEnum):
 
 
 # Reasons that only time removes: with nothing else in the way, the plan gives `next_allowed_at`.
-TIME_REASONS = frozenset({Reason.FREQUENCY_CAP, Reason.QUIET_HOURS, Reason.LEGAL_CALL_WINDOW})
+TIME_REASONS = frozenset({Reason.MARKETING_PAUSED, Reason.FREQUENCY_CAP, Reason.QUIET_HOURS, Reason.LEGAL_CALL_WINDOW})
 FORMAT_NEEDS = ("large_print", "plain_text_email", "easy_read")
 
 
@@ -122,13 +124,21 @@ def contact_plan_decide(
         reasons.append(Reason.NO_VERIFIED_CONTACT_POINT)
 
     clock = _CustomerClock(customer, is_marketing=is_marketing)
-    start = at
+    start, start_reason = at, None
+    # Both of these hold every channel back until a moment: the later one is where channels start.
+    if is_marketing and (paused_until := marketing_paused_until(customer, at=at)) is not None:
+        start, start_reason = paused_until, Reason.MARKETING_PAUSED
+        reasons.append(Reason.MARKETING_PAUSED)
     if is_marketing and customer.weekly_marketing_cap:
-        start = weekly_cap_free_at(sent_at=marketing_sent_at, cap=customer.weekly_marketing_cap, at=at)
-        if start > at:
+        cap_free = weekly_cap_free_at(sent_at=marketing_sent_at, cap=customer.weekly_marketing_cap, at=at)
+        if cap_free > at:
             reasons.append(Reason.FREQUENCY_CAP)
+        if cap_free > start:
+            start, start_reason = cap_free, Reason.FREQUENCY_CAP
     delivery_mode = _delivery_mode(document, topic)
-    channels, deferred = _channels_in_time(document, usable, clock=clock, at=at, start=start, mode=delivery_mode)
+    channels, deferred = _channels_in_time(
+        document, usable, clock=clock, at=at, start=start, mode=delivery_mode, start_reason=start_reason
+    )
     if usable and not channels:
         if not deferred:
             # Not now and never later: the customer's own settings leave no moment at all.
@@ -174,6 +184,13 @@ def ai_rule(*, level: str, language: str) -> AiRule:
     return AiRule(AiLevel.HUMAN_ONLY, False, False, True, None)
 
 
+def marketing_paused_until(customer, *, at: datetime) -> datetime | None:
+    """The end of the customer's marketing pause when it is still running at `at`, else None: a pause
+    stops applying at its end by itself (the one rule, read by the plan and by the customer's pages)."""
+    until = customer.marketing_paused_until
+    return until if until is not None and at < until else None
+
+
 def weekly_cap_free_at(*, sent_at: Sequence[datetime], cap: int, at: datetime) -> datetime:
     """The first moment from `at` when fewer than `cap` messages were sent in the 7 days before it."""
     window = sorted(moment for moment in sent_at if at - WEEK < moment <= at)
@@ -198,7 +215,14 @@ def _planned(document: PreferenceDocument, channel: str) -> PlannedChannel | Non
 
 
 def _channels_in_time(
-    document: PreferenceDocument, usable: list[str], *, clock: "_CustomerClock", at: datetime, start: datetime, mode: str
+    document: PreferenceDocument,
+    usable: list[str],
+    *,
+    clock: "_CustomerClock",
+    at: datetime,
+    start: datetime,
+    mode: str,
+    start_reason: Reason | None,
 ) -> tuple[list[PlannedChannel], list[DeferredChannel]]:
     """The channels to use at `at`, in ranking order, and those that must wait (with until when)."""
     now: list[PlannedChannel] = []
@@ -212,7 +236,7 @@ def _channels_in_time(
             if mode == DeliveryMode.FIRST:
                 break
         else:
-            later.append(DeferredChannel(channel=code, not_before=moment, reason=reason or Reason.FREQUENCY_CAP))
+            later.append(DeferredChannel(channel=code, not_before=moment, reason=reason or start_reason or Reason.FREQUENCY_CAP))
     return now, later
 
 

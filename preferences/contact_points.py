@@ -22,6 +22,7 @@ from preferences.domain import ContactPointKind, PhoneType
 from preferences.keys import SettingKey
 from preferences.ledger import (
     ChangeContext,
+    StaleVersion,
     change_begin,
     changed_notify,
     customer_bump,
@@ -116,11 +117,15 @@ def contact_point_import(
     return point
 
 
-def contact_point_remove(*, customer_id: int, contact_point_id: int, context: ChangeContext) -> None:
-    """Remove a contact point. The sign-in email of a portal account cannot be removed here."""
+def contact_point_remove(
+    *, customer_id: int, contact_point_id: int, context: ChangeContext, expected_version: int | None = None
+) -> None:
+    """Remove a contact point. The sign-in email of a portal account cannot be removed here.
+    Raises StaleVersion when `expected_version` is not the current one (an undo of an older change)."""
     staff_reason_require(context)
     with transaction.atomic():
         customer = customer_lock(customer_id)
+        _version_check(customer, expected_version)
         point = ContactPoint.objects.get(pk=contact_point_id, customer=customer)
         if point.kind == ContactPointKind.EMAIL and customer.user_id and point.value == customer.user.email.lower():
             raise PreferenceError({"value": _("This is the address you sign in with; it cannot be removed.")})
@@ -130,6 +135,28 @@ def contact_point_remove(*, customer_id: int, contact_point_id: int, context: Ch
         events_append(customer=customer, changes=[(str(SettingKey.contact_point(contact_point_id)), old, None)], context=context)
         customer_bump(customer, [])
         changed_notify(customer=customer, keys=[str(SettingKey.contact_point(contact_point_id))])
+
+
+def contact_point_restore(
+    *, customer_id: int, state: dict, context: ChangeContext, expected_version: int
+) -> ContactPoint:
+    """Put back a contact point the customer removed in their latest change (an undo), as the ledger
+    recorded it: same kind and value, verified if it was (it was theirs and proven a moment ago)."""
+    with transaction.atomic():
+        customer = customer_lock(customer_id)
+        _version_check(customer, expected_version)
+        change_begin(customer)
+        point = contact_point_create(
+            customer=customer, kind=state["kind"], value=state["value"], context=context, verified=bool(state["verified"])
+        )
+        customer_bump(customer, [])
+        changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
+    return point
+
+
+def _version_check(customer: Customer, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != customer.version:
+        raise StaleVersion(customer.version)
 
 
 def contact_point_verified_record(*, customer_id: int, contact_point_id: int, context: ChangeContext) -> bool:

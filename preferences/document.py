@@ -15,7 +15,7 @@ from preferences.domain import (
 )
 from preferences.keys import SettingKey
 from preferences.models import ContactPoint, Customer, Topic
-from preferences.state import CUSTOMER_FIELDS, time_to_state
+from preferences.state import CUSTOMER_FIELDS, customer_value_to_state
 
 
 @dataclass
@@ -81,10 +81,7 @@ class PreferenceDocument:
         customer = self.customer
         state: dict[str, Any] = {}
         for name in CUSTOMER_FIELDS:
-            value = getattr(customer, name)
-            if name in ("quiet_hours_start", "quiet_hours_end"):
-                value = time_to_state(value)
-            state[str(SettingKey.customer(name))] = value
+            state[str(SettingKey.customer(name))] = customer_value_to_state(name, getattr(customer, name))
         for topic_code, settings in (customer.topic_settings or {}).items():
             for name, value in settings.items():
                 if value is not None:

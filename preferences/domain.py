@@ -67,11 +67,22 @@ class SystemReason(models.TextChoices):
     DEMO_DATA = "demo_data", _("Demonstration data, loaded to try the site out.")
 
 
+class ChangeReason(models.TextChoices):
+    """Why a customer's own change was made, when it puts back earlier values: the code, with the id
+    of the event it reverses (an undo) as the event's reason; each reader sees it in their language."""
+
+    UNDO = "undo", _("Undo of change #%(event)s")
+    MARKETING_RESTORE = "marketing_restore", _("Marketing choices put back after lifting the objection (change #%(event)s)")
+
+
 def consent_reason_text(*, reason_code: str, reason: str) -> str:
     """The reason of a consent event as a reader sees it: a system reason in the active language
-    (also for events written before it was a code), otherwise the free text a person wrote."""
+    (also for events written before it was a code), an undo or a restore with the event it reverses,
+    otherwise the free text a person wrote."""
     if reason_code in SystemReason.values:
         return str(SystemReason(reason_code).label)
+    if reason_code in ChangeReason.values:
+        return str(ChangeReason(reason_code).label) % {"event": reason}
     return reason
 
 

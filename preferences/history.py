@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from preferences.catalog import Catalog
@@ -17,6 +19,7 @@ from preferences.domain import (
 )
 from preferences.keys import CONTACT_POINT, CUSTOMER, SUBSCRIPTION, TOPIC, SettingKey
 from preferences.models import ConsentEvent
+from preferences.state import moment_from_state
 
 CUSTOMER_FIELD_LABELS = {
     "language": lambda: _("Language of our messages"),
@@ -31,6 +34,7 @@ CUSTOMER_FIELD_LABELS = {
     "plain_text_email": lambda: _("Plain-text emails"),
     "easy_read": lambda: _("Easy-to-read wording"),
     "marketing_objection": lambda: _("Objection to marketing"),
+    "marketing_paused_until": lambda: _("Marketing paused until"),
     "erased": lambda: _("Personal data erased"),
 }
 
@@ -48,6 +52,8 @@ class EventRow:
 
 def value_text(key: str, value: Any, catalog: Catalog) -> str:
     if value is None:
+        if key == "customer.marketing_paused_until":
+            return _("not paused")
         return _("default") if not key.startswith("contact_point.") else "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -64,6 +70,9 @@ def value_text(key: str, value: Any, catalog: Catalog) -> str:
         return ", ".join(channels[code].name if code in channels else code for code in value)
     if key.endswith("weekly_marketing_cap"):
         return str(value)
+    if key == "customer.marketing_paused_until":
+        moment = moment_from_state(value)
+        return date_format(timezone.localtime(moment), "DATE_FORMAT") if moment else str(value)
     if key.startswith("contact_point."):
         verified = _("verified") if value.get("verified") else _("not verified")
         if value.get("kind") == ContactPointKind.POSTAL:

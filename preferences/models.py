@@ -144,6 +144,9 @@ class Customer(models.Model):
     plain_text_email = models.BooleanField(default=False)
     easy_read = models.BooleanField(default=False)
     marketing_objection = models.BooleanField(default=False)
+    # Marketing paused until then (preferences.marketing): the contact plan compares it with the time
+    # asked about, so a pause simply stops applying at its end, with no job to lift it.
+    marketing_paused_until = models.DateTimeField(null=True, blank=True)
     # Per-topic settings that are not per channel: {"billing": {"paper_copy": true, "ai_level": ...}}.
     # Kept on the customer row so that the whole preference document loads in three queries.
     topic_settings = models.JSONField(default=dict)

@@ -7,10 +7,11 @@ rebuilt from the ledger by applying each event's new value in order (`state_rebu
 
 import zoneinfo
 from collections.abc import Iterable
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, ChannelCode, DeliveryMode
@@ -27,7 +28,11 @@ CUSTOMER_FIELDS = (
     "time_zone",
     "weekly_marketing_cap",
     *BOOLEAN_FIELDS,
+    "marketing_paused_until",
 )
+# The longest marketing pause anyone may set (the customer's pages offer 1, 3 or 6 months), with a
+# margin for the longest six calendar months (184 days) and for clocks.
+PAUSE_MAX = timedelta(days=186)
 TOPIC_FIELDS = ("delivery_mode", "paper_copy", "ai_level")
 # The ledger's erasure event (privacy.services.customer_erase): a step in the customer's life, not a
 # stored choice, so it is in the ledger and the change feed but not in the state.
@@ -45,6 +50,33 @@ def time_to_state(value: time | None) -> str | None:
 
 def time_from_state(value: str | None) -> time | None:
     return time.fromisoformat(value) if value else None
+
+
+def moment_to_state(value: datetime | None) -> str | None:
+    """A moment as the state and the ledger keep it: ISO 8601 in UTC, to the second."""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat() if value is not None else None
+
+
+def moment_from_state(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def customer_value_to_state(field: str, value: Any) -> Any:
+    """A customer field's stored value in its flat state form (times and moments as text)."""
+    if field in ("quiet_hours_start", "quiet_hours_end"):
+        return time_to_state(value)
+    if field == "marketing_paused_until":
+        return moment_to_state(value)
+    return value
+
+
+def customer_value_from_state(field: str, value: Any) -> Any:
+    """The inverse of customer_value_to_state: what the model field stores."""
+    if field in ("quiet_hours_start", "quiet_hours_end"):
+        return time_from_state(value)
+    if field == "marketing_paused_until":
+        return moment_from_state(value)
+    return value
 
 
 def _choice(value: Any, choices: Iterable[str], key: str) -> str:
@@ -93,7 +125,26 @@ def customer_value_clean(field: str, value: Any) -> Any:
         return int(value)
     if field in BOOLEAN_FIELDS:
         return _boolean(value, key)
+    if field == "marketing_paused_until":
+        return _pause_end_clean(value, key)
     raise PreferenceError({key: _("Unknown setting.")})
+
+
+def _pause_end_clean(value: Any, key: str) -> str | None:
+    """The end of a marketing pause: none, or a moment with its time zone at most about six months
+    ahead (a moment already past is accepted: it pauses nothing, as when an expired pause is put back)."""
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise PreferenceError({key: _("Enter a date and time with its time zone, such as 2026-09-01T00:00:00Z.")})
+    # A business rule on the value, not a decision in time: the clock only bounds how far ahead.
+    if moment > timezone.now() + PAUSE_MAX:
+        raise PreferenceError({key: _("Marketing can be paused for six months at most.")})
+    return moment_to_state(moment)
 
 
 def topic_value_clean(topic_code: str, field: str, value: Any) -> Any:

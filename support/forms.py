@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contact_requests.models import ContactOutcome, ContactRequestStatus, PreferredChannel
@@ -20,7 +21,7 @@ from preferences.domain import (
     SubscriptionStatus,
 )
 from preferences.keys import SUBSCRIPTION, SettingKey
-from preferences.state import BOOLEAN_FIELDS
+from preferences.state import BOOLEAN_FIELDS, moment_from_state
 from support.models import ReasonCode
 from support.services import EVIDENCE_MAX_LENGTH
 
@@ -114,6 +115,14 @@ def _value_field(key: str) -> forms.Field:
         return forms.ChoiceField(
             label=label, choices=[("", _("No limit"))] + [(str(n), str(n)) for n in WEEKLY_CAP_CHOICES], required=False
         )
+    if name == "marketing_paused_until":
+        return forms.DateTimeField(
+            label=label,
+            required=False,
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            help_text=_("Leave empty to resume marketing now. Six months at most."),
+        )
     if name == "channel_ranking":
         return forms.CharField(
             label=label,
@@ -130,6 +139,8 @@ def _value_initial(key: str, current: Any) -> Any:
         return "yes" if current else "no"
     if name == "channel_ranking":
         return ", ".join(current or [])
+    if name == "marketing_paused_until" and current:
+        return timezone.localtime(moment_from_state(current))
     if current is None:
         return ""
     return current
@@ -174,6 +185,8 @@ class OverrideForm(forms.Form):
             value = value.strftime("%H:%M") if value else None
         elif name == "weekly_marketing_cap":
             value = int(value) if value else None
+        elif name == "marketing_paused_until":
+            value = value.isoformat() if value else None
         elif name == "ai_level":
             value = value or None
         return {self.key: value}

@@ -148,9 +148,13 @@ def test_ranking_moves_a_channel_up(customer_client, customer_user):
     assert preference_document_get(customer_id=customer.pk).ranking()[:3] == ["email", "postal", "sms"]
 
 
-def test_marketing_objection_is_one_click_each_way(customer_client, customer_user):
+def test_marketing_objection_is_confirmed_first_and_lifted_in_one_click(customer_client, customer_user):
     _, customer = customer_user
-    customer_client.post(reverse("preferences:marketing_objection"), {"objection": "on"})
+    response = customer_client.post(reverse("preferences:marketing_objection"), {"objection": "on"})
+    assert response.status_code == 200 and 'name="confirm"' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.marketing_objection is False
+    customer_client.post(reverse("preferences:marketing_objection"), {"objection": "on", "confirm": "on"})
     customer.refresh_from_db()
     assert customer.marketing_objection is True
     customer_client.post(reverse("preferences:marketing_objection"), {"objection": "off"})

@@ -117,7 +117,14 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "preferences:ranking_move": {"GET": NOT_ALLOWED, "POST": customer_page("/my/channels/")},
     "preferences:settings_update": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
     "preferences:topics": {"GET": customer_page(200), "POST": customer_page(400)},
-    "preferences:marketing_objection": {"GET": NOT_ALLOWED, "POST": customer_page("/my/topics/")},
+    # GET, or a POST that is not a confirmed objection, shows the confirmation page (an empty body: 400).
+    "preferences:marketing_objection": {"GET": customer_page(200), "POST": customer_page(400)},
+    "preferences:marketing": {"GET": customer_page(200), "POST": NOT_ALLOWED},
+    "preferences:marketing_pause": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
+    "preferences:marketing_resume": {"GET": NOT_ALLOWED, "POST": customer_page("/my/marketing/")},
+    "preferences:marketing_restore": {"GET": NOT_ALLOWED, "POST": customer_page("/my/marketing/")},
+    # An empty body names no change: refused with a message, back to the overview.
+    "preferences:undo": {"GET": NOT_ALLOWED, "POST": customer_page("/my/")},
     "preferences:ai": {"GET": customer_page(200), "POST": customer_page(400)},
     "preferences:history": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "contact_requests:list": {"GET": customer_page(200), "POST": customer_page(400)},

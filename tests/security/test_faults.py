@@ -153,7 +153,7 @@ def test_a_database_error_mid_form_applies_nothing(monkeypatch):
         raise OperationalError("server closed the connection unexpectedly")
 
     _fail_before_the_ledger(monkeypatch, fault)
-    response = client.post("/my/topics/marketing-objection/", {"objection": "on"})
+    response = client.post("/my/topics/marketing-objection/", {"objection": "on", "confirm": "on"})
     assert response.status_code >= 500
     monkeypatch.undo()
     assert _snapshot(customer.pk) == before

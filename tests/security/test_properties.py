@@ -76,6 +76,7 @@ def documents(draw):
         time_zone=draw(st.sampled_from(TIME_ZONES)),
         weekly_marketing_cap=draw(st.sampled_from([None, 1, 2, 5])),
         large_print=draw(st.booleans()),
+        marketing_paused_until=draw(st.one_of(st.none(), st.none(), moments)),
     )
 
 
@@ -108,6 +109,13 @@ def test_contact_plan_rules_hold_for_any_case(request):
     # A marketing objection stops every marketing message, on every channel.
     if topic.kind == TopicKind.MARKETING and doc.customer.marketing_objection:
         assert not plan.allowed and Reason.MARKETING_OBJECTION in plan.reasons and planned == []
+    # A running pause holds every marketing message back, at least until it ends; an ended one, nothing.
+    paused_until = doc.customer.marketing_paused_until
+    if topic.kind == TopicKind.MARKETING and paused_until is not None and request["at"] < paused_until:
+        assert not plan.allowed and Reason.MARKETING_PAUSED in plan.reasons
+        assert plan.next_allowed_at is None or plan.next_allowed_at >= paused_until
+    else:
+        assert Reason.MARKETING_PAUSED not in plan.reasons
     # AI content for a customer who wants only people's writing is never allowed.
     if request["ai_generated"] and doc.topic_setting(topic, "ai_level") == AiLevel.HUMAN_ONLY:
         assert not plan.allowed and Reason.AI_NOT_ALLOWED in plan.reasons
@@ -171,6 +179,8 @@ CUSTOMER_VALUES = {
     "easy_read": st.booleans(),
     "marketing_objection": st.booleans(),
     "channel_ranking": st.permutations(DEFAULT_CHANNEL_RANKING).map(list),
+    # A moment already past is always accepted (a later one only up to about six months ahead).
+    "marketing_paused_until": st.sampled_from([None, "2026-01-01T00:00:00+00:00"]),
 }
 
 
