@@ -40,12 +40,6 @@ def test_topics_and_overview_are_accessible_and_fit_the_screen(browser, site, as
         page.goto(site + path)
         assert page.locator("html").get_attribute("lang") == language
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"], path
-        name = path.split('?')[0].strip('/').replace('/', '-')
-        page.screenshot(path=f"/tmp/h17grid/{width}-{language}-{name}.png")
-        page.mouse.wheel(0, 700)
-        page.wait_for_timeout(200)
-        page.screenshot(path=f"/tmp/h17grid/{width}-{language}-{name}-2.png")
-        page.mouse.wheel(0, -700)
         assert_accessible(page)
     context.close()
 
