@@ -128,32 +128,38 @@ AI_CHOICES_WITH_DEFAULT = [("", _("Use my general choice"))] + list(AiLevel.choi
 
 
 class TopicsForm(forms.Form):
-    """Every topic: its channels, paper copy, delivery mode and AI level, in one form."""
+    """Every topic: its channels, paper copy, delivery mode and AI level, in one form, laid out as a
+    grid of topics (rows) by channels (columns, in the customer's order)."""
 
     def __init__(self, *args, document: PreferenceDocument, **kwargs):
         super().__init__(*args, **kwargs)
         self.document = document
         usable = document.usable_channels()
         channels = document.catalog.channels_by_code
+        self.columns = [channels[code] for code in document.ranking() if code in channels]
         self.topic_groups = []
         for topic in document.catalog.topics:
-            group = {"topic": topic, "channels": [], "paper": None, "delivery": None, "ai": None}
-            for code in document.ranking():
+            group = {"topic": topic, "cells": [], "paper": None, "delivery": None, "ai": None}
+            for channel in self.columns:
+                code = channel.code
                 if code not in topic.allowed_channels:
+                    group["cells"].append({"name": None, "code": code, "channel": channel})
                     continue
                 name = f"sub__{topic.code}__{code}"
                 status = document.subscription_status(topic, code)
                 is_in = status == SubscriptionStatus.IN
-                self.fields[name] = forms.BooleanField(
-                    label=channels[code].name if code in channels else code, required=False, initial=is_in
-                )
-                group["channels"].append(
+                # A channel the customer cannot be reached on is shown disabled (one already on stays
+                # free to be unticked). The field itself stays open: a ticked one posted anyway gets
+                # the service's refusal, in words, rather than being silently ignored.
+                disabled = code not in usable and not is_in
+                self.fields[name] = forms.BooleanField(label=channel.name, required=False, initial=is_in)
+                group["cells"].append(
                     {
                         "name": name,
                         "code": code,
-                        "usable": code in usable,
-                        "is_in": is_in,
-                        "pending": status == SubscriptionStatus.PENDING,
+                        "channel": channel,
+                        "disabled": disabled,
+                        "pending": status == SubscriptionStatus.PENDING and not disabled,
                     }
                 )
             if topic.paper_copy_available:
@@ -180,14 +186,35 @@ class TopicsForm(forms.Form):
             self.topic_groups.append(group)
 
     def groups(self):
-        """Bound fields grouped by topic, for the template."""
+        """Bound fields grouped by topic, for the template: each channel cell's checkbox rendered with
+        what describes it (why it is disabled, a pending confirmation, its error)."""
         for group in self.topic_groups:
+            cells = []
+            for cell in group["cells"]:
+                if cell["name"] is None:
+                    cells.append(cell)
+                    continue
+                field = self[cell["name"]]
+                field_id = field.id_for_label
+                described_by = [
+                    f"{field_id}_{suffix}"
+                    for suffix, present in (("why", cell["disabled"]), ("pending", cell["pending"]), ("error", field.errors))
+                    if present
+                ]
+                attrs: dict[str, Any] = {"aria-describedby": " ".join(described_by)} if described_by else {}
+                if cell["disabled"]:
+                    attrs["disabled"] = True
+                if field.errors:
+                    attrs["aria-invalid"] = "true"
+                cells.append(dict(cell, field=field, widget=field.as_widget(attrs=attrs)))
+            fields = [self[name] for name in (group["paper"], group["delivery"], group["ai"]) if name]
             yield {
                 "topic": group["topic"],
-                "channels": [dict(item, field=self[item["name"]]) for item in group["channels"]],
+                "cells": cells,
                 "paper": self[group["paper"]] if group["paper"] else None,
                 "delivery": self[group["delivery"]] if group["delivery"] else None,
                 "ai": self[group["ai"]],
+                "has_errors": any(field.errors for field in fields),
             }
 
     def changes(self) -> dict[str, Any]:

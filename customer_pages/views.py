@@ -53,6 +53,7 @@ def overview(request, customer):
             "document": document,
             "footprint": footprint_estimate(document),
             "summary": _summary(document),
+            "critical_topics": [topic.name for topic in document.catalog.topics if topic.kind == TopicKind.CRITICAL],
             "open_contact_requests": contact_requests_open_for_customer(customer=customer),
         },
     )
@@ -240,13 +241,26 @@ def topics(request, customer):
                 _add_service_errors(form, error, _topic_field_map(document))
             else:
                 undo_offer(request, result.events)
-                messages.success(request, _("Your choices were saved."))
+                # What is true of every sender: the API answers from the saved document and webhooks
+                # leave with the commit; what was prepared before (a campaign's file, a printed letter) stays.
+                messages.success(
+                    request,
+                    _("Your choices are saved. They apply to every message prepared from now on; "
+                      "a message already prepared or on its way may still reach you."),
+                )
                 return redirect("preferences:topics")
         status = 400
     return render(
         request,
         "preferences/topics.html",
-        {"form": form, "groups": list(form.groups()), "document": document},
+        {
+            "form": form,
+            "columns": form.columns,
+            "groups": list(form.groups()),
+            "document": document,
+            # The overview's "change" links name the topic whose details to show open (works without JavaScript).
+            "open_topic": request.GET.get("open", ""),
+        },
         status=status,
     )
 

@@ -110,6 +110,58 @@ TOPICS = [
     },
 ]
 
+# An example message per topic (subject and first lines), shown beside the customer's choice. Kept
+# apart from TOPICS: migration 0003 creates topics from TOPICS with the fields of its own time, and
+# migration 0009 fills these in where a supervisor has written nothing.
+TOPIC_EXAMPLES = {
+    "security": {
+        "example_subject_fr": "Nouvelle connexion à votre compte",
+        "example_subject_en": "New sign-in to your account",
+        "example_body_fr": "Bonjour, votre compte a été ouvert depuis un nouvel appareil (Firefox, Lyon) "
+        "le 3 mars à 21 h 14. Si c'était bien vous, vous n'avez rien à faire ; sinon, changez votre mot de passe.",
+        "example_body_en": "Hello, your account was opened from a new device (Firefox, Lyon) on 3 March at "
+        "9:14 pm. If it was you, there is nothing to do; if not, change your password.",
+    },
+    "contract": {
+        "example_subject_fr": "Vos conditions générales changent le 1er juin",
+        "example_subject_en": "Your terms and conditions change on 1 June",
+        "example_body_fr": "Bonjour, nous modifions nos conditions générales à partir du 1er juin. Voici ce qui "
+        "change pour vous, en trois points : …",
+        "example_body_en": "Hello, we are changing our terms and conditions from 1 June. Here is what changes "
+        "for you, in three points: …",
+    },
+    "billing": {
+        "example_subject_fr": "Votre facture de mars est disponible",
+        "example_subject_en": "Your March invoice is ready",
+        "example_body_fr": "Bonjour, votre facture de mars (42,50 €) est disponible. Elle sera prélevée le 15 avril.",
+        "example_body_en": "Hello, your March invoice (€42.50) is ready. It will be debited on 15 April.",
+    },
+    "service": {
+        "example_subject_fr": "Votre commande est en route",
+        "example_subject_en": "Your order is on its way",
+        "example_body_fr": "Bonjour, votre commande n° 10482 a été expédiée. Elle arrivera jeudi entre 9 h et 13 h.",
+        "example_body_en": "Hello, your order no. 10482 has been shipped. It will arrive on Thursday between 9 am and 1 pm.",
+    },
+    "offers": {
+        "example_subject_fr": "−20 % sur votre prochain abonnement",
+        "example_subject_en": "20% off your next subscription",
+        "example_body_fr": "Bonjour, jusqu'au 30 avril, profitez de 20 % de réduction sur votre prochain abonnement.",
+        "example_body_en": "Hello, until 30 April, get 20% off your next subscription.",
+    },
+    "newsletter": {
+        "example_subject_fr": "Les nouveautés d'avril",
+        "example_subject_en": "What's new in April",
+        "example_body_fr": "Bonjour, ce mois-ci : un nouveau service de rendez-vous en ligne et nos horaires d'été.",
+        "example_body_en": "Hello, this month: a new online appointment service and our summer opening hours.",
+    },
+    "surveys": {
+        "example_subject_fr": "Votre avis sur votre dernier rendez-vous ?",
+        "example_subject_en": "How was your last appointment?",
+        "example_body_fr": "Bonjour, trois questions, deux minutes : comment s'est passé votre rendez-vous du 12 mars ?",
+        "example_body_en": "Hello, three questions, two minutes: how did your appointment on 12 March go?",
+    },
+}
+
 NOTICES = [
     {
         "kind": "privacy",

@@ -69,6 +69,11 @@ class Topic(BilingualNameMixin, models.Model):
     paper_copy_available = models.BooleanField(default=False)
     messages_per_month = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("1"))
     order = models.PositiveSmallIntegerField(default=0)
+    # A look at what the topic sends, shown to customers beside their choice (blank: nothing shown).
+    example_subject_fr = models.CharField(_("example subject (French)"), max_length=200, blank=True)
+    example_subject_en = models.CharField(_("example subject (English)"), max_length=200, blank=True)
+    example_body_fr = models.TextField(_("example first lines (French)"), blank=True)
+    example_body_en = models.TextField(_("example first lines (English)"), blank=True)
 
     class Meta:
         ordering = ["order", "code"]
@@ -79,6 +84,14 @@ class Topic(BilingualNameMixin, models.Model):
     @property
     def description(self) -> str:
         return self._pick("description")
+
+    @property
+    def example_subject(self) -> str:
+        return self._pick("example_subject")
+
+    @property
+    def example_body(self) -> str:
+        return self._pick("example_body")
 
     @property
     def has_delivery_mode(self) -> bool:

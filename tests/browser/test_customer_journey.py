@@ -60,10 +60,12 @@ def test_sign_up_verify_rank_choose_ai_and_paper_then_see_the_history(page, site
 
     # Offers only from people; invoices on paper too.
     page.goto(site + "/my/topics/")
+    page.locator("#details-offers summary").click()
     page.locator("#id_ai__offers").select_option("human_only")
-    page.get_by_role("group", name=re.compile("Invoices and payments")).get_by_label("Also send me a paper copy").check()
+    page.locator("#details-billing summary").click()
+    page.get_by_role("group", name="Invoices and payments").get_by_label("Also send me a paper copy").check()
     page.get_by_role("button", name="Save my choices").click()
-    expect(page.get_by_role("status")).to_contain_text("Your choices were saved")
+    expect(page.locator("#topics-status")).to_contain_text("Your choices are saved")
 
     # Everything is in the history, in plain words.
     page.goto(site + "/my/history/")
@@ -82,11 +84,13 @@ def test_the_topics_page_works_with_the_keyboard_alone(page, site):
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
     sign_in(page, site, "camille@example.com")
     page.goto(site + "/my/topics/")
+    page.locator("#details-newsletter summary").focus()
+    page.keyboard.press("Enter")  # opens the newsletter's details
     page.locator("#id_ai__newsletter").focus()
     page.keyboard.press("End")  # last option: "Only messages written by people"
     page.get_by_role("button", name="Save my choices").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("Your choices were saved")
+    expect(page.locator("#topics-status")).to_contain_text("Your choices are saved")
     expect(page.locator("#id_ai__newsletter")).to_have_value("human_only")
 
 

@@ -72,6 +72,6 @@ def test_channels_not_set_up_say_what_to_do_not_that_we_lack_them(customer_clien
 
 def test_the_app_hint_does_not_send_to_a_page_that_cannot_add_an_app(customer_client):
     page = customer_client.get(reverse("preferences:topics"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    app_hints = [part.split("</span>", 1)[0] for part in page.split("— install our app and sign in to it first")[1:]]
-    assert app_hints and all("href" not in hint for hint in app_hints)
-    assert '— add a postal address first (<a href="/my/channels/">' in page
+    app_hints = [part.split("</span>", 1)[0] for part in page.split('__app_why">')[1:]]
+    assert app_hints and all(hint == "Install our app and sign in to it" for hint in app_hints)
+    assert '__postal_why"><a href="/my/channels/?add=postal#add-postal">Add a postal address</a>' in page
