@@ -33,6 +33,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contact_requests.view_servicelevel",
         "contact_requests.add_servicelevel",
         "contact_requests.change_servicelevel",
+        # The team's opening hours and urgent number (contact_requests.admin): one row, never deleted.
+        "contact_requests.view_supportteam",
+        "contact_requests.change_supportteam",
+        "contact_requests.view_openingperiod",
+        "contact_requests.add_openingperiod",
+        "contact_requests.change_openingperiod",
+        "contact_requests.delete_openingperiod",
         "support.view_reasoncode",
         "support.add_reasoncode",
         "support.change_reasoncode",

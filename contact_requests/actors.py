@@ -20,6 +20,10 @@ class ContactRequestLimitReached(ContactRequestError):
     """The customer already has MAX_ACTIVE_PER_CUSTOMER requests in progress (a state, not bad input)."""
 
 
+class ContactRequestTaken(ContactRequestError):
+    """The customer tries to change or cancel a request a member of staff has already taken."""
+
+
 class ContactRequestUnreachable(ContactRequestError):
     """The customer has no usable contact point for the channel asked for: nobody could keep the promise."""
 

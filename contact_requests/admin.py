@@ -1,14 +1,34 @@
-"""Configuration in the admin: supervisors set the service levels; requests are read-only there."""
+"""Configuration in the admin: supervisors set the service levels and the team's opening hours and
+urgent number; requests are read-only there."""
 
 from django.contrib import admin
 
-from contact_requests.models import ContactRequest, ServiceLevel
+from contact_requests.models import ContactRequest, OpeningPeriod, ServiceLevel, SupportTeam
 
 
 @admin.register(ServiceLevel)
 class ServiceLevelAdmin(admin.ModelAdmin):
     list_display = ("name", "preferred_channel", "response_hours", "is_active")
     list_filter = ("is_active",)
+
+
+class OpeningPeriodInline(admin.TabularInline):
+    model = OpeningPeriod
+    extra = 0
+
+
+@admin.register(SupportTeam)
+class SupportTeamAdmin(admin.ModelAdmin):
+    """One row (created by a migration): the hours scheduling and deadlines keep to, the urgent number."""
+
+    list_display = ("__str__", "urgent_phone", "time_zone", "closed_on_public_holidays")
+    inlines = [OpeningPeriodInline]
+
+    def has_add_permission(self, request):
+        return not SupportTeam.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ContactRequest)

@@ -15,6 +15,7 @@ Status = ContactRequestStatus
 
 SUBJECTS = {
     "created": gettext_lazy("We received your request to talk to a person"),
+    "changed": gettext_lazy("Your request to talk to a person is changed"),
     Status.ASSIGNED: gettext_lazy("A person is handling your request"),
     Status.SCHEDULED: gettext_lazy("Your appointment with our team"),
     Status.COMPLETED: gettext_lazy("Your request is complete"),
@@ -29,7 +30,7 @@ def customer_email_queue(contact_request: ContactRequest, *, template: str) -> N
     address = customer_email_address(customer)
     if not address:
         return  # e.g. a customer known to the CRM by phone only: staff will call
-    subject_key = "created" if template == "created" else contact_request.status
+    subject_key = template if template in SUBJECTS else contact_request.status
     with translation.override(contact_request.language), timezone.override(customer.time_zone):
         body = render_to_string(
             f"contact_requests/email/{template}.txt",

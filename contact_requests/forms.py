@@ -9,6 +9,16 @@ from contact_requests.services import REASON_MAX_LENGTH
 from preferences.models import Customer, Topic
 
 
+def _slots_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("When are you available?"),
+        choices=TimeSlot.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("In your time zone (set on the Channels page). Leave empty if any time suits you."),
+    )
+
+
 class ContactRequestForm(forms.Form):
     topic = forms.ModelChoiceField(
         label=_("What is it about?"),
@@ -24,13 +34,7 @@ class ContactRequestForm(forms.Form):
     preferred_channel = forms.ChoiceField(
         label=_("How should we contact you?"), choices=PreferredChannel.choices, widget=forms.RadioSelect
     )
-    preferred_time_slots = forms.MultipleChoiceField(
-        label=_("When are you available?"),
-        choices=TimeSlot.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Paris time. Leave empty if any time suits you."),
-    )
+    preferred_time_slots = _slots_field()
     language = forms.ChoiceField(label=_("Language of the conversation"), choices=Customer.Language.choices)
     contested_decision = forms.CharField(
         label=_("Are you contesting a decision made automatically? Describe it"),
@@ -52,6 +56,25 @@ class ContactRequestForm(forms.Form):
         ]
         # Label each topic in the active language (the model's __str__ is its code).
         self.fields["topic"].label_from_instance = lambda topic: topic.name
+
+    def clean_preferred_channel(self) -> str:
+        channel = self.cleaned_data["preferred_channel"]
+        if channel not in self.reachable:
+            raise forms.ValidationError(channel_missing_text(channel))
+        return channel
+
+
+class ContactRequestChangeForm(forms.Form):
+    """The customer changes how and when, until a person takes the request (the service checks again)."""
+
+    preferred_channel = forms.ChoiceField(
+        label=_("How should we contact you?"), choices=PreferredChannel.choices, widget=forms.RadioSelect
+    )
+    preferred_time_slots = _slots_field()
+
+    def __init__(self, *args, reachable: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reachable = list(reachable)
 
     def clean_preferred_channel(self) -> str:
         channel = self.cleaned_data["preferred_channel"]

@@ -1,9 +1,11 @@
 """Human-contact requests: a customer (or a chatbot on their behalf) asks a person to get in touch."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from preferences.domain import TIME_ZONE_CHOICES
 from preferences.models import Customer, ImmutableQuerySet, Topic
 
 
@@ -43,6 +45,8 @@ class ContactOutcome(models.TextChoices):
     """How a completed request ended: recorded on the request and on its completion event."""
 
     REACHED = "reached", _("Reached: we talked with the customer")
+    # Before the appointment: the customer called us, or an earlier time suited them.
+    REACHED_EARLIER = "reached_earlier", _("Reached before the appointment")
     NOT_REACHED = "not_reached", _("Not reached")
     CUSTOMER_CANCELLED = "customer_cancelled", _("Cancelled by the customer")
 
@@ -138,6 +142,7 @@ class ContactRequestEvent(models.Model):
 
     class Kind(models.TextChoices):
         CREATED = "created", _("created")
+        CHANGED = "changed", _("changed by the customer")
         ASSIGNED = "assigned", _("assigned")
         SCHEDULED = "scheduled", _("scheduled")
         COMPLETED = "completed", _("completed")
@@ -156,6 +161,9 @@ class ContactRequestEvent(models.Model):
     note = models.TextField(blank=True)
     # With a completion: how it ended (ContactOutcome).
     outcome_code = models.CharField(max_length=20, choices=ContactOutcome.choices, blank=True)
+    # What else the step recorded: a customer's change ({"preferred_channel": [old, new], …}), or an
+    # appointment set outside the customer's slots ({"misfits": [...], "reason": …, "customer_agreed": true}).
+    details = models.JSONField(default=dict, blank=True)
 
     objects = ImmutableQuerySet.as_manager()
 
@@ -175,3 +183,60 @@ class ContactRequestEvent(models.Model):
             "system": _("the system"),
         }
         return str(labels.get(self.actor_type, self.actor_type))
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class SupportTeam(models.Model):
+    """The support team's contact settings (one row, edited in the admin): opening hours and the
+    number to call in an urgent case. Without it, Monday to Friday 9:00–18:00, Paris time."""
+
+    urgent_phone = models.CharField(
+        _("urgent phone number"),
+        max_length=32,
+        blank=True,
+        help_text=_("Shown to customers on the request page, for cases that cannot wait."),
+    )
+    time_zone = models.CharField(
+        _("time zone of the opening hours"), max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Paris"
+    )
+    closed_on_public_holidays = models.BooleanField(_("closed on French public holidays"), default=True)
+
+    class Meta:
+        verbose_name = _("support team")
+        verbose_name_plural = _("support team")
+
+    def __str__(self) -> str:
+        return str(_("Support team"))
+
+
+class OpeningPeriod(models.Model):
+    """One stretch of the team's opening hours on a weekday (a day may have several)."""
+
+    team = models.ForeignKey(SupportTeam, on_delete=models.CASCADE, related_name="opening_periods")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("opening period")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="opening_period_opens_first")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+            raise ValidationError({"closes": _("The closing time must come after the opening time.")})

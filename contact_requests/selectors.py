@@ -5,7 +5,13 @@ from datetime import datetime
 
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 
-from contact_requests.models import ACTIVE_STATUSES, UNANSWERED_STATUSES, ContactRequest, PreferredChannel
+from contact_requests.models import (
+    ACTIVE_STATUSES,
+    UNANSWERED_STATUSES,
+    ContactRequest,
+    ContactRequestEvent,
+    PreferredChannel,
+)
 from preferences.models import ContactPoint, Customer
 
 CUSTOMER_LIST_LIMIT = 100
@@ -91,4 +97,13 @@ def contact_request_detail(*, contact_request_id: int) -> ContactRequest | None:
         .prefetch_related("events", "customer__contact_points")
         .filter(pk=contact_request_id)
         .first()
+    )
+
+
+def contact_request_steps_for_customer(*, customer: Customer, limit: int = CUSTOMER_LIST_LIMIT * 5) -> list[ContactRequestEvent]:
+    """The steps of the customer's requests, newest first, with each request's topic (one query)."""
+    return list(
+        ContactRequestEvent.objects.filter(contact_request__customer=customer)
+        .select_related("contact_request__topic")
+        .order_by("-occurred_at", "-pk")[:limit]
     )

@@ -1,12 +1,13 @@
 """Writes to human-contact requests: creation and the state changes. Each service runs in one
 transaction: it changes the request, appends a ContactRequestEvent and queues the customer's email in
-the outbox (sent after commit; contact_requests.emails). Overdue escalation: contact_requests.escalation."""
+the outbox (sent after commit; contact_requests.emails), the shared part in contact_requests.transitions.
+Deadlines and appointments keep to the customer's slots and the team's hours (contact_requests.timing).
+Overdue escalation: contact_requests.escalation."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from contact_requests.actors import (  # re-exported: callers use services.Actor
     ContactRequestError,
     ContactRequestForbidden,
     ContactRequestLimitReached,
+    ContactRequestTaken,
     ContactRequestUnreachable,
 )
 from contact_requests.emails import customer_email_queue
@@ -27,11 +29,12 @@ from contact_requests.models import (
     ContactRequestStatus,
     CreatedByType,
     PreferredChannel,
-    ServiceLevel,
     TimeSlot,
 )
 from contact_requests.outcomes import OUTCOME_MAX_LENGTH, outcome_input_check, outcome_timing_check
 from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
+from contact_requests.timing import appointment_check, due_at_compute, service_level_for
+from contact_requests.transitions import request_event_append, request_transition
 from preferences.domain import ActorType
 from preferences.models import ContactPoint, Customer, Topic
 
@@ -40,13 +43,13 @@ __all__ = [
     "ContactRequestError",
     "ContactRequestForbidden",
     "ContactRequestLimitReached",
+    "ContactRequestTaken",
     "ContactRequestUnreachable",
     "OUTCOME_MAX_LENGTH",
+    "service_level_for",
 ]
 
 REASON_MAX_LENGTH = 2000
-# Without any configured service level, a person answers within this time.
-FALLBACK_RESPONSE_TIME = timedelta(hours=48)
 # A customer (or a chatbot for them) cannot flood the queue.
 MAX_ACTIVE_PER_CUSTOMER = 5
 
@@ -55,15 +58,6 @@ Kind = ContactRequestEvent.Kind
 
 
 # --- Create ------------------------------------------------------------------------------------
-
-
-def service_level_for(*, preferred_channel: str) -> ServiceLevel | None:
-    """The active level for this channel, else the active default level (no channel), else None."""
-    levels = ServiceLevel.objects.filter(is_active=True).filter(
-        Q(preferred_channel=preferred_channel) | Q(preferred_channel="")
-    )
-    # The level for the channel sorts after the default ("" < "phone"), so it wins when both exist.
-    return levels.order_by("-preferred_channel", "response_hours").first()
 
 
 def contact_request_create(
@@ -128,7 +122,6 @@ def contact_request_create(
                 }
             )
         level = service_level_for(preferred_channel=preferred_channel)
-        response_time = timedelta(hours=level.response_hours) if level else FALLBACK_RESPONSE_TIME
         contact_request = ContactRequest.objects.create(
             customer=customer,
             topic=topic,
@@ -138,16 +131,19 @@ def contact_request_create(
             language=language or customer.language,
             contested_decision=contested_decision,
             service_level=level,
-            due_at=now + response_time,
+            due_at=due_at_compute(
+                customer=customer, channel=preferred_channel, slots=slots, service_level=level, start=now
+            ),
             created_by_type=created_by_type,
             created_by_id=str(actor_id or ""),
         )
-        _event_append(
+        request_event_append(
             contact_request,
             kind=Kind.CREATED,
             old_status="",
             actor=Actor(type=created_by_type, id=str(actor_id or "")),
             now=now,
+            details={"preferred_channel": preferred_channel, "preferred_time_slots": slots},
         )
         customer_email_queue(contact_request, template="created")
         contact_request_event_record(type="contact_request.created", contact_request=contact_request)
@@ -157,12 +153,78 @@ def contact_request_create(
 # --- State changes ---------------------------------------------------------------------------------
 
 
-def contact_request_cancel(*, contact_request_id: int, actor: Actor, now: datetime | None = None) -> ContactRequest:
-    """The customer (or a system acting for them) withdraws a request still in progress."""
+def _require_customer_side(actor: Actor, message: str) -> None:
     if actor.type not in (ActorType.CUSTOMER, ActorType.API_CLIENT):
-        raise ContactRequestForbidden(_("Only the customer can cancel their request."))
-    return _transition(
-        contact_request_id=contact_request_id, actor=actor, kind=Kind.CANCELLED, new_status=Status.CANCELLED, now=now
+        raise ContactRequestForbidden(message)
+
+
+def contact_request_cancel(*, contact_request_id: int, actor: Actor, now: datetime | None = None) -> ContactRequest:
+    """The customer (or a system acting for them) withdraws a request nobody has taken yet; once a
+    person has it, the customer contacts the team instead (ContactRequestTaken)."""
+    _require_customer_side(actor, _("Only the customer can cancel their request."))
+    return request_transition(
+        contact_request_id=contact_request_id,
+        actor=actor,
+        kind=Kind.CANCELLED,
+        new_status=Status.CANCELLED,
+        now=now,
+        from_statuses=(Status.OPEN,),
+    )
+
+
+def contact_request_change(
+    *,
+    contact_request_id: int,
+    actor: Actor,
+    preferred_channel: str,
+    preferred_time_slots: Sequence[str],
+    now: datetime | None = None,
+) -> ContactRequest:
+    """The customer changes how (a channel they can be reached on) and when (their slots) to be
+    contacted, until a person takes the request; the due time follows the new slots."""
+    _require_customer_side(actor, _("Only the customer can change their request."))
+    slots = list(dict.fromkeys(preferred_time_slots or ()))
+    if preferred_channel not in PreferredChannel.values:
+        raise ContactRequestError({"preferred_channel": _("Choose how you would like to be contacted.")})
+    if any(slot not in TimeSlot.values for slot in slots):
+        raise ContactRequestError({"preferred_time_slots": _("Choose among the time slots offered.")})
+
+    def change(contact_request: ContactRequest) -> dict:
+        points = list(ContactPoint.objects.filter(customer_id=contact_request.customer_id))
+        if not channel_contact_points(points, preferred_channel):
+            raise ContactRequestUnreachable(
+                {"preferred_channel": channel_missing_text(preferred_channel)},
+                channel=preferred_channel,
+                reachable=reachable_channels(points),
+            )
+        details = {}
+        if preferred_channel != contact_request.preferred_channel:
+            details["preferred_channel"] = [contact_request.preferred_channel, preferred_channel]
+        if slots != list(contact_request.preferred_time_slots):
+            details["preferred_time_slots"] = [list(contact_request.preferred_time_slots), slots]
+        if not details:
+            raise ContactRequestError(
+                {"preferred_channel": _("Nothing changed: choose another channel or other times.")}
+            )
+        contact_request.preferred_channel = preferred_channel
+        contact_request.preferred_time_slots = slots
+        contact_request.due_at = due_at_compute(
+            customer=contact_request.customer,
+            channel=preferred_channel,
+            slots=slots,
+            service_level=contact_request.service_level,
+            start=contact_request.created_at,
+        )
+        return details
+
+    return request_transition(
+        contact_request_id=contact_request_id,
+        actor=actor,
+        kind=Kind.CHANGED,
+        new_status=Status.OPEN,
+        now=now,
+        change=change,
+        from_statuses=(Status.OPEN,),
     )
 
 
@@ -179,7 +241,7 @@ def contact_requests_withdraw(*, customer_id: int, actor: Actor, now: datetime |
             .values_list("pk", flat=True)
         )
         return [
-            _transition(
+            request_transition(
                 contact_request_id=contact_request_id,
                 actor=actor,
                 kind=Kind.WITHDRAWN,
@@ -202,7 +264,7 @@ def contact_request_assign(
     def change(contact_request: ContactRequest) -> None:
         contact_request.assigned_to = assignee
 
-    return _transition(
+    return request_transition(
         contact_request_id=contact_request_id,
         actor=actor,
         kind=Kind.ASSIGNED,
@@ -214,19 +276,37 @@ def contact_request_assign(
 
 
 def contact_request_schedule(
-    *, contact_request_id: int, actor: Actor, scheduled_for: datetime, now: datetime | None = None
+    *,
+    contact_request_id: int,
+    actor: Actor,
+    scheduled_for: datetime,
+    outside_reason: str = "",
+    customer_agreed: bool = False,
+    now: datetime | None = None,
 ) -> ContactRequest:
-    """Set (or move) the appointment; the request goes to the actor if nobody has it yet."""
+    """Set (or move) the appointment; the request goes to the actor if nobody has it yet.
+
+    The time must fit the customer's slots, their quiet hours and the team's opening hours
+    (contact_requests.timing.appointments_proposed offers such times); another time needs a reason
+    and the customer's agreement, both recorded on the event."""
     _require_staff_person(actor)
     now_value = now or timezone.now()
     if scheduled_for is None or scheduled_for <= now_value:
         raise ContactRequestError({"scheduled_for": _("Choose a time in the future.")})
 
-    def change(contact_request: ContactRequest) -> None:
+    def change(contact_request: ContactRequest) -> dict:
+        details = appointment_check(
+            contact_request=contact_request,
+            scheduled_for=scheduled_for,
+            outside_reason=outside_reason,
+            customer_agreed=customer_agreed,
+            now=now_value,
+        )
         contact_request.scheduled_for = scheduled_for
         contact_request.assigned_to = contact_request.assigned_to or actor.user
+        return details
 
-    return _transition(
+    return request_transition(
         contact_request_id=contact_request_id,
         actor=actor,
         kind=Kind.SCHEDULED,
@@ -261,7 +341,7 @@ def contact_request_complete(
         contact_request.outcome_code = outcome_code
         contact_request.assigned_to = contact_request.assigned_to or actor.user
 
-    return _transition(
+    return request_transition(
         contact_request_id=contact_request_id,
         actor=actor,
         kind=Kind.COMPLETED,
@@ -284,7 +364,7 @@ def contact_request_mark_unreachable(
         contact_request.outcome = note
         contact_request.assigned_to = contact_request.assigned_to or actor.user
 
-    return _transition(
+    return request_transition(
         contact_request_id=contact_request_id,
         actor=actor,
         kind=Kind.UNREACHABLE,
@@ -298,89 +378,3 @@ def contact_request_mark_unreachable(
 def _require_staff_person(actor: Actor) -> None:
     if not actor.is_staff_person:
         raise ContactRequestForbidden(_("Only a member of our support team can do this."))
-
-
-def _transition(
-    *,
-    contact_request_id: int,
-    actor: Actor,
-    kind: str,
-    new_status: str | None,
-    now: datetime | None,
-    change=None,
-    note: str = "",
-    outcome_code: str = "",
-    notify_customer: bool = True,
-) -> ContactRequest:
-    """Lock the request, check it is still in progress, apply the change, record and tell."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        contact_request = (
-            ContactRequest.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contact_request_id)
-        )
-        if contact_request.status not in ACTIVE_STATUSES:
-            raise ContactRequestError(
-                {
-                    "status": _("This request is closed (status: “%(status)s”): it cannot change any more.")
-                    % {"status": contact_request.get_status_display()}
-                }
-            )
-        old_status = contact_request.status
-        if new_status is None:
-            new_status = Status.ASSIGNED if old_status == Status.OPEN else old_status
-        if change is not None:
-            change(contact_request)
-        contact_request.status = new_status
-        if (
-            new_status in (Status.SCHEDULED, Status.COMPLETED, Status.UNREACHABLE)
-            and contact_request.answered_at is None
-        ):
-            contact_request.answered_at = now
-        if new_status not in ACTIVE_STATUSES:
-            contact_request.closed_at = now
-        contact_request.save(
-            update_fields=[
-                "status",
-                "assigned_to",
-                "scheduled_for",
-                "outcome",
-                "outcome_code",
-                "answered_at",
-                "closed_at",
-                "updated_at",
-            ]
-        )
-        _event_append(
-            contact_request, kind=kind, old_status=old_status, actor=actor, now=now, note=note, outcome_code=outcome_code
-        )
-        extra = {"outcome": outcome_code} if outcome_code else {}
-        contact_request_event_record(
-            type="contact_request.changed", contact_request=contact_request, old_status=old_status, change=kind, **extra
-        )
-        # Rescheduling changes what the customer must know, so it is told like a state change.
-        if notify_customer and (new_status != old_status or kind == Kind.SCHEDULED):
-            customer_email_queue(contact_request, template="status_changed")
-    return contact_request
-
-
-def _event_append(
-    contact_request: ContactRequest,
-    *,
-    kind: str,
-    old_status: str,
-    actor: Actor,
-    now: datetime,
-    note: str = "",
-    outcome_code: str = "",
-) -> ContactRequestEvent:
-    return ContactRequestEvent.objects.create(
-        contact_request=contact_request,
-        occurred_at=now,
-        kind=kind,
-        old_status=old_status,
-        new_status=contact_request.status,
-        actor_type=actor.type,
-        actor_id=actor.id,
-        note=note,
-        outcome_code=outcome_code,
-    )

@@ -1,4 +1,5 @@
-"""The customer's "talk to a human" page. Thin: parse the form, call one service, redirect."""
+"""The customer's "talk to a human" pages: ask, change or cancel (until a person takes it). Thin:
+parse the form, call one service, redirect."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -9,10 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contact_requests import services
 from contact_requests.access import contact_request_get_for_customer
-from contact_requests.forms import ContactRequestForm
-from contact_requests.models import CreatedByType
+from contact_requests.forms import ContactRequestChangeForm, ContactRequestForm
+from contact_requests.models import ContactRequestStatus, CreatedByType
 from contact_requests.reachability import reachable_channels
 from contact_requests.selectors import contact_requests_for_customer, customer_contact_points
+from contact_requests.team import team_contact_get
+from contact_requests.wording import channel_text, slots_text
 from preferences.access import customer_required
 
 
@@ -43,15 +46,30 @@ def contact_request_list(request, customer):
                     for message in field_messages:
                         form.add_error(field if field in form.fields else None, message)
             else:
-                messages.success(request, _("Your request is sent. We sent you an email to confirm it."))
+                messages.success(request, _confirmation(data["preferred_channel"], data["preferred_time_slots"]))
                 return redirect("contact_requests:list")
         status = 400
     return render(
         request,
         "contact_requests/list.html",
-        {"form": form, "contact_requests": contact_requests_for_customer(customer=customer), "now": timezone.now()},
+        {
+            "form": form,
+            "contact_requests": contact_requests_for_customer(customer=customer),
+            "now": timezone.now(),
+            "team": team_contact_get(),
+        },
         status=status,
     )
+
+
+def _confirmation(channel: str, slots) -> str:
+    """The confirmation repeats what the customer chose (the email does too)."""
+    return _(
+        "Your request is sent: we will contact you by %(channel)s, %(when)s. We sent you an email to confirm it."
+    ) % {
+        "channel": channel_text(channel),
+        "when": slots_text(slots),
+    }
 
 
 @require_POST
@@ -65,3 +83,46 @@ def contact_request_cancel(request, customer, contact_request_id):
     else:
         messages.success(request, _("Your request is cancelled."))
     return redirect("contact_requests:list")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@customer_required
+def contact_request_change(request, customer, contact_request_id):
+    """Change how and when to be contacted, or cancel, until a person takes the request."""
+    contact_request = contact_request_get_for_customer(customer=customer, contact_request_id=contact_request_id)
+    reachable = reachable_channels(customer_contact_points(customer=customer))
+    initial = {
+        "preferred_channel": contact_request.preferred_channel,
+        "preferred_time_slots": contact_request.preferred_time_slots,
+    }
+    form = ContactRequestChangeForm(request.POST or None, initial=initial, reachable=reachable)
+    status = 200
+    if request.method == "POST" and contact_request.status == ContactRequestStatus.OPEN:
+        if form.is_valid():
+            try:
+                services.contact_request_change(
+                    contact_request_id=contact_request.pk,
+                    actor=services.Actor.customer(customer),
+                    preferred_channel=form.cleaned_data["preferred_channel"],
+                    preferred_time_slots=form.cleaned_data["preferred_time_slots"],
+                )
+            except services.ContactRequestError as error:
+                for field, field_messages in error.message_dict.items():
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    _confirmation(form.cleaned_data["preferred_channel"], form.cleaned_data["preferred_time_slots"]),
+                )
+                return redirect("contact_requests:list")
+        status = 400
+    elif request.method == "POST":
+        status = 409
+    return render(
+        request,
+        "contact_requests/change.html",
+        {"form": form, "contact_request": contact_request, "team": team_contact_get()},
+        status=status,
+    )

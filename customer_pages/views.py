@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from contact_requests.selectors import contact_requests_open_for_customer
+from contact_requests.selectors import contact_request_steps_for_customer, contact_requests_open_for_customer
+from contact_requests.wording import customer_step_text
 from customer_pages import forms
 from customer_pages.undo import change_context, undo_offer
 from preferences import contact_points
@@ -302,6 +303,13 @@ def history(request, customer):
     paginator = Paginator(consent_events_for_customer(customer_id=customer.pk), 25)
     page = paginator.get_page(request.GET.get("page"))
     document = preference_document_get(customer_id=customer.pk)
+    steps = [
+        {"event": event, "text": text}
+        for event in contact_request_steps_for_customer(customer=customer)
+        if (text := customer_step_text(event))
+    ]
     return render(
-        request, "preferences/history.html", {"page": page, "rows": event_rows(page.object_list, document.catalog)}
+        request,
+        "preferences/history.html",
+        {"page": page, "rows": event_rows(page.object_list, document.catalog), "request_steps": steps},
     )

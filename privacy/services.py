@@ -203,8 +203,8 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         OneClickLink.objects.filter(customer=customer).delete()
         DataExport.objects.filter(customer=customer).delete()
         ContactRequest.objects.filter(customer=customer).update(reason="", contested_decision="", outcome="")
-        # Request events are append-only through their manager; erasure blanks only their free-text notes.
-        models.QuerySet(ContactRequestEvent).filter(contact_request__customer=customer).update(note="")
+        # Request events are append-only through their manager; erasure blanks only their free texts (notes, reasons).
+        models.QuerySet(ContactRequestEvent).filter(contact_request__customer=customer).update(note="", details={})
         if customer.user_id:
             _user_anonymise(customer.user)
         external_id = customer.external_id

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from contact_requests.models import ContactOutcome, ContactRequestStatus, PreferredChannel
 from contact_requests.selectors import QueueFilters
 from contact_requests.services import OUTCOME_MAX_LENGTH
+from contact_requests.timing import OUTSIDE_REASON_MAX_LENGTH
 from preferences.agent_settings import setting_current
 from preferences.document import PreferenceDocument
 from preferences.domain import (
@@ -196,11 +197,21 @@ class OverrideForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
+    """A proposed time (one button each) or another one; outside the customer's window, with a reason
+    and their agreement (the service decides whether the time fits)."""
+
     scheduled_for = forms.DateTimeField(
-        label=_("Appointment (Paris time)"),
+        label=_("Another time (Paris time)"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    outside_reason = forms.CharField(
+        label=_("Why this time, if it is outside the customer's window"),
+        max_length=OUTSIDE_REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    customer_agreed = forms.BooleanField(label=_("The customer agreed to this time"), required=False)
 
 
 class CompleteForm(forms.Form):

@@ -3,14 +3,13 @@ staff wording (the customer's history says "you" and "this portal"), the staff m
 API client's name instead of ids, reason codes by their label, times in the team's time zone."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from api.models import ApiClient
 from contact_requests.models import ContactRequestEvent
+from contact_requests.wording import change_text, outside_text, when_text
 from preferences.domain import ActorType, Source
 from preferences.history import EventRow
 from support.models import ReasonCode
@@ -85,13 +84,12 @@ def staff_ledger_rows(rows: list[EventRow]) -> list[StaffLedgerRow]:
 
 
 def request_event_note(event: ContactRequestEvent) -> str:
-    """A step's note for staff: an appointment (stored as an ISO time) formatted in the team's zone."""
+    """A step's note for staff: an appointment (stored as an ISO time) formatted in the team's zone,
+    with the reason and the customer's agreement when it is outside their window; a customer's change."""
     if event.kind == ContactRequestEvent.Kind.SCHEDULED and event.note:
-        try:
-            moment = datetime.fromisoformat(event.note)
-        except ValueError:
-            return event.note
-        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return " ".join(part for part in (when_text(event.note), outside_text(event.details or {})) if part)
+    if event.kind == ContactRequestEvent.Kind.CHANGED:
+        return change_text(event.details or {})
     return event.note
 
 

@@ -24,6 +24,7 @@ from contact_requests.selectors import (
     contact_request_queue_counts,
     contact_requests_for_customer,
 )
+from contact_requests.timing import appointments_proposed, request_window
 from preferences.agent_settings import agent_settings_grid, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
@@ -193,6 +194,14 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
             "now": timezone.now(),
             "schedule_form": bound_forms.get("schedule_form")
             or forms.ScheduleForm(initial={"scheduled_for": contact_request.scheduled_for}),
+            # Times that fit the customer's slots, quiet hours and our opening hours, one button each.
+            "proposals": [
+                timezone.localtime(moment)
+                for moment in appointments_proposed(contact_request=contact_request, now=timezone.now())
+            ]
+            if contact_request.status in ACTIVE_STATUSES
+            else [],
+            "customer_window": request_window(contact_request),
             "complete_form": bound_forms.get("complete_form") or forms.CompleteForm(),
             "unreachable_form": bound_forms.get("unreachable_form") or forms.UnreachableForm(),
             "is_active": contact_request.status in ACTIVE_STATUSES,
@@ -259,7 +268,7 @@ def request_schedule(request, contact_request_id):
         form_class=forms.ScheduleForm,
         form_name="schedule_form",
         service=request_services.contact_request_schedule,
-        fields=("scheduled_for",),
+        fields=("scheduled_for", "outside_reason", "customer_agreed"),
         success=_("The appointment is set and the customer is told."),
     )
 

@@ -9,7 +9,7 @@ from contact_requests.escalation import contact_requests_escalate_overdue
 from contact_requests.models import ContactRequestEvent
 from contact_requests.services import Actor, contact_request_schedule
 from notifications.models import OutboundMessage
-from tests.contact_requests.helpers import request_for
+from tests.contact_requests.helpers import fitting_time, request_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,11 @@ def test_beat_schedule_runs_the_escalation():
 
 def test_overdue_requests_are_flagged_once_and_supervisors_emailed(customer_user, agent, supervisor):
     _, customer = customer_user
-    long_ago = timezone.now() - timedelta(days=3)
+    long_ago = timezone.now() - timedelta(days=14)  # past 48 opening hours, holidays or not
     overdue = request_for(customer, now=long_ago)
     answered = request_for(customer, now=long_ago)
     contact_request_schedule(
-        contact_request_id=answered.pk, actor=Actor.staff(agent), scheduled_for=timezone.now() + timedelta(hours=2)
+        contact_request_id=answered.pk, actor=Actor.staff(agent), scheduled_for=fitting_time(answered)
     )
     fresh = request_for(customer)
 
@@ -48,7 +48,7 @@ def test_overdue_requests_are_flagged_once_and_supervisors_emailed(customer_user
 
 def test_the_celery_task_escalates(customer_user, supervisor):
     _, customer = customer_user
-    request_for(customer, now=timezone.now() - timedelta(days=3))
+    request_for(customer, now=timezone.now() - timedelta(days=14))
     assert tasks.contact_requests_escalate_overdue.delay().get() == 1
     assert OutboundMessage.objects.filter(to=supervisor.email).count() == 1
 

@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -18,10 +19,13 @@ from contact_requests.services import (
 )
 from notifications.models import OutboundMessage
 from preferences.models import Topic
-from tests.contact_requests.helpers import request_for
+from tests.contact_requests.helpers import fitting_time, request_for
 from tests.preferences.helpers import add_verified_phone
 
 pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+WEDNESDAY_10H = datetime(2026, 12, 2, 10, tzinfo=PARIS)
 
 
 def emails_to(address):
@@ -30,7 +34,7 @@ def emails_to(address):
 
 def test_create_opens_request_with_due_time_event_and_acknowledgement(customer_user):
     user, customer = customer_user
-    now = timezone.now()
+    now = WEDNESDAY_10H
     topic = Topic.objects.get(code="billing")
     contact_request = request_for(
         customer,
@@ -42,7 +46,8 @@ def test_create_opens_request_with_due_time_event_and_acknowledgement(customer_u
     assert contact_request.status == "open"
     assert contact_request.language == customer.language
     assert contact_request.preferred_time_slots == ["weekday_morning"]
-    assert contact_request.due_at == now + timedelta(hours=48)  # the default service level
+    # The default service level, 48 opening hours, from Wednesday 10:00 (in the weekday morning slot).
+    assert contact_request.due_at == datetime(2026, 12, 9, 13, tzinfo=PARIS)
     assert contact_request.service_level.preferred_channel == ""
     event = ContactRequestEvent.objects.get(contact_request=contact_request)
     assert (event.kind, event.old_status, event.new_status, event.actor_type) == ("created", "", "open", "customer")
@@ -68,15 +73,16 @@ def test_email_is_written_in_the_language_of_the_request(customer_user):
 def test_service_level_of_the_channel_wins_and_inactive_levels_are_ignored(customer_user):
     _, customer = customer_user
     add_verified_phone(customer, "+33612345678")
-    now = timezone.now()
+    now = WEDNESDAY_10H
+    # Counted in opening hours (Monday to Friday 9:00–18:00): 24 h from Wednesday 10:00 is Friday 16:00.
     phone = request_for(customer, preferred_channel="phone", now=now)
-    assert phone.due_at == now + timedelta(hours=24)
+    assert phone.due_at == datetime(2026, 12, 4, 16, tzinfo=PARIS)
     ServiceLevel.objects.filter(preferred_channel="phone").update(is_active=False)
     again = request_for(customer, preferred_channel="phone", now=now)
-    assert again.due_at == now + timedelta(hours=48)
+    assert again.due_at == datetime(2026, 12, 9, 13, tzinfo=PARIS)  # 48 opening hours
     ServiceLevel.objects.all().delete()
     fallback = request_for(customer, preferred_channel="video", now=now)
-    assert fallback.due_at == now + services.FALLBACK_RESPONSE_TIME
+    assert fallback.due_at == datetime(2026, 12, 9, 13, tzinfo=PARIS)  # FALLBACK_RESPONSE_TIME, 48 h
     assert fallback.service_level is None
 
 
@@ -129,7 +135,7 @@ def test_full_life_open_assigned_scheduled_completed(customer_user, agent):
     contact_request_assign(contact_request_id=contact_request.pk, actor=actor, assignee=agent)
     contact_request.refresh_from_db()
     assert (contact_request.status, contact_request.assigned_to) == ("assigned", agent)
-    when = timezone.now() + timedelta(days=1)
+    when = fitting_time(contact_request)
     contact_request_schedule(contact_request_id=contact_request.pk, actor=actor, scheduled_for=when)
     contact_request.refresh_from_db()
     assert (contact_request.status, contact_request.scheduled_for) == ("scheduled", when)
@@ -244,14 +250,25 @@ def test_assign_only_to_staff(customer_user, agent, other_customer_user):
         )
 
 
-def test_customer_cancels_a_request_in_progress(customer_user, agent):
+def test_customer_cancels_a_request_nobody_has_taken(customer_user):
     user, customer = customer_user
     contact_request = request_for(customer, language="en")
-    contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
     cancelled = contact_request_cancel(contact_request_id=contact_request.pk, actor=Actor.customer(customer))
     assert cancelled.status == "cancelled"
     assert cancelled.answered_at is None
     assert "cancelled" in emails_to(user.email)[-1].subject
+
+
+def test_a_taken_request_cannot_be_cancelled_by_the_customer(customer_user, agent):
+    _, customer = customer_user
+    contact_request = request_for(customer, language="en")
+    contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
+    with pytest.raises(services.ContactRequestTaken) as caught:
+        contact_request_cancel(contact_request_id=contact_request.pk, actor=Actor.customer(customer))
+    assert "contactez l’équipe" in caught.value.message_dict["status"][0]  # the active language: French
+    contact_request.refresh_from_db()
+    assert contact_request.status == "assigned"
+    assert contact_request.events.count() == 2
 
 
 def test_cancelling_a_completed_request_is_refused(customer_user, agent):

@@ -129,6 +129,7 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "preferences:history": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "contact_requests:list": {"GET": customer_page(200), "POST": customer_page(400)},
     "contact_requests:cancel": {"GET": NOT_ALLOWED, "POST": customer_page(404)},  # B's request
+    "contact_requests:change": {"GET": customer_page(404), "POST": customer_page(404)},  # B's request
     "privacy:privacy": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "privacy:export_request": {"GET": NOT_ALLOWED, "POST": customer_page("/my/privacy/")},
     "privacy:export_download": {"GET": customer_page(404), "POST": NOT_ALLOWED},  # B's export
@@ -566,6 +567,8 @@ ADMIN_MODELS: dict[str, tuple[tuple, tuple]] = {
     "preferences.consentevent": ((200, 403), (200, 403)),
     "contact_requests.contactrequest": ((200, 403), (200, 403)),
     "contact_requests.servicelevel": ((200, 200), (200, 200)),
+    # One row made by a migration: edited, never added a second time nor deleted.
+    "contact_requests.supportteam": ((200, 403), (200, 403)),
     "support.reasoncode": ((200, 200), (200, 200)),
     # Supervisors manage API clients and keys (README); keys are made by an action, never added.
     "api.apiclient": ((200, 200), (200, 200)),

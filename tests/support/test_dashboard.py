@@ -13,7 +13,7 @@ from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from support.dashboard import dashboard_build
-from tests.contact_requests.helpers import request_for
+from tests.contact_requests.helpers import fitting_time, request_for
 
 pytestmark = pytest.mark.django_db
 SYSTEM = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
@@ -40,9 +40,9 @@ def base(agent):
     preferences_change(customer_id=customers[1].pk, changes={"customer.marketing_objection": True}, context=SYSTEM)
     answered = request_for(customers[0])
     contact_request_schedule(
-        contact_request_id=answered.pk, actor=Actor.staff(agent), scheduled_for=timezone.now() + timedelta(hours=3)
+        contact_request_id=answered.pk, actor=Actor.staff(agent), scheduled_for=fitting_time(answered)
     )
-    request_for(customers[1], now=timezone.now() - timedelta(days=3))  # overdue
+    request_for(customers[1], now=timezone.now() - timedelta(days=14))  # overdue (48 opening hours)
     request_for(customers[2])  # not due yet: not counted for compliance
     return customers
 

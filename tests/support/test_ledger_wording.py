@@ -41,13 +41,21 @@ def test_the_ledger_speaks_to_staff(agent_client, customer_user, agent, django_a
 def test_a_request_s_steps_show_the_appointment_formatted_not_an_iso_string(agent_client, customer_user, agent):
     contact_request = request_for(customer_user[1])
     when = timezone.localtime(timezone.now() + timedelta(days=2)).replace(hour=18, minute=30, second=0, microsecond=0)
-    contact_request_schedule(contact_request_id=contact_request.pk, actor=Actor.staff(agent), scheduled_for=when)
+    # 18:30 is after closing time: set with the customer's agreement, recorded on the step.
+    contact_request_schedule(
+        contact_request_id=contact_request.pk,
+        actor=Actor.staff(agent),
+        scheduled_for=when,
+        outside_reason="The customer asked for the evening.",
+        customer_agreed=True,
+    )
     agent_client.cookies["django_language"] = "en"
     page = agent_client.get(f"/support/requests/{contact_request.pk}/").content.decode()
     steps = page[page.index('id="request-events"') :]
     assert when.isoformat() not in steps
     assert "6:30 p.m." in steps
     assert "staff member agent@example.com" in steps
+    assert "The customer asked for the evening." in steps and "the customer agreed" in steps
     assert "the customer" in steps
 
 

@@ -8,7 +8,7 @@ from contact_requests.models import ContactRequest
 from contact_requests.services import Actor, contact_request_assign
 from notifications.models import OutboundMessage
 from tests.conftest import make_customer_user
-from tests.contact_requests.helpers import request_for
+from tests.contact_requests.helpers import fitting_time, request_for
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/support/requests/"
@@ -21,7 +21,7 @@ def test_queue_url():
 def test_queue_puts_overdue_first_and_hides_closed(agent_client, customer_user, agent):
     _, customer = customer_user
     fresh = request_for(customer, preferred_channel="email")
-    overdue = request_for(customer, now=timezone.now() - timedelta(days=5))
+    overdue = request_for(customer, now=timezone.now() - timedelta(days=14))
     completed = request_for(customer)
     from contact_requests.services import contact_request_complete
 
@@ -89,7 +89,7 @@ def test_schedule_then_complete_from_the_request_page(agent_client, customer_use
     detail = reverse("support:request_detail", args=[contact_request.pk])
     page = agent_client.get(detail).content.decode()
     assert 'id="request-schedule"' in page and 'id="request-complete"' in page
-    when = timezone.localtime(timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    when = timezone.localtime(fitting_time(contact_request))
     response = agent_client.post(
         reverse("support:request_schedule", args=[contact_request.pk]),
         {"scheduled_for": when.strftime("%Y-%m-%dT%H:%M")},
@@ -110,9 +110,9 @@ def test_schedule_then_complete_from_the_request_page(agent_client, customer_use
     assert 'id="id_outcome_code_error"' in response.content.decode()
     contact_request.refresh_from_db()
     assert contact_request.status == "scheduled"
-    # Another outcome closes it early only with a note saying why.
+    # "Not reached" closes it early only with a note saying why.
     response = agent_client.post(
-        reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "customer_cancelled"}
+        reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "not_reached"}
     )
     assert response.status_code == 400
     response = agent_client.post(

@@ -20,7 +20,7 @@ def queue(customer_user, agent, supervisor):
     _, customer = customer_user
     add_verified_phone(customer, "+33612345678")
     requests = {
-        "overdue_phone": request_for(customer, preferred_channel="phone", now=timezone.now() - timedelta(days=3)),
+        "overdue_phone": request_for(customer, preferred_channel="phone", now=timezone.now() - timedelta(days=14)),
         "mine_email": request_for(customer),
         "theirs_video": request_for(customer, preferred_channel="video"),
         "unassigned_email": request_for(customer),
