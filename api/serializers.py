@@ -10,7 +10,15 @@ from rest_framework import serializers
 
 from api.problems import UnknownFields
 from preferences.catalog import catalog_get
-from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
+from preferences.domain import (
+    AiLevel,
+    AssistanceMode,
+    ChannelCode,
+    ContactPointKind,
+    DeliveryMode,
+    PhoneType,
+    SubscriptionStatus,
+)
 
 MAX_BATCH = 1000
 MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing
@@ -143,19 +151,16 @@ class CustomerUpsertSerializer(StrictSerializer):
         help_text="French (06…, +33…) or E.164 of " + ", ".join(PHONE_REGIONS[1:]) + "; spaces, dots and dashes ignored.",
     )
     phone_verified = StrictBooleanField(required=False, default=False)
+    phone_type = serializers.ChoiceField(
+        choices=PhoneType.choices,
+        required=False,
+        help_text="What the phone is, over what its number says (a landline never gets SMS). Needs `phone`.",
+    )
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
 
 
-class CustomerBatchUpsertSerializer(StrictSerializer):
-    customers = CustomerUpsertSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
-
-    def validate_customers(self, value: list[dict]) -> list[dict]:
-        ids = [item["external_id"] for item in value]
-        if len(set(ids)) != len(ids):
-            raise serializers.ValidationError(_("Each external_id may appear only once in a batch."))
-        return value
 
 
 class PreferencesChangeSerializer(StrictSerializer):
@@ -239,17 +244,6 @@ class PreferencesChangeOutSerializer(PreferenceDocumentOutSerializer):
     confirmations = OptinConfirmationOutSerializer(
         many=True, help_text="One per subscription this change left pending confirmation (double opt-in)."
     )
-
-
-class CustomerUpsertResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    external_id = StrictCharField()
-    created = serializers.BooleanField()
-    version = serializers.IntegerField()
-
-
-class CustomerBatchResultSerializer(serializers.Serializer):
-    customers = CustomerUpsertResultSerializer(many=True)
 
 
 class ProblemSerializer(serializers.Serializer):
