@@ -143,10 +143,16 @@ class CustomerChangeBatchView(ApiView):
         ids = _ids_resolve(items)
         results: list[dict] = []
         if atomic:
+            # Customers are locked in id order, whatever the order of the items, so that two atomic
+            # batches naming the same customers in another order wait for each other, never deadlock.
+            # (A customer named twice keeps its items' order: the sort is stable.)
+            order = sorted(range(len(items)), key=lambda index: ids[index] or 0)
+            applied: dict[int, dict] = {}
             try:
                 with transaction.atomic():
-                    for item, customer_id in zip(items, ids, strict=True):
-                        results.append(_apply(item, customer_id, context))
+                    for index in order:
+                        applied[index] = _apply(items[index], ids[index], context)
+                    results = [applied[index] for index in range(len(items))]
                     if any(result["status"] == "failed" for result in results):
                         raise _Rollback()
             except _Rollback:

@@ -133,3 +133,37 @@ def test_atomic_batches_and_patches_of_one_customer_lose_nothing():
     # The stopped batches wrote nothing: the second customer has one easy_read event per applied batch.
     easy_read = ConsentEvent.objects.filter(customer_id=second.pk, key="customer.easy_read", id__gt=start_event)
     assert easy_read.count() == ROUNDS
+
+
+def test_atomic_batches_naming_customers_in_opposite_orders_never_deadlock():
+    customers = [make_api_customer(f"CRM-{n}", email=f"p{n}@example.com") for n in range(4)]
+    _client, key = api_client_create(
+        name="crm", scopes=["customers:read", "customers:write"], rate_limit_per_minute=100_000
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    start = {c.pk: Customer.objects.get(pk=c.pk).version for c in customers}
+
+    def writer(order: list, setting: str):
+        def work():
+            client = Client()
+            for round_ in range(ROUNDS):
+                items = [{"external_id": c.external_id, "changes": {setting: round_ % 2 == 0}} for c in order]
+                response = client.post(
+                    CHANGES, json.dumps({"items": items, "atomic": True}), content_type="application/json",
+                    headers=headers,
+                )
+                assert response.status_code == 200, response.content
+                answer = response.json()
+                assert answer["applied"] == len(order), answer
+                # Results stay in the order of the items, whatever order the customers were locked in.
+                assert [r["external_id"] for r in answer["results"]] == [c.external_id for c in order]
+
+        return work
+
+    errors = _in_threads(
+        [writer(customers, "customer.large_print"), writer(customers[::-1], "customer.easy_read")]
+    )
+    assert not errors, errors
+    for customer in customers:
+        assert Customer.objects.get(pk=customer.pk).version == start[customer.pk] + 2 * ROUNDS
+        _ledger_matches_the_state(customer.pk)
