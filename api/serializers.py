@@ -79,6 +79,8 @@ class TopicCodeField(StrictCharField):
     """A configured topic's code (of the given kinds, or any): the schema lists them (enum), as
     configured when it is served (api.schema.TopicCodeFieldExtension)."""
 
+    schema_enum = True  # the schema lists the codes (api.schema.StrictCharFieldExtension)
+
     def __init__(self, *, kinds: tuple[str, ...] = (), **kwargs):
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
@@ -93,6 +95,16 @@ class TopicCodeField(StrictCharField):
         if self.kinds and catalog_get().topics_by_code[value].kind not in self.kinds:
             raise serializers.ValidationError(_("This operation does not take topics of this kind."))
         return value
+
+
+class TopicCodeItemField(TopicCodeField):
+    """A topic code in a list (a webhook endpoint's topics): checked against the catalogue like any, but
+    the schema gives its form only. drf-spectacular names an enum after its property, so the same codes
+    under `topics` and under `topic` would be one choice set with two names (a schema warning); the
+    codes are listed by GET /api/v1/topics."""
+
+    schema_enum = False
+    regex_pattern = r"^[-a-zA-Z0-9_]+$"  # a topic's code is a slug
 
 
 # Phone numbers the API takes: French numbers in national (06…) or E.164 form, and E.164 numbers of

@@ -18,7 +18,7 @@ from api.serializers import (
     StrictBooleanField,
     StrictCharField,
     StrictSerializer,
-    TopicCodeField,
+    TopicCodeItemField,
 )
 from api.views import ApiView
 from outbox.events import EventType
@@ -68,7 +68,7 @@ TOPICS_HELP = (
 
 
 def topics_field(**kwargs) -> serializers.ListField:
-    return serializers.ListField(child=TopicCodeField(), max_length=100, help_text=TOPICS_HELP, **kwargs)
+    return serializers.ListField(child=TopicCodeItemField(), max_length=100, help_text=TOPICS_HELP, **kwargs)
 
 
 class EndpointInSerializer(StrictSerializer):
