@@ -20,6 +20,7 @@ from preferences.domain import (
     ChannelCode,
     ContactPointKind,
     TopicKind,
+    channel_contact_point_kinds,
 )
 
 
@@ -34,6 +35,11 @@ class ChannelOutSerializer(serializers.Serializer):
     order = serializers.IntegerField(help_text="Display order, smallest first.")
     contact_point_kind = serializers.ChoiceField(
         choices=ContactPointKind.choices, help_text="The verified contact point the channel needs to be usable."
+    )
+    contact_point_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=ContactPointKind.choices),
+        help_text="Every kind of contact point the channel can use, the one it prefers first (messaging: a "
+        "messaging account, else a mobile number).",
     )
     mobile_only = serializers.BooleanField(help_text="Only a mobile number will do (not a landline).")
     prior_opt_in = serializers.BooleanField(
@@ -81,6 +87,7 @@ def channels_representation(catalog: Catalog) -> dict[str, Any]:
                 "name": {"fr": channel.name_fr, "en": channel.name_en},
                 "order": channel.order,
                 "contact_point_kind": CHANNEL_CONTACT_POINT[channel.code],
+                "contact_point_kinds": list(channel_contact_point_kinds(channel.code)),
                 "mobile_only": channel.code in MOBILE_ONLY_CHANNELS,
                 "prior_opt_in": channel.code in PRIOR_OPTIN_CHANNELS,
                 "quiet_hours_apply": channel.code in QUIET_HOURS_CHANNELS,

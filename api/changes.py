@@ -41,6 +41,10 @@ class ChangeBatchSerializer(s.StrictSerializer):
     )
 
 
+# What became of one item of a bulk call (here and in api.customers_batch); one enum in the schema.
+ITEM_STATUSES = ["applied", "failed", "not_applied"]
+
+
 class ItemProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
@@ -52,7 +56,7 @@ class ChangeResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="The item's place in `items`, from 0.")
     customer_id = serializers.IntegerField(allow_null=True)
     external_id = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=["applied", "failed", "not_applied"])
+    status = serializers.ChoiceField(choices=ITEM_STATUSES)
     version = serializers.IntegerField(required=False, help_text="The customer's version after the change.")
     problem = ItemProblemSerializer(required=False)
 
@@ -67,7 +71,7 @@ class _Rollback(Exception):  # noqa: N818 - not an error: the way out of an atom
     """Raised inside an atomic batch's transaction once an item failed, so that nothing stays."""
 
 
-def _problem(status: int, code: str, detail: str, errors: dict | None = None) -> dict:
+def item_problem(status: int, code: str, detail: str, errors: dict | None = None) -> dict:
     problem = {"status": status, "code": code, "detail": detail}
     if errors:
         problem["errors"] = errors
@@ -78,7 +82,7 @@ def _apply(item: dict, customer_id: int | None, context) -> dict:
     """One item: its result, never an exception for what the item itself gets wrong."""
     result = {"customer_id": customer_id, "external_id": item.get("external_id")}
     if customer_id is None:
-        return {**result, "status": "failed", "problem": _problem(404, "not_found", _("No such customer."))}
+        return {**result, "status": "failed", "problem": item_problem(404, "not_found", _("No such customer."))}
     try:
         changed = preferences_change(
             customer_id=customer_id,
@@ -87,13 +91,13 @@ def _apply(item: dict, customer_id: int | None, context) -> dict:
             expected_version=item.get("expected_version"),
         )
     except (Customer.DoesNotExist, CustomerErased):
-        return {**result, "status": "failed", "problem": _problem(404, "not_found", _("No such customer."))}
+        return {**result, "status": "failed", "problem": item_problem(404, "not_found", _("No such customer."))}
     except StaleVersion as stale:
         detail = _("The customer is at version %(version)d.") % {"version": stale.current_version}
-        return {**result, "status": "failed", "problem": _problem(412, "stale_version", detail)}
+        return {**result, "status": "failed", "problem": item_problem(412, "stale_version", detail)}
     except PreferenceError as error:
         detail = _("Some changes are not valid: see errors.")
-        return {**result, "status": "failed", "problem": _problem(400, "validation_error", detail, error.message_dict)}
+        return {**result, "status": "failed", "problem": item_problem(400, "validation_error", detail, error.message_dict)}
     customer = changed.document.customer
     return {**result, "external_id": customer.external_id, "status": "applied", "version": customer.version}
 
@@ -139,10 +143,16 @@ class CustomerChangeBatchView(ApiView):
         ids = _ids_resolve(items)
         results: list[dict] = []
         if atomic:
+            # Customers are locked in id order, whatever the order of the items, so that two atomic
+            # batches naming the same customers in another order wait for each other, never deadlock.
+            # (A customer named twice keeps its items' order: the sort is stable.)
+            order = sorted(range(len(items)), key=lambda index: ids[index] or 0)
+            applied: dict[int, dict] = {}
             try:
                 with transaction.atomic():
-                    for item, customer_id in zip(items, ids, strict=True):
-                        results.append(_apply(item, customer_id, context))
+                    for index in order:
+                        applied[index] = _apply(items[index], ids[index], context)
+                    results = [applied[index] for index in range(len(items))]
                     if any(result["status"] == "failed" for result in results):
                         raise _Rollback()
             except _Rollback:

@@ -1,5 +1,5 @@
-"""A customer's contact points through the API: add (email, phone, structured postal address, app
-installation), record that another system verified one (who and how), remove; each a ledger change
+"""A customer's contact points through the API: add (email, phone stated mobile or landline, structured
+postal address, app installation, messaging account on its service), record that another system verified one (who and how), remove; each a ledger change
 answered with the new document and its ETag."""
 
 import re
@@ -20,8 +20,9 @@ from preferences.contact_points import (
     contact_point_import,
     contact_point_remove,
     contact_point_verified_record,
+    messaging_value,
 )
-from preferences.domain import ContactPointKind
+from preferences.domain import ContactPointKind, MessagingService, PhoneType
 from preferences.ledger import CustomerErased
 from preferences.models import ContactPoint, Customer
 from preferences.state import PreferenceError
@@ -75,9 +76,20 @@ def postal_value(address: dict) -> str:
 class ContactPointInSerializer(s.StrictSerializer):
     kind = serializers.ChoiceField(choices=ContactPointKind.choices)
     value = s.StrictCharField(
-        max_length=254, required=False, help_text="The email address, phone number or app installation id."
+        max_length=254,
+        required=False,
+        help_text="The email address, phone number, app installation id (letters, digits and `._:-`, up to 200) "
+        "or messaging handle (a mobile number for WhatsApp, RCS and Viber; a user name otherwise).",
     )
     address = PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
+    service = serializers.ChoiceField(
+        choices=MessagingService.choices, required=False, help_text="For kind `messaging`: the service of the handle."
+    )
+    phone_type = serializers.ChoiceField(
+        choices=PhoneType.choices,
+        required=False,
+        help_text="For kind `phone`: what the number is, over what its range says. A landline never gets SMS.",
+    )
     verified = s.StrictBooleanField(
         required=False, default=False, help_text="Your system verified it (say how in verified_by)."
     )
@@ -100,6 +112,11 @@ class ContactPointInSerializer(s.StrictSerializer):
                 errors["value"] = [_("This field is required.")]
             if "address" in data:
                 errors["address"] = [_("Only a postal address takes address.")]
+        if (data["kind"] == ContactPointKind.MESSAGING) != ("service" in data):
+            key = "service" if data["kind"] == ContactPointKind.MESSAGING else "kind"
+            errors[key] = [_("A messaging account, and only one, names its service.")]
+        if "phone_type" in data and data["kind"] != ContactPointKind.PHONE:
+            errors["phone_type"] = [_("Only a phone number is mobile or landline.")]
         if data["verified"] and not data.get("verified_by"):
             errors["verified_by"] = [_("Say who verified it and how.")]
         if data["send_verification"] and (
@@ -137,8 +154,9 @@ class ContactPointListView(ApiView):
     @extend_schema(
         operation_id="contact_point_add",
         summary="Add a contact point to a customer",
-        description="An email, a phone number (mobile or landline, as the number says), a postal address (structured, "
-        "validated) or an app installation id. `verified` with `verified_by` records that your system verified it; "
+        description="An email, a phone number (mobile or landline: as the number says, or as `phone_type` states; "
+        "only a mobile receives SMS and messaging), a postal address (structured, validated), an app installation "
+        "id, or a messaging account (`service` and its handle in `value`, stored as `<service>:<handle>`). `verified` with `verified_by` records that your system verified it; "
         "`send_verification` sends the customer a code instead. Answers the document with its new version.",
         request=ContactPointInSerializer,
         responses={201: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
@@ -152,7 +170,18 @@ class ContactPointListView(ApiView):
                     "verified_by": "CRM: address from the signed contract",
                 },
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "A WhatsApp account",
+                value={"kind": "messaging", "service": "whatsapp", "value": "+33612345678", "verified": True,
+                       "verified_by": "WhatsApp Business opt-in 2026-11-30"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "A fixed box on a mobile range: a landline",
+                value={"kind": "phone", "value": "06 12 34 56 78", "phone_type": "landline"},
+                request_only=True,
+            ),
         ],
     )
     def post(self, request, customer_id: int):
@@ -160,17 +189,28 @@ class ContactPointListView(ApiView):
         serializer = ContactPointInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        value = postal_value(data["address"]) if data["kind"] == ContactPointKind.POSTAL else data["value"]
+        if data["kind"] == ContactPointKind.POSTAL:
+            value = postal_value(data["address"])
+        elif data["kind"] == ContactPointKind.MESSAGING:
+            value = messaging_value(service=data["service"], handle=data["value"])
+        else:
+            value = data["value"]
+        phone_type = data.get("phone_type", "")
         try:
             if data["send_verification"]:
                 contact_point_add(
-                    customer_id=customer.pk, kind=data["kind"], value=value, context=change_context(request)
+                    customer_id=customer.pk,
+                    kind=data["kind"],
+                    value=value,
+                    phone_type=phone_type,
+                    context=change_context(request),
                 )
             else:
                 contact_point_import(
                     customer_id=customer.pk,
                     kind=data["kind"],
                     value=value,
+                    phone_type=phone_type,
                     verified=data["verified"],
                     context=change_context(request, evidence=data.get("verified_by", "")),
                 )

@@ -187,7 +187,7 @@ class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
         if direction != "request":
             return schema
         field = self.target
-        codes = _topic_codes(field) if hasattr(field, "choices_now") else []
+        codes = _topic_codes(field) if getattr(field, "schema_enum", False) else []
         if codes:
             schema["enum"] = codes
         elif getattr(field, "regex_pattern", None):

@@ -10,7 +10,15 @@ from rest_framework import serializers
 
 from api.problems import UnknownFields
 from preferences.catalog import catalog_get
-from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
+from preferences.domain import (
+    AiLevel,
+    AssistanceMode,
+    ChannelCode,
+    ContactPointKind,
+    DeliveryMode,
+    PhoneType,
+    SubscriptionStatus,
+)
 
 MAX_BATCH = 1000
 MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing
@@ -71,6 +79,8 @@ class TopicCodeField(StrictCharField):
     """A configured topic's code (of the given kinds, or any): the schema lists them (enum), as
     configured when it is served (api.schema.TopicCodeFieldExtension)."""
 
+    schema_enum = True  # the schema lists the codes (api.schema.StrictCharFieldExtension)
+
     def __init__(self, *, kinds: tuple[str, ...] = (), **kwargs):
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
@@ -85,6 +95,16 @@ class TopicCodeField(StrictCharField):
         if self.kinds and catalog_get().topics_by_code[value].kind not in self.kinds:
             raise serializers.ValidationError(_("This operation does not take topics of this kind."))
         return value
+
+
+class TopicCodeItemField(TopicCodeField):
+    """A topic code in a list (a webhook endpoint's topics): checked against the catalogue like any, but
+    the schema gives its form only. drf-spectacular names an enum after its property, so the same codes
+    under `topics` and under `topic` would be one choice set with two names (a schema warning); the
+    codes are listed by GET /api/v1/topics."""
+
+    schema_enum = False
+    regex_pattern = r"^[-a-zA-Z0-9_]+$"  # a topic's code is a slug
 
 
 # Phone numbers the API takes: French numbers in national (06…) or E.164 form, and E.164 numbers of
@@ -143,19 +163,16 @@ class CustomerUpsertSerializer(StrictSerializer):
         help_text="French (06…, +33…) or E.164 of " + ", ".join(PHONE_REGIONS[1:]) + "; spaces, dots and dashes ignored.",
     )
     phone_verified = StrictBooleanField(required=False, default=False)
+    phone_type = serializers.ChoiceField(
+        choices=PhoneType.choices,
+        required=False,
+        help_text="What the phone is, over what its number says (a landline never gets SMS). Needs `phone`.",
+    )
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
 
 
-class CustomerBatchUpsertSerializer(StrictSerializer):
-    customers = CustomerUpsertSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
-
-    def validate_customers(self, value: list[dict]) -> list[dict]:
-        ids = [item["external_id"] for item in value]
-        if len(set(ids)) != len(ids):
-            raise serializers.ValidationError(_("Each external_id may appear only once in a batch."))
-        return value
 
 
 class PreferencesChangeSerializer(StrictSerializer):
@@ -246,17 +263,6 @@ class PreferencesChangeOutSerializer(PreferenceDocumentOutSerializer):
     confirmations = OptinConfirmationOutSerializer(
         many=True, help_text="One per subscription this change left pending confirmation (double opt-in)."
     )
-
-
-class CustomerUpsertResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    external_id = StrictCharField()
-    created = serializers.BooleanField()
-    version = serializers.IntegerField()
-
-
-class CustomerBatchResultSerializer(serializers.Serializer):
-    customers = CustomerUpsertResultSerializer(many=True)
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from api import (
     contact_points,
     contact_requests,
     customers,
+    customers_batch,
     events,
     links,
     plans,
@@ -35,7 +36,7 @@ urlpatterns = [
     path("docs/", docs_view, name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/customers", customers.CustomerListUpsertView.as_view(), name="customer-upsert"),
-    path("v1/customers/batch", views.CustomerBatchUpsertView.as_view(), name="customer-batch"),
+    path("v1/customers/batch", customers_batch.CustomerBatchUpsertView.as_view(), name="customer-batch"),
     path("v1/customers/changes", changes.CustomerChangeBatchView.as_view(), name="customer-change-batch"),
     path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
     path(

@@ -1,5 +1,5 @@
 """The base of every API view (ApiView: key, scopes, strict input, problem details, UTC, no caching)
-and the customer endpoints (upsert, batch upsert, read, change). Each view parses and validates,
+and the customer endpoints (upsert, read, change). Each view parses and validates,
 finds the object through an access helper, calls one service, answers."""
 
 import re
@@ -31,7 +31,6 @@ from api.throttling import rate_limit_headers_add
 from common.request_origin import request_origin
 from preferences.changes import preferences_change
 from preferences.customers import customer_upsert
-from preferences.customers_import import BatchError, customers_import
 from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_document_build
 from preferences.domain import ActorType, Source
@@ -180,29 +179,6 @@ class CustomerUpsertView(ApiView):
         serializer.is_valid(raise_exception=True)
         customer, created = _upsert(request, serializer.validated_data)
         return document_response(request, preference_document_build(customer), status_code=201 if created else 200)
-
-
-class CustomerBatchUpsertView(ApiView):
-    required_scopes = {"POST": Scope.CUSTOMERS_WRITE}
-
-    @extend_schema(
-        operation_id="customers_upsert_batch",
-        summary="Create or update up to 1,000 customers at once (all or nothing)",
-        request=s.CustomerBatchUpsertSerializer,
-        responses={200: s.CustomerBatchResultSerializer, **problems(400, 415)},
-    )
-    def post(self, request):
-        serializer = s.CustomerBatchUpsertSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            customers = customers_import(context=change_context(request), items=serializer.validated_data["customers"])
-        except BatchError as error:
-            raise ValidationError({"customers": error.errors}) from None
-        results = [
-            {"id": customer.pk, "external_id": customer.external_id, "created": created, "version": customer.version}
-            for customer, created in customers
-        ]
-        return Response({"customers": results})
 
 
 # One entity tag (RFC 9110 §8.8.3): what the server can compare. Anything else is a 400.

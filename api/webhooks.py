@@ -12,7 +12,14 @@ from rest_framework.response import Response
 
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, NoBodySerializer, StrictBooleanField, StrictCharField, StrictSerializer
+from api.serializers import (
+    MAX_ID,
+    NoBodySerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictSerializer,
+    TopicCodeItemField,
+)
 from api.views import ApiView
 from outbox.events import EventType
 from webhooks.endpoints import WebhookError, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update
@@ -53,9 +60,21 @@ def webhook_delivery_get_for_endpoint(*, endpoint: WebhookEndpoint, delivery_id:
 # --- Serializers -------------------------------------------------------------------------------------
 
 
+TOPICS_HELP = (
+    "Topic codes (GET /api/v1/topics): only events about these topics are sent, and events about no topic in "
+    "particular (a change of language, an erasure, a ping). A change of preferences is about topics when every key "
+    "it changed is a topic's; a contact request is about its topic. Empty or absent: every topic."
+)
+
+
+def topics_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(child=TopicCodeItemField(), max_length=100, help_text=TOPICS_HELP, **kwargs)
+
+
 class EndpointInSerializer(StrictSerializer):
     url = StrictCharField(max_length=2000, help_text="https:// URL of a public address.")
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values))
+    topics = topics_field(required=False, default=list)
     description = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -64,6 +83,7 @@ class EndpointChangeSerializer(StrictSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values), required=False
     )
+    topics = topics_field(required=False)
     description = StrictCharField(max_length=200, required=False, allow_blank=True)
     enabled = StrictBooleanField(required=False, help_text="Enabling an endpoint clears why it was disabled.")
 
@@ -72,6 +92,7 @@ class EndpointOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = StrictCharField()
     event_types = serializers.ListField(child=StrictCharField())
+    topics = serializers.ListField(child=StrictCharField(), help_text="Empty: every topic.")
     description = StrictCharField()
     enabled = StrictBooleanField(source="is_enabled")
     disabled_reason = serializers.ChoiceField(
@@ -178,7 +199,16 @@ class WebhookEndpointListCreateView(ApiView):
                 "A CRM listening to preference changes",
                 value={"url": "https://crm.example.com/hooks/preferences", "event_types": ["customer.preferences_changed"]},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "A mailer that only cares about its newsletter and offers",
+                value={
+                    "url": "https://mailer.example.com/hooks/consent",
+                    "event_types": ["customer.preferences_changed", "customer.erased"],
+                    "topics": ["newsletter", "offers"],
+                },
+                request_only=True,
+            ),
         ],
     )
     def post(self, request):
@@ -200,7 +230,7 @@ class WebhookEndpointDetailView(ApiView):
 
     @extend_schema(
         operation_id="webhook_endpoint_change",
-        summary="Change an endpoint's URL, event types or description, or enable/disable it",
+        summary="Change an endpoint's URL, event types, topics or description, or enable/disable it",
         request=EndpointChangeSerializer,
         responses={200: EndpointOutSerializer, **problems(400, 404, 415)},
     )

@@ -9,36 +9,38 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from contact_requests.models import PreferredChannel
-from preferences.domain import ContactPointKind, PhoneType
+from preferences.domain import ChannelCode, ContactPointKind, contact_point_serves
 from preferences.models import ContactPoint
 
 
 @dataclass(frozen=True)
 class ChannelNeed:
-    """What a channel needs: a usable contact point of this kind (and phone type, when it matters)."""
+    """What a channel needs: a usable contact point of this kind, one that serves this channel of the
+    catalogue (preferences.domain.contact_point_serves: a mobile for messaging, or a messaging account)."""
 
     kind: str
-    phone_type: str = ""
+    channel: str
     # Why the channel is not offered, said to the customer, and what to add.
     missing: str = ""
 
 
 CHANNEL_NEEDS: dict[str, ChannelNeed] = {
     PreferredChannel.PHONE: ChannelNeed(
-        kind=ContactPointKind.PHONE, missing=_("To be called, add and verify a phone number.")
+        kind=ContactPointKind.PHONE, channel=ChannelCode.PHONE, missing=_("To be called, add and verify a phone number.")
     ),
     PreferredChannel.EMAIL: ChannelNeed(
-        kind=ContactPointKind.EMAIL, missing=_("To be answered by email, add and verify an email address.")
+        kind=ContactPointKind.EMAIL, channel=ChannelCode.EMAIL, missing=_("To be answered by email, add and verify an email address.")
     ),
     # The link to join a video call is sent by email.
     PreferredChannel.VIDEO: ChannelNeed(
         kind=ContactPointKind.EMAIL,
+        channel=ChannelCode.EMAIL,
         missing=_("For a video call we email you the link: add and verify an email address."),
     ),
     # WhatsApp, RCS and the like reach a mobile number.
     PreferredChannel.MESSAGING: ChannelNeed(
         kind=ContactPointKind.PHONE,
-        phone_type=PhoneType.MOBILE,
+        channel=ChannelCode.MESSAGING,
         missing=_("For messaging, add and verify a mobile phone number."),
     ),
 }
@@ -52,7 +54,7 @@ def channel_contact_points(points: Iterable[ContactPoint], channel: str) -> list
     return [
         point
         for point in points
-        if point.kind == need.kind and point.is_usable and (not need.phone_type or point.phone_type == need.phone_type)
+        if point.is_usable and contact_point_serves(channel=need.channel, kind=point.kind, phone_type=point.phone_type)
     ]
 
 

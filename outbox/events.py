@@ -13,7 +13,7 @@ class EventType(models.TextChoices):
     # payload: customer_id, external_id, erased_at, version (emitted by the erasure service). Every
     # earlier event of the customer is then redacted: external_id null, erased true (outbox.services.customer_events_redact).
     CUSTOMER_ERASED = "customer.erased", _("A customer's data was erased")
-    # payload: contact_request_id, customer_id, external_id, status
+    # payload: contact_request_id, customer_id, external_id, topic (its code, or null), status
     CONTACT_REQUEST_CREATED = "contact_request.created", _("A human-contact request was created")
-    # payload: contact_request_id, customer_id, external_id, old_status, status, change
+    # payload: contact_request_id, customer_id, external_id, topic, old_status, status, change
     CONTACT_REQUEST_CHANGED = "contact_request.changed", _("A human-contact request changed")

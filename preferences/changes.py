@@ -202,6 +202,8 @@ def _channel_unusable_message(channel: str) -> str:
         return _("Add a postal address before you switch postal mail on.")
     if kind == ContactPointKind.APP:
         return _("Install our app and sign in to it before you switch app notifications on.")
+    if channel == ChannelCode.MESSAGING:
+        return _("Add and verify a mobile phone number or a messaging account before you switch messaging on.")
     if channel in MOBILE_ONLY_CHANNELS:
         return _("Add and verify a mobile phone number before you switch this channel on.")
     return _("Add and verify a phone number before you switch phone calls on.")

@@ -3,6 +3,7 @@ marking a contact point verified, each change recorded in the consent ledger."""
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import email_enqueue, sms_enqueue
 from preferences.document import contact_point_state
-from preferences.domain import ContactPointKind, PhoneType
+from preferences.domain import PHONE_NUMBER_SERVICES, ContactPointKind, MessagingService, PhoneType
 from preferences.keys import SettingKey
 from preferences.ledger import (
     ChangeContext,
@@ -37,9 +38,55 @@ VERIFICATION_CODE_TTL = timedelta(minutes=15)
 VERIFICATION_MAX_ATTEMPTS = 5
 
 
-def contact_point_value_clean(*, kind: str, value: str) -> tuple[str, str]:
-    """Normalise a contact point: (value, phone_type). Raises PreferenceError with a clear message."""
+# App installation ids (push tokens, UUIDs): letters, digits and . _ : - only, up to 200.
+APP_INSTALLATION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
+# A messaging user name (Telegram, Signal, Messenger): an optional @, then letters, digits, . _ -.
+MESSAGING_HANDLE_PATTERN = r"^@?[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
+
+
+def _phone_clean(value: str) -> tuple[str, str]:
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")}) from None
+    if not phonenumbers.is_valid_number(number):
+        raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")})
+    number_type = phonenumbers.number_type(number)
+    mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    phone_type = PhoneType.MOBILE if number_type in mobile_types else PhoneType.LANDLINE
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), phone_type
+
+
+def messaging_value(*, service: str, handle: str) -> str:
+    """A messaging account as a contact point stores it: `<service>:<handle>`."""
+    return f"{service}:{handle}"
+
+
+def _messaging_clean(value: str) -> str:
+    service, _sep, handle = value.partition(":")
+    if service not in MessagingService.values:
+        raise PreferenceError({"value": _("Name the messaging service: %(services)s.") % {
+            "services": ", ".join(MessagingService.values)
+        }})
+    handle = handle.strip()
+    if service in PHONE_NUMBER_SERVICES:
+        number, phone_type = _phone_clean(handle)
+        if phone_type != PhoneType.MOBILE:
+            raise PreferenceError({"value": _("This service reaches a mobile phone number.")})
+        return messaging_value(service=service, handle=number)
+    if not re.match(MESSAGING_HANDLE_PATTERN, handle):
+        raise PreferenceError({"value": _("Enter the user name on this service: letters, digits, dots, dashes or underscores.")})
+    return messaging_value(service=service, handle=handle)
+
+
+def contact_point_value_clean(*, kind: str, value: str, phone_type: str = "") -> tuple[str, str]:
+    """Normalise a contact point: (value, phone_type). Raises PreferenceError with a clear message.
+
+    `phone_type` (mobile or landline) states what a phone number is, over what its number says: a
+    number ported to a landline service, or a mobile range used by a fixed box."""
     value = (value or "").strip()
+    if phone_type and (kind != ContactPointKind.PHONE or phone_type not in PhoneType.values):
+        raise PreferenceError({"phone_type": _("Only a phone number is mobile or landline.")})
     if kind == ContactPointKind.EMAIL:
         try:
             validate_email(value)
@@ -47,32 +94,32 @@ def contact_point_value_clean(*, kind: str, value: str) -> tuple[str, str]:
             raise PreferenceError({"value": _("Enter a valid email address.")}) from None
         return value.lower(), ""
     if kind == ContactPointKind.PHONE:
-        try:
-            number = phonenumbers.parse(value, "FR")
-        except phonenumbers.NumberParseException:
-            raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")}) from None
-        if not phonenumbers.is_valid_number(number):
-            raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")})
-        number_type = phonenumbers.number_type(number)
-        mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-        phone_type = PhoneType.MOBILE if number_type in mobile_types else PhoneType.LANDLINE
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), phone_type
+        number, guessed = _phone_clean(value)
+        return number, phone_type or guessed
     if kind == ContactPointKind.POSTAL:
         lines = [line.strip() for line in value.splitlines() if line.strip()]
         if len(lines) < 2 or len(value) > 500:
             raise PreferenceError({"value": _("Enter the full postal address: street, then postcode and town.")})
         return "\n".join(lines), ""
     if kind == ContactPointKind.APP:
-        if not value or len(value) > 200:
+        if not re.match(APP_INSTALLATION_PATTERN, value):
             raise PreferenceError({"value": _("Enter the app installation identifier.")})
         return value, ""
+    if kind == ContactPointKind.MESSAGING:
+        return _messaging_clean(value), ""
     raise PreferenceError({"kind": _("Unknown kind of contact point.")})
 
 
 def contact_point_create(
-    *, customer: Customer, kind: str, value: str, context: ChangeContext, verified: bool = False
+    *,
+    customer: Customer,
+    kind: str,
+    value: str,
+    context: ChangeContext,
+    verified: bool = False,
+    phone_type: str = "",
 ) -> ContactPoint:
-    value, phone_type = contact_point_value_clean(kind=kind, value=value)
+    value, phone_type = contact_point_value_clean(kind=kind, value=value, phone_type=phone_type)
     if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
         raise PreferenceError({"value": _("You already have this contact point.")})
     point = ContactPoint.objects.create(
@@ -90,13 +137,17 @@ def contact_point_create(
     return point
 
 
-def contact_point_add(*, customer_id: int, kind: str, value: str, context: ChangeContext) -> ContactPoint:
-    """Add a contact point and, unless it is a postal address, send it a verification code."""
+def contact_point_add(
+    *, customer_id: int, kind: str, value: str, context: ChangeContext, phone_type: str = ""
+) -> ContactPoint:
+    """Add a contact point and, if it is an email or phone, send it a verification code."""
     staff_reason_require(context)
     with transaction.atomic():
         customer = customer_lock(customer_id)
         change_begin(customer)
-        point = contact_point_create(customer=customer, kind=kind, value=value, context=context)
+        point = contact_point_create(
+            customer=customer, kind=kind, value=value, context=context, phone_type=phone_type
+        )
         customer_bump(customer, [])
         changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
         if kind in (ContactPointKind.EMAIL, ContactPointKind.PHONE):
@@ -105,13 +156,15 @@ def contact_point_add(*, customer_id: int, kind: str, value: str, context: Chang
 
 
 def contact_point_import(
-    *, customer_id: int, kind: str, value: str, context: ChangeContext, verified: bool = False
+    *, customer_id: int, kind: str, value: str, context: ChangeContext, verified: bool = False, phone_type: str = ""
 ) -> ContactPoint:
     """Record a contact point known from another system (an import), without sending a code."""
     with transaction.atomic():
         customer = customer_lock(customer_id)
         change_begin(customer)
-        point = contact_point_create(customer=customer, kind=kind, value=value, context=context, verified=verified)
+        point = contact_point_create(
+            customer=customer, kind=kind, value=value, context=context, verified=verified, phone_type=phone_type
+        )
         customer_bump(customer, [])
         changed_notify(customer=customer, keys=[str(SettingKey.contact_point(point.pk))])
     return point

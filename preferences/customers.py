@@ -48,6 +48,7 @@ def customer_create(
     email_verified: bool = False,
     phone: str = "",
     phone_verified: bool = False,
+    phone_type: str = "",
 ) -> Customer:
     """Create a customer, with their email (and phone) as contact points, and record the initial state.
 
@@ -69,12 +70,14 @@ def customer_create(
             changes=[(key, None, value) for key, value in document.state().items()],
             context=context,
         )
-        for kind, value, verified in (
-            (ContactPointKind.EMAIL, email, email_verified),
-            (ContactPointKind.PHONE, phone, phone_verified),
+        for kind, value, verified, stated_type in (
+            (ContactPointKind.EMAIL, email, email_verified, ""),
+            (ContactPointKind.PHONE, phone, phone_verified, phone_type),
         ):
             if value:
-                contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
+                contact_point_create(
+                    customer=customer, kind=kind, value=value, verified=verified, context=context, phone_type=stated_type
+                )
         _applied, fields = suppression_apply(customer=customer, emails=[email], phones=[phone], context=context)
         if fields:  # part of the creation: saved at version 1, not a second version
             customer.save(update_fields=[*fields, "updated_at"])
@@ -99,17 +102,18 @@ def customer_upsert(
     email_verified: bool = False,
     phone: str = "",
     phone_verified: bool = False,
+    phone_type: str = "",
     first_name: str | None = None,
     last_name: str | None = None,
     language: str | None = None,
 ) -> tuple[Customer, bool]:
     """Create or update the customer another system knows by `external_id`; returns (customer, created).
 
-    Contact points are only added (or marked verified), never removed: the customer may have added
-    others in the portal. A language change is a consent event like any other.
+    Contact points are only added (or marked verified, or given the phone type stated), never removed:
+    the customer may have added others in the portal. A language change is a consent event like any other.
     """
     email_value = _upsert_point_clean("email", ContactPointKind.EMAIL, email)
-    phone_value = _upsert_point_clean("phone", ContactPointKind.PHONE, phone)
+    phone_value = _upsert_point_clean("phone", ContactPointKind.PHONE, phone, phone_type)
     if language is not None:
         customer_value_clean("language", language)
     with transaction.atomic():
@@ -124,6 +128,7 @@ def customer_upsert(
                         email_verified=email_verified,
                         phone=phone_value,
                         phone_verified=phone_verified,
+                        phone_type=phone_type,
                         first_name=first_name or "",
                         last_name=last_name or "",
                         language=language or "fr",
@@ -144,12 +149,14 @@ def customer_upsert(
         for field in fields:
             setattr(customer, field, first_name if field == "first_name" else last_name)
         keys: list[str] = []
-        for kind, value, verified in (
-            (ContactPointKind.EMAIL, email_value, email_verified),
-            (ContactPointKind.PHONE, phone_value, phone_verified),
+        for kind, value, verified, stated_type in (
+            (ContactPointKind.EMAIL, email_value, email_verified, ""),
+            (ContactPointKind.PHONE, phone_value, phone_verified, phone_type),
         ):
             if value:
-                keys += _upsert_point(customer=customer, kind=kind, value=value, verified=verified, context=context)
+                keys += _upsert_point(
+                    customer=customer, kind=kind, value=value, verified=verified, phone_type=stated_type, context=context
+                )
         suppressed_keys, suppressed_fields = suppression_apply(
             customer=customer, emails=[email_value], phones=[phone_value], context=context
         )
@@ -168,27 +175,39 @@ def customer_upsert(
     return customer, False
 
 
-def _upsert_point_clean(field: str, kind: str, value: str) -> str:
+def _upsert_point_clean(field: str, kind: str, value: str, phone_type: str = "") -> str:
     if not value:
+        if phone_type:
+            raise PreferenceError({"phone_type": _("Only a phone number is mobile or landline.")})
         return ""
     try:
-        return contact_point_value_clean(kind=kind, value=value)[0]
+        return contact_point_value_clean(kind=kind, value=value, phone_type=phone_type)[0]
     except PreferenceError as error:
-        raise PreferenceError({field: error.message_dict["value"]}) from None
+        messages = error.message_dict
+        raise PreferenceError({field if name == "value" else name: text for name, text in messages.items()}) from None
 
 
 def _upsert_point(
-    *, customer: Customer, kind: str, value: str, verified: bool, context: ChangeContext
+    *, customer: Customer, kind: str, value: str, verified: bool, phone_type: str, context: ChangeContext
 ) -> list[str]:
-    """Add a contact point, or mark an existing one verified; the keys changed (none or one)."""
+    """Add a contact point, or mark an existing one verified or of the phone type stated; the keys
+    changed (none or one)."""
     point = ContactPoint.objects.filter(customer=customer, kind=kind, value=value).first()
     if point is None:
-        point = contact_point_create(customer=customer, kind=kind, value=value, verified=verified, context=context)
+        point = contact_point_create(
+            customer=customer, kind=kind, value=value, verified=verified, phone_type=phone_type, context=context
+        )
         return [str(SettingKey.contact_point(point.pk))]
+    fields = []
     if verified and not point.is_verified:
+        fields.append("verified_at")
+    if phone_type and point.phone_type != phone_type:
+        fields.append("phone_type")
+    if fields:
         old = contact_point_state(point)
-        point.verified_at = timezone.now()
-        point.save(update_fields=["verified_at"])
+        point.verified_at = timezone.now() if "verified_at" in fields else point.verified_at
+        point.phone_type = phone_type or point.phone_type
+        point.save(update_fields=fields)
         events_append(
             customer=customer, changes=[(str(SettingKey.contact_point(point.pk)), old, contact_point_state(point))], context=context
         )

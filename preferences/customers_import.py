@@ -1,4 +1,5 @@
-"""Importing customers in batches (`POST /api/v1/customers/batch`): all of a batch, or none of it.
+"""Importing customers in batches (`POST /api/v1/customers/batch`): each item on its own, or (atomic)
+all of a batch or none of it.
 
 Customers the batch creates are written table by table, each in one statement (COPY on PostgreSQL):
 the customers, their contact points, the consent events of their initial state and contact points,
@@ -8,11 +9,12 @@ id given twice, go through customer_upsert one by one, as before.
 """
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.db import is_postgresql
 from common.pg_copy import copy_from
@@ -32,17 +34,28 @@ from preferences.suppression import identities_suppressed_among, suppression_app
 
 
 class BatchError(Exception):
-    """Some items of a batch are not valid: nothing was written. `errors` maps each item's index to its
-    field errors."""
+    """Some items of an atomic batch are not valid: nothing was written. `errors` maps each item's index
+    to its field errors."""
 
     def __init__(self, errors: dict[str, dict]):
         super().__init__("Some items of the batch are not valid.")
         self.errors = errors
 
 
-def customers_import(*, context: ChangeContext, items: list[dict]) -> list[tuple[Customer, bool]]:
-    """Create or update customers by external_id, in one transaction; (customer, created) per item, in
-    order. Raises BatchError with every invalid item when any is invalid."""
+class ImportResult(NamedTuple):
+    """One item of a batch: its customer and whether it was created, or (customer None) why it failed."""
+
+    customer: Customer | None
+    created: bool
+    errors: dict[str, list[str]] | None = None
+
+
+def customers_import(*, context: ChangeContext, items: list[dict], atomic: bool = True) -> list[ImportResult]:
+    """Create or update customers by external_id, in one transaction; one result per item, in order.
+
+    atomic: any invalid item raises BatchError with every invalid item, and nothing is written.
+    Otherwise an invalid item (or one whose upsert fails) is a failed result and changes nothing of its
+    own, while the others are written."""
     errors: dict[str, dict] = {}
     cleaned: dict[int, dict] = {}
     for index, item in enumerate(items):
@@ -50,57 +63,64 @@ def customers_import(*, context: ChangeContext, items: list[dict]) -> list[tuple
             cleaned[index] = _item_clean(item)
         except PreferenceError as error:
             errors[str(index)] = error.message_dict
-    if errors:
+    if errors and atomic:
         raise BatchError(errors)
-    results: dict[int, tuple[Customer, bool]] = {}
+    results: dict[int, ImportResult] = {}
     with transaction.atomic():
-        external_ids = [item["external_id"] for item in items]
+        external_ids = [item["external_id"] for index, item in enumerate(items) if index in cleaned]
         existing = set(
             Customer.objects.select_for_update()
             .filter(external_id__any=external_ids)
             .values_list("external_id", flat=True)
         )
         first_seen: dict[str, int] = {}
-        for index, external_id in enumerate(external_ids):
-            first_seen.setdefault(external_id, index)
+        for index in cleaned:
+            first_seen.setdefault(items[index]["external_id"], index)
         new = [
             index
-            for index, external_id in enumerate(external_ids)
-            if external_id not in existing and first_seen[external_id] == index
+            for index in cleaned
+            if items[index]["external_id"] not in existing and first_seen[items[index]["external_id"]] == index
         ]
         try:
             with transaction.atomic():
                 for index, customer in zip(
                     new, _customers_create(context=context, items=[cleaned[i] for i in new]), strict=True
                 ):
-                    results[index] = (customer, True)
+                    results[index] = ImportResult(customer, True)
         except IntegrityError:
             # Another request created one of these customers meanwhile: each of them goes one by one.
             results.clear()
         for index, item in enumerate(items):
-            if index in results:
+            if index in results or index not in cleaned:
                 continue
             try:
                 with transaction.atomic():
-                    results[index] = customer_upsert(context=context, **item)
+                    customer, created = customer_upsert(context=context, **item)
+                results[index] = ImportResult(customer, created)
             except PreferenceError as error:
                 errors[str(index)] = error.message_dict
-        if errors:
+        if errors and atomic:
             raise BatchError(errors)
-    return [results[index] for index in range(len(items))]
+    return [results.get(index) or ImportResult(None, False, errors[str(index)]) for index in range(len(items))]
 
 
 def _item_clean(item: dict) -> dict:
     """The values customer_upsert would store, or PreferenceError keyed by the item's fields."""
     cleaned = dict(item)
     fields: dict[str, list[str]] = {}
+    if item.get("phone_type") and not item.get("phone"):
+        fields["phone_type"] = [_("Only a phone number is mobile or landline.")]
     for field, kind in (("email", ContactPointKind.EMAIL), ("phone", ContactPointKind.PHONE)):
+        stated = item.get("phone_type") or "" if kind == ContactPointKind.PHONE else ""
         cleaned[f"{field}_type"] = ""
         if item.get(field):
             try:
-                cleaned[field], cleaned[f"{field}_type"] = contact_point_value_clean(kind=kind, value=item[field])
+                cleaned[field], cleaned[f"{field}_type"] = contact_point_value_clean(
+                    kind=kind, value=item[field], phone_type=stated
+                )
             except PreferenceError as error:
-                fields[field] = error.message_dict["value"]
+                for name, messages in error.message_dict.items():
+                    fields[field if name == "value" else name] = messages
     if item.get("language") is not None:
         try:
             customer_value_clean("language", item["language"])

@@ -8,10 +8,10 @@ from preferences.catalog import Catalog
 from preferences.domain import (
     CHANNEL_CONTACT_POINT,
     DEFAULT_CHANNEL_RANKING,
-    MOBILE_ONLY_CHANNELS,
-    PhoneType,
     SubscriptionStatus,
     TopicKind,
+    channel_contact_point_kinds,
+    contact_point_serves,
 )
 from preferences.keys import SettingKey
 from preferences.models import ContactPoint, Customer, Topic
@@ -56,24 +56,18 @@ class PreferenceDocument:
     def usable_channels(self) -> set[str]:
         """Channels the customer can be reached on: each needs a usable contact point."""
         if self._usable is None:
-            usable: set[str] = set()
-            for channel, kind in CHANNEL_CONTACT_POINT.items():
-                for point in self.contact_points:
-                    if point.kind != kind or not point.is_usable:
-                        continue
-                    if channel in MOBILE_ONLY_CHANNELS and point.phone_type != PhoneType.MOBILE:
-                        continue
-                    usable.add(channel)
-            self._usable = usable
+            self._usable = {channel for channel in CHANNEL_CONTACT_POINT if self.contact_point_for(channel)}
         return self._usable
 
     def contact_point_for(self, channel: str) -> ContactPoint | None:
-        kind = CHANNEL_CONTACT_POINT[channel]
-        for point in self.contact_points:
-            if point.kind == kind and point.is_usable:
-                if channel in MOBILE_ONLY_CHANNELS and point.phone_type != PhoneType.MOBILE:
-                    continue
-                return point
+        """Where a message on this channel goes: the first usable contact point of the channel's preferred
+        kind (a messaging account before a mobile number), in the order the customer added them."""
+        for kind in channel_contact_point_kinds(channel):
+            for point in self.contact_points:
+                if point.kind == kind and point.is_usable and contact_point_serves(
+                    channel=channel, kind=point.kind, phone_type=point.phone_type
+                ):
+                    return point
         return None
 
     # --- The flat stored state (see preferences.state).

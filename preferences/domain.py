@@ -20,6 +20,22 @@ class ContactPointKind(models.TextChoices):
     PHONE = "phone", _("Phone number")
     POSTAL = "postal", _("Postal address")
     APP = "app", _("App installation")
+    MESSAGING = "messaging", _("Messaging account")
+
+
+class MessagingService(models.TextChoices):
+    """The messaging services a messaging contact point may be on (stored as `<service>:<handle>`)."""
+
+    WHATSAPP = "whatsapp", "WhatsApp"
+    RCS = "rcs", "RCS"
+    VIBER = "viber", "Viber"
+    TELEGRAM = "telegram", "Telegram"
+    SIGNAL = "signal", "Signal"
+    MESSENGER = "messenger", "Messenger"
+
+
+# Services whose handle is the customer's mobile number (E.164); the others take a user name.
+PHONE_NUMBER_SERVICES = frozenset({MessagingService.WHATSAPP, MessagingService.RCS, MessagingService.VIBER})
 
 
 class PhoneType(models.TextChoices):
@@ -122,6 +138,23 @@ CHANNEL_CONTACT_POINT = {
 }
 # Channels that need a mobile number, not any phone number.
 MOBILE_ONLY_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.MESSAGING})
+# Other kinds of contact point a channel can use, before the one above: a messaging account stated as
+# such is where messages go; a verified mobile number reaches WhatsApp or RCS otherwise.
+CHANNEL_OTHER_CONTACT_POINTS = {ChannelCode.MESSAGING: (ContactPointKind.MESSAGING,)}
+
+
+def channel_contact_point_kinds(channel: str) -> tuple[str, ...]:
+    """The kinds of contact point a channel can use, the preferred one first."""
+    return (*CHANNEL_OTHER_CONTACT_POINTS.get(channel, ()), CHANNEL_CONTACT_POINT[channel])
+
+
+def contact_point_serves(*, channel: str, kind: str, phone_type: str) -> bool:
+    """Whether a contact point of this kind (and phone type) can carry the channel: the one rule, used
+    by the contact plan, the usable channels, opt-in confirmations and contact requests. A landline
+    never receives an SMS or a messaging message, whatever the integrator or the number says."""
+    if kind not in channel_contact_point_kinds(channel):
+        return False
+    return not (kind == ContactPointKind.PHONE and channel in MOBILE_ONLY_CHANNELS and phone_type != PhoneType.MOBILE)
 # Channels that may not disturb the customer in their quiet hours.
 QUIET_HOURS_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.PHONE, ChannelCode.MESSAGING, ChannelCode.APP})
 

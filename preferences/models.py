@@ -191,10 +191,11 @@ class Customer(models.Model):
 
 
 class ContactPoint(models.Model):
-    """An email address, phone number (E.164), postal address or app installation of a customer."""
+    """An email address, phone number (E.164), postal address, app installation or messaging account
+    (`<service>:<handle>`) of a customer."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
-    kind = models.CharField(max_length=8, choices=ContactPointKind.choices)
+    kind = models.CharField(max_length=10, choices=ContactPointKind.choices)
     value = models.CharField(max_length=500)
     phone_type = models.CharField(max_length=8, choices=PhoneType.choices, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)

@@ -12,9 +12,9 @@ from preferences.domain import (
     ActorType,
     ChannelCode,
     ContactPointKind,
-    PhoneType,
     SubscriptionStatus,
     TopicKind,
+    contact_point_serves,
 )
 from preferences.keys import SUBSCRIPTION, SettingKey
 from preferences.ledger import ChangeContext
@@ -125,7 +125,9 @@ def optin_confirmation_destination(document: PreferenceDocument) -> tuple[str, s
     mobiles = [
         p.value
         for p in document.contact_points
-        if p.kind == ContactPointKind.PHONE and p.phone_type == PhoneType.MOBILE and p.is_verified
+        if p.kind == ContactPointKind.PHONE
+        and p.is_verified
+        and contact_point_serves(channel=ChannelCode.SMS, kind=p.kind, phone_type=p.phone_type)
     ]
     customer = document.customer
     sign_in = customer.user.email if customer.user_id else ""

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outbox.events import EventType
+from preferences.catalog import catalog_get
 from webhooks.addresses import AddressRefused, target_resolve
 from webhooks.models import DeliveryError, DeliveryStatus, DisabledReason, WebhookDelivery, WebhookEndpoint
 from webhooks.secrets import secret_encrypt, secret_generate
@@ -38,11 +39,28 @@ def _event_types_clean(event_types: Iterable[str]) -> list[str]:
     return event_types
 
 
+def webhook_topics_clean(topics: Iterable[str] | None) -> list[str]:
+    """Topic codes of the catalogue, each once (empty: every topic); WebhookError names the unknown ones."""
+    topics = list(dict.fromkeys(topics or []))
+    unknown = sorted(set(topics) - set(catalog_get().topics_by_code))
+    if unknown:
+        raise WebhookError({"topics": _("Unknown topics: %(topics)s.") % {"topics": ", ".join(unknown)}})
+    return topics
+
+
 def webhook_endpoint_create(
-    *, url: str, event_types: Iterable[str], description: str = "", owner=None, created_by=None
+    *,
+    url: str,
+    event_types: Iterable[str],
+    topics: Iterable[str] | None = None,
+    description: str = "",
+    owner=None,
+    created_by=None,
 ) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; returns it and its secret, which is never shown again."""
+    """Register an endpoint; returns it and its secret, which is never shown again. With topics, events
+    about other topics only are not sent to it."""
     event_types = _event_types_clean(event_types)
+    topics = webhook_topics_clean(topics)
     url = webhook_url_check(url)
     secret = secret_generate()
     with transaction.atomic():
@@ -55,6 +73,7 @@ def webhook_endpoint_create(
         endpoint = WebhookEndpoint.objects.create(
             url=url,
             event_types=event_types,
+            topics=topics,
             description=description,
             secret_encrypted=secret_encrypt(secret),
             owner=owner,
@@ -68,6 +87,7 @@ def webhook_endpoint_update(
     endpoint: WebhookEndpoint,
     url: str | None = None,
     event_types: Iterable[str] | None = None,
+    topics: Iterable[str] | None = None,
     description: str | None = None,
     is_enabled: bool | None = None,
 ) -> WebhookEndpoint:
@@ -80,6 +100,9 @@ def webhook_endpoint_update(
     if event_types is not None:
         endpoint.event_types = _event_types_clean(event_types)
         fields.append("event_types")
+    if topics is not None:
+        endpoint.topics = webhook_topics_clean(topics)
+        fields.append("topics")
     if description is not None:
         endpoint.description = description
         fields.append("description")

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outbox.models import OutboxEvent
+from preferences.keys import SUBSCRIPTION, TOPIC, SettingKey
 
 
 class DisabledReason(models.TextChoices):
@@ -37,6 +38,14 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(_("URL"), max_length=2000)
     description = models.CharField(_("description"), max_length=200, blank=True)
     event_types = models.JSONField(_("event types"), default=list)
+    # Topic codes of the catalogue; empty: every topic. Events about other topics only are not sent
+    # here; events about no topic in particular (a ping, a customer's language, an erasure) always are.
+    topics = models.JSONField(
+        _("topics"),
+        default=list,
+        blank=True,
+        help_text=_("Only events about these topics (codes), and events about no topic. Empty: every topic."),
+    )
     # Standard Webhooks secrets must be usable to sign: stored encrypted (webhooks.secrets), shown once.
     secret_encrypted = models.TextField(editable=False)
     # After a rotation, the secret it replaced still signs (beside the new one) until this time, so that
@@ -68,13 +77,30 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.url
 
-    def wants(self, event_type: str) -> bool:
-        return event_type in (self.event_types or [])
+    def wants(self, event: OutboxEvent) -> bool:
+        if event.type not in (self.event_types or []):
+            return False
+        topics = event_topics(event.type, event.payload)
+        return not self.topics or topics is None or bool(topics & set(self.topics))
 
     @property
     def disabled_reason_text(self) -> str:
         """Why it was disabled, in the active language ("" while enabled)."""
         return str(self.get_disabled_reason_display()) if self.disabled_reason else ""
+
+
+def event_topics(event_type: str, payload: dict) -> frozenset[str] | None:
+    """The topics an event is about, or None when it is (also) about no topic in particular: a change
+    of preferences is about topics only when every key it changed is a topic's setting or subscription;
+    a contact request is about its topic, if it has one."""
+    if event_type == "customer.preferences_changed":
+        keys = [SettingKey.parse(key) for key in payload.get("changed") or []]
+        if not keys or any(key is None or key.kind not in (TOPIC, SUBSCRIPTION) for key in keys):
+            return None
+        return frozenset(key.name for key in keys)
+    if event_type.startswith("contact_request.") and payload.get("topic"):
+        return frozenset([payload["topic"]])
+    return None
 
 
 def webhook_id_new() -> str:

@@ -2,7 +2,8 @@
 wants it, each delivery is queued, and the beat job re-drives what a broker outage left behind.
 
     outbox COMMIT ──► relay task (queued by outbox.services) ──► outbox_relay()
-    relay: one WebhookDelivery per enabled endpoint that wants the event ──► on_commit: one task each
+    relay: one WebhookDelivery per enabled endpoint that wants the event (its type; its topics, when the
+           endpoint lists some: WebhookEndpoint.wants) ──► on_commit: one task each
     beat (webhooks_redrive): relay left-behind events, queue every due delivery again
 """
 
@@ -51,13 +52,13 @@ def outbox_relay(*, now: datetime | None = None) -> list[int]:
         )
         if not events:
             return []
-        endpoints = list(WebhookEndpoint.objects.filter(is_enabled=True).only("pk", "event_types"))
+        endpoints = list(WebhookEndpoint.objects.filter(is_enabled=True).only("pk", "event_types", "topics"))
         deliveries = WebhookDelivery.objects.bulk_create(
             [
                 WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now, retry_window_started_at=now)
                 for event in events
                 for endpoint in endpoints
-                if endpoint.wants(event.type)
+                if endpoint.wants(event)
             ]
         )
         OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(fanned_out_at=now)

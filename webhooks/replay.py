@@ -58,13 +58,15 @@ def deliveries_replay_range(
             .values_list("pk", flat=True)[:REPLAY_MAX]
         )
         WebhookDelivery.objects.filter(pk__in=ids).update(**_replayed_fields(now))
-        missing = (
-            OutboxEvent.objects.filter(
+        missing = [
+            event
+            for event in OutboxEvent.objects.filter(
                 created_at__gte=since, created_at__lt=until, type__in=endpoint.event_types, fanned_out_at__isnull=False
             )
             .exclude(deliveries__endpoint=endpoint)
             .order_by("pk")[: REPLAY_MAX - len(ids)]
-        )
+            if endpoint.wants(event)  # its topics too
+        ]
         created = WebhookDelivery.objects.bulk_create(
             [WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now, retry_window_started_at=now) for event in missing]
         )

@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryMode": "preferences.domain.DeliveryMode",
         "TopicKind": "preferences.domain.TopicKind",
         "ContactPointKind": "preferences.domain.ContactPointKind",
+        "BatchItemStatus": "api.changes.ITEM_STATUSES",
+        "MessagingService": "preferences.domain.MessagingService",
     },
 }
 

@@ -52,6 +52,7 @@ def test_channels_give_names_needs_and_legal_regime(make_api):
         "name": {"fr": "SMS", "en": "SMS"},
         "order": 2,
         "contact_point_kind": "phone",
+        "contact_point_kinds": ["phone"],
         "mobile_only": True,
         "prior_opt_in": True,
         "quiet_hours_apply": True,
@@ -59,6 +60,7 @@ def test_channels_give_names_needs_and_legal_regime(make_api):
         "footprint_source": CHANNELS[1]["footprint_source"],
     }
     assert channels["messaging"]["name"]["fr"] == "Messagerie (WhatsApp, RCS…)"
+    assert channels["messaging"]["contact_point_kinds"] == ["messaging", "phone"]
 
 
 @pytest.mark.parametrize("path", [TOPICS_URL, CHANNELS_URL])

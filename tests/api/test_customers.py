@@ -89,25 +89,6 @@ def test_upsert_needs_the_write_scope(make_api):
     assert_problem(api.post(UPSERT, {"external_id": "CRM-9"}), 403)
 
 
-def test_batch_upsert(api, customer):
-    items = [{"external_id": "CRM-1", "last_name": "Durand"}] + [
-        {"external_id": f"CRM-B{index}", "email": f"b{index}@example.com"} for index in range(3)
-    ]
-    response = api.post(BATCH, {"customers": items})
-    assert response.status_code == 200, response.content
-    results = response.json()["customers"]
-    assert [item["created"] for item in results] == [False, True, True, True]
-    assert [item["external_id"] for item in results] == [item["external_id"] for item in items]
-    assert Customer.objects.count() == 4
-
-
-def test_batch_upsert_is_all_or_nothing(api):
-    items = [{"external_id": "CRM-B1", "email": "b1@example.com"}, {"external_id": "CRM-B2", "phone": "12"}]
-    body = assert_problem(api.post(BATCH, {"customers": items}), 400)
-    assert "phone" in body["errors"]["customers"]["1"]
-    assert not Customer.objects.exists()
-
-
 def test_batch_upsert_refuses_duplicates_empty_and_oversized_batches(api):
     assert_problem(api.post(BATCH, {"customers": [{"external_id": "A"}, {"external_id": "A"}]}), 400)
     assert_problem(api.post(BATCH, {"customers": []}), 400)

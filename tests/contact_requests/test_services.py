@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django.core import mail
 from django.utils import timezone
 
@@ -263,9 +264,9 @@ def test_a_taken_request_cannot_be_cancelled_by_the_customer(customer_user, agen
     _, customer = customer_user
     contact_request = request_for(customer, language="en")
     contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
-    with pytest.raises(services.ContactRequestTaken) as caught:
+    with translation.override("fr"), pytest.raises(services.ContactRequestTaken) as caught:
         contact_request_cancel(contact_request_id=contact_request.pk, actor=Actor.customer(customer))
-    assert "contactez l’équipe" in caught.value.message_dict["status"][0]  # the active language: French
+    assert "contactez l’équipe" in caught.value.message_dict["status"][0]  # the active language, not the request's
     contact_request.refresh_from_db()
     assert contact_request.status == "assigned"
     assert contact_request.events.count() == 2

@@ -66,7 +66,7 @@ def _written(customer: Customer) -> dict:
 
 def test_a_batch_writes_what_one_by_one_writes(db):
     created = customers_import(context=IMPORT, items=[_item(index) for index in range(1, 5)])
-    assert [(c.external_id, was_created) for c, was_created in created] == [(f"CRM-{i}", True) for i in range(1, 5)]
+    assert [(c.external_id, was_created) for c, was_created, _errors in created] == [(f"CRM-{i}", True) for i in range(1, 5)]
     single, _created = customer_upsert(
         context=IMPORT,
         **_item(
@@ -80,7 +80,7 @@ def test_a_batch_writes_what_one_by_one_writes(db):
     )
     batch = Customer.objects.get(external_id="CRM-2")
     assert _written(batch) == _written(single)
-    for customer, _was_created in created:
+    for customer, _was_created, _errors in created:
         events = ConsentEvent.objects.filter(customer=customer).order_by("id").values_list("key", "new_value")
         assert state_rebuild(events) == preference_document_get(customer_id=customer.pk).state()
     payloads = [e.payload for e in OutboxEvent.objects.filter(type="customer.created").order_by("id")]
@@ -90,7 +90,7 @@ def test_a_batch_writes_what_one_by_one_writes(db):
 def test_existing_customers_are_updated_in_the_same_batch(db):
     customer_upsert(context=IMPORT, external_id="CRM-2", email="old@example.org")
     results = customers_import(context=IMPORT, items=[_item(1), _item(2), _item(3)])
-    assert [(c.external_id, was_created) for c, was_created in results] == [
+    assert [(c.external_id, was_created) for c, was_created, _errors in results] == [
         ("CRM-1", True),
         ("CRM-2", False),
         ("CRM-3", True),

@@ -134,5 +134,5 @@ def test_an_import_records_its_creations_at_version_1():
         context=API,
         items=[{"external_id": f"IMP-{n}", "email": f"i{n}@example.com", "email_verified": True} for n in range(3)],
     )
-    for customer, created in results:
+    for customer, created, _errors in results:
         assert created and set(_ledger_versions(customer)) == {1}

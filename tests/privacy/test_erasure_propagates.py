@@ -81,6 +81,7 @@ def test_open_requests_are_withdrawn_with_a_webhook_event_and_no_longer_escalate
         "customer_id": customer.pk,
         "external_id": None,  # only customer.erased carries it
         "erased": True,
+        "topic": None,  # a topic code says nothing of the person: kept
         "status": "withdrawn",
         "old_status": "open",
         "change": "withdrawn",

@@ -130,13 +130,13 @@ def test_the_app_role_writes_normally_but_cannot_touch_the_ledger(roles):
             context=ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="7"),
             items=[{"external_id": f"CRM-{index}", "email": f"p{index}@example.org", "email_verified": True} for index in (1, 2)],
         )
-        assert [created for _customer, created in imported] == [True, True]
+        assert [result.created for result in imported] == [True, True]
         site = Client()
         site.force_login(user)
         assert site.get("/my/topics/").status_code == 200
         site.post("/accounts/logout/")  # deletes the session row
         data_exports_purge()
-        erased_customer = imported[0][0]
+        erased_customer = imported[0].customer
         customer_erase(customer_id=erased_customer.pk, requested_by_type="customer")
         assert ConsentEvent.objects.filter(customer_id=erased_customer.pk, key__startswith="contact_point.", new_value__isnull=False).count() == 0
         events = ConsentEvent.objects.filter(customer_id=customer.pk).count()

@@ -79,7 +79,8 @@ def test_contact_request_events(endpoint, receiver, django_capture_on_commit_cal
         "contact_request.changed",
     ]
     assert payloads[1]["data"] == {
-        "contact_request_id": request.pk, "customer_id": customer.pk, "external_id": "CRM-1", "status": "open"
+        "contact_request_id": request.pk, "customer_id": customer.pk, "external_id": "CRM-1", "topic": None,
+        "status": "open",
     }
     assert payloads[2]["data"]["old_status"] == "open"
     assert payloads[2]["data"]["status"] == "assigned"
