@@ -2,9 +2,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contact_requests import services
 from contact_requests.models import ContactRequest, ContactRequestEvent, ServiceLevel
