@@ -115,6 +115,8 @@ class ContactRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("human-contact request")
+        verbose_name_plural = _("human-contact requests")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="contact_request_queue_idx"),
@@ -160,6 +162,8 @@ class ContactRequestEvent(models.Model):
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("request step")
+        verbose_name_plural = _("request steps")
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -40,6 +40,8 @@ class DataExport(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -58,6 +60,10 @@ class Erasure(models.Model):
     requested_by_type = models.CharField(max_length=16, choices=RequestedBy.choices)
     requested_by_id = models.CharField(max_length=100, blank=True)
     reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
 
     def __str__(self) -> str:
         return f"erasure of customer {self.customer_id}"
