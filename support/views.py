@@ -23,6 +23,7 @@ from contact_requests.selectors import (
     contact_request_queue,
     contact_request_queue_counts,
     contact_requests_for_customer,
+    conversation_reading,
 )
 from preferences.agent_settings import agent_changeable_settings, setting_current
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
@@ -196,6 +197,7 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
             "is_active": contact_request.status in ACTIVE_STATUSES,
             "event_rows": request_event_rows(list(contact_request.events.all())),
             "statuses": ContactRequestStatus,
+            "handoff": conversation_reading(contact_request=contact_request),  # what a chatbot was told
         },
         status=status,
     )

@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryMode": "preferences.domain.DeliveryMode",
         "TopicKind": "preferences.domain.TopicKind",
         "ContactPointKind": "preferences.domain.ContactPointKind",
+        "ContactRequestStatus": "contact_requests.models.ContactRequestStatus",
     },
 }
 
