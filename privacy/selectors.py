@@ -10,7 +10,7 @@ from preferences.keys import SettingKey
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
 from privacy.exports import EXPORT_FORMAT, EXPORT_SECTIONS
-from privacy.models import DataExport
+from privacy.models import DataExport, DataRightsApproval
 
 EXPORTS_SHOWN = 5
 
@@ -114,3 +114,28 @@ def _conversation(contact_request: ContactRequest) -> dict[str, Any] | None:
     if conversation is None:
         return None
     return {"bot_name": conversation.bot_name, "summary": conversation.summary, "transcript": conversation.transcript}
+
+
+def data_rights_approvals_pending() -> list[DataRightsApproval]:
+    """The requests waiting for a supervisor, oldest first, with customer and requester (one query)."""
+    return list(
+        DataRightsApproval.objects.filter(status=DataRightsApproval.Status.PENDING)
+        .select_related("customer__user", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def data_rights_approvals_decided(*, limit: int = 20) -> list[DataRightsApproval]:
+    """The latest decisions, newest first (one query)."""
+    return list(
+        DataRightsApproval.objects.exclude(status=DataRightsApproval.Status.PENDING)
+        .select_related("customer__user", "requested_by", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def data_rights_approvals_for_customer(*, customer_id: int) -> list[DataRightsApproval]:
+    """Every request about one customer, newest first (one query)."""
+    return list(
+        DataRightsApproval.objects.filter(customer_id=customer_id).select_related("requested_by", "decided_by")
+    )
