@@ -41,7 +41,7 @@ def test_an_agent_asks_for_an_erasure_and_nothing_happens_until_a_supervisor_app
     request_for(customer)
     page = agent_client.get(reverse("privacy_staff:privacy", kwargs={"customer_id": customer.pk}))
     assert page.status_code == 200 and 'id="approval-request"' in page.content.decode()
-    assert 'action="/support/customers/%d/privacy/erase/"' % customer.pk not in page.content.decode()
+    assert f'action="/support/customers/{customer.pk}/privacy/erase/"' not in page.content.decode()
     response = _ask(agent_client, customer)
     assert response.status_code == 302
     approval = DataRightsApproval.objects.get()
