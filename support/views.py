@@ -318,4 +318,8 @@ def dashboard_csv(request):
     for chart in data.charts:
         for row in chart.rows:
             writer.writerow([chart.slug, row.label, row.value, chart.unit, "" if row.count is None else row.count])
+    for stacked in data.stacked:  # one line per week and series (channel)
+        for row in stacked.rows:
+            for series, count in zip(stacked.series, row.counts, strict=True):
+                writer.writerow([stacked.slug, f"{row.label} · {series}", count, "", count])
     return response
