@@ -51,6 +51,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         permissions = [
             # Given to no role: only superusers (who hold every permission) change who is staff.
             ("manage_staff", "Can change staff accounts, roles and superuser status"),
@@ -89,6 +91,8 @@ class RoleChange(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
 
     class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:

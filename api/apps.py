@@ -2,11 +2,12 @@
 and its kept Idempotency-Key answers to erasure, and hands audiences their plan writer and sends reader."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "api"
-    verbose_name = "API for other systems"
+    verbose_name = _("API for other systems")
 
     def ready(self) -> None:
         # schema: the OpenAPI description of the API-key authentication, for drf-spectacular;

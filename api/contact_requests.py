@@ -1,10 +1,12 @@
-"""Human-contact requests through the API: a chatbot's "talk to a human". Create, list, read; only a
-person (a member of staff) can complete one. A client sees the requests it created, no others."""
+"""Human-contact requests through the API: a chatbot's "talk to a human", with the conversation so far.
+Create, list, read (to follow it); only a person (a member of staff) can complete one. A client sees the
+requests it created, no others."""
 
 from datetime import UTC
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
@@ -14,7 +16,25 @@ from api.models import ApiClient, Scope
 from api.schema import problems
 from api.serializers import MAX_ID, StrictCharField, StrictSerializer, TopicCodeField
 from api.views import ApiView
-from contact_requests.models import ContactRequest, ContactRequestStatus, CreatedByType, PreferredChannel, TimeSlot
+from contact_requests.handoff import (
+    BOT_NAME_MAX_LENGTH,
+    MAX_TURNS,
+    SUMMARY_MAX_LENGTH,
+    TRANSCRIPT_MAX_CHARACTERS,
+    TURN_TEXT_MAX_LENGTH,
+    Conversation,
+    ConversationTurn,
+    contact_request_handoff,
+    conversation_errors,
+)
+from contact_requests.models import (
+    ContactRequest,
+    ContactRequestStatus,
+    ConversationSpeaker,
+    CreatedByType,
+    PreferredChannel,
+    TimeSlot,
+)
 from contact_requests.services import (
     MAX_ACTIVE_PER_CUSTOMER,
     ContactRequestError,
@@ -58,6 +78,38 @@ def contact_requests_for_api_client(*, client: ApiClient):
     ).select_related("topic")
 
 
+class ConversationTurnSerializer(StrictSerializer):
+    speaker = serializers.ChoiceField(choices=ConversationSpeaker.choices)
+    text = StrictCharField(max_length=TURN_TEXT_MAX_LENGTH, trim_whitespace=False)
+    time = serializers.DateTimeField(help_text="When it was said (with an offset; answered in UTC).")
+
+
+class ConversationSerializer(StrictSerializer):
+    bot_name = StrictCharField(max_length=BOT_NAME_MAX_LENGTH, help_text="The assistant that talked with the customer.")
+    summary = StrictCharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True)
+    transcript = ConversationTurnSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_TURNS,
+        help_text=f"Oldest first, at most {MAX_TURNS} turns and {TRANSCRIPT_MAX_CHARACTERS} characters of text in all.",
+    )
+
+    def validate(self, data):
+        conversation = conversation_from(data)
+        errors = conversation_errors(conversation, now=timezone.now())
+        if errors:
+            raise ValidationError(errors)
+        return conversation
+
+
+def conversation_from(data: dict) -> Conversation:
+    return Conversation(
+        bot_name=data["bot_name"],
+        summary=data.get("summary", ""),
+        transcript=[ConversationTurn(**turn) for turn in data.get("transcript", [])],
+    )
+
+
 class ContactRequestInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     reason = StrictCharField(max_length=2000)
@@ -69,6 +121,11 @@ class ContactRequestInSerializer(StrictSerializer):
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
     contested_decision = StrictCharField(
         max_length=2000, required=False, allow_blank=True, help_text="The automated decision contested (GDPR art. 22)."
+    )
+    conversation = ConversationSerializer(
+        required=False,
+        help_text="What the customer already told the chatbot (a transcript, a summary or both): the person who "
+        "calls reads it first.",
     )
 
 
@@ -84,6 +141,27 @@ class ContactRequestOutSerializer(serializers.Serializer):
     scheduled_for = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
     created_at = serializers.DateTimeField(default_timezone=UTC)
     closed_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
+
+
+class ConversationTurnOutSerializer(serializers.Serializer):
+    speaker = serializers.ChoiceField(choices=ConversationSpeaker.choices)
+    text = StrictCharField()
+    time = serializers.DateTimeField(default_timezone=UTC)
+
+
+class ConversationOutSerializer(serializers.Serializer):
+    bot_name = StrictCharField()
+    summary = StrictCharField()
+    transcript = ConversationTurnOutSerializer(many=True)
+
+
+class ContactRequestDetailOutSerializer(ContactRequestOutSerializer):
+    conversation = serializers.SerializerMethodField()
+
+    @extend_schema_field(ConversationOutSerializer(allow_null=True))
+    def get_conversation(self, contact_request: ContactRequest):
+        conversation = getattr(contact_request, "conversation", None)
+        return None if conversation is None else ConversationOutSerializer(conversation).data
 
 
 class ContactRequestPageSerializer(serializers.Serializer):
@@ -130,13 +208,28 @@ class ContactRequestListCreateView(ApiView):
         description=f"A customer has at most {MAX_ACTIVE_PER_CUSTOMER} requests in progress (open, assigned or "
         "scheduled): beyond, 409 until one is closed. A request on a channel for which the customer has no "
         "usable contact point (phone and messaging: a verified number, a mobile for messaging; email and video: "
-        "a verified email address) is refused with 422 `channel_unreachable`, listing `reachable_channels`.",
-        responses={201: ContactRequestOutSerializer, **problems(400, 404, 409, 415, 422)},
+        "a verified email address) is refused with 422 `channel_unreachable`, listing `reachable_channels`.\n\n"
+        "A chatbot hands over the `conversation` so far (its `bot_name`, a `summary`, the `transcript` oldest "
+        f"first, or both): at most {MAX_TURNS} turns of {TURN_TEXT_MAX_LENGTH} characters, "
+        f"{TRANSCRIPT_MAX_CHARACTERS} characters of transcript in all, a summary of {SUMMARY_MAX_LENGTH}; beyond, or "
+        "with a turn dated in the future or out of order, 400. The person handling the request sees it in the "
+        "console. Follow the request with `GET /api/v1/contact-requests/{id}` or the `contact_request.changed` "
+        "webhook (sent at each change of status).",
+        responses={201: ContactRequestDetailOutSerializer, **problems(400, 404, 409, 415, 422)},
         examples=[
             OpenApiExample(
                 "From a chatbot",
                 value={"customer_id": 42, "reason": "Wants to discuss a refused refund.", "preferred_channel": "phone",
-                       "preferred_time_slots": ["weekday_morning"], "contested_decision": "Refund refused automatically"},
+                       "preferred_time_slots": ["weekday_morning"], "contested_decision": "Refund refused automatically",
+                       "conversation": {
+                           "bot_name": "Sam (assistant)",
+                           "summary": "Refund of order 1234 refused; the customer wants a person to review it.",
+                           "transcript": [
+                               {"speaker": "customer", "text": "Why was my refund refused?", "time": "2026-03-02T09:14:05Z"},
+                               {"speaker": "bot", "text": "I can put you in touch with an adviser.",
+                                "time": "2026-03-02T09:14:07Z"},
+                           ],
+                       }},
                 request_only=True,
             )
         ],
@@ -147,21 +240,21 @@ class ContactRequestListCreateView(ApiView):
         data = dict(serializer.validated_data)
         customer = customer_get_for_api_client(client=request.user, customer_id=data.pop("customer_id"))
         topic = catalog_get().topics_by_code[data.pop("topic")] if "topic" in data else None
+        conversation = data.pop("conversation", None)
+        fields = {"customer": customer, "topic": topic, "created_by_type": CreatedByType.API_CLIENT,
+                  "actor_id": str(request.user.pk), **data}
         try:
-            contact_request = contact_request_create(
-                customer=customer,
-                topic=topic,
-                created_by_type=CreatedByType.API_CLIENT,
-                actor_id=str(request.user.pk),
-                **data,
-            )
+            if conversation is None:
+                contact_request = contact_request_create(**fields)
+            else:
+                contact_request = contact_request_handoff(conversation=conversation, **fields)
         except ContactRequestLimitReached as error:
             raise OpenRequestLimitReached(error.messages[0]) from None
         except ContactRequestUnreachable as error:
             raise ChannelUnreachable(channel=error.channel, reachable=error.reachable) from None
         except ContactRequestError as error:
             raise ValidationError(error.message_dict) from None
-        return Response(ContactRequestOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)
+        return Response(ContactRequestDetailOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)
 
 
 class ContactRequestDetailView(ApiView):
@@ -170,12 +263,17 @@ class ContactRequestDetailView(ApiView):
     @extend_schema(
         operation_id="contact_request_read",
         summary="A human-contact request this client created, to follow it",
-        responses={200: ContactRequestOutSerializer, **problems(404)},
+        responses={200: ContactRequestDetailOutSerializer, **problems(404)},
     )
     def get(self, request, contact_request_id: int):
         if contact_request_id > MAX_ID:
             raise NotFound()
-        contact_request = contact_requests_for_api_client(client=request.user).filter(pk=contact_request_id).first()
+        contact_request = (
+            contact_requests_for_api_client(client=request.user)
+            .select_related("conversation")
+            .filter(pk=contact_request_id)
+            .first()
+        )
         if contact_request is None:
             raise NotFound(_("No such request among those this client created."))
-        return Response(ContactRequestOutSerializer(contact_request).data)
+        return Response(ContactRequestDetailOutSerializer(contact_request).data)

@@ -40,6 +40,8 @@ class ApiClient(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -68,6 +70,8 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -92,6 +96,8 @@ class Send(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reported send")
+        verbose_name_plural = _("reported sends")
         ordering = ["-sent_at", "-pk"]
         indexes = [models.Index(fields=["customer", "sent_at"], name="send_customer_sent_idx")]
         constraints = [
@@ -119,6 +125,8 @@ class IdempotentRequest(models.Model):
     body = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="api_idempotent_request_client_key")]
 
     def __str__(self) -> str:

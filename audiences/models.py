@@ -47,6 +47,8 @@ class AudienceJob(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("audience job")
+        verbose_name_plural = _("audience jobs")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["requested_by_type", "requested_by_id", "status"], name="audience_requester_idx")
@@ -85,6 +87,8 @@ class AudienceChunk(models.Model):
     content = models.BinaryField(default=b"", help_text=_("This chunk's part of the file: one gzip member."))
 
     class Meta:
+        verbose_name = _("audience chunk")
+        verbose_name_plural = _("audience chunks")
         ordering = ["job", "index"]
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="audience_chunk_unique_index")]
         indexes = [models.Index(fields=["status", "lease_until"], name="audience_chunk_lease_idx")]

@@ -119,6 +119,8 @@ class ContactRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("human-contact request")
+        verbose_name_plural = _("human-contact requests")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="contact_request_queue_idx"),
@@ -135,6 +137,32 @@ class ContactRequest(models.Model):
     @property
     def time_slot_labels(self) -> list[str]:
         return [str(TimeSlot(slot).label) for slot in self.preferred_time_slots if slot in TimeSlot.values]
+
+
+class ConversationSpeaker(models.TextChoices):
+    BOT = "bot", _("Assistant")
+    CUSTOMER = "customer", _("Customer")
+
+
+class ContactRequestConversation(models.Model):
+    """What the customer already told a chatbot before asking for a person (its hand-off), so that
+    nobody asks again: the bot's name, a summary and/or the transcript. Written once, with the request;
+    erased with the customer's data."""
+
+    contact_request = models.OneToOneField(ContactRequest, on_delete=models.CASCADE, related_name="conversation")
+    bot_name = models.CharField(_("assistant"), max_length=100)
+    summary = models.TextField(_("summary"), blank=True)
+    # [{"speaker": "bot" | "customer", "text": str, "time": ISO 8601 UTC}, ...], oldest first
+    # (contact_requests.handoff checks the shape and the sizes).
+    transcript = models.JSONField(_("transcript"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chatbot conversation")
+        verbose_name_plural = _("chatbot conversations")
+
+    def __str__(self) -> str:
+        return f"conversation of request #{self.contact_request_id} with {self.bot_name}"
 
 
 class ContactRequestEvent(models.Model):
@@ -168,6 +196,8 @@ class ContactRequestEvent(models.Model):
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("request step")
+        verbose_name_plural = _("request steps")
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 
@@ -9,6 +10,7 @@ from contact_requests.models import (
     ACTIVE_STATUSES,
     UNANSWERED_STATUSES,
     ContactRequest,
+    ContactRequestConversation,
     ContactRequestEvent,
     PreferredChannel,
 )
@@ -90,10 +92,10 @@ def contact_request_queue_counts(*, now: datetime, user_id: int, status: str = "
 
 
 def contact_request_detail(*, contact_request_id: int) -> ContactRequest | None:
-    """One request with its customer, topic, assignee, events and the customer's contact points (three
-    queries)."""
+    """One request with its customer, topic, assignee, chatbot conversation, events and the customer's
+    contact points (three queries)."""
     return (
-        ContactRequest.objects.select_related("customer__user", "topic", "assigned_to", "service_level")
+        ContactRequest.objects.select_related("customer__user", "topic", "assigned_to", "service_level", "conversation")
         .prefetch_related("events", "customer__contact_points")
         .filter(pk=contact_request_id)
         .first()
@@ -107,3 +109,35 @@ def contact_request_steps_for_customer(*, customer: Customer, limit: int = CUSTO
         .select_related("contact_request__topic")
         .order_by("-occurred_at", "-pk")[:limit]
     )
+
+
+# A transcript longer than this starts folded on the request page (the summary stays in sight).
+CONVERSATION_FOLD_TURNS = 6
+
+
+@dataclass(frozen=True)
+class ConversationReading:
+    """A chatbot's conversation ready to read: its turns with their times parsed, and whether it is long."""
+
+    conversation: ContactRequestConversation
+    turns: list[dict[str, Any]]
+    long: bool
+
+
+def conversation_reading(*, contact_request: ContactRequest) -> ConversationReading | None:
+    """The conversation handed over with the request (loaded with it by contact_request_detail), or None."""
+    conversation = getattr(contact_request, "conversation", None)
+    if conversation is None:
+        return None
+    turns = [
+        {"speaker": turn.get("speaker", ""), "text": turn.get("text", ""), "time": _parsed(turn.get("time"))}
+        for turn in conversation.transcript
+    ]
+    return ConversationReading(conversation=conversation, turns=turns, long=len(turns) > CONVERSATION_FOLD_TURNS)
+
+
+def _parsed(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

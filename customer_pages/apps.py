@@ -2,9 +2,10 @@
 that makes a new user a customer, a surface over the preferences core. No models."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomerPagesConfig(AppConfig):
 
     name = "customer_pages"
-    verbose_name = "Customer pages"
+    verbose_name = _("Customer pages")

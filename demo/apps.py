@@ -1,8 +1,9 @@
 """The demo app (`manage.py demo_data`, synthetic customers): only in the dev, test and bench settings."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "demo"
-    verbose_name = "Demo data"
+    verbose_name = _("Demo data")

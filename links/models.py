@@ -30,6 +30,8 @@ class OneClickLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("one-click link")
+        verbose_name_plural = _("one-click links")
         indexes = [
             models.Index(fields=["customer", "purpose", "topic", "channel", "expires_at"], name="one_click_link_reuse_idx")
         ]

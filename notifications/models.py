@@ -1,6 +1,7 @@
 """The email and SMS outbox: one row per message to send."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboundMessage(models.Model):
@@ -26,6 +27,8 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         indexes = [models.Index(fields=["sent_at", "created_at"], name="outbound_unsent_idx")]
 
     def __str__(self) -> str:

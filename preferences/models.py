@@ -49,6 +49,8 @@ class Channel(BilingualNameMixin, models.Model):
     footprint_source = models.TextField(_("source of the estimate"), blank=True)
 
     class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -76,6 +78,8 @@ class Topic(BilingualNameMixin, models.Model):
     example_body_en = models.TextField(_("example first lines (English)"), blank=True)
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -120,6 +124,8 @@ class Notice(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
+        verbose_name = _("notice version")
+        verbose_name_plural = _("notice versions")
         ordering = ["kind", "-version"]
         constraints = [models.UniqueConstraint(fields=["kind", "version"], name="notice_kind_version_unique")]
 
@@ -169,6 +175,8 @@ class Customer(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         # On PostgreSQL the console's search also has trigram indexes on UPPER(first_name), UPPER(last_name)
         # and UPPER(external_id) (migration 0007, kept out of the model state: SQLite has no GIN).
         indexes = [
@@ -202,6 +210,8 @@ class ContactPoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
         ordering = ["kind", "created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "value"], name="contact_point_unique_per_customer")
@@ -231,6 +241,10 @@ class VerificationChallenge(models.Model):
     consumed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+
     def __str__(self) -> str:
         return f"challenge for contact point {self.contact_point_id}"
 
@@ -245,6 +259,8 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         constraints = [
             models.UniqueConstraint(fields=["customer", "topic", "channel"], name="subscription_unique"),
         ]
@@ -293,6 +309,8 @@ class ConsentEvent(models.Model):
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["customer", "-id"], name="consent_event_customer_idx"),
@@ -324,8 +342,9 @@ class SuppressionEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("suppression entry")
+        verbose_name_plural = _("suppression entries")
         db_table = "privacy_suppressionentry"  # the table it was created with, in the privacy app
-        verbose_name_plural = "suppression entries"
 
     def __str__(self) -> str:
         return f"{self.kind} {self.identity_hash[:8]}…"

@@ -10,7 +10,7 @@ from preferences.keys import SettingKey
 from preferences.models import ConsentEvent
 from preferences.selectors import preference_document_get
 from privacy.exports import EXPORT_FORMAT, EXPORT_SECTIONS
-from privacy.models import DataExport
+from privacy.models import DataExport, DataRightsApproval
 
 EXPORTS_SHOWN = 5
 
@@ -34,7 +34,7 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
         for channel in topic.allowed_channels:
             state.setdefault(str(SettingKey.subscription(topic.code, channel)), document.subscription_status(topic, channel))
     events = ConsentEvent.objects.filter(customer_id=customer.pk).order_by("id")
-    requests = ContactRequest.objects.filter(customer_id=customer.pk).select_related("topic").prefetch_related(
+    requests = ContactRequest.objects.filter(customer_id=customer.pk).select_related("topic", "conversation").prefetch_related(
         Prefetch("events", queryset=ContactRequestEvent.objects.order_by("id"))
     )
     data = {
@@ -93,6 +93,7 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
                 "scheduled_for": request.scheduled_for,
                 "outcome": request.outcome,
                 "closed_at": request.closed_at,
+                "chatbot_conversation": _conversation(request),
                 "events": [
                     {"occurred_at": e.occurred_at, "kind": e.kind, "new_status": e.new_status, "note": e.note}
                     for e in request.events.all()
@@ -105,3 +106,36 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
     for name, collect in EXPORT_SECTIONS.items():
         data[name] = collect(customer_id=customer.pk)
     return data
+
+
+def _conversation(contact_request: ContactRequest) -> dict[str, Any] | None:
+    """What the customer told a chatbot before asking for a person, as it was handed over."""
+    conversation = getattr(contact_request, "conversation", None)
+    if conversation is None:
+        return None
+    return {"bot_name": conversation.bot_name, "summary": conversation.summary, "transcript": conversation.transcript}
+
+
+def data_rights_approvals_pending() -> list[DataRightsApproval]:
+    """The requests waiting for a supervisor, oldest first, with customer and requester (one query)."""
+    return list(
+        DataRightsApproval.objects.filter(status=DataRightsApproval.Status.PENDING)
+        .select_related("customer__user", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def data_rights_approvals_decided(*, limit: int = 20) -> list[DataRightsApproval]:
+    """The latest decisions, newest first (one query)."""
+    return list(
+        DataRightsApproval.objects.exclude(status=DataRightsApproval.Status.PENDING)
+        .select_related("customer__user", "requested_by", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def data_rights_approvals_for_customer(*, customer_id: int) -> list[DataRightsApproval]:
+    """Every request about one customer, newest first (one query)."""
+    return list(
+        DataRightsApproval.objects.filter(customer_id=customer_id).select_related("requested_by", "decided_by")
+    )

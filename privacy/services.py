@@ -2,9 +2,10 @@
 
 Erasure removes what identifies the person and keeps what proves how they were contacted:
 - names, the CRM's external id, contact points (and their verification codes), free texts of
-  human-contact requests and their notes, the outbox messages sent to their addresses, their
-  one-click links and data exports are deleted or blanked; the portal account is deactivated and
-  anonymised (unusable password, placeholder email, no email addresses, no MFA devices);
+  human-contact requests and their notes, the chatbot conversations handed over with them, the
+  outbox messages sent to their addresses, their one-click links and data exports are deleted or
+  blanked; the portal account is deactivated and anonymised (unusable password, placeholder email,
+  no email addresses, no MFA devices);
 - the consent ledger is pseudonymised, not deleted: contact-point values, truncated IPs, user
   agents, free-text reasons and evidence are removed from the customer's events; what changed,
   when, by which kind of actor and through what stays (on PostgreSQL the ledger's trigger allows
@@ -38,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from common.db import is_postgresql
 from common.tasks import task_queue
-from contact_requests.models import ContactRequest, ContactRequestEvent
+from contact_requests.models import ContactRequest, ContactRequestConversation, ContactRequestEvent
 from contact_requests.services import Actor, contact_requests_withdraw
 from links.models import OneClickLink
 from notifications.models import OutboundMessage
@@ -203,6 +204,7 @@ def customer_erase(*, customer_id: int, requested_by_type: str, requested_by_id:
         OneClickLink.objects.filter(customer=customer).delete()
         DataExport.objects.filter(customer=customer).delete()
         ContactRequest.objects.filter(customer=customer).update(reason="", contested_decision="", outcome="")
+        ContactRequestConversation.objects.filter(contact_request__customer=customer).delete()  # what they told a chatbot
         # Request events are append-only through their manager; erasure blanks only their free texts (notes, reasons).
         models.QuerySet(ContactRequestEvent).filter(contact_request__customer=customer).update(note="", details={})
         if customer.user_id:

@@ -1,5 +1,6 @@
 """Who may reach the console: staff (agents and supervisors); the dashboard and a customer's data
-rights (exports and erasure, irreversible): supervisors only.
+rights (exports and erasure, irreversible): supervisors only, or an agent's request that another
+supervisor approves (four eyes: privacy.approvals).
 
 Anonymous visitors are sent to sign in; signed-in customers are refused (403). TOTP is enforced
 before these checks by accounts.middleware.StaffMFARequiredMiddleware.
@@ -14,7 +15,7 @@ from django.http import Http404
 from accounts.roles import is_staff_member, is_supervisor
 from preferences.models import Customer
 from privacy.access import data_export_get_for_customer
-from privacy.models import DataExport
+from privacy.models import DataExport, DataRightsApproval
 
 
 def staff_required(view):
@@ -70,3 +71,19 @@ def customer_get_for_data_rights(*, user, customer_id: int) -> Customer:
 def data_export_get_for_supervisor(*, user, customer_id: int, export_id: int) -> DataExport:
     customer = customer_get_for_data_rights(user=user, customer_id=customer_id)
     return data_export_get_for_customer(customer=customer, export_id=export_id)
+
+
+def data_rights_approval_get_for_supervisor(*, user, approval_id: int) -> DataRightsApproval:
+    """An agent's request about a customer's data, for a supervisor to decide on; agents are refused."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if not is_supervisor(user):
+        raise PermissionDenied
+    approval = (
+        DataRightsApproval.objects.select_related("customer__user", "requested_by", "decided_by")
+        .filter(pk=approval_id)
+        .first()
+    )
+    if approval is None:
+        raise Http404
+    return approval

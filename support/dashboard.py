@@ -1,4 +1,5 @@
-"""The supervisors' dashboard: the customer base's choices, in four aggregate queries whatever its size.
+"""The supervisors' dashboard: the customer base's choices, in six aggregate queries whatever its size
+(two of them over the ledger, for the weeks: support.dashboard_trends).
 
 Each chart is plain data (rows of label, value, count) drawn as server-side SVG with a table
 equivalent, and the same rows make the CSV download.
@@ -19,6 +20,7 @@ from contact_requests.models import ACTIVE_STATUSES, UNANSWERED_STATUSES, Contac
 from preferences.catalog import Catalog, catalog_get
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, SubscriptionStatus
 from preferences.models import Customer, Subscription
+from support.dashboard_trends import StackedChart, ai_refusals_by_week, opt_outs_by_channel, week_label, weeks_since
 
 WEEKS = 12
 
@@ -83,6 +85,7 @@ class Dashboard:
     charts: list[Chart] = field(default_factory=list)
     open_requests: int = 0
     overdue_requests: int = 0
+    stacked: list[StackedChart] = field(default_factory=list)
 
 
 def _share(part: int, whole: int) -> float:
@@ -90,7 +93,7 @@ def _share(part: int, whole: int) -> float:
 
 
 def dashboard_build(*, now: datetime | None = None) -> Dashboard:
-    """Every figure of the dashboard, in four queries (plus the cached catalogue)."""
+    """Every figure of the dashboard, in six queries (plus the cached catalogue)."""
     now = now or timezone.now()
     catalog = catalog_get()
     customer_figures = _customer_figures(catalog)
@@ -104,7 +107,11 @@ def dashboard_build(*, now: datetime | None = None) -> Dashboard:
     dashboard.charts.append(_assistance_chart(customer_figures, total))
     weekly, queue = _request_figures(now)
     dashboard.open_requests, dashboard.overdue_requests = queue["open"], queue["overdue"]
+    start = _weeks_start(now)
+    weeks = weeks_since(start, WEEKS)
+    dashboard.charts.append(_ai_refusal_chart(ai_refusals_by_week(start=start, weeks=weeks)))
     dashboard.charts.extend(weekly)
+    dashboard.stacked.append(opt_outs_by_channel(catalog=catalog, start=start, weeks=weeks))
     dashboard.charts.append(_footprint_chart(catalog, effective_in, customer_figures))
     return dashboard
 
@@ -145,11 +152,15 @@ def _subscription_counts() -> dict[tuple[int, str, str], int]:
     return {(topic_id, channel, status): count for topic_id, channel, status, count in rows}
 
 
+def _weeks_start(now: datetime) -> datetime:
+    """Monday 00:00, local time, of the first of the WEEKS weeks shown (this one the last)."""
+    this_week = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return this_week - timedelta(days=this_week.weekday(), weeks=WEEKS - 1)
+
+
 def _request_figures(now: datetime) -> tuple[list[Chart], dict[str, int]]:
     """Queries 3 and 4: requests per week with service-level compliance, and the queue now."""
-    this_week = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    this_week -= timedelta(days=this_week.weekday())
-    start = this_week - timedelta(weeks=WEEKS - 1)
+    start = _weeks_start(now)
     # A request counts for compliance once a person answered it, or once its due time passed
     # while it was still waiting (cancelled before its due time and never answered: not counted).
     measurable = Q(answered_at__isnull=False) | (
@@ -174,7 +185,7 @@ def _request_figures(now: datetime) -> tuple[list[Chart], dict[str, int]]:
     for offset in range(WEEKS):
         week = (start + timedelta(weeks=offset)).date()
         row = by_week.get(week, {"total": 0, "measurable": 0, "in_time": 0})
-        label = _("Week of %(date)s") % {"date": week.strftime("%d/%m/%Y")}
+        label = week_label(week)
         volume.append(ChartRow(label=label, value=row["total"], count=row["total"]))
         compliance.append(
             ChartRow(label=label, value=_share(row["in_time"], row["measurable"]), count=row["measurable"])
@@ -205,6 +216,24 @@ def _request_figures(now: datetime) -> tuple[list[Chart], dict[str, int]]:
 
 
 # --- Charts from the figures ---------------------------------------------------------------------
+
+
+def _ai_refusal_chart(weeks: list) -> Chart:
+    return Chart(
+        slug="ai-refusals-per-week",
+        title=_("Share of AI choices refusing AI, per week"),
+        unit="%",
+        rows=[
+            ChartRow(label=week_label(week), value=_share(refusing, choices), count=choices)
+            for week, refusing, choices in weeks
+        ],
+        note=_(
+            "Among the general AI choices recorded that week (new customers' starting choice included): the share "
+            "choosing “no AI-written content”."
+        ),
+        value_header=_("Share refusing AI"),
+        count_header=_("AI choices recorded"),
+    )
 
 
 def _effective_opt_ins(catalog: Catalog, counts: dict, total: int) -> dict[tuple[str, str], int]:

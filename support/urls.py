@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from support import views
+from support import views, views_approvals
 
 app_name = "support"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("requests/<int:contact_request_id>/schedule/", views.request_schedule, name="request_schedule"),
     path("requests/<int:contact_request_id>/complete/", views.request_complete, name="request_complete"),
     path("requests/<int:contact_request_id>/unreachable/", views.request_unreachable, name="request_unreachable"),
+    path("approvals/", views_approvals.approval_list, name="approval_list"),
+    path("approvals/<int:approval_id>/", views_approvals.approval_detail, name="approval_detail"),
+    path("approvals/<int:approval_id>/decide/", views_approvals.approval_decide, name="approval_decide"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
 ]

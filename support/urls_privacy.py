@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from support import views_privacy
+from support import views_approvals, views_privacy
 
 app_name = "privacy_staff"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("exports/", views_privacy.staff_export_request, name="export_request"),
     path("exports/<int:export_id>/download.<str:fmt>", views_privacy.staff_export_download, name="export_download"),
     path("erase/", views_privacy.staff_erase, name="erase"),
+    path("approvals/", views_approvals.approval_request, name="approval_request"),
 ]

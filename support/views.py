@@ -23,6 +23,7 @@ from contact_requests.selectors import (
     contact_request_queue,
     contact_request_queue_counts,
     contact_requests_for_customer,
+    conversation_reading,
 )
 from contact_requests.timing import appointments_proposed, request_window
 from preferences.agent_settings import agent_settings_grid, setting_current
@@ -207,6 +208,7 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
             "is_active": contact_request.status in ACTIVE_STATUSES,
             "event_rows": request_event_rows(list(contact_request.events.all())),
             "statuses": ContactRequestStatus,
+            "handoff": conversation_reading(contact_request=contact_request),  # what a chatbot was told
         },
         status=status,
     )
@@ -327,4 +329,8 @@ def dashboard_csv(request):
     for chart in data.charts:
         for row in chart.rows:
             writer.writerow([chart.slug, row.label, row.value, chart.unit, "" if row.count is None else row.count])
+    for stacked in data.stacked:  # one line per week and series (channel)
+        for row in stacked.rows:
+            for series, count in zip(stacked.series, row.counts, strict=True):
+                writer.writerow([stacked.slug, f"{row.label} · {series}", count, "", count])
     return response

@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "ContactPointKind": "preferences.domain.ContactPointKind",
         "BatchItemStatus": "api.changes.ITEM_STATUSES",
         "MessagingService": "preferences.domain.MessagingService",
+        "ContactRequestStatus": "contact_requests.models.ContactRequestStatus",
     },
 }
 

@@ -110,7 +110,9 @@ def test_a_supervisor_prepares_an_export_with_a_reason_and_an_agent_cannot(
 ):
     _, customer = customer_user
     url = f"/support/customers/{customer.pk}/privacy/"
-    assert agent_client.get(url).status_code == 403
+    # The agent sees the page, without the exports nor the direct form: they ask a supervisor (four eyes).
+    agent_page = agent_client.get(url).content.decode()
+    assert f'action="{url}exports/"' not in agent_page and 'id="approval-request"' in agent_page
     assert agent_client.post(f"{url}exports/", {"reason": "Asked by letter, ref. 12"}).status_code == 403
     assert not DataExport.objects.exists()
     assert supervisor_client.get(url).status_code == 200

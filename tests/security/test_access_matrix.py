@@ -147,8 +147,13 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "support:request_unreachable": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
     "support:dashboard": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "support:dashboard_csv": {"GET": supervisor_page(200), "POST": staff_only_method()},
-    # Data rights (exports, irreversible erasure): supervisors only.
-    "privacy_staff:privacy": {"GET": supervisor_page(200), "POST": staff_only_method()},
+    # Data rights (exports, irreversible erasure): supervisors only, or an agent's request that another
+    # supervisor approves (four eyes): agents see the page and ask; supervisors list, read and decide.
+    "privacy_staff:privacy": {"GET": staff_page(200), "POST": staff_only_method()},
+    "privacy_staff:approval_request": {"GET": staff_only_method(), "POST": staff_page(400)},
+    "support:approval_list": {"GET": supervisor_page(200), "POST": staff_only_method()},
+    "support:approval_detail": {"GET": supervisor_page(200), "POST": staff_only_method()},  # an agent's request about B
+    "support:approval_decide": {"GET": staff_only_method(), "POST": supervisor_page(400)},
     "privacy_staff:export_request": {"GET": staff_only_method(), "POST": supervisor_page(400)},
     "privacy_staff:export_download": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "privacy_staff:erase": {"GET": staff_only_method(), "POST": supervisor_page(400)},

@@ -57,7 +57,7 @@ def _values(world: World, route: Route, *, missing: bool) -> dict[str, object]:
     if missing:
         ints = dict.fromkeys(
             ("customer_id", "contact_point_id", "contact_request_id", "export_id", "send_id", "endpoint_id", "delivery_id",
-             "audience_id"),
+             "audience_id", "approval_id"),
             MISSING_ID,
         )
         return {**ints, "fmt": "json", "kind": "email", "token": token_for("no-such-link-0"),
@@ -67,6 +67,7 @@ def _values(world: World, route: Route, *, missing: bool) -> dict[str, object]:
         "contact_point_id": world.b_contact_point_id,
         "contact_request_id": world.owner_contact_request_id if is_api else world.b_contact_request_id,
         "export_id": world.b_export_id,
+        "approval_id": world.b_approval_id,
         "fmt": "json",
         "kind": "email",
         "token": world.b_token,

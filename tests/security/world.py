@@ -21,6 +21,7 @@ from preferences.customers import customer_create
 from preferences.domain import ActorType, ContactPointKind, Source
 from preferences.ledger import ChangeContext
 from preferences.models import Customer
+from privacy.approvals import data_rights_approval_request
 from privacy.models import RequestedBy
 from privacy.services import data_export_build, data_export_request
 from tests.conftest import PASSWORD, make_customer_user, make_staff_user
@@ -60,6 +61,7 @@ class World:
     owner_contact_request_id: int
     owner_audience_id: int
     api_keys: dict[str, str] = field(default_factory=dict)  # caller name → key
+    b_approval_id: int = 0  # the agent's request that a supervisor approve an export of B's data
 
     def b_personal_values(self) -> list[str]:
         """What only B, staff and clients holding contact_points:read may see."""
@@ -160,6 +162,9 @@ def world_build() -> World:
         owner_contact_request_id=owner_request.pk,
         owner_audience_id=audience.pk,
     )
+    world.b_approval_id = data_rights_approval_request(
+        customer_id=customer_b.pk, kind="export", requester=world.agent, reason="B asked by phone."
+    ).pk
     for scope in Scope.values:
         _client, key = api_client_create(name=f"only-{scope}", scopes=[scope])
         world.api_keys[f"scope:{scope}"] = key

@@ -74,8 +74,8 @@ def test_dashboard_page_draws_svg_charts_with_tables(supervisor_client, base, dj
         response = supervisor_client.get(reverse("support:dashboard"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count('<svg class="bar-chart"') == 7
-    assert body.count('role="img"') == 7
+    assert body.count('<svg class="bar-chart"') == 9  # with the weekly opt-outs and AI refusals
+    assert body.count('role="img"') == 9
     assert 'id="chart-channels-table"' in body
     assert "<script" not in body
 
