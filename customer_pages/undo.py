@@ -42,7 +42,15 @@ def undo_offer(request, events: Sequence[ConsentEvent] = (), *, customer_id: int
 
 
 def _next_url(request, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    """Back to the page the customer was on, when it is one of this site's paths; else the overview."""
+    # A path of printable characters only: a NUL, a control character or a lone surrogate in a
+    # Location header is a 500 (tests/security/test_faults.py posts them).
+    if (
+        value.startswith("/")
+        and value.isprintable()
+        and value.isascii()
+        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
         return value
     return "preferences:overview"
 
