@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # change_user could make itself superuser or take over a customer's account.
         "accounts.view_user",
         "contact_requests.view_contactrequest",
+        # The chatbot's conversation, read-only inline on the request (contact_requests.admin).
+        "contact_requests.view_contactrequestconversation",
         "contact_requests.view_servicelevel",
         "contact_requests.add_servicelevel",
         "contact_requests.change_servicelevel",
@@ -50,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "api.change_apiclient",
         "api.view_apikey",
         "api.change_apikey",
+        # Four-eyes approvals of exports and erasures (privacy.admin): a read-only record.
+        "privacy.view_datarightsapproval",
     ],
 }
 

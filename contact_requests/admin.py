@@ -2,8 +2,16 @@
 urgent number; requests are read-only there."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from contact_requests.models import ContactRequest, OpeningPeriod, ServiceLevel, SupportTeam
+from contact_requests.models import (
+    ContactRequest,
+    ContactRequestConversation,
+    OpeningPeriod,
+    ServiceLevel,
+    SupportTeam,
+)
 
 
 @admin.register(ServiceLevel)
@@ -31,6 +39,31 @@ class SupportTeamAdmin(admin.ModelAdmin):
         return False
 
 
+class ContactRequestConversationInline(admin.StackedInline):
+    """The chatbot's conversation handed over with the request: read-only, written once by the hand-off."""
+
+    model = ContactRequestConversation
+    can_delete = False
+    extra = 0
+    max_num = 0
+    fields = ("bot_name", "summary", "transcript_turns", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("transcript"))
+    def transcript_turns(self, obj):
+        turns = obj.transcript or []
+        return format_html_join(
+            "", "<p><strong>{}</strong> ({}) : {}</p>",
+            ((turn.get("speaker", ""), turn.get("time", ""), turn.get("text", "")) for turn in turns),
+        ) or "—"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ContactRequest)
 class ContactRequestAdmin(admin.ModelAdmin):
     """Read-only: requests change through the portal, the console or the API (services record events)."""
@@ -39,6 +72,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     list_filter = ("status", "preferred_channel", "created_by_type")
     list_select_related = ("customer__user", "assigned_to")
     raw_id_fields = ("customer",)
+    inlines = [ContactRequestConversationInline]
 
     def has_add_permission(self, request):
         return False

@@ -24,7 +24,10 @@ from preferences.access import customer_required
 @customer_required
 def contact_request_list(request, customer):
     reachable = reachable_channels(customer_contact_points(customer=customer))
-    form = ContactRequestForm(request.POST or None, initial={"language": customer.language}, reachable=reachable)
+    initial = {"language": customer.language}
+    if request.GET.get("channel") in reachable:  # back from adding and verifying a number: that channel chosen
+        initial["preferred_channel"] = request.GET["channel"]
+    form = ContactRequestForm(request.POST or None, initial=initial, reachable=reachable)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -35,6 +35,20 @@ def _context(request) -> ChangeContext:
     return change_context(request)
 
 
+# A customer sent from the request form to add a number comes back to it once the number is verified:
+# "then=request" rides along the add, resend and verify forms (a fixed word, never a URL to follow).
+THEN_REQUEST = "request"
+
+
+def _then_request(request) -> bool:
+    return THEN_REQUEST in (request.GET.get("then"), request.POST.get("then"))
+
+
+def _channels_url(request, anchor: str = "") -> str:
+    query = f"?then={THEN_REQUEST}" if _then_request(request) else ""
+    return f"{reverse('preferences:channels')}{query}{anchor}"
+
+
 def _add_service_errors(form, error: PreferenceError, field_map: dict[str, str] | None = None) -> None:
     for key, messages_ in error.message_dict.items():
         field = (field_map or {}).get(key, key)
@@ -108,6 +122,7 @@ def _channels_page(request, customer, *, status=200, **bound_forms):
         "verify_point_id": bound_forms.get("verify_point_id"),
         "remove_form": bound_forms.get("remove_form"),
         "remove_point_id": bound_forms.get("remove_point_id"),
+        "then_request": _then_request(request),
         "settings_form": bound_forms.get("settings_form")
         or forms.SettingsForm(initial=settings_initial, time_zone=c.time_zone),
     }
@@ -141,7 +156,7 @@ def contact_point_add(request, customer, kind):
                 messages.success(request, _("Your postal address was added."))
             else:
                 messages.success(request, _("We sent a code to %(value)s. Enter it below to verify it.") % {"value": point.value})
-            return redirect(f"{reverse('preferences:channels')}#contact-point-{point.pk}")
+            return redirect(_channels_url(request, f"#contact-point-{point.pk}"))
     return _channels_page(request, customer, status=429 if form.rate_limited() else 400, **{f"add_{kind}": form})
 
 
@@ -159,6 +174,8 @@ def contact_point_verify(request, customer, contact_point_id):
             _add_service_errors(form, error)
         else:
             messages.success(request, _("%(value)s is verified.") % {"value": point.value})
+            if _then_request(request):  # back to the request form, this channel chosen
+                return redirect(f"{reverse('contact_requests:list')}?channel={point.kind}#new-request")
             return redirect("preferences:channels")
     return _channels_page(request, customer, status=400, verify_form=form, verify_point_id=point.pk)
 
@@ -173,7 +190,7 @@ def contact_point_resend(request, customer, contact_point_id):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("We sent a new code to %(value)s.") % {"value": point.value})
-    return redirect("preferences:channels")
+    return redirect(_channels_url(request, f"#contact-point-{point.pk}"))
 
 
 @require_POST

@@ -36,7 +36,7 @@ def test_request_form_queue_filters_search_and_outcome_in_both_languages(browser
     expect(customer.locator("#unreachable-channels")).to_be_visible()
     _both_languages(customer, site, assert_accessible)
     customer.locator("#unreachable-channels a[href*='add=phone']").first.click()
-    expect(customer).to_have_url(re.compile(r"/my/channels/\?add=phone#add-phone$"))
+    expect(customer).to_have_url(re.compile(r"/my/channels/\?add=phone&then=request#add-phone$"))
     expect(customer.locator("#add-phone")).to_have_attribute("open", "")
     customer.goto(site + "/my/requests/")
     customer.locator("#id_reason").fill("A question about my contract.")

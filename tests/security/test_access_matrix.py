@@ -575,6 +575,8 @@ ADMIN_MODELS: dict[str, tuple[tuple, tuple]] = {
     # One row made by a migration: edited, never added a second time nor deleted.
     "contact_requests.supportteam": ((200, 403), (200, 403)),
     "support.reasoncode": ((200, 200), (200, 200)),
+    # Asked and decided in the console only: a read-only record here, for supervisors.
+    "privacy.datarightsapproval": ((200, 403), (200, 403)),
     # Supervisors manage API clients and keys (README); keys are made by an action, never added.
     "api.apiclient": ((200, 200), (200, 200)),
     "api.apikey": ((200, 403), (200, 403)),

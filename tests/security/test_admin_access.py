@@ -249,3 +249,40 @@ def test_an_agent_has_no_power_over_api_clients(world):  # noqa: F811
         assert agent.get(path).status_code == 302  # the admin's sign-in: agents are not admin staff
     agent.post("/admin/api/apiclient/add/", {"name": "rogue", "scopes": ["customers:read"]})
     assert not ApiClient.objects.filter(name="rogue").exists()
+
+
+def test_supervisors_read_approvals_and_chatbot_conversations_in_the_admin_and_change_nothing(world):  # noqa: F811
+    from contact_requests.handoff import Conversation, ConversationTurn, contact_request_handoff
+    from contact_requests.models import CreatedByType
+    from privacy.approvals import data_rights_approval_request
+
+    approval = data_rights_approval_request(
+        customer_id=world.customer_a.pk, kind="export", requester=world.agent, reason="Asked by phone today."
+    )
+    contact_request = contact_request_handoff(
+        conversation=Conversation(
+            bot_name="Sam", summary="Refund refused; wants a person.",
+            transcript=[ConversationTurn(speaker="customer", text="Je veux <un humain>", time=approval.requested_at)],
+        ),
+        customer=world.customer_a, reason="Wants a person.", preferred_channel="email",
+        created_by_type=CreatedByType.API_CLIENT, actor_id="1",
+    )
+    supervisor = Client()
+    supervisor.force_login(world.supervisor)
+    approval_page = f"/admin/privacy/datarightsapproval/{approval.pk}/change/"
+    assert _answer(supervisor.get("/admin/privacy/datarightsapproval/")) == 200
+    page = supervisor.get(approval_page)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert _answer(supervisor.post(approval_page, {"status": "approved"})) == 403
+    assert _answer(supervisor.post(f"/admin/privacy/datarightsapproval/{approval.pk}/delete/", {"post": "yes"})) == 403
+    approval.refresh_from_db()
+    assert approval.status == "pending"
+
+    body = supervisor.get(f"/admin/contact_requests/contactrequest/{contact_request.pk}/change/").content.decode()
+    assert "Refund refused; wants a person." in body and "Je veux &lt;un humain&gt;" in body  # escaped
+    assert 'name="conversation-0-summary"' not in body  # shown, never an input
+
+    agent = Client()
+    agent.force_login(world.agent)
+    for path in (approval_page, f"/admin/contact_requests/contactrequest/{contact_request.pk}/change/"):
+        assert _answer(agent.get(path)) == "/admin/login/"
