@@ -2,7 +2,6 @@
 postal address, app installation, messaging account on its service), record that another system verified one (who and how), remove; each a ledger change
 answered with the new document and its ETag."""
 
-import re
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
@@ -27,51 +26,6 @@ from preferences.ledger import CustomerErased
 from preferences.models import ContactPoint, Customer
 from preferences.state import PreferenceError
 
-# Postcodes by country, as La Poste and the neighbouring posts print them; other countries: 2 to 10
-# letters, digits, spaces or hyphens.
-POSTCODE_PATTERNS = {
-    "FR": r"^\d{5}$",
-    "BE": r"^\d{4}$",
-    "CH": r"^\d{4}$",
-    "LU": r"^(L-)?\d{4}$",
-    "DE": r"^\d{5}$",
-    "ES": r"^\d{5}$",
-    "IT": r"^\d{5}$",
-    "GB": r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$",
-}
-OTHER_POSTCODE = r"^[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]$"
-
-
-class PostalAddressSerializer(s.StrictSerializer):
-    lines = serializers.ListField(
-        child=s.StrictCharField(max_length=100), min_length=1, max_length=3, help_text="Name, street, building…"
-    )
-    postcode = s.StrictCharField(max_length=10)
-    city = s.StrictCharField(max_length=100)
-    country = s.StrictCharField(
-        min_length=2, max_length=2, required=False, default="FR", help_text="ISO 3166-1 alpha-2 code, FR by default."
-    )
-
-    def validate(self, data):
-        country = data["country"].upper()
-        if not re.match(r"^[A-Z]{2}$", country):
-            raise ValidationError({"country": [_("Give the country as its two-letter code, e.g. FR.")]})
-        postcode = data["postcode"].upper()
-        if not re.match(POSTCODE_PATTERNS.get(country, OTHER_POSTCODE), postcode):
-            raise ValidationError(
-                {"postcode": [_("This postcode is not valid for %(country)s.") % {"country": country}]}
-            )
-        return {**data, "country": country, "postcode": postcode}
-
-
-def postal_value(address: dict) -> str:
-    """The address as the contact point stores it: the lines, then "postcode city", then the country
-    when it is not France."""
-    lines = [*address["lines"], f"{address['postcode']} {address['city'].upper()}"]
-    if address["country"] != "FR":
-        lines.append(address["country"])
-    return "\n".join(lines)
-
 
 class ContactPointInSerializer(s.StrictSerializer):
     kind = serializers.ChoiceField(choices=ContactPointKind.choices)
@@ -81,7 +35,7 @@ class ContactPointInSerializer(s.StrictSerializer):
         help_text="The email address, phone number, app installation id (letters, digits and `._:-`, up to 200) "
         "or messaging handle (a mobile number for WhatsApp, RCS and Viber; a user name otherwise).",
     )
-    address = PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
+    address = s.PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
     service = serializers.ChoiceField(
         choices=MessagingService.choices, required=False, help_text="For kind `messaging`: the service of the handle."
     )
@@ -190,7 +144,7 @@ class ContactPointListView(ApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if data["kind"] == ContactPointKind.POSTAL:
-            value = postal_value(data["address"])
+            value = s.postal_value(data["address"])
         elif data["kind"] == ContactPointKind.MESSAGING:
             value = messaging_value(service=data["service"], handle=data["value"])
         else:

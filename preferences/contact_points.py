@@ -6,6 +6,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 import phonenumbers
 from django.conf import settings
@@ -42,6 +43,14 @@ VERIFICATION_MAX_ATTEMPTS = 5
 APP_INSTALLATION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
 # A messaging user name (Telegram, Signal, Messenger): an optional @, then letters, digits, . _ -.
 MESSAGING_HANDLE_PATTERN = r"^@?[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
+
+
+class StatedPoint(NamedTuple):
+    """A contact point another system gives (an app installation, a messaging account as
+    `<service>:<handle>`), and whether it verified it."""
+
+    value: str
+    verified: bool = False
 
 
 def _phone_clean(value: str) -> tuple[str, str]:
