@@ -1,6 +1,7 @@
 """A customer's contact points through the API: add (email, phone stated mobile or landline, structured
-postal address, app installation, messaging account on its service), record that another system verified one (who and how), remove; each a ledger change
-answered with the new document and its ETag."""
+postal address, app installation, messaging account on its service), record that another system verified
+one (who and how) or change a phone's type, remove; each a ledger change answered with the new document
+and its ETag."""
 
 
 from django.utils.translation import gettext as _
@@ -16,9 +17,9 @@ from api.schema import problems
 from api.views import ApiView, change_context, document_response
 from preferences.contact_points import (
     contact_point_add,
+    contact_point_change,
     contact_point_import,
     contact_point_remove,
-    contact_point_verified_record,
     messaging_value,
 )
 from preferences.domain import ContactPointKind, MessagingService, PhoneType
@@ -87,14 +88,30 @@ class TrueField(s.StrictBooleanField):
     """A boolean that can only be true (the schema says so: `enum: [true]`)."""
 
 
-class ContactPointVerifySerializer(s.StrictSerializer):
-    verified = TrueField(help_text="Only true: a verification is recorded, never taken back.")
-    verified_by = s.StrictCharField(max_length=200, help_text="Who verified it and how.")
+class ContactPointChangeSerializer(s.StrictSerializer):
+    verified = TrueField(
+        required=False, help_text="Only true, with verified_by: a verification is recorded, never taken back."
+    )
+    verified_by = s.StrictCharField(max_length=200, required=False, help_text="Who verified it and how.")
+    phone_type = serializers.ChoiceField(
+        choices=PhoneType.choices,
+        required=False,
+        help_text="Only for a phone: what the number is (a landline never gets SMS). 400 for another kind.",
+    )
 
     def validate_verified(self, value):
         if value is not True:
             raise ValidationError(_("A verification cannot be taken back: remove the contact point instead."))
         return value
+
+    def validate(self, data):
+        if "verified" in data and not data.get("verified_by"):
+            raise ValidationError({"verified_by": [_("Say who verified it and how.")]})
+        if "verified_by" in data and "verified" not in data:
+            raise ValidationError({"verified": [_("verified_by goes with verified: true.")]})
+        if not data:
+            raise ValidationError({"verified": [_("Give verified with verified_by, or phone_type, or both.")]})
+        return data
 
 
 def _document_answer(request, customer_id: int, *, status_code: int = 200) -> Response:
@@ -179,23 +196,37 @@ class ContactPointDetailView(ApiView):
     required_scopes = {"PATCH": Scope.CUSTOMERS_WRITE, "DELETE": Scope.CUSTOMERS_WRITE}
 
     @extend_schema(
-        operation_id="contact_point_verify",
-        summary="Record that your system verified a contact point",
-        request=ContactPointVerifySerializer,
+        operation_id="contact_point_change",
+        summary="Record that your system verified a contact point, or change a phone's type",
+        description="`verified: true` with `verified_by` records a verification (who and how); `phone_type` "
+        "states whether a phone is a mobile or a landline (only a mobile gets SMS). Both at once are one change, "
+        "in the ledger. A phone_type for another kind of contact point is a 400. Nothing new (verified already, "
+        "the same type): the document as it is, same version.",
+        request=ContactPointChangeSerializer,
         responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+        examples=[
+            OpenApiExample("Verified by the CRM", value={"verified": True, "verified_by": "SMS code at the CRM"},
+                           request_only=True),
+            OpenApiExample("A landline after all", value={"phone_type": "landline"}, request_only=True),
+        ],
     )
     def patch(self, request, customer_id: int, contact_point_id: int):
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
-        serializer = ContactPointVerifySerializer(data=request.data)
+        serializer = ContactPointChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         try:
-            contact_point_verified_record(
+            contact_point_change(
                 customer_id=customer.pk,
                 contact_point_id=contact_point_id,
-                context=change_context(request, evidence=serializer.validated_data["verified_by"]),
+                verified=data.get("verified", False),
+                phone_type=data.get("phone_type", ""),
+                context=change_context(request, evidence=data.get("verified_by", "")),
             )
         except (Customer.DoesNotExist, CustomerErased, ContactPoint.DoesNotExist):
             raise NotFound() from None
+        except PreferenceError as error:
+            raise ValidationError(error.message_dict) from None
         return _document_answer(request, customer.pk)
 
     @extend_schema(

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from api.problems import UnknownFields
 from preferences.catalog import catalog_get
-from preferences.contact_points import StatedPoint, messaging_value
+from preferences.contact_points import APP_INSTALLATION_PATTERN, StatedPoint, messaging_value
 from preferences.domain import (
     AiLevel,
     AssistanceMode,
@@ -214,8 +214,19 @@ class MessagingHandleSerializer(StrictSerializer):
     verified = StrictBooleanField(required=False, default=False, help_text="Your system verified it.")
 
 
+class AppInstallationIdField(StrictCharField):
+    """An app installation id (a push token, a UUID): letters, digits and `._:-`, up to 200."""
+
+    regex_pattern = APP_INSTALLATION_PATTERN  # for the schema too
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(APP_INSTALLATION_PATTERN, message=_("Enter the app installation identifier.")))
+
+
 class AppInstallationSerializer(StrictSerializer):
-    value = StrictCharField(max_length=200, help_text="The app installation id: letters, digits and `._:-`.")
+    value = AppInstallationIdField(help_text="The app installation id: letters, digits and `._:-`.")
     verified = StrictBooleanField(required=False, default=False, help_text="Your system verified it.")
 
 
