@@ -1,8 +1,8 @@
 """A customer's contact points through the API: add (email, phone stated mobile or landline, structured
-postal address, app installation, messaging account on its service), record that another system verified one (who and how), remove; each a ledger change
-answered with the new document and its ETag."""
+postal address, app installation, messaging account on its service), record that another system verified
+one (who and how) or change a phone's type, remove; each a ledger change answered with the new document
+and its ETag."""
 
-import re
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
@@ -17,60 +17,15 @@ from api.schema import problems
 from api.views import ApiView, change_context, document_response
 from preferences.contact_points import (
     contact_point_add,
+    contact_point_change,
     contact_point_import,
     contact_point_remove,
-    contact_point_verified_record,
     messaging_value,
 )
 from preferences.domain import ContactPointKind, MessagingService, PhoneType
 from preferences.ledger import CustomerErased
 from preferences.models import ContactPoint, Customer
 from preferences.state import PreferenceError
-
-# Postcodes by country, as La Poste and the neighbouring posts print them; other countries: 2 to 10
-# letters, digits, spaces or hyphens.
-POSTCODE_PATTERNS = {
-    "FR": r"^\d{5}$",
-    "BE": r"^\d{4}$",
-    "CH": r"^\d{4}$",
-    "LU": r"^(L-)?\d{4}$",
-    "DE": r"^\d{5}$",
-    "ES": r"^\d{5}$",
-    "IT": r"^\d{5}$",
-    "GB": r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$",
-}
-OTHER_POSTCODE = r"^[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]$"
-
-
-class PostalAddressSerializer(s.StrictSerializer):
-    lines = serializers.ListField(
-        child=s.StrictCharField(max_length=100), min_length=1, max_length=3, help_text="Name, street, building…"
-    )
-    postcode = s.StrictCharField(max_length=10)
-    city = s.StrictCharField(max_length=100)
-    country = s.StrictCharField(
-        min_length=2, max_length=2, required=False, default="FR", help_text="ISO 3166-1 alpha-2 code, FR by default."
-    )
-
-    def validate(self, data):
-        country = data["country"].upper()
-        if not re.match(r"^[A-Z]{2}$", country):
-            raise ValidationError({"country": [_("Give the country as its two-letter code, e.g. FR.")]})
-        postcode = data["postcode"].upper()
-        if not re.match(POSTCODE_PATTERNS.get(country, OTHER_POSTCODE), postcode):
-            raise ValidationError(
-                {"postcode": [_("This postcode is not valid for %(country)s.") % {"country": country}]}
-            )
-        return {**data, "country": country, "postcode": postcode}
-
-
-def postal_value(address: dict) -> str:
-    """The address as the contact point stores it: the lines, then "postcode city", then the country
-    when it is not France."""
-    lines = [*address["lines"], f"{address['postcode']} {address['city'].upper()}"]
-    if address["country"] != "FR":
-        lines.append(address["country"])
-    return "\n".join(lines)
 
 
 class ContactPointInSerializer(s.StrictSerializer):
@@ -81,7 +36,7 @@ class ContactPointInSerializer(s.StrictSerializer):
         help_text="The email address, phone number, app installation id (letters, digits and `._:-`, up to 200) "
         "or messaging handle (a mobile number for WhatsApp, RCS and Viber; a user name otherwise).",
     )
-    address = PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
+    address = s.PostalAddressSerializer(required=False, help_text="For kind `postal`, instead of value.")
     service = serializers.ChoiceField(
         choices=MessagingService.choices, required=False, help_text="For kind `messaging`: the service of the handle."
     )
@@ -133,14 +88,30 @@ class TrueField(s.StrictBooleanField):
     """A boolean that can only be true (the schema says so: `enum: [true]`)."""
 
 
-class ContactPointVerifySerializer(s.StrictSerializer):
-    verified = TrueField(help_text="Only true: a verification is recorded, never taken back.")
-    verified_by = s.StrictCharField(max_length=200, help_text="Who verified it and how.")
+class ContactPointChangeSerializer(s.StrictSerializer):
+    verified = TrueField(
+        required=False, help_text="Only true, with verified_by: a verification is recorded, never taken back."
+    )
+    verified_by = s.StrictCharField(max_length=200, required=False, help_text="Who verified it and how.")
+    phone_type = serializers.ChoiceField(
+        choices=PhoneType.choices,
+        required=False,
+        help_text="Only for a phone: what the number is (a landline never gets SMS). 400 for another kind.",
+    )
 
     def validate_verified(self, value):
         if value is not True:
             raise ValidationError(_("A verification cannot be taken back: remove the contact point instead."))
         return value
+
+    def validate(self, data):
+        if "verified" in data and not data.get("verified_by"):
+            raise ValidationError({"verified_by": [_("Say who verified it and how.")]})
+        if "verified_by" in data and "verified" not in data:
+            raise ValidationError({"verified": [_("verified_by goes with verified: true.")]})
+        if not data:
+            raise ValidationError({"verified": [_("Give verified with verified_by, or phone_type, or both.")]})
+        return data
 
 
 def _document_answer(request, customer_id: int, *, status_code: int = 200) -> Response:
@@ -190,7 +161,7 @@ class ContactPointListView(ApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if data["kind"] == ContactPointKind.POSTAL:
-            value = postal_value(data["address"])
+            value = s.postal_value(data["address"])
         elif data["kind"] == ContactPointKind.MESSAGING:
             value = messaging_value(service=data["service"], handle=data["value"])
         else:
@@ -225,23 +196,37 @@ class ContactPointDetailView(ApiView):
     required_scopes = {"PATCH": Scope.CUSTOMERS_WRITE, "DELETE": Scope.CUSTOMERS_WRITE}
 
     @extend_schema(
-        operation_id="contact_point_verify",
-        summary="Record that your system verified a contact point",
-        request=ContactPointVerifySerializer,
+        operation_id="contact_point_change",
+        summary="Record that your system verified a contact point, or change a phone's type",
+        description="`verified: true` with `verified_by` records a verification (who and how); `phone_type` "
+        "states whether a phone is a mobile or a landline (only a mobile gets SMS). Both at once are one change, "
+        "in the ledger. A phone_type for another kind of contact point is a 400. Nothing new (verified already, "
+        "the same type): the document as it is, same version.",
+        request=ContactPointChangeSerializer,
         responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+        examples=[
+            OpenApiExample("Verified by the CRM", value={"verified": True, "verified_by": "SMS code at the CRM"},
+                           request_only=True),
+            OpenApiExample("A landline after all", value={"phone_type": "landline"}, request_only=True),
+        ],
     )
     def patch(self, request, customer_id: int, contact_point_id: int):
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
-        serializer = ContactPointVerifySerializer(data=request.data)
+        serializer = ContactPointChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         try:
-            contact_point_verified_record(
+            contact_point_change(
                 customer_id=customer.pk,
                 contact_point_id=contact_point_id,
-                context=change_context(request, evidence=serializer.validated_data["verified_by"]),
+                verified=data.get("verified", False),
+                phone_type=data.get("phone_type", ""),
+                context=change_context(request, evidence=data.get("verified_by", "")),
             )
         except (Customer.DoesNotExist, CustomerErased, ContactPoint.DoesNotExist):
             raise NotFound() from None
+        except PreferenceError as error:
+            raise ValidationError(error.message_dict) from None
         return _document_answer(request, customer.pk)
 
     @extend_schema(

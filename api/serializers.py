@@ -2,6 +2,7 @@
 endpoints' serializers. Input validation (every 400 is raised in a serializer) and the shapes of
 answers, for the schema too; each other endpoint keeps its own beside its view (api.plans, ...)."""
 
+import re
 from datetime import UTC, timedelta
 
 from django.core.validators import RegexValidator
@@ -10,12 +11,14 @@ from rest_framework import serializers
 
 from api.problems import UnknownFields
 from preferences.catalog import catalog_get
+from preferences.contact_points import APP_INSTALLATION_PATTERN, StatedPoint, messaging_value
 from preferences.domain import (
     AiLevel,
     AssistanceMode,
     ChannelCode,
     ContactPointKind,
     DeliveryMode,
+    MessagingService,
     PhoneType,
     SubscriptionStatus,
 )
@@ -154,6 +157,79 @@ class PhoneField(StrictCharField):
         return value.translate(_PHONE_SEPARATORS)
 
 
+# Postcodes by country, as La Poste and the neighbouring posts print them; other countries: 2 to 10
+# letters, digits, spaces or hyphens.
+POSTCODE_PATTERNS = {
+    "FR": r"^\d{5}$",
+    "BE": r"^\d{4}$",
+    "CH": r"^\d{4}$",
+    "LU": r"^(L-)?\d{4}$",
+    "DE": r"^\d{5}$",
+    "ES": r"^\d{5}$",
+    "IT": r"^\d{5}$",
+    "GB": r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$",
+}
+OTHER_POSTCODE = r"^[A-Z0-9][A-Z0-9 -]{0,8}[A-Z0-9]$"
+
+
+class PostalAddressSerializer(StrictSerializer):
+    lines = serializers.ListField(
+        child=StrictCharField(max_length=100), min_length=1, max_length=3, help_text="Name, street, building…"
+    )
+    postcode = StrictCharField(max_length=10)
+    city = StrictCharField(max_length=100)
+    country = StrictCharField(
+        min_length=2, max_length=2, required=False, default="FR", help_text="ISO 3166-1 alpha-2 code, FR by default."
+    )
+
+    def validate(self, data):
+        country = data["country"].upper()
+        if not re.match(r"^[A-Z]{2}$", country):
+            raise serializers.ValidationError({"country": [_("Give the country as its two-letter code, e.g. FR.")]})
+        postcode = data["postcode"].upper()
+        if not re.match(POSTCODE_PATTERNS.get(country, OTHER_POSTCODE), postcode):
+            raise serializers.ValidationError(
+                {"postcode": [_("This postcode is not valid for %(country)s.") % {"country": country}]}
+            )
+        return {**data, "country": country, "postcode": postcode}
+
+
+def postal_value(address: dict) -> str:
+    """The address as the contact point stores it: the lines, then "postcode city", then the country
+    when it is not France."""
+    lines = [*address["lines"], f"{address['postcode']} {address['city'].upper()}"]
+    if address["country"] != "FR":
+        lines.append(address["country"])
+    return "\n".join(lines)
+
+
+MAX_UPSERT_POINTS = 10  # messaging accounts or app installations given in one upsert
+
+
+class MessagingHandleSerializer(StrictSerializer):
+    service = serializers.ChoiceField(choices=MessagingService.choices)
+    value = StrictCharField(
+        max_length=200, help_text="A mobile number for WhatsApp, RCS and Viber; a user name on the others."
+    )
+    verified = StrictBooleanField(required=False, default=False, help_text="Your system verified it.")
+
+
+class AppInstallationIdField(StrictCharField):
+    """An app installation id (a push token, a UUID): letters, digits and `._:-`, up to 200."""
+
+    regex_pattern = APP_INSTALLATION_PATTERN  # for the schema too
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(APP_INSTALLATION_PATTERN, message=_("Enter the app installation identifier.")))
+
+
+class AppInstallationSerializer(StrictSerializer):
+    value = AppInstallationIdField(help_text="The app installation id: letters, digits and `._:-`.")
+    verified = StrictBooleanField(required=False, default=False, help_text="Your system verified it.")
+
+
 class CustomerUpsertSerializer(StrictSerializer):
     external_id = StrictCharField(max_length=100, help_text="The customer's id in your system.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -168,9 +244,31 @@ class CustomerUpsertSerializer(StrictSerializer):
         required=False,
         help_text="What the phone is, over what its number says (a landline never gets SMS). Needs `phone`.",
     )
+    postal_address = PostalAddressSerializer(
+        required=False, help_text="Structured and validated as on POST …/contact-points (kind `postal`)."
+    )
+    postal_address_verified = StrictBooleanField(required=False, default=False, help_text="Needs `postal_address`.")
+    messaging = MessagingHandleSerializer(
+        many=True, required=False, max_length=MAX_UPSERT_POINTS, help_text="Messaging accounts, each on its service."
+    )
+    app_installations = AppInstallationSerializer(many=True, required=False, max_length=MAX_UPSERT_POINTS)
     first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)
+
+    def validate(self, data):
+        # The service takes contact points as they are stored: a postal address as its text, a
+        # messaging account as `<service>:<handle>` (as POST …/contact-points stores them).
+        if data.get("postal_address_verified") and "postal_address" not in data:
+            raise serializers.ValidationError({"postal_address_verified": [_("Give the postal_address it verifies.")]})
+        if "postal_address" in data:
+            data["postal_address"] = postal_value(data["postal_address"])
+        data["messaging"] = [
+            StatedPoint(messaging_value(service=item["service"], handle=item["value"]), item["verified"])
+            for item in data.get("messaging", [])
+        ]
+        data["app_installations"] = [StatedPoint(item["value"], item["verified"]) for item in data.get("app_installations", [])]
+        return data
 
 
 

@@ -6,6 +6,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 import phonenumbers
 from django.conf import settings
@@ -42,6 +43,14 @@ VERIFICATION_MAX_ATTEMPTS = 5
 APP_INSTALLATION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
 # A messaging user name (Telegram, Signal, Messenger): an optional @, then letters, digits, . _ -.
 MESSAGING_HANDLE_PATTERN = r"^@?[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
+
+
+class StatedPoint(NamedTuple):
+    """A contact point another system gives (an app installation, a messaging account as
+    `<service>:<handle>`), and whether it verified it."""
+
+    value: str
+    verified: bool = False
 
 
 def _phone_clean(value: str) -> tuple[str, str]:
@@ -212,15 +221,36 @@ def _version_check(customer: Customer, expected_version: int | None) -> None:
         raise StaleVersion(customer.version)
 
 
-def contact_point_verified_record(*, customer_id: int, contact_point_id: int, context: ChangeContext) -> bool:
-    """Record that another system verified this contact point (who and how: the context's evidence).
-    False when it was verified already (nothing changes). Raises ContactPoint.DoesNotExist."""
+def contact_point_change(
+    *, customer_id: int, contact_point_id: int, context: ChangeContext, verified: bool = False, phone_type: str = ""
+) -> bool:
+    """Record that another system verified a contact point (who and how: the context's evidence), and
+    or state what a phone is (mobile or landline), as one change. False when nothing changes (verified
+    already, the same type). Raises ContactPoint.DoesNotExist, or PreferenceError for a phone type given
+    to another kind of contact point."""
+    if phone_type and phone_type not in PhoneType.values:
+        raise PreferenceError({"phone_type": _("A phone is mobile or landline.")})
     with transaction.atomic():
         customer = customer_lock(customer_id)
         point = ContactPoint.objects.get(pk=contact_point_id, customer=customer)
-        if point.verified_at is not None:
+        if phone_type and point.kind != ContactPointKind.PHONE:
+            raise PreferenceError({"phone_type": _("Only a phone number is mobile or landline.")})
+        old = contact_point_state(point)
+        fields = []
+        if verified and point.verified_at is None:
+            point.verified_at = timezone.now()
+            fields.append("verified_at")
+        if phone_type and point.phone_type != phone_type:
+            point.phone_type = phone_type
+            fields.append("phone_type")
+        if not fields:
             return False
-        contact_point_mark_verified(customer=customer, point=point, context=context)
+        point.save(update_fields=fields)
+        change_begin(customer)
+        key = str(SettingKey.contact_point(point.pk))
+        events_append(customer=customer, changes=[(key, old, contact_point_state(point))], context=context)
+        customer_bump(customer, [])
+        changed_notify(customer=customer, keys=[key])
     return True
 
 

@@ -1,12 +1,15 @@
 """Customers: creating one (in the portal, or known to another system by its external id, created
 or updated), and recording the erasure of one in the ledger."""
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from preferences.changes import changes_apply
-from preferences.contact_points import contact_point_create, contact_point_value_clean
+from preferences.contact_points import StatedPoint, contact_point_create, contact_point_value_clean
 from preferences.document import contact_point_state
 from preferences.documents_pg import preference_document_build
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ActorType, ContactPointKind, Source
@@ -36,6 +39,62 @@ def customer_erasure_record(*, customer: Customer, context: ChangeContext) -> No
     events_append(customer=customer, changes=[(ERASED_KEY, None, True)], context=bare)
 
 
+class UpsertPoint(NamedTuple):
+    """A contact point given with a customer: the input field it came from, its value as stored, whether
+    the caller verified it, the phone type it stated (or "") and the one stored (stated or guessed)."""
+
+    field: str
+    kind: str
+    value: str
+    verified: bool = False
+    stated_type: str = ""
+    phone_type: str = ""
+
+
+def customer_points_clean(
+    *,
+    email: str = "",
+    email_verified: bool = False,
+    phone: str = "",
+    phone_verified: bool = False,
+    phone_type: str = "",
+    postal_address: str = "",
+    postal_address_verified: bool = False,
+    messaging: Sequence[StatedPoint] = (),
+    app_installations: Sequence[StatedPoint] = (),
+) -> list[UpsertPoint]:
+    """The contact points given with a customer, cleaned as stored, each once (verified if any copy
+    is). Raises PreferenceError keyed by the input fields, with every field in error."""
+    given = [
+        UpsertPoint("email", ContactPointKind.EMAIL, email, email_verified),
+        UpsertPoint("phone", ContactPointKind.PHONE, phone, phone_verified, phone_type),
+        UpsertPoint("postal_address", ContactPointKind.POSTAL, postal_address, postal_address_verified),
+        *(UpsertPoint("messaging", ContactPointKind.MESSAGING, p.value, p.verified) for p in messaging),
+        *(UpsertPoint("app_installations", ContactPointKind.APP, p.value, p.verified) for p in app_installations),
+    ]
+    errors: dict[str, list[str]] = {}
+    if phone_type and not phone:
+        errors["phone_type"] = [_("Only a phone number is mobile or landline.")]
+    cleaned: dict[tuple[str, str], UpsertPoint] = {}
+    for point in given:
+        if not point.value:
+            continue
+        try:
+            value, stored_type = contact_point_value_clean(
+                kind=point.kind, value=point.value, phone_type=point.stated_type
+            )
+        except PreferenceError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(point.field if name == "value" else name, messages)
+            continue
+        earlier = cleaned.get((point.kind, value))
+        verified = point.verified or (earlier is not None and earlier.verified)
+        cleaned[(point.kind, value)] = point._replace(value=value, verified=verified, phone_type=stored_type)
+    if errors:
+        raise PreferenceError(errors)
+    return list(cleaned.values())
+
+
 def customer_create(
     *,
     context: ChangeContext,
@@ -49,8 +108,13 @@ def customer_create(
     phone: str = "",
     phone_verified: bool = False,
     phone_type: str = "",
+    postal_address: str = "",
+    postal_address_verified: bool = False,
+    messaging: Sequence[StatedPoint] = (),
+    app_installations: Sequence[StatedPoint] = (),
 ) -> Customer:
-    """Create a customer, with their email (and phone) as contact points, and record the initial state.
+    """Create a customer, with their email (phone, postal address, messaging accounts, app
+    installations) as contact points, and record the initial state.
 
     The creation is one change: every event of it belongs to version 1, and other systems hear of it
     as one customer.created."""
@@ -70,14 +134,26 @@ def customer_create(
             changes=[(key, None, value) for key, value in document.state().items()],
             context=context,
         )
-        for kind, value, verified, stated_type in (
-            (ContactPointKind.EMAIL, email, email_verified, ""),
-            (ContactPointKind.PHONE, phone, phone_verified, phone_type),
-        ):
-            if value:
-                contact_point_create(
-                    customer=customer, kind=kind, value=value, verified=verified, context=context, phone_type=stated_type
-                )
+        points = customer_points_clean(
+            email=email,
+            email_verified=email_verified,
+            phone=phone,
+            phone_verified=phone_verified,
+            phone_type=phone_type,
+            postal_address=postal_address,
+            postal_address_verified=postal_address_verified,
+            messaging=messaging,
+            app_installations=app_installations,
+        )
+        for point in points:
+            contact_point_create(
+                customer=customer,
+                kind=point.kind,
+                value=point.value,
+                verified=point.verified,
+                context=context,
+                phone_type=point.stated_type,
+            )
         _applied, fields = suppression_apply(customer=customer, emails=[email], phones=[phone], context=context)
         if fields:  # part of the creation: saved at version 1, not a second version
             customer.save(update_fields=[*fields, "updated_at"])
@@ -103,6 +179,10 @@ def customer_upsert(
     phone: str = "",
     phone_verified: bool = False,
     phone_type: str = "",
+    postal_address: str = "",
+    postal_address_verified: bool = False,
+    messaging: Sequence[StatedPoint] = (),
+    app_installations: Sequence[StatedPoint] = (),
     first_name: str | None = None,
     last_name: str | None = None,
     language: str | None = None,
@@ -112,8 +192,19 @@ def customer_upsert(
     Contact points are only added (or marked verified, or given the phone type stated), never removed:
     the customer may have added others in the portal. A language change is a consent event like any other.
     """
-    email_value = _upsert_point_clean("email", ContactPointKind.EMAIL, email)
-    phone_value = _upsert_point_clean("phone", ContactPointKind.PHONE, phone, phone_type)
+    points = customer_points_clean(
+        email=email,
+        email_verified=email_verified,
+        phone=phone,
+        phone_verified=phone_verified,
+        phone_type=phone_type,
+        postal_address=postal_address,
+        postal_address_verified=postal_address_verified,
+        messaging=messaging,
+        app_installations=app_installations,
+    )
+    email_value = next((p.value for p in points if p.kind == ContactPointKind.EMAIL), "")
+    phone_value = next((p.value for p in points if p.kind == ContactPointKind.PHONE), "")
     if language is not None:
         customer_value_clean("language", language)
     with transaction.atomic():
@@ -129,6 +220,10 @@ def customer_upsert(
                         phone=phone_value,
                         phone_verified=phone_verified,
                         phone_type=phone_type,
+                        postal_address=postal_address,
+                        postal_address_verified=postal_address_verified,
+                        messaging=messaging,
+                        app_installations=app_installations,
                         first_name=first_name or "",
                         last_name=last_name or "",
                         language=language or "fr",
@@ -149,14 +244,15 @@ def customer_upsert(
         for field in fields:
             setattr(customer, field, first_name if field == "first_name" else last_name)
         keys: list[str] = []
-        for kind, value, verified, stated_type in (
-            (ContactPointKind.EMAIL, email_value, email_verified, ""),
-            (ContactPointKind.PHONE, phone_value, phone_verified, phone_type),
-        ):
-            if value:
-                keys += _upsert_point(
-                    customer=customer, kind=kind, value=value, verified=verified, phone_type=stated_type, context=context
-                )
+        for point in points:
+            keys += _upsert_point(
+                customer=customer,
+                kind=point.kind,
+                value=point.value,
+                verified=point.verified,
+                phone_type=point.stated_type,
+                context=context,
+            )
         suppressed_keys, suppressed_fields = suppression_apply(
             customer=customer, emails=[email_value], phones=[phone_value], context=context
         )
@@ -173,18 +269,6 @@ def customer_upsert(
         else:
             change_abandon(customer)
     return customer, False
-
-
-def _upsert_point_clean(field: str, kind: str, value: str, phone_type: str = "") -> str:
-    if not value:
-        if phone_type:
-            raise PreferenceError({"phone_type": _("Only a phone number is mobile or landline.")})
-        return ""
-    try:
-        return contact_point_value_clean(kind=kind, value=value, phone_type=phone_type)[0]
-    except PreferenceError as error:
-        messages = error.message_dict
-        raise PreferenceError({field if name == "value" else name: text for name, text in messages.items()}) from None
 
 
 def _upsert_point(

@@ -14,15 +14,13 @@ from typing import Any, NamedTuple
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from common.db import is_postgresql
 from common.pg_copy import copy_from
 from outbox.models import OutboxEvent
 from outbox.services import outbox_relay_on_commit
 from preferences.catalog import catalog_get, notice_versions_current
-from preferences.contact_points import contact_point_value_clean
-from preferences.customers import customer_upsert
+from preferences.customers import UpsertPoint, customer_points_clean, customer_upsert
 from preferences.document import PreferenceDocument, contact_point_state
 from preferences.domain import DEFAULT_CHANNEL_RANKING, ContactPointKind
 from preferences.events import customer_event_payload
@@ -104,23 +102,28 @@ def customers_import(*, context: ChangeContext, items: list[dict], atomic: bool 
     return [results.get(index) or ImportResult(None, False, errors[str(index)]) for index in range(len(items))]
 
 
+POINT_FIELDS = (
+    "email",
+    "email_verified",
+    "phone",
+    "phone_verified",
+    "phone_type",
+    "postal_address",
+    "postal_address_verified",
+    "messaging",
+    "app_installations",
+)
+
+
 def _item_clean(item: dict) -> dict:
-    """The values customer_upsert would store, or PreferenceError keyed by the item's fields."""
-    cleaned = dict(item)
+    """The item with its contact points as customer_upsert would store them (`points`), or
+    PreferenceError keyed by the item's fields."""
     fields: dict[str, list[str]] = {}
-    if item.get("phone_type") and not item.get("phone"):
-        fields["phone_type"] = [_("Only a phone number is mobile or landline.")]
-    for field, kind in (("email", ContactPointKind.EMAIL), ("phone", ContactPointKind.PHONE)):
-        stated = item.get("phone_type") or "" if kind == ContactPointKind.PHONE else ""
-        cleaned[f"{field}_type"] = ""
-        if item.get(field):
-            try:
-                cleaned[field], cleaned[f"{field}_type"] = contact_point_value_clean(
-                    kind=kind, value=item[field], phone_type=stated
-                )
-            except PreferenceError as error:
-                for name, messages in error.message_dict.items():
-                    fields[field if name == "value" else name] = messages
+    points: list[UpsertPoint] = []
+    try:
+        points = customer_points_clean(**{name: item[name] for name in POINT_FIELDS if name in item})
+    except PreferenceError as error:
+        fields.update(error.message_dict)
     if item.get("language") is not None:
         try:
             customer_value_clean("language", item["language"])
@@ -128,7 +131,7 @@ def _item_clean(item: dict) -> dict:
             fields["language"] = error.message_dict["customer.language"]
     if fields:
         raise PreferenceError(fields)
-    return cleaned
+    return {**item, "points": points}
 
 
 def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Customer]:
@@ -152,19 +155,17 @@ def _customers_create(*, context: ChangeContext, items: list[dict]) -> list[Cust
     _instances_insert(Customer, customers)
     points: list[ContactPoint] = []
     for customer, item in zip(customers, items, strict=True):
-        for field, kind in (("email", ContactPointKind.EMAIL), ("phone", ContactPointKind.PHONE)):
-            if item.get(field):
-                verified = bool(item.get(f"{field}_verified"))
-                points.append(
-                    ContactPoint(
-                        customer_id=customer.pk,
-                        kind=kind,
-                        value=item[field],
-                        phone_type=item[f"{field}_type"] if kind == ContactPointKind.PHONE else "",
-                        verified_at=now if verified else None,
-                        created_at=now,
-                    )
-                )
+        points += [
+            ContactPoint(
+                customer_id=customer.pk,
+                kind=point.kind,
+                value=point.value,
+                phone_type=point.phone_type,
+                verified_at=now if point.verified else None,
+                created_at=now,
+            )
+            for point in item["points"]
+        ]
     _instances_insert(ContactPoint, points)
     points_of: dict[int, list[ContactPoint]] = {}
     for point in points:

@@ -106,3 +106,30 @@ def test_writing_contact_points_needs_the_write_scope(make_api, customer):
     assert_problem(reader.post(POINTS.format(customer.pk), {"kind": "email", "value": "a@example.com"}), 403)
     point = ContactPoint.objects.get(customer=customer)
     assert_problem(reader.delete(POINT.format(customer.pk, point.pk)), 403)
+
+
+def test_a_phone_type_is_changed_in_the_ledger_and_refused_for_other_kinds(api, customer):
+    added = api.post(POINTS.format(customer.pk), {"kind": "phone", "value": "06 12 34 56 78"}).json()
+    point = [p for p in added["contact_points"] if p["kind"] == "phone"][0]
+    assert point["phone_type"] == "mobile"
+    changed = api.patch(POINT.format(customer.pk, point["id"]), {"phone_type": "landline"})
+    assert changed.status_code == 200, changed.content
+    assert [p["phone_type"] for p in changed.json()["contact_points"] if p["kind"] == "phone"] == ["landline"]
+    assert changed.json()["version"] == added["version"] + 1
+    event = ConsentEvent.objects.filter(customer=customer, key=f"contact_point.{point['id']}").latest("id")
+    assert (event.old_value["phone_type"], event.new_value["phone_type"]) == ("mobile", "landline")
+    # The same type again changes nothing; type and verification at once are one change.
+    same = api.patch(POINT.format(customer.pk, point["id"]), {"phone_type": "landline"})
+    assert same.json()["version"] == changed.json()["version"]
+    both = api.patch(POINT.format(customer.pk, point["id"]), {"phone_type": "mobile", "verified": True, "verified_by": "CRM"})
+    assert both.json()["version"] == changed.json()["version"] + 1
+    stored = ContactPoint.objects.get(pk=point["id"])
+    assert stored.phone_type == "mobile" and stored.is_verified
+    email = ContactPoint.objects.get(customer=customer, kind="email")
+    version = both.json()["version"]
+    for body in ({"phone_type": "mobile"}, {"phone_type": "fax"}, {}, {"verified_by": "x"}, {"verified": True}):
+        target = email.pk if body == {"phone_type": "mobile"} else point["id"]
+        problem = assert_problem(api.patch(POINT.format(customer.pk, target), body), 400)
+        assert problem["errors"], body
+    email.refresh_from_db()
+    assert email.phone_type == "" and api.get(f"/api/v1/customers/{customer.pk}").json()["version"] == version
