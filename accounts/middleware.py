@@ -1,7 +1,11 @@
-"""Staff must have set up TOTP before they reach any staff page; account pages are never cached."""
+"""Staff must have set up TOTP before they reach any staff page, and see times in their own zone there;
+account pages are never cached."""
+
+import zoneinfo
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from accounts.roles import is_staff_member
@@ -37,3 +41,23 @@ class AccountPagesNoStoreMiddleware:
         if request.path.startswith(ACCOUNT_PATH_PREFIX):
             add_never_cache_headers(response)
         return response
+
+
+class StaffTimeZoneMiddleware:
+    """On staff pages, times are shown in the staff member's own zone when they chose one (an agent
+    working from Montréal or La Réunion), in the site's otherwise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        if request.path.startswith(STAFF_PATH_PREFIXES) and request.user.is_authenticated and request.user.time_zone:
+            try:
+                zone = zoneinfo.ZoneInfo(request.user.time_zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                zone = None  # a zone removed from the system's database: the site's, rather than an error
+        if zone is None:
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)

@@ -44,6 +44,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # Staff only: the zone the console shows times in (accounts.middleware.StaffTimeZoneMiddleware);
+    # empty for the site's own (TIME_ZONE). Customers have theirs on their Customer.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

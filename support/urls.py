@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from support import views, views_approvals
+from support import views, views_approvals, views_me
 
 app_name = "support"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("approvals/", views_approvals.approval_list, name="approval_list"),
     path("approvals/<int:approval_id>/", views_approvals.approval_detail, name="approval_detail"),
     path("approvals/<int:approval_id>/decide/", views_approvals.approval_decide, name="approval_decide"),
+    path("me/", views_me.staff_settings, name="staff_settings"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
 ]

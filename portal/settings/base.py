@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.StaffTimeZoneMiddleware",
     "accounts.middleware.AccountPagesNoStoreMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
 ]

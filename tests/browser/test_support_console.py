@@ -101,7 +101,7 @@ def test_console_pages_are_accessible(browser, site, assert_accessible, language
     page = context.new_page()
     page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
     staff_sign_in(page, site, "supervisor@example.com")
-    for path in ["/support/", "/support/?q=camille", "/support/requests/", "/support/dashboard/"]:
+    for path in ["/support/", "/support/?q=camille", "/support/requests/", "/support/dashboard/", "/support/me/"]:
         page.goto(site + path)
         assert page.locator("html").get_attribute("lang") == language
         assert_accessible(page)

@@ -145,6 +145,7 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "support:request_schedule": {"GET": staff_only_method(), "POST": staff_page(400)},
     "support:request_complete": {"GET": staff_only_method(), "POST": staff_page(400)},
     "support:request_unreachable": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
+    "support:staff_settings": {"GET": staff_page(200), "POST": staff_page(400)},  # their own zone only
     "support:dashboard": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "support:dashboard_csv": {"GET": supervisor_page(200), "POST": staff_only_method()},
     # Data rights (exports, irreversible erasure): supervisors only, or an agent's request that another
