@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from preferences.document import PreferenceDocument
+from preferences.domain import AiLevel, DeliveryMode
 from preferences.history import CUSTOMER_FIELD_LABELS, value_text
 from preferences.keys import CUSTOMER, SUBSCRIPTION, SettingKey
 from preferences.state import CUSTOMER_FIELDS
@@ -13,11 +14,27 @@ from preferences.state import CUSTOMER_FIELDS
 
 @dataclass(frozen=True)
 class AgentSetting:
-    """One setting an agent may change: its state key, its label in plain words, its value as text."""
+    """One setting an agent may change: its state key, its label in plain words, its value as text
+    (and in a few words, for a cell of the grid)."""
 
     key: str
     label: str
     value: str
+    short: str = ""
+
+    @property
+    def cell(self) -> str:
+        return self.short or self.value
+
+
+def _short_value(key: str, value) -> str:
+    """A grid cell's few words for the settings whose full wording is a sentence."""
+    if key.endswith("delivery_mode"):
+        return str({DeliveryMode.FIRST: _("first channel"), DeliveryMode.ALL: _("every channel")}.get(value, ""))
+    if key.endswith("ai_level"):
+        words = {AiLevel.AI_ALLOWED: _("AI allowed"), AiLevel.HUMAN_REVIEWED: _("AI, reviewed"), AiLevel.HUMAN_ONLY: _("no AI")}
+        return str(words.get(value, ""))
+    return ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +76,8 @@ def agent_settings_grid(document: PreferenceDocument) -> AgentSettingsGrid:
     catalog = document.catalog
 
     def setting(key: SettingKey, label: str) -> AgentSetting:
-        return AgentSetting(str(key), label, value_text(str(key), setting_current(document, str(key)), catalog))
+        current = setting_current(document, str(key))
+        return AgentSetting(str(key), label, value_text(str(key), current, catalog), _short_value(str(key), current))
 
     customer = [setting(SettingKey.customer(name), str(CUSTOMER_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
     topics = []

@@ -46,7 +46,8 @@
       firstShown.selected = true;
     }
     count.textContent = words.length === 0 ? "" :
-      shown === 0 ? count.getAttribute("data-none") : count.getAttribute("data-some").replace("{count}", shown);
+      shown === 0 ? count.getAttribute("data-none") :
+      shown === 1 ? count.getAttribute("data-one") : count.getAttribute("data-some").replace("{count}", shown);
   }
 
   field.hidden = false;
