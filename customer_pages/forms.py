@@ -78,7 +78,7 @@ class SettingsForm(forms.Form):
     )
     large_print = forms.BooleanField(label=_("Large print on paper"), required=False)
     plain_text_email = forms.BooleanField(label=_("Plain-text emails (no images or layout)"), required=False)
-    easy_read = forms.BooleanField(label=_("Easy-to-read wording (“facile à lire et à comprendre”)"), required=False)
+    easy_read = forms.BooleanField(label=_("Easy-to-read wording (the FALC method)"), required=False)
 
     def __init__(self, *args, time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
