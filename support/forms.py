@@ -235,3 +235,17 @@ class UnreachableForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# Region/City names only, from the catalogue of zones the customer pages use: the IANA aliases
+# ("Etc/GMT+3", "UTC"…) confuse more than they help. Built once, at import.
+STAFF_TIME_ZONE_CHOICES = [(name, label) for name, label in TIME_ZONE_CHOICES if "/" in name and not name.startswith("Etc/")]
+
+
+class StaffTimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone of the console's times"),
+        required=False,
+        choices=[("", _("The site's time zone")), *STAFF_TIME_ZONE_CHOICES],
+        help_text=_("Request times, appointments and the consent ledger are shown in this zone."),
+    )

@@ -1,8 +1,5 @@
 """The staff member's own console settings: the time zone the console shows times in."""
 
-import zoneinfo
-
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -11,24 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import staff_time_zone_set
 from support.access import staff_required
-
-
-def _zone_choices() -> list[tuple[str, str]]:
-    # Region/City names only: the IANA aliases ("Etc/GMT+3", "posixrules"…) confuse more than they help.
-    zones = sorted(name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith("Etc/"))
-    return [("", _("The site's time zone")), *((name, name.replace("_", " ")) for name in zones)]
-
-
-class StaffTimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(
-        label=_("Time zone of the console's times"),
-        required=False,
-        help_text=_("Request times, appointments and the consent ledger are shown in this zone."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = _zone_choices()
+from support.forms import StaffTimeZoneForm
 
 
 @never_cache
