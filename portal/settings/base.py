@@ -101,9 +101,9 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL when DATABASE_URL is set, an SQLite file in the project folder otherwise.
-# PostgreSQL binds parameters itself and keeps the plan of a query a connection has run twice (psycopg's
-# prepared statements): the API's hot queries skip parsing and planning. Behind a PgBouncer in
-# transaction mode older than 1.21 (no max_prepared_statements), set DATABASE_PREPARED_STATEMENTS=off.
+# PostgreSQL binds parameters and keeps the plan of a query a connection ran twice (prepared statements):
+# hot queries skip parsing and planning. Behind PgBouncer < 1.21 in transaction mode, set DATABASE_PREPARED_STATEMENTS=off.
+POSTGRES_ENGINE = "common.postgresql"  # Django's backend, with a health check that costs no round trip
 POSTGRES_OPTIONS = {"server_side_binding": True, "prepare_threshold": 2 if DATABASE_PREPARED_STATEMENTS else None}
 
 
@@ -127,6 +127,7 @@ def postgres_timeout_options(options: dict, *, connect_timeout: int, statement_t
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
         DATABASES["default"]["OPTIONS"] = postgres_timeout_options(
             {**DATABASES["default"].get("OPTIONS", {}), **POSTGRES_OPTIONS},
             connect_timeout=DATABASE_CONNECT_TIMEOUT,

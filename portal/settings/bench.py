@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, INSTALLED_APPS, POSTGRES_OPTIONS
+from portal.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS, INSTALLED_APPS, POSTGRES_ENGINE, POSTGRES_OPTIONS
 from portal.settings.env import env_str
 
 BENCH_DATABASE_URL = env_str("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
@@ -23,9 +23,10 @@ INSTALLED_APPS = [*INSTALLED_APPS, "demo", "bench"]
 ROOT_URLCONF = "bench.urls"
 # The same connection options as base.py gives production (persistent connections, health checks).
 DATABASES = {"default": dj_database_url.parse(BENCH_DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-DATABASES["default"]["OPTIONS"] = POSTGRES_OPTIONS
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("BENCH_DATABASE_URL must name a PostgreSQL database.")
+DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
+DATABASES["default"]["OPTIONS"] = POSTGRES_OPTIONS
 if DATABASES["default"]["NAME"] in BENCH_FORBIDDEN_DATABASES:
     raise ImproperlyConfigured(f"Refusing to benchmark on the database {DATABASES['default']['NAME']!r}.")
 
