@@ -7,7 +7,13 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from api.conditional import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, representation_etag
+from api.conditional import (
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    conditional_response,
+    representation_etag,
+    representation_render,
+)
 from api.models import Scope
 from api.schema import problems
 from api.views import ApiView
@@ -142,7 +148,8 @@ class ChannelListView(ApiView):
     )
     def get(self, request):
         body = channels_representation(catalog_get())
-        return conditional_response(request, body, etag=representation_etag(body))
+        content = representation_render(body)
+        return conditional_response(request, content, etag=representation_etag(content))
 
 
 class TopicListView(ApiView):
@@ -157,4 +164,5 @@ class TopicListView(ApiView):
     )
     def get(self, request):
         body = topics_representation(catalog_get())
-        return conditional_response(request, body, etag=representation_etag(body))
+        content = representation_render(body)
+        return conditional_response(request, content, etag=representation_etag(content))

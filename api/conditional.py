@@ -8,14 +8,13 @@ the caller's scopes let it see. A resource with a version puts it first (`"7.3f9
 If-Match can still name the version a change starts from (api.views)."""
 
 import hashlib
-import json
 import re
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework.response import Response
 
-from api.renderers import UtcJSONEncoder
+from api.renderers import UtcJSONRenderer
 
 # One entity tag, strong or weak; If-None-Match carries a comma-separated list of them, or `*`.
 ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"')
@@ -32,17 +31,25 @@ IF_NONE_MATCH = OpenApiParameter(
 NOT_MODIFIED = {304: OpenApiResponse(description="Not Modified: the representation matches If-None-Match.")}
 
 
-def representation_etag(body: Any, *, version: int | None = None) -> str:
-    """A strong entity tag for this body: a hash of it, after its version when it has one."""
-    rendered = json.dumps(body, cls=UtcJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    digest = hashlib.sha256(rendered.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
+_RENDERER = UtcJSONRenderer()
+
+
+def representation_render(body: Any) -> bytes:
+    """The body as the API sends it (api.renderers): rendered once, hashed for the tag and sent as is."""
+    return _RENDERER.render(body)
+
+
+def representation_etag(content: bytes, *, version: int | None = None) -> str:
+    """A strong entity tag for these rendered bytes: a hash of them, after the version when there is one.
+    The representations are built in a fixed order, so the same data always renders to the same bytes."""
+    digest = hashlib.sha256(content).hexdigest()[:HASH_LENGTH]
     return f'"{version}.{digest}"' if version is not None else f'"{digest}"'
 
 
 def if_none_match_matches(request, etag: str) -> bool:
     """Whether If-None-Match names this tag (weak comparison, as RFC 9110 §13.1.2 says), or is `*`.
     A header that holds no entity tag matches nothing: the full answer is sent."""
-    header = request.headers.get("If-None-Match", "").strip()
+    header = request.META.get("HTTP_IF_NONE_MATCH", "").strip()  # not request.headers: it copies every header
     if not header:
         return False
     if header == "*":
@@ -51,12 +58,13 @@ def if_none_match_matches(request, etag: str) -> bool:
     return any(tag.removeprefix("W/") == opaque for tag in ENTITY_TAG.findall(header))
 
 
-def conditional_response(request, body: Any, *, etag: str, status: int = 200) -> Response:
+def conditional_response(request, content: bytes, *, etag: str, status: int = 200) -> HttpResponse:
     """The answer to a GET: 304 with only the tag when the caller holds this representation already,
-    else the body with its tag."""
+    else the rendered body with its tag (a plain HttpResponse: DRF would render it a second time)."""
     if status == 200 and request.method in ("GET", "HEAD") and if_none_match_matches(request, etag):
-        response = Response(status=304)
+        response = HttpResponse(status=304)
+        del response["Content-Type"]  # no body, nothing to type (as DRF's empty Response)
     else:
-        response = Response(body, status=status)
+        response = HttpResponse(content, status=status, content_type=_RENDERER.media_type)
     response["ETag"] = etag
     return response

@@ -20,7 +20,8 @@ def document_representation(document: PreferenceDocument, *, personal: bool) -> 
         value = getattr(customer, name)
         settings[name] = time_to_state(value) if name.startswith("quiet_hours") else value
     settings["marketing_paused_until"] = _utc(customer.marketing_paused_until)
-    settings["channel_ranking"] = document.ranking()
+    ranking = document.ranking()
+    settings["channel_ranking"] = ranking
     body: dict[str, Any] = {"id": customer.pk, "external_id": customer.external_id, "version": customer.version}
     if personal:
         body["first_name"], body["last_name"] = customer.first_name, customer.last_name
@@ -34,7 +35,7 @@ def document_representation(document: PreferenceDocument, *, personal: bool) -> 
             "ai_level": document.topic_setting(topic, "ai_level"),
             "subscriptions": [
                 {"channel": channel, "status": document.subscription_status(topic, channel)}
-                for channel in document.ranking()
+                for channel in ranking
                 if channel in topic.allowed_channels
             ],
         }
@@ -51,7 +52,7 @@ def document_representation(document: PreferenceDocument, *, personal: bool) -> 
         for point in document.contact_points
     ]
     usable = document.usable_channels()
-    body["usable_channels"] = [channel for channel in document.ranking() if channel in usable]
+    body["usable_channels"] = [channel for channel in ranking if channel in usable]
     return body
 
 

@@ -9,17 +9,23 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import idempotency
 from api import serializers as s
 from api.access import document_get_for_api_client
-from api.conditional import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, representation_etag
+from api.conditional import (
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    conditional_response,
+    representation_etag,
+    representation_render,
+)
 from api.models import Scope
 from api.parsers import StrictJSONParser
 from api.permissions import client_has_scope
@@ -76,6 +82,15 @@ class ApiView(APIView):
         if unknown:
             raise UnknownFields(unknown)
 
+    def perform_content_negotiation(self, request, force=False):
+        # What nearly every client sends (no Accept, */* or JSON) is answered by the one renderer without
+        # parsing Accept: a tenth of a read. Anything else goes through DRF's negotiation (406 included).
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if accept in _PLAIN_ACCEPTS and len(self.renderer_classes) == 1 and "format" not in request._request.GET:
+            renderer = self.renderer_classes[0]()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force=force)
+
     def handle_exception(self, exc):
         if isinstance(exc, IdempotentReplay):
             return exc.response
@@ -85,13 +100,28 @@ class ApiView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         # Answers hold personal data, and a key sent as X-Api-Key is not an Authorization header:
         # a shared cache could keep them. No cache stores any answer (tests/security/test_headers.py).
-        add_never_cache_headers(response)
+        never_cache_headers_add(response)
         rate_limit_headers_add(request, response)  # on every answer, 429 and problems too
         owned, self.idempotency = getattr(self, "idempotency", None), None
         if owned is not None:
-            response.render()  # the bytes a retry will get
+            if hasattr(response, "render"):
+                response.render()  # the bytes a retry will get (an HttpResponse holds them already)
             idempotency.idempotent_request_finish(owned, response)
         return response
+
+
+_PLAIN_ACCEPTS = frozenset({"*/*", "application/json"})
+_NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cache_headers_add(response) -> None:
+    """Django's add_never_cache_headers, written directly on an answer that has no caching headers yet
+    (every API answer but a few): the same two headers, without parsing and rebuilding Cache-Control."""
+    if "Cache-Control" in response or "Expires" in response:
+        add_never_cache_headers(response)
+        return
+    response["Expires"] = http_date()
+    response["Cache-Control"] = _NEVER_CACHE
 
 
 class IdempotentReplay(Exception):  # noqa: N818 - not an error: the way out of initial() with a kept answer
@@ -133,13 +163,33 @@ def personal_data_allowed(request) -> bool:
     return client_has_scope(request, Scope.CONTACT_POINTS_READ)
 
 
-def document_response(request, document: PreferenceDocument, *, status_code: int = 200) -> Response:
+def document_response(
+    request, document: PreferenceDocument, *, status_code: int = 200, extra: dict | None = None
+) -> HttpResponse:
+    """The document with its ETag (If-None-Match answered 304); `extra` adds keys beside it (a change's
+    confirmations) without changing the tag, which is always the tag of the document alone."""
     customer = document.customer
     body = document_representation(document, personal=personal_data_allowed(request))
-    etag = representation_etag(body, version=customer.version)
-    response = conditional_response(request, body, etag=etag, status=status_code)
-    response["Location"] = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
+    content = representation_render(body)
+    etag = representation_etag(content, version=customer.version)
+    if extra:
+        content = representation_render({**body, **extra})
+    response = conditional_response(request, content, etag=etag, status=status_code)
+    response["Location"] = customer_location(customer.pk)
     return response
+
+
+def customer_location(customer_id: int) -> str:
+    """The customer's URL: `reverse` of api:customer-detail, done once per process (it cost a tenth of a read)."""
+    global _customer_url_template
+    if _customer_url_template is None:
+        sample = reverse("api:customer-detail", kwargs={"customer_id": _SAMPLE_ID})
+        _customer_url_template = sample.replace(str(_SAMPLE_ID), "{}")
+    return _customer_url_template.format(customer_id)
+
+
+_SAMPLE_ID = 987654321
+_customer_url_template: str | None = None
 
 
 def _upsert(request, data: dict):
@@ -262,15 +312,14 @@ class CustomerDetailView(ApiView):
             raise PreconditionFailed(current_version=stale.current_version) from None
         except PreferenceError as error:
             raise ValidationError(error.message_dict) from None
-        response = document_response(request, changed.document)
-        response.data["confirmations"] = [confirmation_representation(item) for item in changed.confirmations]
-        return response
+        confirmations = [confirmation_representation(item) for item in changed.confirmations]
+        return document_response(request, changed.document, extra={"confirmations": confirmations})
 
 
 def _if_match_version(request) -> int | None:
     """The version named by If-Match, None without one (or `*`, which names none); a tag that names no
     version can never match (412); a header that is not one entity tag is a 400."""
-    header = request.headers.get("If-Match", "").strip()
+    header = request.META.get("HTTP_IF_MATCH", "").strip()  # not request.headers: it copies every header
     if not header or header == "*":
         return None
     if not re.match(ETAG_PATTERN, header):
