@@ -2,18 +2,16 @@
 `RateLimit-Policy` / `RateLimit` headers that tell a client where it stands (IETF draft "RateLimit
 header fields for HTTP"), computed by the same throttle that answers 429."""
 
-import functools
 import math
 import time
 from dataclasses import dataclass
 
-import redis
-from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiClient
 from common.memo import memo_register
+from common.shared_redis import shared_redis
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):
@@ -141,7 +139,7 @@ def _number_take(key: str, *, block: int, ttl: int) -> int:
 def _counter_add(key: str, amount: int, *, ttl: int) -> int:
     """Add to the window's counter and return it: one round trip on Redis (create the counter with its
     expiry if it is new, then increment it), where Django's add and incr take three."""
-    client = _redis_client()
+    client = shared_redis()
     if client is not None:
         key = cache.make_key(key)  # the cache's prefix and version, as its own entries have
         pipe = client.pipeline(transaction=False)
@@ -155,14 +153,3 @@ def _counter_add(key: str, amount: int, *, ttl: int) -> int:
         cache.set(key, amount, ttl)
         return amount
 
-
-@functools.cache
-def _redis_client() -> redis.Redis | None:
-    """The shared cache's Redis, when the cache is on Redis; else None (per-process memory)."""
-    default = settings.CACHES["default"]
-    if default["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
-        return None
-    return redis.Redis.from_url(default["LOCATION"])
-
-
-memo_register(_redis_client.cache_clear)  # the client follows settings.CACHES, which tests override

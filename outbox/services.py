@@ -2,7 +2,8 @@
 the transaction commits, and redact a customer's events on erasure.
 
     domain service ──(same transaction)──► event_record(): one OutboxEvent row
-    COMMIT ──► on_commit: the relay task, queued by name (a broker failure only logs; beat re-drives)
+    COMMIT ──► on_commit: the relay task, queued by name (a broker failure only logs; beat re-drives),
+               unless one is queued and not yet started (the pending flag, below)
 
 The relay itself (outbox → deliveries) belongs to the webhooks app, which this one never imports.
 """
@@ -10,8 +11,11 @@ The relay itself (outbox → deliveries) belongs to the webhooks app, which this
 import logging
 from typing import Any
 
+import redis
+from django.core.cache import cache
 from django.db import transaction
 
+from common.shared_redis import shared_redis
 from common.tasks import task_queue
 from outbox.events import EventType
 from outbox.models import OutboxEvent
@@ -62,11 +66,50 @@ def outbox_relay_on_commit() -> None:
 
 
 def outbox_relay_queue() -> None:
-    """Queue the relay now (after a commit, or when a relay found more events waiting)."""
+    """Queue the relay now (after a commit, or when a relay found more events waiting), unless a relay
+    is already queued and has not started yet: that one will read this event (relay_pending_clear)."""
+    if not _relay_pending_raise():
+        return
     try:
         task_queue(RELAY_TASK)
     except Exception:  # the broker is down: the beat job relays the events later
+        relay_pending_clear()  # the next commit tries the broker again
         logger.warning("Could not queue the webhook relay; beat will re-drive it.", exc_info=True)
+
+
+# "A relay is queued and has not started": a flag in the shared cache (Redis), so that a busy site
+# queues one relay per relay run instead of one per change (queuing a task was a fifth of a change's
+# time). Why no event waits: a change commits, then tries to raise the flag. Finding it raised means
+# some relay was queued and has not yet cleared it; a relay clears it before it reads the outbox, so
+# that relay reads this committed event. The flag expires after RELAY_PENDING_SECONDS, in case its
+# task is lost (a worker killed before it ran, a broker restarted empty): the next change then queues
+# again, and the beat job re-drives in any case. With a per-process cache (development, tests) the
+# worker could not clear a flag raised here: every commit queues, as before.
+RELAY_PENDING_KEY = "outbox:relay-pending:v1"
+RELAY_PENDING_SECONDS = 10
+
+
+def _relay_pending_raise() -> bool:
+    """Raise the flag: True when this caller raised it (and must queue the relay), False when it was up."""
+    client = shared_redis()
+    if client is None:
+        return True
+    try:
+        return bool(client.set(cache.make_key(RELAY_PENDING_KEY), 1, nx=True, ex=RELAY_PENDING_SECONDS))
+    except redis.RedisError:  # no cache: queue, as without a flag
+        return True
+
+
+def relay_pending_clear() -> None:
+    """Lower the flag. The relay calls it as it starts, before reading the outbox: an event committed
+    after that queues a relay of its own."""
+    client = shared_redis()
+    if client is None:
+        return
+    try:
+        client.delete(cache.make_key(RELAY_PENDING_KEY))
+    except redis.RedisError:  # the flag expires on its own
+        logger.warning("Could not clear the relay's pending flag; it expires in %s s.", RELAY_PENDING_SECONDS)
 
 
 def customer_events_redact(*, customer_id: int) -> int:

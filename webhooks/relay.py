@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from common.tasks import task_queue
 from outbox.models import OutboxEvent
-from outbox.services import outbox_relay_queue
+from outbox.services import outbox_relay_queue, relay_pending_clear
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ def deliveries_queue(delivery_ids: list[int]) -> None:
 def outbox_relay(*, now: datetime | None = None) -> list[int]:
     """Give every event not yet relayed a delivery per enabled endpoint that wants it; queue them."""
     now = now or timezone.now()
+    relay_pending_clear()  # before reading: an event committed from now on queues a relay again
     with transaction.atomic():
         # Concurrent relays take different events (PostgreSQL); SQLite serialises writers anyway.
         events = list(

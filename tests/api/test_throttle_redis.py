@@ -10,6 +10,7 @@ import redis
 from django.test import override_settings
 
 from api import throttling
+from common.shared_redis import shared_redis
 from tests.api.conftest import assert_problem
 
 URL = "/api/v1/customers/{}"
@@ -30,7 +31,7 @@ def redis_cache():
             "KEY_PREFIX": prefix,
         }
     }
-    throttling._redis_client.cache_clear()
+    shared_redis.cache_clear()
     # One window for the whole test: a minute's edge in the middle would start a fresh budget.
     middle_of_a_minute = (time.time() // 60) * 60 + 30
     with (
@@ -38,7 +39,7 @@ def redis_cache():
         mock.patch.object(throttling, "_clock", lambda: middle_of_a_minute),
     ):
         yield redis.Redis.from_url(REDIS_URL), prefix
-    throttling._redis_client.cache_clear()
+    shared_redis.cache_clear()
 
 
 def test_rate_limit_counts_on_redis_in_one_round_trip(redis_cache, make_api, customer):
