@@ -124,12 +124,15 @@ class CustomerBatchUpsertView(ApiView):
         items, atomic = envelope.validated_data["customers"], envelope.validated_data["atomic"]
         valid: dict[int, dict] = {}
         errors: dict[str, dict] = {}
+        # One serializer reads every item, as a ListSerializer runs its child: building one per item
+        # (DRF deep-copies every declared field for each instance) cost half of a 1,000-item request.
+        # The errors are the same as is_valid() would give (run_validation raises them as they are).
+        serializer = s.CustomerUpsertSerializer()
         for index, item in enumerate(items):
-            serializer = s.CustomerUpsertSerializer(data=item)
-            if serializer.is_valid():
-                valid[index] = serializer.validated_data
-            else:
-                errors[str(index)] = serializer.errors
+            try:
+                valid[index] = serializer.run_validation(item)
+            except serializers.ValidationError as error:
+                errors[str(index)] = error.detail
         if errors and atomic:
             results = [_refused(index, item, errors) for index, item in enumerate(items)]
         else:
