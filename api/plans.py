@@ -135,9 +135,7 @@ class ContactPlanView(ApiView):
         ],
     )
     def post(self, request):
-        serializer = ContactPlanRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = ContactPlanRequestSerializer.validated(request.data)
         at = data.get("at") or timezone.now()
         topic = catalog_get().topics_by_code[data["topic"]]
         answer = contact_plans_decide(

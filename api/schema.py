@@ -10,7 +10,26 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from api.problems import PROBLEM_CONTENT_TYPE
-from api.serializers import MAX_BATCH, ProblemSerializer
+from api.serializers import MAX_BATCH, StrictCharField
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = StrictCharField()
+    title = StrictCharField()
+    status = serializers.IntegerField()
+    detail = StrictCharField()
+    instance = StrictCharField(required=False)
+    errors = serializers.DictField(required=False, help_text="Validation errors by field.")
+    current_version = serializers.IntegerField(required=False, help_text="With 412: the version now.")
+    retry_after = serializers.IntegerField(required=False, help_text="With 429: seconds to wait.")
+    reachable_channels = serializers.ListField(
+        child=StrictCharField(),
+        required=False,
+        help_text="With 422 channel_unreachable: the request channels the customer can be reached on.",
+    )
+
 
 PROBLEM_DESCRIPTIONS = {
     400: "The body or a parameter is not valid (see `errors`).",

@@ -288,8 +288,11 @@ class CustomerDetailView(ApiView):
             expected_version, malformed = _if_match_version(request), None
         except ValidationError as error:
             expected_version, malformed = None, error
-        serializer = s.PreferencesChangeSerializer(data=request.data)
-        if expected_version is None or not serializer.is_valid():
+        try:
+            data, invalid = s.PreferencesChangeSerializer.validated(request.data), None
+        except ValidationError as error:
+            data, invalid = None, error
+        if expected_version is None or invalid is not None:
             # An unknown customer is 404 before anything is said about the request (RFC 9110 §13.2.1);
             # only this path pays the query that tells.
             document_get_for_api_client(client=request.user, customer_id=customer_id)
@@ -297,12 +300,12 @@ class CustomerDetailView(ApiView):
                 raise malformed
             if expected_version is None:
                 raise PreconditionRequired()
-            serializer.is_valid(raise_exception=True)
+            raise invalid
         try:
             # The service finds (and locks) the customer: unknown and erased customers are 404 here.
             changed = preferences_change(
                 customer_id=customer_id,
-                changes=serializer.validated_data["changes"],
+                changes=data["changes"],
                 context=change_context(request),
                 expected_version=expected_version,
             )
