@@ -115,9 +115,10 @@ def contact_plan_decide(
         reasons.append(Reason.MARKETING_OBJECTION)
         chosen: list[str] = []
     else:
-        chosen = [code for code in candidates if document.subscription_status(topic, code) == SubscriptionStatus.IN]
+        statuses = [document.subscription_status(topic, code) for code in candidates]  # each read once
+        chosen = [code for code, status in zip(candidates, statuses, strict=True) if status == SubscriptionStatus.IN]
         if not chosen:
-            pending = any(document.subscription_status(topic, code) == SubscriptionStatus.PENDING for code in candidates)
+            pending = SubscriptionStatus.PENDING in statuses
             reasons.append(Reason.PENDING_CONFIRMATION if pending else Reason.OPTED_OUT)
     usable = [code for code in chosen if code in document.usable_channels()]
     if chosen and not usable:
