@@ -130,7 +130,7 @@ def contact_plan_decide(
     if is_marketing and (paused_until := marketing_paused_until(customer, at=at)) is not None:
         start, start_reason = paused_until, Reason.MARKETING_PAUSED
         reasons.append(Reason.MARKETING_PAUSED)
-    if is_marketing and customer.weekly_marketing_cap:
+    if sends_counted(customer, topic):
         cap_free = weekly_cap_free_at(sent_at=marketing_sent_at, cap=customer.weekly_marketing_cap, at=at)
         if cap_free > at:
             reasons.append(Reason.FREQUENCY_CAP)
@@ -169,6 +169,12 @@ def contact_plan_decide(
         next_allowed_at=min(item.not_before for item in deferred) if only_time and deferred else None,
         assistance_mode=customer.assistance_mode,
     )
+
+
+def sends_counted(customer, topic) -> bool:
+    """Whether the plan counts the marketing messages sent to the customer: only a weekly cap does.
+    Callers ask for the sends of these customers only."""
+    return topic.kind == TopicKind.MARKETING and bool(customer.weekly_marketing_cap)
 
 
 @lru_cache(maxsize=32)
