@@ -120,7 +120,7 @@ def contact_plan_decide(
         if not chosen:
             pending = SubscriptionStatus.PENDING in statuses
             reasons.append(Reason.PENDING_CONFIRMATION if pending else Reason.OPTED_OUT)
-    usable = [code for code in chosen if code in document.usable_channels()]
+    usable = [code for code in chosen if document.channel_usable(code)]
     if chosen and not usable:
         reasons.append(Reason.NO_VERIFIED_CONTACT_POINT)
 

@@ -1,6 +1,6 @@
 """The streamed documents of an audience's chunk (preference_documents_range) against the ORM: the same
 values of the same types, times in the same zone object, and the customer's JSON fields read by the
-fast path exactly as JSONField reads them."""
+fast path exactly as JSONField reads them; the plan's channel_usable() agrees with usable_channels()."""
 
 import json
 from datetime import timedelta
@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from preferences.changes import preferences_change
 from preferences.contact_points import contact_point_add
+from preferences.document import PreferenceDocument
 from preferences.documents_pg import _documents_build, _json_value, preference_documents_range
-from preferences.domain import ContactPointKind
+from preferences.domain import ChannelCode, ContactPointKind, PhoneType
 from preferences.models import ContactPoint, Customer
 from tests.preferences.helpers import CUSTOMER, add_verified_phone
 
@@ -90,3 +91,27 @@ def test_the_fast_json_field_reader_reads_as_jsonfield_does(value):
 @given(st.text(alphabet='0123456789-+.eE[]{}", :ntruefalsNaIiy', max_size=30))
 def test_the_fast_json_field_reader_agrees_on_any_text(text):
     assert _typed(_json_value(text, None, None)) == _typed(JSONField().from_db_value(text, None, None))
+
+
+points = st.lists(
+    st.builds(
+        lambda kind, phone_type, verified: ContactPoint(
+            kind=kind, value="x", phone_type=phone_type, verified_at=timezone.now() if verified else None
+        ),
+        st.sampled_from(ContactPointKind.values),
+        st.sampled_from(["", *PhoneType.values]),
+        st.booleans(),
+    ),
+    max_size=5,
+)
+
+
+@given(points, st.booleans())
+def test_channel_usable_is_membership_of_the_usable_channels(contact_points, usable_known_first):
+    """The plan asks channel_usable(code) for the channels chosen: the same answer as usable_channels()."""
+    document = PreferenceDocument(customer=Customer(), contact_points=contact_points, subscriptions={}, catalog=None)
+    if usable_known_first:
+        document.usable_channels()
+    answers = {channel: document.channel_usable(channel) for channel in ChannelCode.values}
+    fresh = PreferenceDocument(customer=Customer(), contact_points=contact_points, subscriptions={}, catalog=None)
+    assert {channel for channel, usable in answers.items() if usable} == fresh.usable_channels()
