@@ -264,8 +264,11 @@ class _CustomerClock:
         self.is_marketing = is_marketing
 
     def block(self, channel: str, moment: datetime) -> Reason | None:
+        quiet = self.quiet and channel in QUIET_HOURS_CHANNELS
+        if not quiet and not (self.is_marketing and channel == ChannelCode.PHONE):
+            return None  # neither rule applies (an email, a letter): no need for the local time
         local = moment.astimezone(self.zone)
-        if self.quiet and channel in QUIET_HOURS_CHANNELS and _in_window(local.time(), *self.quiet):
+        if quiet and _in_window(local.time(), *self.quiet):
             return Reason.QUIET_HOURS
         if self.is_marketing and channel == ChannelCode.PHONE and not _in_legal_call_window(local):
             return Reason.LEGAL_CALL_WINDOW
