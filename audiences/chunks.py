@@ -88,8 +88,11 @@ def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
     done = 0  # customers decided (the channel filter may leave some out of the counts)
     buffer = io.BytesIO()
     # mtime=0: the same customers give the same bytes, whichever worker and whenever. The collector
-    # waits for the chunk's end: its documents and plans hold no cycles (common.collector).
-    with collection_paused(), gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as part:
+    # waits for the chunk's end: its documents and plans hold no cycles (common.collector). Level 3:
+    # half the compressor's time of level 6 on a chunk's lines (9.7 against 20 ms for 10,000 customers,
+    # 4.9 MB of NDJSON), for a part 1.4 times as large (246 against 179 KB; level 1 saves no more time
+    # and gives 274 KB). Members of any level make one gzip file.
+    with collection_paused(), gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=3, mtime=0) as part:
         documents_batches = preference_documents_range(
             id_from=chunk.id_from,
             id_to=chunk.id_to,

@@ -115,11 +115,12 @@ def contact_plan_decide(
         reasons.append(Reason.MARKETING_OBJECTION)
         chosen: list[str] = []
     else:
-        chosen = [code for code in candidates if document.subscription_status(topic, code) == SubscriptionStatus.IN]
+        statuses = [document.subscription_status(topic, code) for code in candidates]  # each read once
+        chosen = [code for code, status in zip(candidates, statuses, strict=True) if status == SubscriptionStatus.IN]
         if not chosen:
-            pending = any(document.subscription_status(topic, code) == SubscriptionStatus.PENDING for code in candidates)
+            pending = SubscriptionStatus.PENDING in statuses
             reasons.append(Reason.PENDING_CONFIRMATION if pending else Reason.OPTED_OUT)
-    usable = [code for code in chosen if code in document.usable_channels()]
+    usable = [code for code in chosen if document.channel_usable(code)]
     if chosen and not usable:
         reasons.append(Reason.NO_VERIFIED_CONTACT_POINT)
 
@@ -129,7 +130,7 @@ def contact_plan_decide(
     if is_marketing and (paused_until := marketing_paused_until(customer, at=at)) is not None:
         start, start_reason = paused_until, Reason.MARKETING_PAUSED
         reasons.append(Reason.MARKETING_PAUSED)
-    if is_marketing and customer.weekly_marketing_cap:
+    if sends_counted(customer, topic):
         cap_free = weekly_cap_free_at(sent_at=marketing_sent_at, cap=customer.weekly_marketing_cap, at=at)
         if cap_free > at:
             reasons.append(Reason.FREQUENCY_CAP)
@@ -168,6 +169,12 @@ def contact_plan_decide(
         next_allowed_at=min(item.not_before for item in deferred) if only_time and deferred else None,
         assistance_mode=customer.assistance_mode,
     )
+
+
+def sends_counted(customer, topic) -> bool:
+    """Whether the plan counts the marketing messages sent to the customer: only a weekly cap does.
+    Callers ask for the sends of these customers only."""
+    return topic.kind == TopicKind.MARKETING and bool(customer.weekly_marketing_cap)
 
 
 @lru_cache(maxsize=32)
@@ -257,8 +264,11 @@ class _CustomerClock:
         self.is_marketing = is_marketing
 
     def block(self, channel: str, moment: datetime) -> Reason | None:
+        quiet = self.quiet and channel in QUIET_HOURS_CHANNELS
+        if not quiet and not (self.is_marketing and channel == ChannelCode.PHONE):
+            return None  # neither rule applies (an email, a letter): no need for the local time
         local = moment.astimezone(self.zone)
-        if self.quiet and channel in QUIET_HOURS_CHANNELS and _in_window(local.time(), *self.quiet):
+        if quiet and _in_window(local.time(), *self.quiet):
             return Reason.QUIET_HOURS
         if self.is_marketing and channel == ChannelCode.PHONE and not _in_legal_call_window(local):
             return Reason.LEGAL_CALL_WINDOW

@@ -59,6 +59,13 @@ class PreferenceDocument:
             self._usable = {channel for channel in CHANNEL_CONTACT_POINT if self.contact_point_for(channel)}
         return self._usable
 
+    def channel_usable(self, channel: str) -> bool:
+        """Whether `channel in usable_channels()`, looking for this channel's contact point alone: a plan
+        asks about the channels the customer chose, not all six (a tenth of its time, profiled)."""
+        if self._usable is not None:
+            return channel in self._usable
+        return channel in CHANNEL_CONTACT_POINT and self.contact_point_for(channel) is not None
+
     def contact_point_for(self, channel: str) -> ContactPoint | None:
         """Where a message on this channel goes: the first usable contact point of the channel's preferred
         kind (a messaging account before a mobile number), in the order the customer added them."""

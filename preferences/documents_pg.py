@@ -2,11 +2,15 @@
 aggregates subscriptions and contact points as JSON beside each customer row), the ORM elsewhere."""
 
 import json
+import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+import psycopg
 from django.db import connection
+from django.db.models import JSONField
 from django.db.models.base import ModelState
 
 from common.db import is_postgresql
@@ -79,8 +83,9 @@ def preference_documents_range(
     catalog = catalog_get()
     width = len(_CUSTOMER_FIELDS)
     with connection.chunked_cursor() as cursor:  # a named (server-side) cursor: rows come as fetched
-        cursor.execute(sql + " ORDER BY c.id", params)
         db = cursor.db
+        _timestamps_in_c(cursor.cursor, db)
+        cursor.execute(sql + " ORDER BY c.id", params)
         while rows := cursor.fetchmany(batch_size):
             yield [
                 _document_from_json(_customer_from_row(row[:width], db), *row[width:], catalog, db.alias)
@@ -157,12 +162,29 @@ _DOCUMENTS_BY_ID_SQL = _DOCUMENTS_SQL + "c.id = ANY(%s)"
 _DOCUMENTS_BY_EXTERNAL_ID_SQL = _DOCUMENTS_SQL + "c.external_id = ANY(%s)"
 
 
+def _timestamps_in_c(cursor: psycopg.Cursor, db) -> None:
+    """Let this cursor read timestamptz with psycopg's own (C) loader instead of Django's, a Python
+    subclass that parses each value in Python and then sets its zone: 80 against 23 ms of CPU for the
+    10,000 rows of an audience chunk. The values are the same only when both mean UTC: the session's
+    TimeZone is UTC (psycopg then gives datetime.timezone.utc) and Django wants times in UTC."""
+    if db.timezone is UTC and cursor.connection.info.parameter_status("TimeZone") == "UTC":
+        loader = psycopg.adapters.get_loader(_TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
+        cursor.adapters.register_loader(_TIMESTAMPTZ_OID, loader)
+
+
+_TIMESTAMPTZ_OID = psycopg.postgres.types["timestamptz"].oid
+
+
 def _customer_from_row(values: tuple, db) -> Customer:
     """A Customer as the ORM would build it from the same columns (with each field's converters)."""
     global _customer_converters
     if _customer_converters is None:  # the fields that have any (JSON), found once
         _customer_converters = [
-            (index, converters, model_field.get_col(_CUSTOMERS))
+            (
+                index,
+                [_json_value if _plain_json(model_field, c) else c for c in converters],
+                model_field.get_col(_CUSTOMERS),
+            )
             for index, model_field in enumerate(_CUSTOMER_FIELDS)
             if (converters := model_field.get_db_converters(db))
         ]
@@ -171,6 +193,34 @@ def _customer_from_row(values: tuple, db) -> Customer:
         for converter in converters:
             converted[index] = converter(converted[index], column, db)
     return _loaded(Customer, _CUSTOMER_ATTNAMES, converted, db.alias)
+
+
+def _plain_json(model_field, converter) -> bool:
+    """Whether the converter is JSONField.from_db_value with json's own decoder (no custom one)."""
+    return isinstance(model_field, JSONField) and model_field.decoder is None and converter == model_field.from_db_value
+
+
+def _json_value(value, expression, connection):
+    """JSONField.from_db_value for a column (never a key transform) without a custom decoder: the value
+    json.loads gives, or the text itself when it is not JSON. Read by orjson (a third of the time)
+    unless the text holds a run of 19 digits or more: orjson reads an integer beyond 64 bits as a float
+    where json keeps it whole; it reads every other JSON text as json does, and what it refuses (NaN,
+    a number too large for a float) goes to json, which decides."""
+    if value is None:
+        return value
+    if _LONG_DIGITS.search(value) is None:
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        return _json_decode(value)
+    except json.JSONDecodeError:
+        return value
+
+
+_json_decode = json.JSONDecoder().decode  # what json.loads(value) calls
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
 
 
 def _loaded(model, attnames, values, alias: str):
@@ -191,9 +241,12 @@ _CUSTOMER_ATTNAMES = [f.attname for f in _CUSTOMER_FIELDS]
 def _document_from_json(
     customer: Customer, subscriptions_json: str, points_json: str, catalog: Catalog, alias: str
 ) -> PreferenceDocument:
-    subscriptions = {(topic_code, channel): status for topic_code, channel, status in json.loads(subscriptions_json)}
+    # orjson: these two columns are built by the SQL above (ids, codes, texts, times), which it reads
+    # exactly as json does, in a third of the time. Not for a JSONField's free content: it reads an
+    # integer beyond 64 bits as a float where json keeps it whole.
+    subscriptions = {(topic_code, channel): status for topic_code, channel, status in orjson.loads(subscriptions_json)}
     contact_points = []
-    for point_id, customer_id, kind, value, phone_type, verified_at, created_at in json.loads(points_json):
+    for point_id, customer_id, kind, value, phone_type, verified_at, created_at in orjson.loads(points_json):
         contact_points.append(
             _loaded(
                 ContactPoint,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from preferences.contact_plan import ContactPlan, contact_plan_decide
+from preferences.contact_plan import ContactPlan, contact_plan_decide, sends_counted
 from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_documents_active
 from preferences.domain import TopicKind
@@ -62,10 +62,11 @@ def contact_plans_for_documents(
     marketing_sends_get: MarketingSendsGet,
 ) -> list[CustomerPlan]:
     """Decide for already loaded documents, in their order: one query for the week's marketing sends
-    (when the topic is marketing), none otherwise. The single plan, a batch of 1,000 and an audience's
-    chunk (audiences) all decide through here."""
+    of those with a weekly cap (when the topic is marketing), none otherwise. The single plan, a batch
+    of 1,000 and an audience's chunk (audiences) all decide through here."""
+    # Only the customers whose plan counts them: a fifth of a chunk's customers on the bench base.
     sends = (
-        marketing_sends_get(customer_ids=[d.customer.pk for d in documents], at=at)
+        marketing_sends_get(customer_ids=[d.customer.pk for d in documents if sends_counted(d.customer, topic)], at=at)
         if topic.kind == TopicKind.MARKETING
         else {}
     )

@@ -56,3 +56,28 @@ def test_marketing_asks_the_sends_of_the_customers_found_and_applies_the_weekly_
     assert sends.calls == [([camille.pk], TUESDAY_NOON)]
     (item,) = answer.plans
     assert item.plan.allowed is False and "frequency_cap" in item.plan.reasons
+
+
+def test_the_sends_are_asked_only_for_customers_with_a_weekly_cap(db):
+    """Only the cap reads the sends: the others are not asked for, and their plan is the same."""
+    _, camille = make_customer_user()
+    _, dominique = make_customer_user("dominique@example.com")
+    for customer, cap in ((camille, 1), (dominique, None)):
+        preferences_change(
+            customer_id=customer.pk,
+            changes={"subscription.offers.email": "in", "customer.weekly_marketing_cap": cap},
+            context=CUSTOMER,
+        )
+    week = [TUESDAY_NOON - timedelta(days=1)]
+    sends = SendsRead({camille.pk: week, dominique.pk: week})
+    answer = contact_plans_decide(
+        topic=catalog_get().topics_by_code["offers"],
+        ai_generated=False,
+        at=TUESDAY_NOON,
+        customer_ids=[camille.pk, dominique.pk],
+        marketing_sends_get=sends,
+    )
+    assert sends.calls == [([camille.pk], TUESDAY_NOON)]
+    camille_plan, dominique_plan = (item.plan for item in answer.plans)
+    assert "frequency_cap" in camille_plan.reasons
+    assert dominique_plan.reasons == [] and dominique_plan.allowed is True
