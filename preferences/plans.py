@@ -9,7 +9,6 @@ from datetime import datetime
 from preferences.contact_plan import ContactPlan, contact_plan_decide, sends_counted
 from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_documents_active
-from preferences.domain import TopicKind
 
 # When marketing messages were reported sent to each of these customers in the week before `at`
 # (called as marketing_sends_get(customer_ids=[...], at=at), one query). The sends are reported by
@@ -62,14 +61,12 @@ def contact_plans_for_documents(
     marketing_sends_get: MarketingSendsGet,
 ) -> list[CustomerPlan]:
     """Decide for already loaded documents, in their order: one query for the week's marketing sends
-    of those with a weekly cap (when the topic is marketing), none otherwise. The single plan, a batch
+    of those with a weekly cap (sends_counted: only for a marketing topic), none when no one has one. The single plan, a batch
     of 1,000 and an audience's chunk (audiences) all decide through here."""
-    # Only the customers whose plan counts them: a fifth of a chunk's customers on the bench base.
-    sends = (
-        marketing_sends_get(customer_ids=[d.customer.pk for d in documents if sends_counted(d.customer, topic)], at=at)
-        if topic.kind == TopicKind.MARKETING
-        else {}
-    )
+    # Only the customers whose plan counts them (a fifth of a chunk's customers on the bench base); no
+    # query at all when there is none (most single plans).
+    counted = [d.customer.pk for d in documents if sends_counted(d.customer, topic)]
+    sends = marketing_sends_get(customer_ids=counted, at=at) if counted else {}
     return [
         CustomerPlan(
             plan=contact_plan_decide(
