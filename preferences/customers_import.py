@@ -67,17 +67,22 @@ def customers_import(*, context: ChangeContext, items: list[dict], atomic: bool 
     results: dict[int, ImportResult] = {}
     with transaction.atomic():
         external_ids = [item["external_id"] for index, item in enumerate(items) if index in cleaned]
+        # Rows are locked, and new customers inserted, in one order whatever the batch's order (ids, then
+        # external ids): two batches naming the same customers in opposite orders wait for each other
+        # at most once, never in a circle (tests/api/test_customer_batch_postgres.py).
         existing = set(
             Customer.objects.select_for_update()
             .filter(external_id__any=external_ids)
+            .order_by("pk")
             .values_list("external_id", flat=True)
         )
+        in_order = sorted(cleaned, key=lambda index: items[index]["external_id"])  # stable: repeats keep their order
         first_seen: dict[str, int] = {}
-        for index in cleaned:
+        for index in in_order:
             first_seen.setdefault(items[index]["external_id"], index)
         new = [
             index
-            for index in cleaned
+            for index in in_order
             if items[index]["external_id"] not in existing and first_seen[items[index]["external_id"]] == index
         ]
         try:
@@ -89,8 +94,9 @@ def customers_import(*, context: ChangeContext, items: list[dict], atomic: bool 
         except IntegrityError:
             # Another request created one of these customers meanwhile: each of them goes one by one.
             results.clear()
-        for index, item in enumerate(items):
-            if index in results or index not in cleaned:
+        for index in in_order:
+            item = items[index]
+            if index in results:
                 continue
             try:
                 with transaction.atomic():
@@ -99,7 +105,7 @@ def customers_import(*, context: ChangeContext, items: list[dict], atomic: bool 
             except PreferenceError as error:
                 errors[str(index)] = error.message_dict
         if errors and atomic:
-            raise BatchError(errors)
+            raise BatchError(dict(sorted(errors.items(), key=lambda error: int(error[0]))))  # in the batch's order
     return [results.get(index) or ImportResult(None, False, errors[str(index)]) for index in range(len(items))]
 
 
@@ -294,7 +300,8 @@ def _rows_insert(model, columns: list[str], rows: Iterable[list], *, ids: bool =
             new_ids = [pk for (pk,) in cursor.fetchall()]
         names = (["id"] if ids else []) + [f.column for f in fields]
         scalars: dict[tuple[type, Any], str] = {}  # a batch repeats the same few values ("fr", false…)
-        with copy_from(cursor.cursor, table, names) as copy:
+        # A unique key taken meanwhile by another transaction is Django's IntegrityError, as through the ORM.
+        with connection.wrap_database_errors, copy_from(cursor.cursor, table, names) as copy:
             for number, row in enumerate(rows):
                 for index, encoder in json_fields:
                     value = row[index]
