@@ -98,6 +98,14 @@ class Topic(BilingualNameMixin, models.Model):
         return self._pick("example_body")
 
     @property
+    def example_language(self) -> str:
+        """The language the example is shown in: the page's, or French when the page's is not filled in
+        (the page then marks it, for readers and screen readers)."""
+        language = (translation.get_language() or "fr")[:2]
+        own = getattr(self, f"example_subject_{language}", "") or getattr(self, f"example_body_{language}", "")
+        return language if own else "fr"
+
+    @property
     def has_delivery_mode(self) -> bool:
         return self.kind in (TopicKind.CRITICAL, TopicKind.SERVICE)
 

@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
+from preferences.catalog import catalog_invalidate
 from preferences.models import ConsentEvent, Customer, Topic
 from preferences.selectors import preference_document_get
 from tests.preferences.test_views import _topics_form_data
@@ -123,3 +124,17 @@ def test_the_topics_page_and_the_overview_keep_their_query_counts(customer_clien
         customer_client.get(TOPICS_URL)
     with django_assert_max_num_queries(8):
         customer_client.get(reverse("preferences:overview"))
+
+
+def test_an_example_written_only_in_french_is_marked_as_french_on_an_english_page(customer_client):
+    Topic.objects.filter(code="billing").update(
+        example_subject_fr="Votre facture est prête", example_body_fr="Bonjour.", example_subject_en="", example_body_en=""
+    )
+    catalog_invalidate()  # as the admin does on save
+    english = customer_client.get(TOPICS_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    details = english.split('<details id="details-billing"', 1)[1].split("</details>", 1)[0]
+    assert '<blockquote lang="fr">' in details and "<strong>Votre facture est prête</strong>" in details
+    assert "written in French only" in details
+    french = customer_client.get(TOPICS_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    details = french.split('<details id="details-billing"', 1)[1].split("</details>", 1)[0]
+    assert "<blockquote>" in details and 'lang="fr"' not in details.split("<blockquote", 1)[1][:20]
