@@ -5,11 +5,16 @@ kept: on the approval row, and on the DataExport or Erasure row it led to."""
 
 from datetime import datetime
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_staff_member, is_supervisor
+from accounts.roles import is_staff_member, is_supervisor, supervisor_emails
+from notifications.services import email_enqueue
 from preferences.ledger import reason_given
 from preferences.models import Customer
 from preferences.state import PreferenceError
@@ -46,9 +51,28 @@ def data_rights_approval_request(
         waiting = DataRightsApproval.objects.filter(customer=customer, kind=kind, status=Status.PENDING).first()
         if waiting is not None:
             return waiting
-        return DataRightsApproval.objects.create(
+        approval = DataRightsApproval.objects.create(
             customer=customer, kind=kind, requested_by=requester, reason=reason, requested_at=now or timezone.now()
         )
+        _supervisors_tell(approval)
+        return approval
+
+
+def _supervisors_tell(approval: DataRightsApproval) -> None:
+    """Email the supervisors who may decide (not the one who asked) that a request waits for them, with
+    its link: no reason and nothing about the customer but their number, which the page shows to staff."""
+    addresses = [address for address in supervisor_emails() if address != approval.requested_by.email]
+    if not addresses:
+        return
+    url = settings.SITE_URL.rstrip("/") + reverse("support:approval_detail", args=[approval.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = (
+            _("An export of customer data waits for your approval")
+            if approval.kind == Kind.EXPORT
+            else _("An erasure of customer data waits for your approval")
+        )
+        body = render_to_string("privacy/email/approval_requested.txt", {"approval": approval, "url": url})
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
 
 
 def data_rights_approval_decide(

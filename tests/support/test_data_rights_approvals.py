@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contact_requests.models import CreatedByType
+from notifications.models import OutboundMessage
 from preferences.models import Customer
 from preferences.state import PreferenceError
 from privacy.approvals import ApprovalForbidden, data_rights_approval_decide, data_rights_approval_request
@@ -156,3 +157,34 @@ def test_the_approvals_list_costs_a_fixed_number_of_queries(supervisor_client, a
     with django_assert_max_num_queries(8):
         page = supervisor_client.get(reverse("support:approval_list")).content.decode()
     assert page.count('id="approval-') == 15
+
+
+def test_the_supervisors_are_emailed_when_a_request_waits_for_them_and_only_once(
+    agent_client, customer_user, agent, supervisor, second_supervisor
+):
+    _user, customer = customer_user
+    customer.first_name, customer.last_name = "Camille", "Delacroix"
+    customer.save(update_fields=["first_name", "last_name"])
+    assert _ask(agent_client, customer).status_code == 302
+    approval = DataRightsApproval.objects.get()
+
+    emails = list(OutboundMessage.objects.filter(to__in=[supervisor.email, second_supervisor.email]))
+    assert sorted(email.to for email in emails) == sorted([supervisor.email, second_supervisor.email])
+    email = emails[0]
+    assert email.subject == "Un effacement des données d'un client attend votre accord"
+    assert f"/support/approvals/{approval.pk}/" in email.body
+    assert f"client n° {customer.pk}" in email.body and agent.email in email.body
+    # Neither the reason nor the customer's name travels by email: the page shows them to staff.
+    assert "letter" not in email.body.lower() and "Delacroix" not in email.body
+    assert not OutboundMessage.objects.filter(to=agent.email).exists()
+    # Asking again while it waits changes nothing and tells no one again.
+    assert _ask(agent_client, customer).status_code == 302
+    assert OutboundMessage.objects.filter(to=supervisor.email).count() == 1
+
+
+def test_a_supervisor_asking_is_not_emailed_their_own_request(supervisor, second_supervisor, customer_user):
+    _user, customer = customer_user
+    data_rights_approval_request(customer_id=customer.pk, kind=Kind.EXPORT, requester=supervisor, reason="Asked by phone.")
+    assert not OutboundMessage.objects.filter(to=supervisor.email).exists()
+    [email] = OutboundMessage.objects.filter(to=second_supervisor.email)
+    assert email.subject == "Un téléchargement des données d'un client attend votre accord"
