@@ -95,7 +95,13 @@ def customer_data_collect(*, customer_id: int) -> dict[str, Any]:
                 "closed_at": request.closed_at,
                 "chatbot_conversation": _conversation(request),
                 "events": [
-                    {"occurred_at": e.occurred_at, "kind": e.kind, "new_status": e.new_status, "note": e.note}
+                    {
+                        "occurred_at": e.occurred_at,
+                        "kind": e.kind,
+                        "new_status": e.new_status,
+                        "note": e.note,
+                        "details": e.details,  # what the step changed: slots, a time agreed, an outcome
+                    }
                     for e in request.events.all()
                 ],
             }

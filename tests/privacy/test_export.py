@@ -51,6 +51,8 @@ def test_the_export_opens_as_valid_json_and_csv(customer_client, customer_user, 
     assert data["preferences"]["subscription.offers.email"] == "in"
     assert any(e["key"] == "subscription.offers.email" for e in data["consent_events"])
     assert data["contact_requests"][0]["reason"] == "Please call me about my contract."
+    created = data["contact_requests"][0]["events"][0]
+    assert created["kind"] == "created" and "preferred_time_slots" in created["details"]
 
     response = customer_client.get(f"{PAGE}exports/{export.pk}/download.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -160,5 +162,7 @@ def test_the_csv_parses_back_to_the_json_values_with_formulas_neutralised(custom
     assert created == data["customer"]["created_at"] and not created.startswith('"')
     slots = [json.loads(value) for value in cell("contact_requests", "preferred_time_slots")]
     assert ["weekday_morning"] in slots
+    steps = [json.loads(value) for value in cell("contact_requests", "events")]  # each request's steps, as JSON
+    assert any(step["details"].get("preferred_time_slots") == ["weekday_morning"] for steps_of in steps for step in steps_of)
     assert cell("preferences", "customer.easy_read") == ["false"]
     assert cell("preferences", "subscription.offers.email") == ["in"]
