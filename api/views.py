@@ -4,6 +4,7 @@ finds the object through an access helper, calls one service, answers."""
 
 import re
 from datetime import UTC
+from types import SimpleNamespace
 
 from django.http import HttpResponse
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
 from api import idempotency
@@ -45,6 +47,13 @@ from preferences.models import Customer
 from preferences.state import PreferenceError
 
 
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation without its `?format=` override: on the API that is an unknown query parameter
+    like any other (400, ApiView.query_parameters_check), where DRF answered 404 for a format it lacked."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
 class ApiView(APIView):
     """Every API view: authenticated by key, one scope per method (see api.permissions.HasScope),
     strict input (api.parsers, api.serializers.StrictSerializer), problem details in English unless
@@ -56,6 +65,7 @@ class ApiView(APIView):
     # converted; its query serializer should then subclass StrictSerializer).
     query_serializers: dict[str, type[serializers.Serializer]] | None = {}
     parser_classes = [StrictJSONParser]
+    content_negotiation_class = StrictContentNegotiation
     # Times go out in UTC with `Z`: plain data through the encoder, serializer fields through the time
     # zone in force while the view runs (the site's own is Europe/Paris, for pages).
     renderer_classes = [UtcJSONRenderer]
@@ -86,7 +96,7 @@ class ApiView(APIView):
         # What nearly every client sends (no Accept, */* or JSON) is answered by the one renderer without
         # parsing Accept: a tenth of a read. Anything else goes through DRF's negotiation (406 included).
         accept = request.META.get("HTTP_ACCEPT", "*/*")
-        if accept in _PLAIN_ACCEPTS and len(self.renderer_classes) == 1 and "format" not in request._request.GET:
+        if accept in _PLAIN_ACCEPTS and len(self.renderer_classes) == 1:
             renderer = self.renderer_classes[0]()
             return renderer, renderer.media_type
         return super().perform_content_negotiation(request, force=force)

@@ -305,10 +305,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Other systems authenticate with API keys (api.authentication); each view names its scopes.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.ApiKeyAuthentication",
-        "api.authentication.HeaderApiKeyAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication", "api.authentication.HeaderApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env_str("API_RATE_LIMIT", "600/min")},

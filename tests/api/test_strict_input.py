@@ -86,6 +86,13 @@ def test_unknown_query_parameters_are_refused_by_name(api, customer, path):
     assert body["unknown_fields"] == ["limt"] and "limt" in body["detail"]
 
 
+def test_a_format_parameter_is_refused_by_name_like_any_unknown_one(api, customer):
+    # DRF would read ?format= itself and answer 404 for a format it has no renderer for.
+    for value in ("xml", "json"):
+        body = assert_problem(api.get(f"/api/v1/customers/{customer.pk}", format=value), 400)
+        assert body["unknown_fields"] == ["format"]
+
+
 def test_known_query_parameters_are_still_accepted(api, customer):
     assert api.get("/api/v1/contact-requests", limit="5").status_code == 200
     assert api.get("/api/v1/customers/CRM-1/unsubscribe-links", topic="offers", channel="email").status_code == 200
