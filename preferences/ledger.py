@@ -79,10 +79,15 @@ def events_append(
         )
         for key, old, new in changes
     ]
-    if is_postgresql():  # the hot path: one INSERT whose text is built once (common.pg_rows)
+    if is_postgresql() and len(events) <= FAST_INSERT_ROWS:  # one INSERT whose text is built once (common.pg_rows)
         instances_insert(events)
         return events
-    return ConsentEvent.objects.bulk_create(events)
+    return ConsentEvent.objects.bulk_create(events)  # SQLite, and the rare long change (bulk_create splits it)
+
+
+# A change writes a few events (a customer's creation about 25): one statement text per count up to this,
+# well under PostgreSQL's 65,535 parameters a statement.
+FAST_INSERT_ROWS = 64
 
 
 def changed_notify(*, customer: Customer, keys: list[str]) -> None:
