@@ -124,13 +124,11 @@ class CustomerBatchUpsertView(ApiView):
         items, atomic = envelope.validated_data["customers"], envelope.validated_data["atomic"]
         valid: dict[int, dict] = {}
         errors: dict[str, dict] = {}
-        # One serializer reads every item, as a ListSerializer runs its child: building one per item
-        # (DRF deep-copies every declared field for each instance) cost half of a 1,000-item request.
-        # The errors are the same as is_valid() would give (run_validation raises them as they are).
-        serializer = s.CustomerUpsertSerializer()
+        # One serializer instance reads every item (StrictSerializer.validated): building one per item cost
+        # half of a 1,000-item request. The errors are the ones is_valid() would give.
         for index, item in enumerate(items):
             try:
-                valid[index] = serializer.run_validation(item)
+                valid[index] = s.CustomerUpsertSerializer.validated(item)
             except serializers.ValidationError as error:
                 errors[str(index)] = error.detail
         if errors and atomic:

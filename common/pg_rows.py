@@ -1,5 +1,5 @@
 """Writing model rows on PostgreSQL without the ORM's statement compilation, for the few writes every change
-makes: an INSERT of new instances and an UPDATE of some fields of one instance.
+makes: an INSERT of new instances and an UPDATE of some fields of one instance (the ORM elsewhere).
 
 The SQL text is built once per model and row count (or set of fields) from the model's own columns, so
 PostgreSQL keeps its plan (prepared statements, see portal.settings); each value still goes through its
@@ -15,13 +15,23 @@ from django.db import DatabaseError, connection
 from django.db.models import Field, Model
 from psycopg import sql
 
+from common.db import is_postgresql
 
-def instances_insert(instances: Sequence[Model]) -> None:
-    """Insert unsaved instances of one model in one statement and give them what the database set, as
-    bulk_create does on PostgreSQL: their ids and the fields with a database default (left to it)."""
+# A change writes a few rows (a customer's creation about 25 consent events): one statement text per
+# count up to this, well under PostgreSQL's 65,535 parameters a statement; more go through bulk_create,
+# which splits them.
+FAST_INSERT_ROWS = 64
+
+
+def instances_insert(instances: Sequence[Model]) -> list[Model]:
+    """Insert unsaved instances of one model and return them with what the database set, as bulk_create
+    does: on PostgreSQL in one statement (their ids and the fields with a database default, left to it);
+    elsewhere, or for more than FAST_INSERT_ROWS, through bulk_create itself."""
     if not instances:
-        return
+        return []
     model = type(instances[0])
+    if not is_postgresql() or len(instances) > FAST_INSERT_ROWS:
+        return model.objects.bulk_create(instances)
     sql_text, fields, returned = _insert_statement(model, len(instances))
     with connection.cursor() as cursor:
         db = cursor.db  # the connection itself: `connection` is a proxy, costly once a value
@@ -32,11 +42,16 @@ def instances_insert(instances: Sequence[Model]) -> None:
         for field, value in zip(returned, row, strict=True):
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, db.alias
+    return list(instances)
 
 
 def instance_update(instance: Model, update_fields: Sequence[str]) -> None:
     """`instance.save(update_fields=update_fields)` for an instance of a model with no receiver: an
-    UPDATE of those columns of its row; DatabaseError when no row was updated, as save() says."""
+    UPDATE of those columns of its row; DatabaseError when no row was updated, as save() says. Elsewhere
+    than on PostgreSQL, save() itself."""
+    if not is_postgresql():
+        instance.save(update_fields=update_fields)
+        return
     sql_text, fields = _update_statement(type(instance), frozenset(update_fields))
     with connection.cursor() as cursor:
         db = cursor.db

@@ -7,7 +7,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.db import is_postgresql
 from common.pg_rows import instance_update, instances_insert
 from preferences.catalog import notice_versions_current
 from preferences.domain import ActorType, Source
@@ -79,15 +78,7 @@ def events_append(
         )
         for key, old, new in changes
     ]
-    if is_postgresql() and len(events) <= FAST_INSERT_ROWS:  # one INSERT whose text is built once (common.pg_rows)
-        instances_insert(events)
-        return events
-    return ConsentEvent.objects.bulk_create(events)  # SQLite, and the rare long change (bulk_create splits it)
-
-
-# A change writes a few events (a customer's creation about 25): one statement text per count up to this,
-# well under PostgreSQL's 65,535 parameters a statement.
-FAST_INSERT_ROWS = 64
+    return instances_insert(events)  # bulk_create, without compiling the INSERT each time on PostgreSQL
 
 
 def changed_notify(*, customer: Customer, keys: list[str]) -> None:
@@ -129,10 +120,8 @@ def change_begin(customer: Customer) -> None:
 
 
 def customer_bump(customer: Customer, fields: list[str]) -> None:
-    if is_postgresql():  # save(update_fields=…) without compiling the UPDATE each time (common.pg_rows)
-        instance_update(customer, [*fields, "version", "updated_at"])
-    else:
-        customer.save(update_fields=[*fields, "version", "updated_at"])
+    # save(update_fields=…), without compiling the UPDATE each time on PostgreSQL (common.pg_rows).
+    instance_update(customer, [*fields, "version", "updated_at"])
 
 
 def change_abandon(customer: Customer) -> None:
