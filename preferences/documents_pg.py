@@ -95,21 +95,26 @@ def preference_documents_range(
 
 def preference_document_lock(*, customer_id: int) -> PreferenceDocument:
     """A customer's document with the customer row locked (SELECT … FOR UPDATE) until the end of the
-    transaction, for a change: two queries on PostgreSQL, three elsewhere. Raises Customer.DoesNotExist.
-    Erased customers are returned too: the caller says what that means."""
+    transaction, for a change: two queries in one round trip on PostgreSQL, three elsewhere. Raises
+    Customer.DoesNotExist. Erased customers are returned too: the caller says what that means."""
     if not is_postgresql():
         customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer_id)
         return preference_document_build(customer)
     # The lock, then the relations in a statement of their own: a statement that waited for the lock
     # sees the locked row as committed by the other change, but subqueries in it would still read the
     # subscriptions as they were when it started (READ COMMITTED takes one snapshot per statement).
-    with connection.cursor() as cursor:
-        cursor.execute(_CUSTOMER_LOCK_SQL, [customer_id])
-        row = cursor.fetchone()
-        db = cursor.db
+    # Both go with the transaction's BEGIN in one round trip (psycopg's pipeline mode): the server
+    # still runs them one after the other, the relations once the lock is held.
+    with connection.cursor() as lock_cursor, connection.cursor() as relations_cursor:
+        db = lock_cursor.db
+        with db.wrap_database_errors, db.connection.pipeline():
+            lock_cursor.execute(_CUSTOMER_LOCK_SQL, [customer_id])
+            relations_cursor.execute(_RELATIONS_SQL, [customer_id])
+        row = lock_cursor.fetchone()
+        relations = relations_cursor.fetchone()
     if row is None:
         raise Customer.DoesNotExist(f"No customer {customer_id}.")
-    return preference_document_build(_customer_from_row(row, db))
+    return _document_from_json(_customer_from_row(row, db), *relations, catalog_get(), db.alias)
 
 
 def _documents_build(customers: list[Customer]) -> list[PreferenceDocument]:
