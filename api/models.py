@@ -86,7 +86,9 @@ class Send(models.Model):
     """A message a client reports having sent: the weekly marketing cap counts these."""
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="sends")
-    customer = models.ForeignKey("preferences.Customer", on_delete=models.CASCADE, related_name="sends")
+    customer = models.ForeignKey(  # no index of its own: send_customer_sent_idx leads with it
+        "preferences.Customer", on_delete=models.CASCADE, related_name="sends", db_index=False
+    )
     topic = models.ForeignKey("preferences.Topic", on_delete=models.PROTECT, related_name="sends")
     channel = models.CharField(max_length=16, choices=ChannelCode.choices)
     sent_at = models.DateTimeField()
