@@ -6,22 +6,15 @@ and the ledger rebuilds the stored state. SQLite serialises writers: skipped the
 import json
 import threading
 
-import pytest
-from django.db import connection
 from django.test import Client
 
 from api.services import api_client_create
 from preferences.models import ConsentEvent, Customer
 from tests.api.conftest import make_api_customer
+from tests.postgresql import CONCURRENT_WRITERS
 from tests.security.test_concurrency import _in_threads, _ledger_matches_the_state
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Concurrency needs PostgreSQL (row locks, parallel connections): set DATABASE_URL to run it.",
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 ROUNDS = 6
 CHANGES = "/api/v1/customers/changes"

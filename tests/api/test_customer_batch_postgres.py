@@ -13,15 +13,10 @@ from django.test import Client
 from api.services import api_client_create
 from preferences.models import Customer
 from tests.api.conftest import make_api_customer
+from tests.postgresql import CONCURRENT_WRITERS
 from tests.security.test_concurrency import _ledger_matches_the_state
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Concurrency needs PostgreSQL (row locks, parallel connections): set DATABASE_URL to run it.",
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 ROUNDS = 8
 BATCH = "/api/v1/customers/batch"

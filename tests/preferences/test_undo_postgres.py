@@ -5,21 +5,15 @@ and changes nothing. SQLite serialises writers: skipped there."""
 import threading
 import time
 
-import pytest
 from django.db import connection, transaction
 
 from preferences.models import ConsentEvent, Customer
 from preferences.undo import UndoStale, change_undo
+from tests.postgresql import CONCURRENT_WRITERS
 from tests.preferences.test_undo import as_customer, change, ledger_matches_the_state
 from tests.preferences.test_undo import fresh as refreshed
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Concurrency needs PostgreSQL (row locks, parallel connections): set DATABASE_URL to run it.",
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 
 def _waiting_for_a_lock(pid: int) -> bool:

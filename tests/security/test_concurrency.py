@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 
 from api.services import api_client_create
@@ -25,14 +25,9 @@ from preferences.selectors import preference_document_get
 from preferences.state import state_rebuild
 from support.services import customer_override_apply
 from tests.conftest import make_customer_user, make_staff_user
+from tests.postgresql import CONCURRENT_WRITERS
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Concurrency needs PostgreSQL (row locks, parallel connections): set DATABASE_URL to run it.",
-    ),
-]
+pytestmark = CONCURRENT_WRITERS
 
 ROUNDS = 8
 
