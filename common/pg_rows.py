@@ -1,5 +1,6 @@
 """Writing model rows on PostgreSQL without the ORM's statement compilation, for the few writes every change
-makes: an INSERT of new instances and an UPDATE of some fields of one instance (the ORM elsewhere).
+makes: an INSERT of new instances and an UPDATE of some fields of one instance (the ORM elsewhere); and
+`writes_batched()`, which sends such writes together, in one round trip.
 
 The SQL text is built once per model and row count (or set of fields) from the model's own columns, so
 PostgreSQL keeps its plan (prepared statements, see portal.settings); each value still goes through its
@@ -8,10 +9,12 @@ and customer UPDATE through the ORM cost 0.25-0.3 ms of CPU more than this, a te
 are sent: use these only for models no receiver listens to.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Field, Model
 from psycopg import sql
 
@@ -33,15 +36,18 @@ def instances_insert(instances: Sequence[Model]) -> list[Model]:
     if not is_postgresql() or len(instances) > FAST_INSERT_ROWS:
         return model.objects.bulk_create(instances)
     sql_text, fields, returned = _insert_statement(model, len(instances))
-    with connection.cursor() as cursor:
-        db = cursor.db  # the connection itself: `connection` is a proxy, costly once a value
-        params = [field.get_db_prep_save(field.pre_save(obj, True), db) for obj in instances for field in fields]
-        cursor.execute(sql_text, params)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` is a proxy, costly once a value
+    params = [field.get_db_prep_save(field.pre_save(obj, True), db) for obj in instances for field in fields]
+    cursor = db.cursor()
+
+    def finish() -> None:
         rows = cursor.fetchall()
-    for instance, row in zip(instances, rows, strict=True):
-        for field, value in zip(returned, row, strict=True):
-            setattr(instance, field.attname, value)
-        instance._state.adding, instance._state.db = False, db.alias
+        for instance, row in zip(instances, rows, strict=True):
+            for field, value in zip(returned, row, strict=True):
+                setattr(instance, field.attname, value)
+            instance._state.adding, instance._state.db = False, db.alias
+
+    _send(cursor, sql_text, params, finish)
     return list(instances)
 
 
@@ -53,14 +59,60 @@ def instance_update(instance: Model, update_fields: Sequence[str]) -> None:
         instance.save(update_fields=update_fields)
         return
     sql_text, fields = _update_statement(type(instance), frozenset(update_fields))
-    with connection.cursor() as cursor:
-        db = cursor.db
-        params = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
-        cursor.execute(sql_text, [*params, instance.pk])
-        updated = cursor.rowcount
-    if not updated:
-        raise DatabaseError("Save with update_fields did not affect any rows.")
-    instance._state.adding, instance._state.db = False, db.alias
+    db = connections[DEFAULT_DB_ALIAS]
+    params = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
+    cursor = db.cursor()
+
+    def finish() -> None:
+        if not cursor.rowcount:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        instance._state.adding, instance._state.db = False, db.alias
+
+    _send(cursor, sql_text, [*params, instance.pk], finish)
+
+
+@contextmanager
+def writes_batched() -> Iterator[None]:
+    """Send the INSERTs and UPDATEs of instances_insert and instance_update made in the block together,
+    in one round trip on PostgreSQL (psycopg's pipeline mode), where each took its own: the server
+    still runs them one after the other, in the block's transaction. What the database gives back (ids,
+    defaults, the check that an UPDATE found its row, errors) is read as the block ends, so inside it,
+    use no id these writes set and read nothing written in it. A query in the block still works, at the
+    cost of a round trip. Elsewhere than on PostgreSQL, and inside another such block, each write is
+    finished at once, as without it."""
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` is a proxy
+    if not is_postgresql() or getattr(db, _PENDING, None) is not None:
+        yield
+        return
+    db.ensure_connection()
+    pending: list[tuple[Any, Callable[[], None]]] = []
+    setattr(db, _PENDING, pending)
+    try:
+        with db.wrap_database_errors, db.connection.pipeline():
+            yield
+        for _cursor, finish in pending:
+            finish()
+    finally:
+        setattr(db, _PENDING, None)
+        for cursor, _finish in pending:
+            cursor.close()
+
+
+# The finishing steps of the writes sent in a writes_batched() block, on the connection (one per thread).
+_PENDING = "_pg_rows_pending"
+
+
+def _send(cursor, sql_text: str, params: list, finish: Callable[[], None]) -> None:
+    """Run the statement, then finish it and close its cursor: at once, or as the writes_batched() block
+    around it ends."""
+    pending = getattr(cursor.db, _PENDING, None)
+    if pending is not None:
+        pending.append((cursor, finish))
+        cursor.execute(sql_text, params)
+        return
+    with cursor:
+        cursor.execute(sql_text, params)
+        finish()
 
 
 def _names(fields: Sequence[Field]) -> sql.Composable:

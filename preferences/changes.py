@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.pg_rows import writes_batched
 from preferences.catalog import Catalog
 from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_document_lock
@@ -83,9 +84,10 @@ def preferences_change(
         applied, fields = changes_apply(document, cleaned)
         events: list[ConsentEvent] = []
         if applied:
-            events = events_append(customer=customer, changes=applied, context=context)
-            customer_bump(customer, fields)
-            changed_notify(customer=customer, keys=[key for key, _old, _new in applied])
+            with writes_batched():  # the ledger, the customer and the outbox in one round trip
+                events = events_append(customer=customer, changes=applied, context=context)
+                customer_bump(customer, fields)
+                changed_notify(customer=customer, keys=[key for key, _old, _new in applied])
         else:
             change_abandon(customer)
         confirmations = double_optin_request(

@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common.db import is_postgresql
-from common.pg_rows import instance_update, instances_insert
+from common.pg_rows import instance_update, instances_insert, writes_batched
 from outbox.models import OutboxEvent
 from preferences.models import ConsentEvent, Customer
 
@@ -72,3 +73,51 @@ def test_an_update_writes_the_fields_given_and_refuses_a_missing_row():
     gone = Customer(pk=customer.pk + 1000, updated_at=before + timedelta(days=1))
     with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
         instance_update(gone, ["large_print"])
+
+
+def _event(customer, key: str) -> ConsentEvent:
+    return ConsentEvent(
+        customer=customer, version=2, occurred_at=timezone.now(), key=key, actor_type="customer", source="api"
+    )
+
+
+def test_writes_in_a_batch_are_sent_together_and_finished_as_it_ends():
+    customer = Customer.objects.create(external_id="pg-rows-3")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with writes_batched():
+            [event] = instances_insert([_event(customer, "k1")])
+            customer.large_print = True
+            instance_update(customer, ["large_print", "updated_at"])
+            [outbox] = instances_insert([OutboxEvent(type="customer.created", payload={"customer_id": customer.pk})])
+            # Sent, not yet answered: nothing has been read back.
+            assert event.pk is None and outbox.pk is None
+            with writes_batched():  # inside another block: finished with the outer one
+                [inner] = instances_insert([_event(customer, "k2")])
+            assert inner.pk is None
+            # A query in the block still answers (after the writes before it: one statement at a time).
+            assert ConsentEvent.objects.filter(customer=customer, key__in=["k1", "k2"]).count() == 2
+        assert event.pk < inner.pk and outbox.pk is not None
+        assert not event._state.adding and not customer._state.adding
+    assert len(queries) == 5  # the same statements as without the block
+    assert _row(customer)["large_print"] is True
+    assert _row(event)["key"] == "k1" and _row(outbox)["payload"] == {"customer_id": customer.pk}
+
+
+def test_an_error_in_a_batch_is_djangos_and_the_transaction_keeps_nothing():
+    customer = Customer.objects.create(external_id="pg-rows-4")
+    gone = Customer(pk=customer.pk + 1000, updated_at=timezone.now())
+    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+        with writes_batched():
+            instances_insert([_event(customer, "kept?")])
+            instance_update(gone, ["large_print"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with writes_batched():
+            instances_insert([_event(customer, "kept?")])
+            instances_insert([Customer(external_id="pg-rows-4")])  # the unique external id, taken
+            instances_insert([_event(customer, "after")])  # not run: the server stops at the error
+    assert not ConsentEvent.objects.filter(customer=customer).exists()
+    # The connection is usable afterwards, in and out of a batch.
+    with transaction.atomic(), writes_batched():
+        [event] = instances_insert([_event(customer, "after the errors")])
+    assert _row(event)["key"] == "after the errors"
+
