@@ -57,11 +57,9 @@ def _load(rps: float, p50: float) -> dict:
     return {"rps": rps, "p50_ms": p50, "p99_ms": p50 * 3, "requests": int(rps * 5), "errors": 0}
 
 
-def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
-    run = {"ceiling": _load(2000, 1.0), "read": _load(1200, 2.0), "plan": _load(1100, 2.1), "change": _load(500, 4.0),
-           "read_small": _load(1250, 1.9)}
-    raw = {
-        "customers": 200, "customers_small": 100, "load_runs": [run, run],
+def _raw(runs: list[dict]) -> dict:
+    return {
+        "customers": 200, "customers_small": 100, "load_runs": runs,
         "bulk_plan": {"app_ms": 60.0, "floor_ms": 30.0, "ratio": 2.0, "rows": 1000, "runs": 3},
         "import": {"app_ms": 900.0, "floor_ms": 30.0, "ratio": 30.0, "rows": 1000, "runs": 3},
         "stream": {
@@ -83,6 +81,12 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
                      "by_kind": {"email": {"count": 50, "p50_ms": 2.0, "p95_ms": 120.0, "max_ms": 130.0}}},
         },
     }
+
+
+def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
+    run = {"ceiling": _load(2000, 1.0), "read": _load(1200, 2.0), "plan": _load(1100, 2.1), "change": _load(500, 4.0),
+           "read_small": _load(1250, 1.9)}
+    raw = _raw([run, run])
     figures = report.figures(raw)
     path = tmp_path / "bench.json"
     report.json_write(str(path), raw, figures)
@@ -103,6 +107,21 @@ def test_json_has_every_figure_and_the_raw_measurements(tmp_path):
     assert body["targets_hold"]["import_vs_copy"] is False
     assert body["raw"]["load_runs"][0]["ceiling"]["rps"] == 2000
     assert "single document read" in report.table(raw, figures)
+
+
+def test_each_ratio_is_against_the_ceilings_measured_just_before_and_after_it():
+    ceilings = [_load(2000, 1.0), _load(2400, 1.0), _load(1600, 1.0), _load(1000, 1.0)]
+    run = {
+        "ceiling": ceilings[0], "ceilings": ceilings, "read_small": _load(1250, 1.9),
+        "read": {**_load(1100, 2.0), "ceiling_rps": [2000, 2400]},
+        "plan": {**_load(1000, 2.1), "ceiling_rps": [2400, 1600]},
+        "change": {**_load(260, 4.0), "ceiling_rps": [1600, 1000]},
+    }
+    figures = report.figures(_raw([run]))
+    assert figures["read_ratio"] == 0.5 and figures["plan_ratio"] == 0.5 and figures["write_ratio"] == 0.2
+    assert figures["ceiling_rps"] == 1800  # the median of the four
+    table = report.table(_raw([run]), figures)
+    assert "trivial JSON view (ceiling, 4 measures)" in table and "1,800 req/s [1000.00–2400.00]" in table
 
 
 @pytest.mark.postgres

@@ -73,15 +73,12 @@ class Command(BaseCommand):
             }
             runs = []
             for run in range(repeat):
-                results = {}
-                for name, (server, scenario) in scenarios.items():
-                    results[name] = self._load(server, scenario, duration, tmp)
                 targets = measure.change_targets(full_url, count=400, id_high=customers, seed=run)
-                change = loadgen.Scenario("change", "change", key_full, targets=targets)
-                results["change"] = self._load(full, change, duration, tmp)
+                scenarios["change"] = (full, loadgen.Scenario("change", "change", key_full, targets=targets))
+                results = self._load_run(scenarios, duration, tmp)
                 runs.append(results)
                 self.stdout.write(f"run {run + 1}/{repeat}: " + ", ".join(
-                    f"{name} {item['rps']:,.0f}/s" for name, item in results.items()))
+                    f"{name} {item['rps']:,.0f}/s" for name, item in results.items() if name != "ceilings"))
             raw["load_runs"] = runs
             raw["bulk_plan"] = measure.bulk_plan(full.base_url, full_url, key=key_full, id_high=customers).as_dict()
             raw["import"] = measure.import_vs_copy(full.base_url, full_url, key=key_full).as_dict()
@@ -105,12 +102,30 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n{customers:,} customers ({small_customers:,} for the growth row), gunicorn 2 sync workers, "
             f"cache {'Redis' if 'Redis' in raw['cache'] else 'per-process memory'}, "
-            f"{generator} with {CONNECTIONS} connections, {duration:g} s per scenario, {repeat} run(s); "
+            f"{generator} with {CONNECTIONS} connections, {duration:g} s per scenario, {repeat} run(s), each ratio "
+            f"against the ceilings measured just before and after its scenario; "
             f"load average before/after: {raw['machine']['load_average'][0]:.1f}/{raw['machine']['load_average_after'][0]:.1f}"
         )
         if json_path:
             report.json_write(json_path, raw, result)
             self.stdout.write(f"figures written to {json_path}")
+
+    def _load_run(self, scenarios: dict, duration: float, tmp: str) -> dict:
+        """One run: the ceiling again before and after each scenario that is compared with it, each such
+        scenario keeping the two it sits between (`ceiling_rps`), so that its ratio is against the
+        machine as it was then (this machine's speed was seen to drift by a fifth within a run).
+        read_small follows read at once: the growth row compares their latencies."""
+        ceiling_server, ceiling = scenarios["ceiling"]
+        ceilings = [self._load(ceiling_server, ceiling, duration, tmp)]
+        results = {"ceiling": ceilings[0]}
+        for group in (("read", "read_small"), ("plan",), ("change",)):
+            for name in group:
+                server, scenario = scenarios[name]
+                results[name] = self._load(server, scenario, duration, tmp)
+            ceilings.append(self._load(ceiling_server, ceiling, duration, tmp))
+            results[group[0]]["ceiling_rps"] = [ceilings[-2]["rps"], ceilings[-1]["rps"]]
+        results["ceilings"] = ceilings
+        return results
 
     def _load(self, server: Server, scenario: loadgen.Scenario, duration: float, tmp: str) -> dict:
         if loadgen.wrk_available():
