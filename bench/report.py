@@ -35,6 +35,11 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def ceilings_measured(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every measure of the ceiling in these runs (one a run in runs saved before they were repeated)."""
+    return [item for run in runs for item in run.get("ceilings", [run["ceiling"]])]
+
+
 def ratio(run: dict[str, Any], name: str) -> float:
     """A scenario's throughput against the ceiling: the mean of the two measured just before and after
     it, or (runs saved before those) the run's one ceiling."""
@@ -45,7 +50,7 @@ def ratio(run: dict[str, Any], name: str) -> float:
 def figures(raw: dict[str, Any]) -> dict[str, Any]:
     """The headline ratios (medians over the repeats) from the raw measurements."""
     runs = raw["load_runs"]
-    ceiling = [item["rps"] for run in runs for item in run.get("ceilings", [run["ceiling"]])]
+    ceiling = [item["rps"] for item in ceilings_measured(runs)]
     per_run = {
         "read_ratio": [ratio(run, "read") for run in runs],
         "plan_ratio": [ratio(run, "plan") for run in runs],
@@ -88,7 +93,7 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
         return f"{op} {target:g} {'✓' if holds(key, result[key]) else '✗'}"
 
     n_small, n_full = raw["customers_small"], raw["customers"]
-    ceilings = [item for run in runs for item in run.get("ceilings", [run["ceiling"]])]
+    ceilings = ceilings_measured(runs)
 
     def c(field: str) -> float:
         return median([item[field] for item in ceilings])
