@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import connection
@@ -61,15 +62,39 @@ def _database_ok() -> bool:
         except Exception:
             return False
         return True
+    # The request connection's libpq parameters, without Django's and psycopg's own keyword arguments
+    # (read here: the probe may run in another thread, which has a connection of its own).
+    params = {
+        key: value
+        for key, value in connection.get_connection_params().items()
+        if key not in {"connect_timeout", "context", "cursor_factory", "prepare_threshold", "server_side_binding"}
+    }
+    timeout = settings.DATABASE_HEALTH_TIMEOUT or None
     try:
-        asyncio.run(asyncio.wait_for(_postgres_answers(), settings.DATABASE_HEALTH_TIMEOUT or None))
+        _run_in_own_event_loop(lambda: asyncio.wait_for(_postgres_answers(params), timeout))
     except Exception:
         return False
     return True
 
 
-async def _postgres_answers() -> None:
-    """Connect and run `SELECT 1` on a connection of its own, bounded by the caller's clock.
+def _run_in_own_event_loop(coroutine_make):
+    """Run the coroutine `coroutine_make()` gives on an event loop of its own and return its result.
+
+    asyncio.run refuses to start in a thread that already runs a loop (Playwright's sync API keeps one
+    running in a test's thread), and the probe then said "down" of a database that answers. There it
+    runs in a thread of its own instead. The coroutine is made where it runs, so that none is left
+    unawaited when a loop refuses it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine_make())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz") as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_make())).result()
+
+
+async def _postgres_answers(params: dict) -> None:
+    """Connect with these libpq parameters and run `SELECT 1` on a connection of its own, bounded by the
+    caller's clock.
 
     The server's statement_timeout cannot stop a server (or a network path) that has stopped answering
     altogether, and the request's own connection may be one that was opened before the stall: the
@@ -78,12 +103,6 @@ async def _postgres_answers() -> None:
     # Imported only here, where the database is PostgreSQL: a site on SQLite never needs the driver.
     import psycopg
 
-    # The request connection's libpq parameters, without Django's and psycopg's own keyword arguments.
-    params = {
-        key: value
-        for key, value in connection.get_connection_params().items()
-        if key not in {"connect_timeout", "context", "cursor_factory", "prepare_threshold", "server_side_binding"}
-    }
     # libpq's own limit (2 s at least) as well, so that no connection attempt outlives the probe for long.
     connect_timeout = max(2, settings.DATABASE_HEALTH_TIMEOUT)
     conn = await psycopg.AsyncConnection.connect(**params, connect_timeout=connect_timeout, autocommit=True)

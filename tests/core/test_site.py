@@ -1,5 +1,6 @@
 """The site's skeleton: health check, language, security headers, production settings."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +17,26 @@ def test_healthz_is_ok_when_database_and_broker_answer(client):
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_probes_the_database_from_a_thread_that_runs_an_event_loop(client, monkeypatch):
+    # Playwright's sync API keeps a loop running in the test's thread for the rest of the session, and a
+    # probe that called asyncio.run there said "down" of a database that answers (on PostgreSQL).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test client's sync calls, inside a loop
+
+    async def from_a_running_loop(path):
+        return client.get(path)
+
+    response = asyncio.run(from_a_running_loop("/healthz"))
+    assert response.json()["checks"]["database"] == "ok"
+
+    from tests.core.database_faults import database_gone
+
+    with database_gone():
+        response = asyncio.run(from_a_running_loop("/healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "down"
 
 
 @pytest.mark.django_db
