@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from portal import views
+from tests.core.database_faults import database_gone
 
 
 @pytest.mark.django_db
@@ -30,8 +31,6 @@ def test_healthz_probes_the_database_from_a_thread_that_runs_an_event_loop(clien
 
     response = asyncio.run(from_a_running_loop("/healthz"))
     assert response.json()["checks"]["database"] == "ok"
-
-    from tests.core.database_faults import database_gone
 
     with database_gone():
         response = asyncio.run(from_a_running_loop("/healthz"))
