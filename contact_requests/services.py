@@ -34,7 +34,7 @@ from contact_requests.models import (
 from contact_requests.outcomes import OUTCOME_MAX_LENGTH, outcome_input_check, outcome_timing_check
 from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
 from contact_requests.timing import appointment_check, due_at_compute, service_level_for
-from contact_requests.transitions import request_event_append, request_transition
+from contact_requests.transitions import Unchanged, request_event_append, request_transition
 from preferences.domain import ActorType
 from preferences.models import ContactPoint, Customer, Topic
 
@@ -55,6 +55,8 @@ MAX_ACTIVE_PER_CUSTOMER = 5
 
 Status = ContactRequestStatus
 Kind = ContactRequestEvent.Kind
+# contact_request_assign without `seen_assignee_id`: whoever holds the request (a supervisor's reassignment).
+ANY_HOLDER = object()
 
 
 # --- Create ------------------------------------------------------------------------------------
@@ -254,15 +256,27 @@ def contact_requests_withdraw(*, customer_id: int, actor: Actor, now: datetime |
 
 
 def contact_request_assign(
-    *, contact_request_id: int, actor: Actor, assignee, now: datetime | None = None
+    *, contact_request_id: int, actor: Actor, assignee, seen_assignee_id=ANY_HOLDER, now: datetime | None = None
 ) -> ContactRequest:
-    """Give a request to a member of staff (often "assign to me"); an open request becomes assigned."""
+    """Give a request to a member of staff (often "assign to me"); an open request becomes assigned.
+
+    `seen_assignee_id`: who held the request on the page the actor acted from (None: nobody). When
+    given, a request somebody else has taken since is refused, so that two people never both believe it is
+    theirs; taking it over from the person seen is recorded with their address. Giving a request to the
+    person who already has it records nothing."""
     _require_staff_person(actor)
     if assignee is None or not is_staff_member(assignee):
         raise ContactRequestError({"assignee": _("Requests can only be assigned to support staff.")})
 
-    def change(contact_request: ContactRequest) -> None:
+    def change(contact_request: ContactRequest) -> dict | None:
+        holder = contact_request.assigned_to
+        if holder is not None and holder.pk == assignee.pk:
+            raise Unchanged
+        if seen_assignee_id is not ANY_HOLDER and holder is not None and holder.pk != seen_assignee_id:
+            message = _("%(person)s took this request in the meantime: agree with them before you take it over.")
+            raise ContactRequestError({"assignee": message % {"person": holder.email}})
         contact_request.assigned_to = assignee
+        return {"taken_over_from": holder.email} if holder is not None else None
 
     return request_transition(
         contact_request_id=contact_request_id,

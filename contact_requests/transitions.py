@@ -16,6 +16,10 @@ Status = ContactRequestStatus
 Kind = ContactRequestEvent.Kind
 
 
+class Unchanged(Exception):
+    """Raised by a transition's `change` when the request already is as asked: nothing is recorded."""
+
+
 # What a request row may change in a transition (saved with update_fields).
 CHANGEABLE_FIELDS = [
     "status",
@@ -47,7 +51,8 @@ def request_transition(
 ) -> ContactRequest:
     """Lock the request, check it is in one of `from_statuses`, apply the change, record and tell.
 
-    `change(contact_request)` may refuse (raise) and may return details to keep on the event."""
+    `change(contact_request)` may refuse (raise), may find nothing to do (raise Unchanged: the request
+    is returned as it is, with no event) and may return details to keep on the event."""
     now = now or timezone.now()
     with transaction.atomic():
         contact_request = (
@@ -71,7 +76,10 @@ def request_transition(
         old_status = contact_request.status
         if new_status is None:
             new_status = Status.ASSIGNED if old_status == Status.OPEN else old_status
-        details = (change(contact_request) if change is not None else None) or {}
+        try:
+            details = (change(contact_request) if change is not None else None) or {}
+        except Unchanged:
+            return contact_request
         contact_request.status = new_status
         if (
             new_status in (Status.SCHEDULED, Status.COMPLETED, Status.UNREACHABLE)

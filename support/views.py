@@ -229,16 +229,24 @@ def _back(request, contact_request_id: int):
 @staff_required
 def request_assign(request, contact_request_id):
     contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+    # Who had it on the page the button was on (empty: nobody): somebody who took it since is not
+    # silently replaced.
+    seen = request.POST.get("assigned_to", "")
+    seen_assignee_id = int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 19 else None
     try:
         request_services.contact_request_assign(
             contact_request_id=contact_request.pk,
             actor=request_services.Actor.staff(request.user),
             assignee=request.user,
+            seen_assignee_id=seen_assignee_id,
         )
     except request_services.ContactRequestError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Request #%(id)s is assigned to you.") % {"id": contact_request.pk})
+        if seen_assignee_id not in (None, request.user.pk):
+            messages.success(request, _("You have taken over request #%(id)s.") % {"id": contact_request.pk})
+        else:
+            messages.success(request, _("Request #%(id)s is assigned to you.") % {"id": contact_request.pk})
     return _back(request, contact_request.pk)
 
 
@@ -254,6 +262,12 @@ def _request_transition(request, contact_request_id, *, form_class, form_name, s
                 **{field: form.cleaned_data[field] for field in fields},
             )
         except request_services.ContactRequestError as error:
+            # Shown as it is now: a colleague may have closed it since the page was loaded (no form left
+            # to carry the error then).
+            contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
+            if contact_request.status not in ACTIVE_STATUSES:
+                messages.error(request, " ".join(error.messages))
+                return redirect("support:request_detail", contact_request_id=contact_request.pk)
             _errors_to_form(form, error)
         else:
             messages.success(request, success)
