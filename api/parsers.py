@@ -55,9 +55,22 @@ def json_shape_check(data, *, check_strings: bool) -> None:
                 stack.append((item, depth + 1))
 
 
+def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object as a dict, refusing a key given twice: which one was meant is not known (Python
+    would keep the last, other readers the first), so it is not guessed."""
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _value in pairs if key in seen or seen.add(key))
+        shown = repeated if len(repeated) <= 80 else repeated[:79] + "…"
+        raise ParseError(_("The body gives the key “%(key)s” twice in one object: send it once.") % {"key": shown})
+    return body
+
+
 class StrictJSONParser(JSONParser):
     """JSON bodies of at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413 beyond), UTF-8, not nested deeper
-    than MAX_JSON_DEPTH, with no lone surrogate: anything else is a 400 problem."""
+    than MAX_JSON_DEPTH, with no lone surrogate and no key repeated in an object: anything else is a
+    400 problem."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -69,7 +82,11 @@ class StrictJSONParser(JSONParser):
         except UnicodeDecodeError:
             raise ParseError(_("The body is not valid UTF-8.")) from None
         try:
-            data = json.loads(text, parse_constant=strict_constant if self.strict else None)
+            data = json.loads(
+                text,
+                parse_constant=strict_constant if self.strict else None,
+                object_pairs_hook=_object_without_repeated_keys,
+            )
         except RecursionError:
             raise ParseError(
                 _("The body nests more than %(depth)d levels deep.") % {"depth": MAX_JSON_DEPTH}

@@ -188,7 +188,12 @@ def problem_exception_handler(exc, context):
         logger.exception("Unhandled error in the API", exc_info=exc)
         signals.got_request_exception.send(sender=None, request=getattr(request, "_request", request))
         return Response(
-            problem(status_code=500, code="server_error", instance=instance),
+            problem(
+                status_code=500,
+                code="server_error",
+                detail=_("An unexpected error on our side: it is recorded for our team."),
+                instance=instance,
+            ),
             status=500,
             content_type=PROBLEM_CONTENT_TYPE,
         )

@@ -5,6 +5,7 @@ Keys: `customer.<field>`, `topic.<topic>.<field>`, `subscription.<topic>.<channe
 rebuilt from the ledger by applying each event's new value in order (`state_rebuild`).
 """
 
+import json
 import zoneinfo
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
@@ -80,8 +81,11 @@ def customer_value_from_state(field: str, value: Any) -> Any:
 
 
 def _choice(value: Any, choices: Iterable[str], key: str) -> str:
-    if value not in set(choices):
-        raise PreferenceError({key: _("“%(value)s” is not one of the allowed values.") % {"value": value}})
+    # Only text can be a choice: a list or an object from a JSON body is refused, not hashed.
+    if not isinstance(value, str) or value not in set(choices):
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        raise PreferenceError({key: _("“%(value)s” is not one of the allowed values.") % {"value": shown}})
     return value
 
 
@@ -97,10 +101,12 @@ def customer_value_clean(field: str, value: Any) -> Any:
     if field == "language":
         return _choice(value, ("fr", "en"), key)
     if field == "channel_ranking":
-        if not isinstance(value, list) or len(set(value)) != len(value):
+        if not isinstance(value, list):
             raise PreferenceError({key: _("The ranking must list each channel at most once.")})
         for code in value:
             _choice(code, ChannelCode.values, key)
+        if len(set(value)) != len(value):
+            raise PreferenceError({key: _("The ranking must list each channel at most once.")})
         return list(value)
     if field == "ai_default":
         return _choice(value, AiLevel.values, key)
@@ -110,7 +116,8 @@ def customer_value_clean(field: str, value: Any) -> Any:
         if value in (None, ""):
             return None
         try:
-            return time_to_state(time.fromisoformat(str(value)))
+            # Text only: str() of a number could read as a time (10**30 as 10:00).
+            return time_to_state(time.fromisoformat(value if isinstance(value, str) else "not text"))
         except ValueError:
             raise PreferenceError({key: _("Enter a time such as 21:30.")}) from None
     if field == "time_zone":
@@ -139,12 +146,18 @@ def _pause_end_clean(value: Any, key: str) -> str | None:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    try:
+        # In UTC, where the state keeps it: a moment at the edge of the calendar (year 1 with an
+        # offset ahead of UTC) has no UTC form and is refused like any other bad date.
+        in_utc = moment.astimezone(UTC) if moment is not None and moment.tzinfo is not None else None
+    except OverflowError:
+        in_utc = None
+    if in_utc is None:
         raise PreferenceError({key: _("Enter a date and time with its time zone, such as 2026-09-01T00:00:00Z.")})
     # A business rule on the value, not a decision in time: the clock only bounds how far ahead.
-    if moment > timezone.now() + PAUSE_MAX:
+    if in_utc > timezone.now() + PAUSE_MAX:
         raise PreferenceError({key: _("Marketing can be paused for six months at most.")})
-    return moment_to_state(moment)
+    return moment_to_state(in_utc)
 
 
 def topic_value_clean(topic_code: str, field: str, value: Any) -> Any:

@@ -6,13 +6,16 @@ import json
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from api.models import Scope
 from api.parsers import MAX_JSON_DEPTH
+from preferences.catalog import catalog_get
 from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent
+from preferences.state import CUSTOMER_FIELDS, TOPIC_FIELDS
 from tests.api.conftest import assert_problem
 
 PLANS = "/api/v1/contact-plans"
@@ -145,6 +148,88 @@ def test_invalid_utf8_and_broken_json_are_400(api, customer):
     assert "UTF-8" in assert_problem(_raw(api, "POST", PLANS, b'{"topic": "\xff\xfe"}'), 400)["detail"]
     assert_problem(_raw(api, "POST", PLANS, b'{"topic": '), 400)
     assert_problem(_raw(api, "POST", PLANS, b'{"topic": NaN}'), 400)
+
+
+def _every_setting_key() -> list[str]:
+    keys = [f"customer.{name}" for name in CUSTOMER_FIELDS]
+    for topic in catalog_get().topics:
+        keys += [f"topic.{topic.code}.{name}" for name in TOPIC_FIELDS]
+        keys += [f"subscription.{topic.code}.{channel}" for channel in topic.allowed_channels]
+    return keys
+
+
+# Values of every JSON type where a setting expects another: a list or an object where text is
+# expected was a 500 (a choice checked by hashing it), on PATCH and in a batch.
+WRONG_TYPES = ([["human_reviewed"]], {"value": "fr"}, [], {}, 1.5, 10**30, True, "x" * 5000)
+
+
+@pytest.mark.parametrize("value", WRONG_TYPES, ids=lambda value: type(value).__name__)
+def test_a_value_of_the_wrong_json_type_for_any_setting_is_a_400_naming_it(api, customer, value):
+    keys = _every_setting_key()
+    for key in keys:
+        one = api.patch(f"/api/v1/customers/{customer.pk}", {"changes": {key: value}}, headers={"If-Match": f'"{customer.version}"'})
+        if one.status_code == 200:  # the value fits this setting (true for a switch, [] for the ranking)
+            customer.refresh_from_db()
+            continue
+        assert key in assert_problem(one, 400)["errors"], key
+    every = {key: value for key in keys}
+    problem = assert_problem(api.patch(f"/api/v1/customers/{customer.pk}", {"changes": every},
+                                       headers={"If-Match": f'"{customer.version}"'}), 400)
+    assert "customer.language" in problem["errors"]
+    batch = api.post("/api/v1/customers/changes", {"items": [{"customer_id": customer.pk, "changes": every}]})
+    assert batch.status_code == 200, batch.content
+    assert batch.json()["results"][0]["problem"]["status"] == 400
+
+
+def test_a_choice_refused_shows_the_value_short(api, customer):
+    problem = assert_problem(
+        api.patch(f"/api/v1/customers/{customer.pk}", {"changes": {"customer.language": ["fr" * 100]}},
+                  headers={"If-Match": f'"{customer.version}"'}),
+        400,
+    )
+    message = problem["errors"]["customer.language"][0]
+    assert message.startswith('“["frfr') and "…”" in message and len(message) < 150
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_pause_end_at_the_edge_of_the_calendar_is_a_400(api, customer, moment):
+    response = api.patch(f"/api/v1/customers/{customer.pk}", {"changes": {"customer.marketing_paused_until": moment}},
+                         headers={"If-Match": f'"{customer.version}"'})
+    assert "customer.marketing_paused_until" in assert_problem(response, 400)["errors"]
+
+
+def test_a_key_given_twice_in_one_object_is_a_400_naming_it(api, customer):
+    events = ConsentEvent.objects.count()
+    for path, method, body in (
+        (f"/api/v1/customers/{customer.pk}", "PATCH",
+         b'{"changes": {"subscription.offers.email": "out", "subscription.offers.email": "in"}}'),
+        ("/api/v1/audiences", "POST", b'{"topic": "offers", "topic": "billing"}'),
+        (PLANS, "POST", b'{"topic": "offers", "customer_ids": [1], "customer_ids": [2]}'),
+    ):
+        response = _raw(api, method, path, body, headers={"If-Match": f'"{customer.version}"'})
+        detail = assert_problem(response, 400)["detail"]
+        assert "twice" in detail and ("subscription.offers.email" in detail or "topic" in detail or "customer_ids" in detail)
+    assert ConsentEvent.objects.count() == events
+    # The same key in two different objects is no repetition.
+    body = b'{"items": [{"customer_id": %d, "changes": {"customer.large_print": true}}, ' \
+           b'{"external_id": "CRM-NOBODY", "changes": {"customer.large_print": true}}]}'
+    response = _raw(api, "POST", "/api/v1/customers/changes", body % customer.pk)
+    assert response.status_code == 200, response.content
+
+
+def test_an_unexpected_error_is_a_500_problem_in_the_client_s_language(rf):
+    from rest_framework.request import Request
+
+    from api.problems import problem_exception_handler
+
+    request = Request(rf.get("/api/v1/customers/1"))
+    with translation.override("fr"):
+        response = problem_exception_handler(RuntimeError("boom"), {"request": request})
+    assert response.status_code == 500
+    assert (response.data["title"], response.data["detail"]) == (
+        "Erreur du serveur.",
+        "Une erreur inattendue de notre côté\u00a0: elle est enregistrée pour notre équipe.",
+    )
 
 
 def test_a_lone_surrogate_that_reaches_an_answer_is_escaped_not_a_500():
