@@ -29,6 +29,11 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ("code", "kind", "name_fr", "name_en", "allowed_channels", "default_channels", "order")
     list_filter = ("kind",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The code names the topic in customers' settings, the ledger's keys, webhook filters and
+        # every API client's requests: renaming it would orphan all of them. Fixed once created.
+        return ("code",) if obj is not None else ()
+
     def has_delete_permission(self, request, obj=None):
         return False  # customers' choices and the ledger refer to topics
 

@@ -67,7 +67,8 @@ class Topic(BilingualNameMixin, models.Model):
     description_fr = models.TextField(blank=True)
     description_en = models.TextField(blank=True)
     allowed_channels = models.JSONField(default=list, help_text="Channel codes this topic may use.")
-    default_channels = models.JSONField(default=list, help_text="Channel codes switched on by default.")
+    # Blank: a marketing topic is on by default on no channel that needs prior consent (often none).
+    default_channels = models.JSONField(default=list, blank=True, help_text="Channel codes switched on by default.")
     paper_copy_available = models.BooleanField(default=False)
     messages_per_month = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("1"))
     order = models.PositiveSmallIntegerField(default=0)
