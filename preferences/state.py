@@ -116,8 +116,9 @@ def customer_value_clean(field: str, value: Any) -> Any:
         if value in (None, ""):
             return None
         try:
-            # Text only: str() of a number could read as a time (10**30 as 10:00).
-            return time_to_state(time.fromisoformat(value if isinstance(value, str) else "not text"))
+            # A time or its text only: str() of a number could read as a time (10**30 as 10:00).
+            text = value.isoformat() if isinstance(value, time) else value if isinstance(value, str) else ""
+            return time_to_state(time.fromisoformat(text))
         except ValueError:
             raise PreferenceError({key: _("Enter a time such as 21:30.")}) from None
     if field == "time_zone":
