@@ -167,6 +167,22 @@ def test_the_request_page_shows_the_urgent_number_and_opening_hours(customer_cli
     assert "lundi–vendredi\u00a0: 09:00–18:00" in page
 
 
+def test_without_an_urgent_number_the_request_page_promises_no_call(customer_client, customer_user, agent):
+    """No number configured: the box shows the opening hours under a heading that offers no call, and
+    a taken request does not send the customer to look for a number that is not there."""
+    SupportTeam.objects.update(urgent_phone="")
+    contact_request = request_for(customer_user[1])
+    contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
+    customer_client.cookies["django_language"] = "en"
+    page = customer_client.get("/my/requests/").content.decode()
+    assert "When our team is there" in page and "Urgent? Call us" not in page and "tel:" not in page
+    taken = page[page.index(f'id="taken-request-{contact_request.pk}"') :]
+    assert taken[: taken.index("</p>")].endswith("To change or cancel it, reply to our email.")
+    SupportTeam.objects.update(urgent_phone="+33 1 23 45 67 89")
+    page = customer_client.get("/my/requests/").content.decode()
+    assert "Urgent? Call us" in page and "(see “Urgent? Call us” above)" in page
+
+
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
