@@ -1,6 +1,9 @@
 """Small template filters and tags used across the site's pages and emails."""
 
+from urllib.parse import urlsplit
+
 from django import template
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from common import site
 
@@ -26,3 +29,22 @@ def site_name() -> str:
 def site_url() -> str:
     """The site's public address, for the signature of emails."""
     return site.site_url()
+
+
+@register.simple_tag(takes_context=True)
+def language_next(context) -> str:
+    """Where the language switcher comes back to: this page; or, when this page answers a form (its
+    errors shown at an address that only takes POST: a GET there is a 405), the page the form was on,
+    from the Referer when it is this site's (SECURE_REFERRER_POLICY sends it within the site); else home."""
+    request = context.get("request")
+    if request is None:
+        return "/"
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"

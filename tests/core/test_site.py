@@ -81,6 +81,31 @@ def test_english_from_the_browser_or_the_switcher(client):
     assert '<html lang="en">' in client.get("/").content.decode()
 
 
+def _switcher_next(page: str) -> str:
+    start = page.index('class="language-switcher"')
+    field = page.index('name="next" type="hidden" value="', start) + len('name="next" type="hidden" value="')
+    return page[field : page.index('"', field)]
+
+
+@pytest.mark.django_db
+def test_the_switcher_after_a_form_error_comes_back_to_the_form_s_page_not_a_post_only_address(customer_client):
+    """A form whose errors are shown at an address that only takes POST (adding a phone number): the
+    switcher went back there with a GET, a blank 405 page. It now goes back to the page the form was on."""
+    assert _switcher_next(customer_client.get("/my/channels/?tab=1").content.decode()) == "/my/channels/?tab=1"
+    add_phone = reverse("preferences:contact_point_add", args=["phone"])
+    assert customer_client.get(add_phone).status_code == 405
+    answer = customer_client.post(add_phone, {"value": "abc"}, HTTP_REFERER="http://testserver/my/channels/")
+    assert answer.status_code == 400
+    assert _switcher_next(answer.content.decode()) == "/my/channels/"
+    switched = customer_client.post(reverse("set_language"), {"language": "en", "next": "/my/channels/"})
+    assert switched["Location"] == "/my/channels/"
+    assert customer_client.get(switched["Location"]).status_code == 200
+    # A Referer from elsewhere, or none, is not followed.
+    for referer in ("https://evil.example/my/channels/", None):
+        extra = {"HTTP_REFERER": referer} if referer else {}
+        assert _switcher_next(customer_client.post(add_phone, {"value": "abc"}, **extra).content.decode()) == "/"
+
+
 @pytest.mark.django_db
 def test_urls_carry_no_language_prefix(client):
     assert reverse("account_login") == "/accounts/login/"
