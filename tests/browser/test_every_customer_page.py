@@ -69,6 +69,8 @@ def the_customer():
     contact_request = contact_request_create(
         customer=customer, reason="Facture 2025-03", preferred_channel="email",
         created_by_type=CreatedByType.CUSTOMER, actor_id=str(user.pk), preferred_time_slots=["weekday_morning"],
+        # One unbroken word as long as a pasted address: the page must still not scroll sideways.
+        contested_decision="https://example.com/decisions/" + "refus-de-credit-" * 12,
     )
     data_export_request(customer_id=customer.pk, requested_by_type="customer", requested_by_id=str(user.pk))
     link = unsubscribe_link_get_or_create(customer=customer, topic=None)
