@@ -107,6 +107,33 @@ def test_the_switcher_after_a_form_error_comes_back_to_the_form_s_page_not_a_pos
 
 
 @pytest.mark.django_db
+def test_a_missing_page_is_a_404_in_the_site_s_layout_and_language(client):
+    french = client.get("/nothing-here/")
+    assert french.status_code == 404
+    page = french.content.decode()
+    assert "Cette page n’existe pas" in page and 'class="language-switcher"' in page and 'id="error-home"' in page
+    english = client.get("/nothing-here/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This page does not exist" in english and '<html lang="en">' in english
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_a_403_that_says_why_in_the_user_s_language(customer_client):
+    customer_client.cookies["django_language"] = "en"
+    refused = customer_client.get("/support/")
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "You cannot open this page" in page and "Your account does not give access to it." in page
+    assert 'id="error-home"' in page
+
+
+def test_a_server_error_is_a_page_in_both_languages(rf):
+    answer = views.server_error(rf.get("/my/"))
+    assert answer.status_code == 500
+    page = answer.content.decode()
+    assert "Une erreur s’est produite de notre côté" in page and "Something went wrong on our side" in page
+
+
+@pytest.mark.django_db
 def test_urls_carry_no_language_prefix(client):
     assert reverse("account_login") == "/accounts/login/"
     assert client.get("/en/").status_code == 404
