@@ -80,8 +80,11 @@ class SettingsForm(forms.Form):
     plain_text_email = forms.BooleanField(label=_("Plain-text emails (no images or layout)"), required=False)
     easy_read = forms.BooleanField(label=_("Easy-to-read wording (the FALC method)"), required=False)
 
-    def __init__(self, *args, time_zone: str, **kwargs):
+    def __init__(self, *args, time_zone: str, stored_quiet_hours: tuple = (None, None), **kwargs):
         super().__init__(*args, **kwargs)
+        # A console agent may set one end of the quiet hours at a time (preferences.changes): a pair
+        # left half-set that way, sent back untouched, must not block the customer's other settings.
+        self.stored_quiet_hours = stored_quiet_hours
         # The hours mean nothing without their zone: name the one they are read in today.
         help_text = gettext("In your time zone, %(zone)s (you can change it below).") % {
             "zone": time_zone.replace("_", " ")
@@ -92,7 +95,7 @@ class SettingsForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
-        if (start is None) != (end is None):
+        if (start is None) != (end is None) and not self._quiet_hours_untouched():
             raise forms.ValidationError(_("Give both the start and the end of your quiet hours, or neither."))
         if start is not None and start == end:
             self.add_error("quiet_hours_end", _("Quiet hours must start and end at different times."))
@@ -104,7 +107,13 @@ class SettingsForm(forms.Form):
         for name in ("quiet_hours_start", "quiet_hours_end"):
             value = data[name]
             changes[str(SettingKey.customer(name))] = value.strftime("%H:%M") if value else None
+        if self._quiet_hours_untouched():
+            del changes["customer.quiet_hours_start"], changes["customer.quiet_hours_end"]
         return changes
+
+    def _quiet_hours_untouched(self) -> bool:
+        sent = (self.cleaned_data.get("quiet_hours_start"), self.cleaned_data.get("quiet_hours_end"))
+        return sent == tuple(self.stored_quiet_hours)
 
 
 class RankingMoveForm(forms.Form):

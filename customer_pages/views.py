@@ -231,7 +231,11 @@ def ranking_move(request, customer):
 @require_POST
 @customer_required
 def settings_update(request, customer):
-    form = forms.SettingsForm(request.POST, time_zone=customer.time_zone)
+    form = forms.SettingsForm(
+        request.POST,
+        time_zone=customer.time_zone,
+        stored_quiet_hours=(customer.quiet_hours_start, customer.quiet_hours_end),
+    )
     if form.is_valid():
         try:
             result = preferences_change(customer_id=customer.pk, changes=form.changes(), context=_context(request))

@@ -142,6 +142,32 @@ def test_settings_save_quiet_hours_and_format_needs(customer_client, customer_us
     assert customer.large_print is True
 
 
+def test_quiet_hours_half_set_by_the_console_do_not_block_the_customer_s_other_settings(
+    customer_client, customer_user, agent
+):
+    """An agent sets one end of the quiet hours at a time; the customer who then saves only large print
+    (the half pair sent back as it was shown) gets it saved, the half pair left for them or the agent."""
+    from preferences.changes import preferences_change
+    from preferences.domain import ActorType, Source
+    from preferences.ledger import ChangeContext
+
+    _, customer = customer_user
+    console = ChangeContext(actor_type=ActorType.STAFF, source=Source.CONSOLE, actor_id=str(agent.pk),
+                            reason_code="customer_request", reason="Asked on the phone.")
+    preferences_change(customer_id=customer.pk, changes={"customer.quiet_hours_start": "22:00"}, context=console)
+    form = {"time_zone": "Europe/Paris", "language": "fr", "quiet_hours_start": "22:00", "quiet_hours_end": "",
+            "large_print": "on"}
+    assert customer_client.post(reverse("preferences:settings_update"), form).status_code == 302
+    customer.refresh_from_db()
+    assert customer.large_print is True
+    assert (customer.quiet_hours_start.strftime("%H:%M"), customer.quiet_hours_end) == ("22:00", None)
+    # Changing the half pair itself still needs both ends.
+    form["quiet_hours_start"] = "21:00"
+    response = customer_client.post(reverse("preferences:settings_update"), form, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Give both the start and the end of your quiet hours, or neither." in response.content.decode()
+
+
 def test_ranking_moves_a_channel_up(customer_client, customer_user):
     _, customer = customer_user
     customer_client.post(reverse("preferences:ranking_move"), {"channel": "postal", "direction": "up"})
