@@ -42,6 +42,8 @@ def test_override_writes_a_staff_event_and_emails_the_customer(customer_user, ag
     assert "Asked on the phone for paper bills." in email.body
     assert "REC-2026-0042" not in email.body  # evidence is internal
     assert ReasonCode.objects.get(code="customer_call").label_fr in email.body  # the customer's language
+    change_line = next(line for line in email.body.splitlines() if "→" in line)
+    assert "\u00a0: " in change_line and " : " not in change_line.replace("\u00a0:", "")  # French spacing
     assert preference_document_get(customer_id=customer.pk).customer.assistance_mode == "human_first"
 
 
