@@ -203,6 +203,7 @@ MFA_TOTP_ISSUER = "Portail préférences"
 # emails and one-click links stay stable; the language comes from the cookie or the browser.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["portal.formats"]  # unambiguous short English dates
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

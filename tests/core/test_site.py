@@ -133,6 +133,20 @@ def test_a_server_error_is_a_page_in_both_languages(rf):
     assert "Une erreur s’est produite de notre côté" in page and "Something went wrong on our side" in page
 
 
+def test_short_english_dates_name_the_month():
+    """12/06/2026 is 6 December to an American reader and 12 June to a European one."""
+    from datetime import datetime
+
+    from django.utils import formats, translation
+
+    moment = datetime(2026, 12, 6, 20, 52)
+    with translation.override("en"):
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "6 Dec 2026, 20:52"
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "6 Dec 2026"
+    with translation.override("fr"):
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "06/12/2026 20:52"
+
+
 @pytest.mark.django_db
 def test_urls_carry_no_language_prefix(client):
     assert reverse("account_login") == "/accounts/login/"

@@ -1,0 +1,1 @@
+"""English formats (portal.formats.en.formats)."""
