@@ -102,7 +102,7 @@ def customer_override(request, customer_id):
         return render(
             request,
             "support/override_choose.html",
-            {"customer": customer, "groups": grid.groups()},
+            {"customer": customer, "groups": grid.groups(), "unknown_key": key[:200]},
             status=400 if key else 200,
         )
     form = forms.OverrideForm(request.POST or None, key=key, document=document)

@@ -114,3 +114,14 @@ def test_setting_picker_is_grouped_by_topic_with_current_values(agent_client, cu
     # An unknown key is refused with the picker, not a 500.
     response = agent_client.get(reverse("support:customer_override", args=[customer.pk]), {"key": "topic.nope.x"})
     assert response.status_code == 400 and "<optgroup" in response.content.decode()
+    # And says so: a channel the topic is not sent on, posted with a reason, is not silently dropped.
+    agent_client.cookies["django_language"] = "en"
+    response = agent_client.post(
+        reverse("support:customer_override", args=[customer.pk]),
+        {"key": "subscription.contract.sms", "value": "in", "reason_code": "customer_call", "reason": "Asked."},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="override-unknown-key"' in page
+    assert "“subscription.contract.sms” is not a setting you can change for this customer" in page
+    plain = agent_client.get(reverse("support:customer_override", args=[customer.pk])).content.decode()
+    assert 'id="override-unknown-key"' not in plain
