@@ -10,6 +10,7 @@ import json
 import re
 
 from django.conf import settings
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -62,8 +63,8 @@ def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
     if len(body) != len(pairs):
         seen: set[str] = set()
         repeated = next(key for key, _value in pairs if key in seen or seen.add(key))
-        shown = repeated if len(repeated) <= 80 else repeated[:79] + "…"
-        raise ParseError(_("The body gives the key “%(key)s” twice in one object: send it once.") % {"key": shown})
+        message = _("The body gives the key “%(key)s” twice in one object: send it once.")
+        raise ParseError(message % {"key": Truncator(repeated).chars(80)})
     return body
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, ChannelCode, DeliveryMode
@@ -84,7 +85,7 @@ def _choice(value: Any, choices: Iterable[str], key: str) -> str:
     # Only text can be a choice: a list or an object from a JSON body is refused, not hashed.
     if not isinstance(value, str) or value not in set(choices):
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        shown = Truncator(shown).chars(80)
         raise PreferenceError({key: _("“%(value)s” is not one of the allowed values.") % {"value": shown}})
     return value
 

@@ -7,9 +7,11 @@ import json
 import pytest
 from django.test import override_settings
 from django.utils import translation
+from rest_framework.request import Request
 
 from api.models import Scope
 from api.parsers import MAX_JSON_DEPTH
+from api.problems import problem_exception_handler
 from preferences.catalog import catalog_get
 from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
@@ -218,10 +220,6 @@ def test_a_key_given_twice_in_one_object_is_a_400_naming_it(api, customer):
 
 
 def test_an_unexpected_error_is_a_500_problem_in_the_client_s_language(rf):
-    from rest_framework.request import Request
-
-    from api.problems import problem_exception_handler
-
     request = Request(rf.get("/api/v1/customers/1"))
     with translation.override("fr"):
         response = problem_exception_handler(RuntimeError("boom"), {"request": request})
@@ -282,8 +280,6 @@ def test_a_method_the_view_does_not_answer_is_405_whatever_its_query(api, custom
 
 def test_a_request_django_finds_suspicious_is_a_400_problem(api, rf):
     from django.core.exceptions import TooManyFieldsSent
-
-    from api.problems import problem_exception_handler
 
     response = problem_exception_handler(TooManyFieldsSent("too many"), {"request": rf.post("/api/v1/customers")})
     assert response.status_code == 400 and response.data["type"] == "urn:portal:problem:bad_request"

@@ -4,9 +4,11 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, translation
 
 from portal import views
 from tests.core.database_faults import database_gone
@@ -135,10 +137,6 @@ def test_a_server_error_is_a_page_in_both_languages(rf):
 
 def test_short_english_dates_name_the_month():
     """12/06/2026 is 6 December to an American reader and 12 June to a European one."""
-    from datetime import datetime
-
-    from django.utils import formats, translation
-
     moment = datetime(2026, 12, 6, 20, 52)
     with translation.override("en"):
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "6 Dec 2026, 20:52"

@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from preferences.changes import preferences_change
+from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, ContactPoint, Customer
 from preferences.selectors import preference_document_get
 from tests.conftest import PASSWORD
@@ -147,10 +150,6 @@ def test_quiet_hours_half_set_by_the_console_do_not_block_the_customer_s_other_s
 ):
     """An agent sets one end of the quiet hours at a time; the customer who then saves only large print
     (the half pair sent back as it was shown) gets it saved, the half pair left for them or the agent."""
-    from preferences.changes import preferences_change
-    from preferences.domain import ActorType, Source
-    from preferences.ledger import ChangeContext
-
     _, customer = customer_user
     console = ChangeContext(actor_type=ActorType.STAFF, source=Source.CONSOLE, actor_id=str(agent.pk),
                             reason_code="customer_request", reason="Asked on the phone.")
