@@ -61,8 +61,8 @@ class EventQuerySerializer(StrictSerializer):
     )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    external_id = serializers.CharField(min_length=1, max_length=100, required=False)
-    key_prefix = serializers.CharField(
+    external_id = StrictCharField(min_length=1, max_length=100, required=False)
+    key_prefix = StrictCharField(
         min_length=1, max_length=120, required=False, help_text="e.g. `subscription.offers.` or `customer.`"
     )
     occurred_after = serializers.DateTimeField(required=False, help_text="Events at or after this time.")

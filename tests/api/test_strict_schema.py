@@ -60,6 +60,15 @@ def test_non_blank_strings_say_so(schema):
     assert components["PreferencesChange"]["properties"]["changes"]["minProperties"] == 1
 
 
+def test_non_blank_query_parameters_say_so(schema, api):
+    """The change feed's text filters were plain CharFields: a schema-driven client (schemathesis found it)
+    could send key_prefix=" ", which the schema allowed and the server refused as blank."""
+    parameters = {item["name"]: item["schema"] for item in schema["paths"]["/api/v1/events"]["get"]["parameters"]}
+    for name in ("external_id", "key_prefix"):
+        assert parameters[name]["minLength"] == 1 and not re.search(parameters[name]["pattern"], "  "), name
+    assert "key_prefix" in assert_problem(api.get("/api/v1/events?key_prefix=%20%20"), 400)["errors"]
+
+
 def test_blank_means_what_python_strips(schema, api, customer):
     """DRF trims with str.strip(): a string of U+001E alone is blank to it, though JavaScript's \\s (which
     schema-driven clients use) does not hold U+001E. The pattern names the characters instead."""
