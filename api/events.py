@@ -15,7 +15,7 @@ from api.representations import event_representation
 from api.schema import problems
 from api.serializers import MAX_ID, StrictCharField, StrictSerializer
 from api.views import ApiView, personal_data_allowed
-from preferences.feed import FeedFilters, FeedPosition, consent_events_page, feed_end
+from preferences.feed import FeedFilters, FeedPosition, UnknownCursor, consent_events_page, feed_end, feed_position
 
 
 class EventOutSerializer(serializers.Serializer):
@@ -57,7 +57,8 @@ class EventQuerySerializer(StrictSerializer):
         required=False,
         default="0",
         help_text="Where to start: `0` (or nothing) for the beginning, the `next_cursor` or an event's `cursor` "
-        "you were given, or `now` for only what happens from now on.",
+        "you were given, or `now` for only what happens from now on. Any other cursor is refused (400), so "
+        "that a reader never skips events without knowing it.",
     )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
@@ -71,10 +72,10 @@ class EventQuerySerializer(StrictSerializer):
     def validate_after(self, value: str) -> FeedPosition:
         if value == "now":
             return feed_end()
-        position = FeedPosition.parse(value)
-        if position is None:
-            raise serializers.ValidationError(_("This cursor was not given by this feed."))
-        return position
+        try:
+            return feed_position(value)
+        except UnknownCursor:
+            raise serializers.ValidationError(_("This cursor was not given by this feed.")) from None
 
 
 class EventListView(ApiView):

@@ -34,27 +34,51 @@ class FeedPosition:
 
     @classmethod
     def parse(cls, text: str) -> "FeedPosition | None":
-        """A cursor this feed gave, or a plain event id (the cursors of the first API version); None
-        when it is neither. `0` is the beginning."""
-        # Numbers past the largest id are taken as the largest: a position after every event.
+        """The position a cursor's text names: `t.e`, or a plain event id (the cursors of the first API
+        version) as (0, id), to be placed by feed_position; None when it is neither or a number is past
+        the largest id. `0` is the beginning. It says nothing of whether the feed gave it."""
         if text.isdigit() and len(text) <= 19:
-            return cls(0, 0) if int(text) == 0 else _legacy_position(min(int(text), MAX_ID))
+            return cls(0, int(text)) if int(text) <= MAX_ID else None
         match = _POSITION.fullmatch(text)
-        if match is None:
+        if match is None or max(int(match[1]), int(match[2])) > MAX_ID:
             return None
-        return cls(min(int(match[1]), MAX_ID), min(int(match[2]), MAX_ID))
+        return cls(int(match[1]), int(match[2]))
 
 
 START = FeedPosition(0, 0)
 
 
+class UnknownCursor(ValueError):
+    """A cursor this feed never gave: following it could skip events without anybody noticing."""
+
+
+def feed_position(cursor: str) -> FeedPosition:
+    """Where a cursor this feed gave stands (one query, none for `0`). The feed gives `0` (the
+    beginning), an event's position, and its end as it was (`feed_end`); the first API version gave the
+    id of the last event served. Raises UnknownCursor for anything else: a position past the end, an
+    event with another transaction, a number past the largest id, text that is no cursor."""
+    position = FeedPosition.parse(cursor)
+    if position is None:
+        raise UnknownCursor(cursor)
+    if position == START:
+        return START
+    if cursor.isdigit():
+        return _legacy_position(position.event_id)
+    if position.event_id == MAX_ID:  # an end: the horizon only moves forward
+        if position <= feed_end():
+            return position
+    elif ConsentEvent.objects.filter(pk=position.event_id, transaction_id=position.transaction_id).exists():
+        return position
+    raise UnknownCursor(cursor)
+
+
 def _legacy_position(event_id: int) -> FeedPosition:
     """An old cursor was the id of the last event served: stand where that event stands (or, for an id
-    no event has, where the last event before it stands)."""
-    transaction_id = (
-        ConsentEvent.objects.filter(pk__lte=event_id).order_by("-pk").values_list("transaction_id", flat=True).first()
-    )
-    return START if transaction_id is None else FeedPosition(transaction_id, event_id)
+    no event has, where the last event before it stands). An id past the last event was never given."""
+    last = ConsentEvent.objects.filter(pk__lte=event_id).order_by("-pk").values_list("pk", "transaction_id").first()
+    if last is None or not ConsentEvent.objects.filter(pk__gte=event_id).exists():
+        raise UnknownCursor(str(event_id))
+    return FeedPosition(last[1], event_id)
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,40 @@ def test_an_event_id_from_the_first_version_still_works_as_a_cursor(api, custome
     events = list(ConsentEvent.objects.order_by("id").values_list("id", flat=True))
     page = api.get(EVENTS, after=events[1], limit=1000).json()
     assert [event["id"] for event in page["events"]] == events[2:]
-    # An id no event has (ids of rolled-back inserts are never used) stands after the events before it.
-    assert api.get(EVENTS, after=events[-1] + 1000).json()["events"] == []
+    # An id no event has below the last one (ids of rolled-back inserts are never used) stands after the
+    # events before it; an id past the last event was never given.
+    later = ConsentEvent.objects.get(pk=events[-1])
+    later.pk = events[-1] + 1000  # ids in between are a gap
+    ConsentEvent.objects.bulk_create([later])  # as a restored backup would hold it
+    page = api.get(EVENTS, after=events[-1] + 500, limit=1000).json()
+    assert [event["id"] for event in page["events"]] == [later.pk]
+    assert_problem(api.get(EVENTS, after=later.pk + 1), 400)
+
+
+def test_made_up_cursors_are_refused_not_followed(api, customer):
+    """A cursor the feed did not give could make a reader skip events without noticing: refused, never
+    clamped or rounded to something near."""
+    events = list(ConsentEvent.objects.order_by("transaction_id", "id").values_list("transaction_id", "id"))
+    transaction_id, event_id = events[0]
+    end = api.get(EVENTS, after="now").json()["next_cursor"]
+    end_transaction, end_event = (int(part) for part in end.split("."))
+    made_up = {
+        "another transaction's event": f"{transaction_id + 1}.{event_id}",
+        "an event that is not there": f"{transaction_id}.{events[-1][1] + 1}",
+        "past the feed's end": f"{end_transaction + 10**6}.{end_event}",
+        "an end that never was": f"{transaction_id}.{2**63 - 2}",
+        "a transaction id past the largest": f"9999999999999999999.{event_id}",
+        "an event id past the largest": f"{transaction_id}.9999999999999999999",
+        "an old-style id past the largest": "9999999999999999999",
+        "an old-style id past the last event": str(events[-1][1] + 1),
+    }
+    for what, cursor in made_up.items():
+        assert "after" in assert_problem(api.get(EVENTS, after=cursor), 400)["errors"], what
+    # Every cursor the feed gives is taken back: each event's, the end's, and an empty page's.
+    for event in api.get(EVENTS, limit=1000).json()["events"]:
+        assert api.get(EVENTS, after=event["cursor"]).status_code == 200
+    empty = api.get(EVENTS, after=end).json()
+    assert empty["events"] == [] and api.get(EVENTS, after=empty["next_cursor"]).status_code == 200
 
 
 def test_events_refusals(make_api, customer):
@@ -188,3 +220,8 @@ def test_events_page_in_two_queries_after_authentication(api, customer):
     # The feed's end, then the page; the key comes from the cache. Inside a transaction (as this test is)
     # PostgreSQL also refreshes its view of other sessions first (preferences.feed.feed_end).
     assert len(queries) <= 3
+    # With a cursor, one more: the feed checks that it gave it (preferences.feed.feed_position).
+    cursor = api.get(EVENTS, limit=1).json()["next_cursor"]
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(EVENTS, after=cursor, limit=1000).status_code == 200
+    assert len(queries) <= 4
