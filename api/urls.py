@@ -93,7 +93,6 @@ urlpatterns = [
     ),
     path("v1/sends", sends.SendBatchView.as_view(), name="sends"),
     path("v1/sends/<int:send_id>", sends.SendDetailView.as_view(), name="send-detail"),
-    # Not yet strict about its query string (the view is being rewritten): see ApiView.query_serializers.
     path("v1/events", events.EventListView.as_view(), name="event-list"),
     path("v1/contact-requests", contact_requests.ContactRequestListCreateView.as_view(), name="contact-requests"),
     path(

@@ -60,8 +60,8 @@ class ApiView(APIView):
     Accept-Language asks otherwise."""
 
     required_scopes: dict[str, str] = {}
-    # The serializer of each method's query string: any other query parameter is a 400 that names
-    # it. A method not listed takes no query parameter at all. None: not checked (a view not yet
+    # The serializer of each method's query string: any other query parameter, or one given twice, is
+    # a 400 that names it. A method not listed takes no query parameter at all. None: not checked (a view not yet
     # converted; its query serializer should then subclass StrictSerializer).
     query_serializers: dict[str, type[serializers.Serializer]] | None = {}
     parser_classes = [StrictJSONParser]
@@ -91,6 +91,11 @@ class ApiView(APIView):
         unknown = [name for name in request.query_params if name not in known]
         if unknown:
             raise UnknownFields(unknown)
+        # Which of two values was meant is not known (a QueryDict keeps the last): not guessed.
+        repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
+        if repeated:
+            message = _("This parameter is given more than once: give it once.")
+            raise ValidationError({name: [message] for name in repeated})
 
     def perform_content_negotiation(self, request, force=False):
         # What nearly every client sends (no Accept, */* or JSON) is answered by the one renderer without

@@ -103,6 +103,18 @@ def test_known_query_parameters_are_still_accepted(api, customer):
     assert api.get("/api/v1/customers/CRM-1/unsubscribe-links", topic="offers", channel="email").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["/api/v1/events?limit=1&limit=1000", "/api/v1/customers?external_id=CRM-1&external_id=CRM-2",
+     "/api/v1/contact-requests?limit=5&limit=5"],
+)
+def test_a_query_parameter_given_twice_is_refused_by_name(api, customer, query):
+    # Which one was meant is not known (Django would keep the last, other servers the first).
+    body = assert_problem(api.client.get(query, headers=api._headers({})), 400)
+    name = query.split("?")[1].split("=")[0]
+    assert list(body["errors"]) == [name] and "once" in body["errors"][name][0]
+
+
 def test_a_query_string_on_a_post_is_refused(api, customer):
     response = api.client.post(f"{PLANS}?dry_run=1", json.dumps({"topic": "billing", "customer_ids": [customer.pk]}),
                                content_type="application/json", headers=api._headers({}))
