@@ -316,7 +316,12 @@ class ContactPointOutSerializer(serializers.Serializer):
 
 class SettingsOutSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=["fr", "en"])
-    channel_ranking = serializers.ListField(child=serializers.ChoiceField(choices=ChannelCode.choices))
+    channel_ranking = serializers.ListField(
+        child=serializers.ChoiceField(choices=ChannelCode.choices),
+        help_text="Every channel, the customer's first choice first. A change may list only the first ones "
+        "(`customer.channel_ranking: [\"postal\"]`): the others follow in the default order, and a ranking that "
+        "reads the same as the current one changes nothing.",
+    )
     ai_default = serializers.ChoiceField(choices=AiLevel.choices)
     assistance_mode = serializers.ChoiceField(choices=AssistanceMode.choices)
     quiet_hours_start = StrictCharField(allow_null=True, help_text="HH:MM, local time")

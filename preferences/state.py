@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from preferences.domain import WEEKLY_CAP_CHOICES, AiLevel, AssistanceMode, ChannelCode, DeliveryMode
+from preferences.domain import (
+    DEFAULT_CHANNEL_RANKING,
+    WEEKLY_CAP_CHOICES,
+    AiLevel,
+    AssistanceMode,
+    ChannelCode,
+    DeliveryMode,
+)
 from preferences.keys import SettingKey
 
 BOOLEAN_FIELDS = ("large_print", "plain_text_email", "easy_read", "marketing_objection")
@@ -108,7 +115,9 @@ def customer_value_clean(field: str, value: Any) -> Any:
             _choice(code, ChannelCode.values, key)
         if len(set(value)) != len(value):
             raise PreferenceError({key: _("The ranking must list each channel at most once.")})
-        return list(value)
+        # Completed as the document reads it (the channels left out follow in the default order): a
+        # ranking that changes nothing the customer sees is no change, and the ledger holds the whole order.
+        return list(value) + [code for code in DEFAULT_CHANNEL_RANKING if code not in value]
     if field == "ai_default":
         return _choice(value, AiLevel.values, key)
     if field == "assistance_mode":

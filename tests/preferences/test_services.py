@@ -295,3 +295,19 @@ def test_a_stored_empty_window_does_not_block_other_changes(customer_user):
     )
     customer.refresh_from_db()
     assert (customer.easy_read, customer.quiet_hours_start) == (True, None)
+
+
+def test_a_channel_ranking_is_stored_whole_and_one_that_changes_nothing_seen_records_nothing(customer_user):
+    _, customer = customer_user
+    version = Customer.objects.get(pk=customer.pk).version
+    events = ConsentEvent.objects.count()
+    # [] and the default order read the same as what the customer has: no version, no event.
+    for ranking in ([], ["email"], ["email", "sms", "postal", "phone", "messaging", "app"]):
+        preferences_change(customer_id=customer.pk, changes={"customer.channel_ranking": ranking}, context=CUSTOMER)
+    assert Customer.objects.get(pk=customer.pk).version == version and ConsentEvent.objects.count() == events
+    # A partial ranking is completed as the document reads it, in the customer row and the ledger.
+    preferences_change(customer_id=customer.pk, changes={"customer.channel_ranking": ["postal"]}, context=CUSTOMER)
+    whole = ["postal", "email", "sms", "phone", "messaging", "app"]
+    assert Customer.objects.get(pk=customer.pk).channel_ranking == whole
+    assert ConsentEvent.objects.latest("id").new_value == whole
+    assert preference_document_get(customer_id=customer.pk).ranking() == whole
