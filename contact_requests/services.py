@@ -34,7 +34,7 @@ from contact_requests.models import (
 from contact_requests.outcomes import OUTCOME_MAX_LENGTH, outcome_input_check, outcome_timing_check
 from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
 from contact_requests.timing import appointment_check, due_at_compute, service_level_for
-from contact_requests.transitions import Unchanged, request_event_append, request_transition
+from contact_requests.transitions import Unchanged, holder_become, request_event_append, request_transition
 from preferences.domain import ActorType
 from preferences.models import ContactPoint, Customer, Topic
 
@@ -298,7 +298,8 @@ def contact_request_schedule(
     customer_agreed: bool = False,
     now: datetime | None = None,
 ) -> ContactRequest:
-    """Set (or move) the appointment; the request goes to the actor if nobody has it yet.
+    """Set (or move) the appointment; the request goes to the actor if nobody has it yet (a colleague's is
+    refused: see holder_become).
 
     The time must fit the customer's slots, their quiet hours and the team's opening hours
     (contact_requests.timing.appointments_proposed offers such times); another time needs a reason
@@ -317,7 +318,7 @@ def contact_request_schedule(
             now=now_value,
         )
         contact_request.scheduled_for = scheduled_for
-        contact_request.assigned_to = contact_request.assigned_to or actor.user
+        holder_become(contact_request, actor)
         return details
 
     return request_transition(
@@ -353,7 +354,7 @@ def contact_request_complete(
         outcome_timing_check(contact_request=contact_request, outcome_code=outcome_code, outcome=outcome, now=now)
         contact_request.outcome = outcome
         contact_request.outcome_code = outcome_code
-        contact_request.assigned_to = contact_request.assigned_to or actor.user
+        holder_become(contact_request, actor)
 
     return request_transition(
         contact_request_id=contact_request_id,
@@ -376,7 +377,7 @@ def contact_request_mark_unreachable(
 
     def change(contact_request: ContactRequest) -> None:
         contact_request.outcome = note
-        contact_request.assigned_to = contact_request.assigned_to or actor.user
+        holder_become(contact_request, actor)
 
     return request_transition(
         contact_request_id=contact_request_id,

@@ -20,6 +20,17 @@ class Unchanged(Exception):
     """Raised by a transition's `change` when the request already is as asked: nothing is recorded."""
 
 
+def holder_become(contact_request: ContactRequest, actor: Actor) -> None:
+    """A step on a request (schedule, complete, unreachable) is its holder's: the request goes to the
+    actor if nobody has it yet; one a colleague holds is refused until the actor takes it over (a step of
+    its own, recorded), so that two people never work one request without knowing it."""
+    holder = contact_request.assigned_to
+    if holder is not None and holder.pk != actor.user.pk:
+        message = _("%(person)s holds this request: take it over (or agree with them) before you do this.")
+        raise ContactRequestError({"assigned_to": message % {"person": holder.email}})
+    contact_request.assigned_to = actor.user
+
+
 # What a request row may change in a transition (saved with update_fields).
 CHANGEABLE_FIELDS = [
     "status",

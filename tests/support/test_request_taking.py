@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from contact_requests.models import ContactRequestEvent
-from contact_requests.services import Actor, ContactRequestError, contact_request_assign, contact_request_complete
+from contact_requests.services import (
+    Actor,
+    ContactRequestError,
+    contact_request_assign,
+    contact_request_complete,
+    contact_request_mark_unreachable,
+)
 from tests.conftest import make_staff_user
 from tests.contact_requests.helpers import request_for
 
@@ -135,3 +141,32 @@ def test_a_step_refused_because_a_colleague_closed_the_request_shows_it_closed(
     assert 'id="request-complete"' not in page  # no form to work a closed request
     contact_request.refresh_from_db()
     assert contact_request.outcome == "Done."
+
+
+def test_a_step_on_a_colleague_s_request_is_refused_until_taken_over(supervisor_client, customer_user, agent, supervisor):
+    """Completing, scheduling or closing as unreachable a request somebody else holds left "assigned to"
+    on them: they could still be calling the customer. The step is refused, with their name, until the
+    request is taken over (one recorded step); what was typed stays in the form."""
+    contact_request = request_for(customer_user[1])
+    contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
+    events = contact_request.events.count()
+    response = supervisor_client.post(
+        reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "reached", "outcome": "Agreed."}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "agent@example.com holds this request: take it over" in page and "Agreed." in page and "Take over" in page
+    for step in (contact_request_complete, contact_request_mark_unreachable):
+        with translation.override("en"), pytest.raises(ContactRequestError, match="agent@example.com holds"):
+            step(contact_request_id=contact_request.pk, actor=Actor.staff(supervisor),
+                 **({"outcome_code": "not_reached", "outcome": "No answer."} if step is contact_request_complete else {}))
+    contact_request.refresh_from_db()
+    assert (contact_request.status, contact_request.assigned_to) == ("assigned", agent)
+    assert contact_request.events.count() == events
+    # Taken over, it is theirs to close.
+    supervisor_client.post(assign_url(contact_request), {"assigned_to": str(agent.pk)})
+    supervisor_client.post(
+        reverse("support:request_complete", args=[contact_request.pk]), {"outcome_code": "reached", "outcome": "Agreed."}
+    )
+    contact_request.refresh_from_db()
+    assert (contact_request.status, contact_request.assigned_to) == ("completed", supervisor)
