@@ -2,8 +2,9 @@
 
 import logging
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
 from api.problems import DATABASE_RETRY_AFTER_SECONDS, PROBLEM_CONTENT_TYPE, DatabaseUnavailable, problem
 
@@ -46,3 +47,33 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DatabaseUnavailable):
             return None
         return database_unavailable_response(request, exception)
+
+
+class PostOnlyAddressMiddleware:
+    """A GET of an address that only takes a form (a reload of a page shown after a form error, a
+    bookmark, the back button) goes to the page the form is on instead of a blank 405: the nearest
+    address above it that is a page. The API and the admin keep their 405."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method not in ("GET", "HEAD"):
+            return response
+        if request.path.startswith(("/api/", "/admin/")):
+            return response
+        return HttpResponseRedirect(_page_above(request.path))
+
+
+def _page_above(path: str) -> str:
+    """`/my/channels/3/remove/` → `/my/channels/` (`/my/channels/3/` is no address); `/` at the top."""
+    parts = [part for part in path.split("/") if part]
+    for end in range(len(parts) - 1, 0, -1):
+        candidate = "/" + "/".join(parts[:end]) + "/"
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return "/"

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffTimeZoneMiddleware",
     "accounts.middleware.AccountPagesNoStoreMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
+    "portal.middleware.PostOnlyAddressMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

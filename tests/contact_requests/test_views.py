@@ -83,7 +83,11 @@ def test_customer_cancels_their_own_request(customer_client, customer_user):
 
 def test_cancel_needs_post(customer_client, customer_user):
     contact_request = request_for(customer_user[1])
-    assert customer_client.get(reverse("contact_requests:cancel", args=[contact_request.pk])).status_code == 405
+    # A GET changes nothing: it leads to the requests page (portal.middleware.PostOnlyAddressMiddleware).
+    response = customer_client.get(reverse("contact_requests:cancel", args=[contact_request.pk]))
+    assert (response.status_code, response["Location"]) == (302, "/my/requests/")
+    contact_request.refresh_from_db()
+    assert contact_request.status == "open"
 
 
 def test_cancelling_another_customers_request_is_404(customer_client, other_customer_user):

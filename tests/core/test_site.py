@@ -7,10 +7,13 @@ import sys
 from datetime import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
 from portal import views
+from tests.conftest import make_staff_user
+from tests.contact_requests.helpers import request_for
 from tests.core.database_faults import database_gone
 
 
@@ -95,7 +98,7 @@ def test_the_switcher_after_a_form_error_comes_back_to_the_form_s_page_not_a_pos
     switcher went back there with a GET, a blank 405 page. It now goes back to the page the form was on."""
     assert _switcher_next(customer_client.get("/my/channels/?tab=1").content.decode()) == "/my/channels/?tab=1"
     add_phone = reverse("preferences:contact_point_add", args=["phone"])
-    assert customer_client.get(add_phone).status_code == 405
+    assert customer_client.get(add_phone).status_code == 302  # to /my/channels/ (PostOnlyAddressMiddleware)
     answer = customer_client.post(add_phone, {"value": "abc"}, HTTP_REFERER="http://testserver/my/channels/")
     assert answer.status_code == 400
     assert _switcher_next(answer.content.decode()) == "/my/channels/"
@@ -205,3 +208,34 @@ def test_production_settings_pass_check_deploy_with_their_secrets():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_opening_an_address_that_only_takes_a_form_leads_to_the_form_s_page(customer_client, customer_user, client):
+    """A reload of a page shown after a form error, a bookmark or the back button GETs an address that
+    only takes a POST: it was a blank 405 page; it leads to the page the form is on."""
+    customer = customer_user[1]
+    contact_request = request_for(customer)
+    point = customer.contact_points.first()
+    agent = Client()
+    agent.force_login(make_staff_user("agent@example.com", "agent"))
+    for who, addresses in (
+        (customer_client, {
+            "/my/channels/add/phone/": "/my/channels/",
+            f"/my/channels/{point.pk}/remove/": "/my/channels/",
+            "/my/marketing/pause/": "/my/marketing/",
+            "/my/undo/": "/my/",
+            f"/my/requests/{contact_request.pk}/cancel/": "/my/requests/",
+            "/my/privacy/delete/": "/my/privacy/",
+        }),
+        (agent, {
+            f"/support/requests/{contact_request.pk}/complete/": f"/support/requests/{contact_request.pk}/",
+            f"/support/requests/{contact_request.pk}/assign/": f"/support/requests/{contact_request.pk}/",
+        }),
+    ):
+        for address, page in addresses.items():
+            response = who.get(address)
+            assert (response.status_code, response["Location"]) == (302, page), address
+            assert who.get(page).status_code == 200, page
+    # The API keeps its 405 problem.
+    assert client.get("/api/v1/sends").status_code in (401, 405)

@@ -44,6 +44,16 @@ def everyone(answer):
 NOT_ALLOWED = everyone(405)
 
 
+class FormPage(str):
+    """A 302 to the page a form is on, whatever the ids in the address (nothing is looked up)."""
+
+
+def form_page(path):
+    """A GET of an address that only takes a form leads to the page the form is on (a reload, a
+    bookmark: portal.middleware.PostOnlyAddressMiddleware); that page then answers as its own row says."""
+    return everyone(FormPage(path))
+
+
 def customer_page(answer):
     """A page of the signed-in customer (preferences.access.customer_required): anonymous visitors
     sign in; staff have no customer record (404). Objects of B in the path are 404 for A."""
@@ -58,6 +68,11 @@ def staff_page(answer):
 def staff_only_method():
     """A method a console view does not answer: TOTP set-up comes first (middleware), then 405."""
     return (405, 405, 405, 405, TOTP)
+
+
+def console_form_page(path):
+    """form_page for the console: staff without TOTP set it up first (middleware)."""
+    return (FormPage(path),) * 4 + (TOTP,)
 
 
 def supervisor_page(answer):
@@ -110,54 +125,54 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     # The customer's pages. Read-only pages answer GET and HEAD only.
     "preferences:overview": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "preferences:channels": {"GET": customer_page(200), "POST": NOT_ALLOWED},
-    "preferences:contact_point_add": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
-    "preferences:contact_point_verify": {"GET": NOT_ALLOWED, "POST": customer_page(404)},  # B's point
-    "preferences:contact_point_resend": {"GET": NOT_ALLOWED, "POST": customer_page(404)},
-    "preferences:contact_point_remove": {"GET": NOT_ALLOWED, "POST": customer_page(404)},
-    "preferences:ranking_move": {"GET": NOT_ALLOWED, "POST": customer_page("/my/channels/")},
-    "preferences:settings_update": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
+    "preferences:contact_point_add": {"GET": form_page("/my/channels/"), "POST": customer_page(400)},
+    "preferences:contact_point_verify": {"GET": form_page("/my/channels/"), "POST": customer_page(404)},  # B's point
+    "preferences:contact_point_resend": {"GET": form_page("/my/channels/"), "POST": customer_page(404)},
+    "preferences:contact_point_remove": {"GET": form_page("/my/channels/"), "POST": customer_page(404)},
+    "preferences:ranking_move": {"GET": form_page("/my/channels/"), "POST": customer_page("/my/channels/")},
+    "preferences:settings_update": {"GET": form_page("/my/channels/"), "POST": customer_page(400)},
     "preferences:topics": {"GET": customer_page(200), "POST": customer_page(400)},
     # GET, or a POST that is not a confirmed objection, shows the confirmation page (an empty body: 400).
     "preferences:marketing_objection": {"GET": customer_page(200), "POST": customer_page(400)},
     "preferences:marketing": {"GET": customer_page(200), "POST": NOT_ALLOWED},
-    "preferences:marketing_pause": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
-    "preferences:marketing_resume": {"GET": NOT_ALLOWED, "POST": customer_page("/my/marketing/")},
-    "preferences:marketing_restore": {"GET": NOT_ALLOWED, "POST": customer_page("/my/marketing/")},
+    "preferences:marketing_pause": {"GET": form_page("/my/marketing/"), "POST": customer_page(400)},
+    "preferences:marketing_resume": {"GET": form_page("/my/marketing/"), "POST": customer_page("/my/marketing/")},
+    "preferences:marketing_restore": {"GET": form_page("/my/marketing/"), "POST": customer_page("/my/marketing/")},
     # An empty body names no change: refused with a message, back to the overview.
-    "preferences:undo": {"GET": NOT_ALLOWED, "POST": customer_page("/my/")},
+    "preferences:undo": {"GET": form_page("/my/"), "POST": customer_page("/my/")},
     "preferences:ai": {"GET": customer_page(200), "POST": customer_page(400)},
     "preferences:history": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "contact_requests:list": {"GET": customer_page(200), "POST": customer_page(400)},
-    "contact_requests:cancel": {"GET": NOT_ALLOWED, "POST": customer_page(404)},  # B's request
+    "contact_requests:cancel": {"GET": form_page("/my/requests/"), "POST": customer_page(404)},  # B's request
     "contact_requests:change": {"GET": customer_page(404), "POST": customer_page(404)},  # B's request
     "privacy:privacy": {"GET": customer_page(200), "POST": NOT_ALLOWED},
-    "privacy:export_request": {"GET": NOT_ALLOWED, "POST": customer_page("/my/privacy/")},
+    "privacy:export_request": {"GET": form_page("/my/privacy/"), "POST": customer_page("/my/privacy/")},
     "privacy:export_download": {"GET": customer_page(404), "POST": NOT_ALLOWED},  # B's export
     "privacy:export_status": {"GET": customer_page(404), "POST": NOT_ALLOWED},  # B's export
-    "privacy:account_delete": {"GET": NOT_ALLOWED, "POST": customer_page(400)},
+    "privacy:account_delete": {"GET": form_page("/my/privacy/"), "POST": customer_page(400)},
     # The console (B's customer record, B's request, B's export).
     "support:home": {"GET": staff_page(200), "POST": staff_only_method()},
     "support:customer_detail": {"GET": staff_page(200), "POST": staff_only_method()},
     "support:customer_override": {"GET": staff_page(200), "POST": staff_page(200)},
     "support:request_queue": {"GET": staff_page(200), "POST": staff_only_method()},
     "support:request_detail": {"GET": staff_page(200), "POST": staff_only_method()},
-    "support:request_assign": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
-    "support:request_schedule": {"GET": staff_only_method(), "POST": staff_page(400)},
-    "support:request_complete": {"GET": staff_only_method(), "POST": staff_page(400)},
-    "support:request_unreachable": {"GET": staff_only_method(), "POST": staff_page("/support/requests/")},
+    "support:request_assign": {"GET": console_form_page("/support/requests/"), "POST": staff_page("/support/requests/")},
+    "support:request_schedule": {"GET": console_form_page("/support/requests/"), "POST": staff_page(400)},
+    "support:request_complete": {"GET": console_form_page("/support/requests/"), "POST": staff_page(400)},
+    "support:request_unreachable": {"GET": console_form_page("/support/requests/"), "POST": staff_page("/support/requests/")},
     "support:staff_settings": {"GET": staff_page(200), "POST": staff_page(400)},  # their own zone only
     "support:dashboard": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "support:dashboard_csv": {"GET": supervisor_page(200), "POST": staff_only_method()},
     # Data rights (exports, irreversible erasure): supervisors only, or an agent's request that another
     # supervisor approves (four eyes): agents see the page and ask; supervisors list, read and decide.
     "privacy_staff:privacy": {"GET": staff_page(200), "POST": staff_only_method()},
-    "privacy_staff:approval_request": {"GET": staff_only_method(), "POST": staff_page(400)},
+    "privacy_staff:approval_request": {"GET": console_form_page("/support/customers/"), "POST": staff_page(400)},
     "support:approval_list": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "support:approval_detail": {"GET": supervisor_page(200), "POST": staff_only_method()},  # an agent's request about B
-    "support:approval_decide": {"GET": staff_only_method(), "POST": supervisor_page(400)},
-    "privacy_staff:export_request": {"GET": staff_only_method(), "POST": supervisor_page(400)},
+    "support:approval_decide": {"GET": console_form_page("/support/approvals/"), "POST": supervisor_page(400)},
+    "privacy_staff:export_request": {"GET": console_form_page("/support/customers/"), "POST": supervisor_page(400)},
     "privacy_staff:export_download": {"GET": supervisor_page(200), "POST": staff_only_method()},
-    "privacy_staff:erase": {"GET": staff_only_method(), "POST": supervisor_page(400)},
+    "privacy_staff:erase": {"GET": console_form_page("/support/customers/"), "POST": supervisor_page(400)},
     # One-click links: no login; the token is the secret (B's link: the page names no one).
     "links:one_click": {"GET": everyone(200), "POST": everyone(200)},
 }
@@ -275,7 +290,7 @@ def _id_route(route: Route) -> bool:
 
 def _missing_answer(expected):
     """With ids that exist for nobody: whatever got through to the object is now a 404."""
-    if expected in (401, 403, 404, 405, LOGIN, TOTP):
+    if expected in (401, 403, 404, 405, LOGIN, TOTP) or isinstance(expected, FormPage):
         return expected
     return 404
 

@@ -103,4 +103,7 @@ def test_erased_customers_are_404(agent_client, customer_user):
 def test_state_changes_need_post(agent_client, urls):
     contact_request = urls["contact_request"]
     for name in ("request_assign", "request_schedule", "request_complete", "request_unreachable"):
-        assert agent_client.get(reverse(f"support:{name}", args=[contact_request.pk])).status_code == 405
+        # A GET changes nothing: it leads to the request's page (portal.middleware.PostOnlyAddressMiddleware).
+        response = agent_client.get(reverse(f"support:{name}", args=[contact_request.pk]))
+        assert (response.status_code, response["Location"]) == (302, f"/support/requests/{contact_request.pk}/")
+    assert not contact_request.events.exclude(kind="created").exists()
