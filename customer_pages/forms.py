@@ -8,41 +8,60 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordConfirmMixin
+from preferences.contact_points import contact_point_value_clean
 from preferences.document import PreferenceDocument
 from preferences.domain import (
     TIME_ZONE_CHOICES,
     WEEKLY_CAP_CHOICES,
     AiLevel,
     AssistanceMode,
+    ContactPointKind,
     DeliveryMode,
     SubscriptionStatus,
 )
 from preferences.keys import SettingKey
+from preferences.state import PreferenceError
 
 
-class EmailAddForm(PasswordConfirmMixin):
-    value = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+class _ContactPointAddForm(PasswordConfirmMixin):
+    """A new contact point and the password: the value is checked by the service's own rule here too,
+    so that a wrong number and a wrong password are both said at once, the value's first."""
+
+    kind = ""
     field_order = ["value", "password"]
 
+    def clean_value(self) -> str:
+        value = self.cleaned_data["value"]
+        try:
+            contact_point_value_clean(kind=self.kind, value=value)
+        except PreferenceError as error:
+            raise forms.ValidationError(error.message_dict.get("value", error.messages)) from None
+        return value
 
-class PhoneAddForm(PasswordConfirmMixin):
+
+class EmailAddForm(_ContactPointAddForm):
+    kind = ContactPointKind.EMAIL
+    value = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class PhoneAddForm(_ContactPointAddForm):
+    kind = ContactPointKind.PHONE
     value = forms.CharField(
         label=_("Phone number"),
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         help_text=_("A French number such as 06 12 34 56 78, or an international one starting with +."),
     )
-    field_order = ["value", "password"]
 
 
-class PostalAddForm(PasswordConfirmMixin):
+class PostalAddForm(_ContactPointAddForm):
+    kind = ContactPointKind.POSTAL
     value = forms.CharField(
         label=_("Postal address"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
         help_text=_("Name, street, then postcode and town, each on its own line."),
     )
-    field_order = ["value", "password"]
 
 
 class ContactPointRemoveForm(PasswordConfirmMixin):

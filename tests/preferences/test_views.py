@@ -103,6 +103,21 @@ def test_adding_a_contact_point_asks_for_the_password(customer_client):
     assert not ContactPoint.objects.filter(kind="phone").exists()
 
 
+@pytest.mark.parametrize(("kind", "value", "message"), [
+    ("phone", "12", "Enter a valid phone number"),
+    ("postal", "Paris", "Enter the full postal address"),
+])
+def test_a_wrong_value_and_a_missing_password_are_both_said_at_once_the_value_first(customer_client, kind, value, message):
+    # The value was checked only after the password: one error, then the other on the next try.
+    customer_client.cookies["django_language"] = "en"
+    response = customer_client.post(reverse("preferences:contact_point_add", args=[kind]), {"value": value, "password": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and "This field is required" in page
+    assert page.index(message) < page.index("This field is required")
+    assert not ContactPoint.objects.filter(kind=kind).exists()
+
+
 def test_add_and_verify_a_phone_then_switch_sms_on(customer_client, customer_user):
     _, customer = customer_user
     response = customer_client.post(
