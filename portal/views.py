@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -39,6 +40,12 @@ def _support_installed() -> bool:
 @require_safe
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links to (the admin's pages link to none)."""
+    return redirect(static("img/favicon.svg"))  # not permanent: the file's hashed name changes with it
 
 
 @never_cache

@@ -239,3 +239,11 @@ def test_opening_an_address_that_only_takes_a_form_leads_to_the_form_s_page(cust
             assert who.get(page).status_code == 200, page
     # The API keeps its 405 problem.
     assert client.get("/api/v1/sends").status_code in (401, 405)
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon_even_where_a_page_links_to_none(client):
+    page = client.get("/").content.decode()
+    assert 'rel="icon"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith(".svg")

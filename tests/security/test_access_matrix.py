@@ -88,6 +88,7 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     # Site pages.
     "home": {"GET": (200, "/my/", "/support/", "/support/", "/support/"), "POST": NOT_ALLOWED},
     "healthz": {"GET": everyone(200), "POST": NOT_ALLOWED},
+    "favicon": {"GET": everyone("/static/img/"), "POST": NOT_ALLOWED},
     "accessibility": {"GET": everyone(200), "POST": NOT_ALLOWED},
     "set_language": {"GET": everyone("/"), "POST": everyone("/")},
     # allauth: sign in, sign up, passwords, email, MFA.
