@@ -254,7 +254,9 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=True,
     description='The ETag you read, e.g. "7.3f9a0c…", or just its version, "7". Needed for every change: 428 '
-    "when missing, 412 when it names another version, 400 when it is not one entity tag.",
+    "when missing, 412 when it names another version, 400 when it is not one entity tag. Only the version is "
+    "compared (a change of the catalogue alone does not make yours stale), so the same tag made weak "
+    '(`W/"7.3f9a0c…"`, as a compressing proxy may pass it on) names the same version.',
 )
 
 
@@ -343,6 +345,8 @@ def _if_match_version(request) -> int | None:
     if not re.match(ETAG_PATTERN, header):
         raise ValidationError({"If-Match": [_('Send one entity tag, as read in the ETag header, e.g. "7".')]})
     # Our tags are "<version>.<hash>" (api.conditional); "<version>" alone names the same version. The
-    # hash is not compared: a change of the catalogue alone does not make a client's change stale.
+    # hash is not compared: a change of the catalogue alone does not make a client's change stale. So
+    # this is a comparison of versions, not RFC 9110's strong comparison of tags, and a tag a proxy
+    # weakened (W/, e.g. nginx when it compresses) still names its version: accepted on purpose.
     value = header.removeprefix("W/").strip('"').split(".", 1)[0]
     return int(value) if value.isdigit() and len(value) < 10 else -1
