@@ -150,3 +150,24 @@ def test_the_history_reads_as_rows_on_a_small_phone(browser, site):
     assert first_cell.bounding_box()["x"] < 40  # a row of blocks, not a fifth column off-screen
     expect(page.get_by_role("columnheader", name="Après")).to_be_attached()  # still a table for screen readers
     context.close()
+
+
+def test_a_form_sent_back_with_errors_opens_on_them_on_a_phone(browser, site):
+    """The page came back at its top after a form error, the errors below the fold: the customer took
+    it that nothing happened. The error summary now gets the focus, in view and read out."""
+    make_customer_user("camille@example.com")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        in_language(page, site, "en")
+        sign_in(page, site, "camille@example.com")
+        expect(page).to_have_url(re.compile("/my/$"))
+        page.goto(site + "/my/channels/?add=phone")
+        page.locator("#id_add_phone_value").fill("12")
+        page.locator("#add-phone button[type=submit]").click()
+        summary = page.locator("#add-phone .error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_be_in_viewport()
+        expect(summary).to_contain_text("Enter a valid phone number")
+    finally:
+        context.close()
