@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictCharField, StrictSerializer
+from api.serializers import MAX_ID, ReasonField, StrictCharField, StrictSerializer
 from api.views import ApiView
 from preferences.models import Customer
 from preferences.state import PreferenceError
@@ -69,7 +69,7 @@ def data_export_get_for_api_client(*, client: ApiClient, customer: Customer, exp
 
 
 class ErasureInSerializer(StrictSerializer):
-    reason = StrictCharField(
+    reason = ReasonField(
         max_length=REASON_MAX_LENGTH,
         help_text="Why (e.g. the customer's request, its date and reference). Kept with the proof of erasure, "
         "never in the consent ledger.",

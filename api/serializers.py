@@ -99,6 +99,14 @@ class StrictCharField(serializers.CharField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
+class ReasonField(StrictCharField):
+    """Why someone acts on a customer's behalf: words, not only blanks or punctuation (the service's
+    rule, preferences.ledger.reason_given). The schema asks for an ASCII letter or digit; the server
+    takes a letter or digit of any script."""
+
+    regex_pattern = r"^[^\x00]*[0-9A-Za-z][^\x00]*$"
+
+
 class TopicCodeField(StrictCharField):
     """A configured topic's code (of the given kinds, or any): the schema lists them (enum), as
     configured when it is served (api.schema.TopicCodeFieldExtension)."""

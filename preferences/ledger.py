@@ -89,10 +89,10 @@ def changed_notify(*, customer: Customer, keys: list[str]) -> None:
 
 
 def reason_given(reason: str | None) -> bool:
-    """Whether someone acting on a customer's behalf said why: some text, not only blanks. The one
-    test of a staff reason (changes here, overrides in the console, exports and erasures in privacy);
-    each caller words its own message."""
-    return bool((reason or "").strip())
+    """Whether someone acting on a customer's behalf said why: some words, not only blanks or
+    punctuation (".", "-": the customer may be sent the reason). The one test of a staff reason (changes
+    here, overrides in the console, exports and erasures in privacy); each caller words its own message."""
+    return any(character.isalnum() for character in reason or "")
 
 
 def staff_reason_require(context: ChangeContext) -> None:

@@ -80,7 +80,7 @@ def test_a_client_erases_a_customer_by_its_own_id(make_api):
 def test_erasure_refusals(make_api, customer, client):
     api, _client = make_api(Scope.CUSTOMERS_ERASE)
     # A reason is required: missing, blank, not a string.
-    for body in ({}, {"reason": ""}, {"reason": "   "}, {"reason": 12}, {"reason": "x" * 1001}):
+    for body in ({}, {"reason": ""}, {"reason": "   "}, {"reason": "."}, {"reason": 12}, {"reason": "x" * 1001}):
         problem = assert_problem(api.post(erasure_url(customer), body), 400)
         assert "reason" in problem["errors"]
     # Unknown customers: by id and by external id, whatever the body.
