@@ -2,6 +2,7 @@
 service, render or redirect."""
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -27,6 +28,7 @@ from contact_requests.selectors import (
 )
 from contact_requests.timing import appointments_proposed, request_window
 from preferences.agent_settings import agent_settings_grid, setting_current
+from preferences.domain import SubscriptionStatus
 from preferences.history import event_rows, value_text  # values worded as in the customer's history
 from preferences.selectors import consent_events_for_customer, preference_document_get
 from preferences.state import PreferenceError
@@ -122,7 +124,14 @@ def customer_override(request, customer_id):
             except PreferenceError as error:
                 _errors_to_form(form, _map_override_errors(error, key))
             else:
-                if events:
+                if any(event.new_value == SubscriptionStatus.PENDING for event in events):
+                    # Marketing consent must come from the person (preferences.optin): not on yet.
+                    message = _(
+                        "Saved as waiting for the customer's confirmation: nothing is sent to them on it until they "
+                        "confirm it through the link we send them (valid %(days)s days)."
+                    )
+                    messages.success(request, message % {"days": settings.OPTIN_CONFIRMATION_DAYS})
+                elif events:
                     messages.success(request, _("The change is saved and the customer is told by email."))
                 else:
                     messages.info(request, _("Nothing changed: the setting already had this value."))

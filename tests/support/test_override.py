@@ -49,7 +49,8 @@ def test_override_writes_a_staff_event_and_emails_the_customer(customer_user, ag
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"reason": "  "}, "reason"), ({"reason_code": "nope"}, "reason_code"), ({"evidence": "x" * 301}, "evidence")],
+    [({"reason": "  "}, "reason"), ({"reason": " . "}, "reason"), ({"reason": "—"}, "reason"),
+     ({"reason_code": "nope"}, "reason_code"), ({"evidence": "x" * 301}, "evidence")],
 )
 def test_override_refuses_without_reason(customer_user, agent, overrides, field):
     _, customer = customer_user
@@ -112,6 +113,19 @@ def test_override_page_flow(agent_client, customer_user, agent):
     assert OutboundMessage.objects.filter(to=user.email, body__contains="Prefers a person.").exists()
     history = agent_client.get(reverse("support:customer_detail", args=[customer.pk])).content.decode()
     assert "Prefers a person." in history
+
+
+def test_a_marketing_opt_in_on_the_customer_s_behalf_says_it_waits_for_their_confirmation(agent_client, customer_user):
+    # It said "saved" while the subscription stayed pending until the customer confirms (preferences.optin).
+    _user, customer = customer_user
+    agent_client.cookies["django_language"] = "en"
+    url = reverse("support:customer_override", args=[customer.pk])
+    response = agent_client.post(url, {"key": "subscription.newsletter.email", "value": "in", "reason_code": "customer_call",
+                                       "reason": "Asked for the newsletter by phone.", "evidence": ""}, follow=True)
+    page = response.content.decode()
+    assert "Saved as waiting for the customer" in page and "The change is saved" not in page
+    event = ConsentEvent.objects.filter(customer=customer).latest("id")
+    assert (event.key, event.new_value) == ("subscription.newsletter.email", "pending")
 
 
 @pytest.mark.parametrize(
