@@ -65,14 +65,18 @@ def contact_request_list(request, customer):
     )
 
 
-def _confirmation(channel: str, slots) -> str:
-    """The confirmation repeats what the customer chose (the email does too)."""
-    return _(
-        "Your request is sent: we will contact you by %(channel)s, %(when)s. We sent you an email to confirm it."
-    ) % {
-        "channel": channel_text(channel),
-        "when": slots_text(slots),
-    }
+def _confirmation(channel: str, slots, *, changed: bool = False) -> str:
+    """The confirmation repeats what the customer chose (the email does too): a new request is sent, a
+    changed one is changed."""
+    if changed:
+        message = _(
+            "Your request is changed: we will contact you by %(channel)s, %(when)s. We sent you an email to confirm it."
+        )
+    else:
+        message = _(
+            "Your request is sent: we will contact you by %(channel)s, %(when)s. We sent you an email to confirm it."
+        )
+    return message % {"channel": channel_text(channel), "when": slots_text(slots)}
 
 
 @require_POST
@@ -117,7 +121,9 @@ def contact_request_change(request, customer, contact_request_id):
             else:
                 messages.success(
                     request,
-                    _confirmation(form.cleaned_data["preferred_channel"], form.cleaned_data["preferred_time_slots"]),
+                    _confirmation(
+                        form.cleaned_data["preferred_channel"], form.cleaned_data["preferred_time_slots"], changed=True
+                    ),
                 )
                 return redirect("contact_requests:list")
         status = 400

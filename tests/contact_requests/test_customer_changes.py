@@ -139,6 +139,8 @@ def test_the_change_page_changes_and_cancels_then_says_taken(customer_client, cu
     assert response.status_code == 400 and 'id="id_preferred_channel_error"' in response.content.decode()
     response = customer_client.post(url, {"preferred_channel": "email", "preferred_time_slots": ["weekday_evening"]})
     assert response.status_code == 302
+    said = customer_client.get(response["Location"]).content.decode()
+    assert "Your request is changed" in said and "Your request is sent" not in said  # it said "sent"
     contact_request.refresh_from_db()
     assert contact_request.preferred_time_slots == ["weekday_evening"]
     contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
