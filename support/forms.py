@@ -226,6 +226,8 @@ class CompleteForm(forms.Form):
             "request before its appointment (why)."
         ),
     )
+    # Needed for some outcomes (the help says which): not labelled "optional" (templates/includes/field.html).
+    outcome.sometimes_required = True
 
 
 class UnreachableForm(forms.Form):

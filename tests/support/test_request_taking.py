@@ -170,3 +170,12 @@ def test_a_step_on_a_colleague_s_request_is_refused_until_taken_over(supervisor_
     )
     contact_request.refresh_from_db()
     assert (contact_request.status, contact_request.assigned_to) == ("completed", supervisor)
+
+
+def test_the_completion_note_is_not_labelled_optional(agent_client, customer_user):
+    # "Reached" needs it (what was agreed): the label said "(optional)", the answer said otherwise.
+    contact_request = request_for(customer_user[1])
+    page = agent_client.get(detail_url(contact_request)).content.decode()
+    label = page[page.index('for="id_outcome"'):]
+    label = label[: label.index("</label>")]
+    assert "Note for the customer" in label and "optional" not in label
