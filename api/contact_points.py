@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from api import document_out
 from api import serializers as s
 from api.access import customer_get_for_api_client, document_get_for_api_client
 from api.models import Scope
@@ -130,7 +131,7 @@ class ContactPointListView(ApiView):
         "id, or a messaging account (`service` and its handle in `value`, stored as `<service>:<handle>`). `verified` with `verified_by` records that your system verified it; "
         "`send_verification` sends the customer a code instead. Answers the document with its new version.",
         request=ContactPointInSerializer,
-        responses={201: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+        responses={201: document_out.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
         examples=[
             OpenApiExample(
                 "A postal address",
@@ -203,7 +204,7 @@ class ContactPointDetailView(ApiView):
         "in the ledger. A phone_type for another kind of contact point is a 400. Nothing new (verified already, "
         "the same type): the document as it is, same version.",
         request=ContactPointChangeSerializer,
-        responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+        responses={200: document_out.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
         examples=[
             OpenApiExample("Verified by the CRM", value={"verified": True, "verified_by": "SMS code at the CRM"},
                            request_only=True),
@@ -233,7 +234,7 @@ class ContactPointDetailView(ApiView):
         operation_id="contact_point_remove",
         summary="Remove a contact point",
         description="The email a customer signs in to the portal with cannot be removed (400).",
-        responses={200: s.PreferenceDocumentOutSerializer, **problems(400, 404)},
+        responses={200: document_out.PreferenceDocumentOutSerializer, **problems(400, 404)},
     )
     def delete(self, request, customer_id: int, contact_point_id: int):
         s.NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)  # a body is refused, not ignored

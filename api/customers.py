@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api import document_out
 from api import serializers as s
 from api.access import MAX_ID, customer_get_by_external_id_for_api_client
 from api.conditional import IF_NONE_MATCH, NOT_MODIFIED
@@ -38,7 +39,7 @@ class CustomerQuerySerializer(s.StrictSerializer):
 
 
 class CustomerPageSerializer(serializers.Serializer):
-    customers = s.PreferenceDocumentOutSerializer(many=True)
+    customers = document_out.PreferenceDocumentOutSerializer(many=True)
     next_cursor = serializers.IntegerField(
         allow_null=True, help_text="Pass it as `after` for the next page; null on the last page."
     )
@@ -108,7 +109,7 @@ class CustomerByExternalIdView(CustomerDetailView):
         summary="A customer's preference document, found by your own id",
         description="The same answer as `GET /api/v1/customers/{customer_id}` (ETag, If-None-Match → 304).",
         parameters=[EXTERNAL_ID, IF_NONE_MATCH],
-        responses={200: s.PreferenceDocumentOutSerializer, **NOT_MODIFIED, **problems(404)},
+        responses={200: document_out.PreferenceDocumentOutSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, external_id: str):
         customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
@@ -120,7 +121,7 @@ class CustomerByExternalIdView(CustomerDetailView):
         description="The same as `PATCH /api/v1/customers/{customer_id}`.",
         parameters=[EXTERNAL_ID, IF_MATCH],
         request=s.PreferencesChangeSerializer,
-        responses={200: s.PreferencesChangeOutSerializer, **problems(400, 404, 412, 415, 428)},
+        responses={200: document_out.PreferencesChangeOutSerializer, **problems(400, 404, 412, 415, 428)},
     )
     def patch(self, request, external_id: str):
         customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)

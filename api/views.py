@@ -18,7 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
-from api import idempotency
+from api import document_out, idempotency
 from api import serializers as s
 from api.access import document_get_for_api_client
 from api.conditional import (
@@ -233,8 +233,8 @@ class CustomerUpsertView(ApiView):
         "with this client as actor and `api` as source. 201 when created, 200 when it existed.",
         request=s.CustomerUpsertSerializer,
         responses={
-            200: s.PreferenceDocumentOutSerializer,
-            201: s.PreferenceDocumentOutSerializer,
+            200: document_out.PreferenceDocumentOutSerializer,
+            201: document_out.PreferenceDocumentOutSerializer,
             **problems(400, 415),
         },
         examples=[UPSERT_EXAMPLE],
@@ -270,7 +270,7 @@ class CustomerDetailView(ApiView):
         "back in If-None-Match to be answered 304 Not Modified, with no body, while nothing changed; send it (or "
         'just `"<version>"`) in If-Match to change the document.',
         parameters=[IF_NONE_MATCH],
-        responses={200: s.PreferenceDocumentOutSerializer, **NOT_MODIFIED, **problems(404)},
+        responses={200: document_out.PreferenceDocumentOutSerializer, **NOT_MODIFIED, **problems(404)},
     )
     def get(self, request, customer_id: int):
         return document_response(request, document_get_for_api_client(client=request.user, customer_id=customer_id))
@@ -285,7 +285,7 @@ class CustomerDetailView(ApiView):
         "SMS to their verified mobile number. `confirmations` says, for each subscription this change left pending, "
         "whether that link was sent and how, or why not (`no_verified_contact_point`: nobody can confirm it, so "
         "it stays pending until the customer opts in themselves).",
-        responses={200: s.PreferencesChangeOutSerializer, **problems(400, 404, 412, 415, 428)},
+        responses={200: document_out.PreferencesChangeOutSerializer, **problems(400, 404, 412, 415, 428)},
         examples=[
             OpenApiExample(
                 "Opt in to offers by email, quiet at night",
