@@ -23,7 +23,7 @@ from preferences.state import PreferenceError
 class ChangeItemSerializer(s.PreferencesChangeSerializer):
     exactly_one_of = ("customer_id", "external_id")
     customer_id = serializers.IntegerField(min_value=1, max_value=s.MAX_ID, required=False)
-    external_id = s.StrictCharField(max_length=100, required=False)
+    external_id = s.ExternalIdField(required=False)
     expected_version = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, required=False, help_text="Refused (412) when the customer is at another one."
     )

@@ -26,7 +26,7 @@ MAX_PAGE = 200
 
 
 class CustomerQuerySerializer(s.StrictSerializer):
-    external_id = s.StrictCharField(max_length=100, required=False, help_text="Your id of the customer.")
+    external_id = s.ExternalIdField(required=False, help_text="Your id of the customer.")
     email = serializers.EmailField(required=False, help_text="An email address of theirs (needs contact_points:read).")
     phone = s.PhoneField(
         required=False, help_text="A phone number of theirs, any usual form (needs contact_points:read)."

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from api.models import Scope
 from api.representations import event_representation
 from api.schema import problems
-from api.serializers import MAX_ID, StrictCharField, StrictSerializer
+from api.serializers import MAX_ID, ExternalIdField, StrictCharField, StrictSerializer
 from api.views import ApiView, personal_data_allowed
 from preferences.feed import FeedFilters, FeedPosition, UnknownCursor, consent_events_page, feed_end, feed_position
 
@@ -53,7 +53,8 @@ class EventPageSerializer(serializers.Serializer):
 
 class EventQuerySerializer(StrictSerializer):
     after = serializers.RegexField(
-        r"^(now|\d{1,19}|\d{1,19}\.\d{1,19})$",
+        r"^(now|0|[1-9][0-9]{0,18}|(0|[1-9][0-9]{0,18})\.(0|[1-9][0-9]{0,18}))$",
+        trim_whitespace=False,  # "now " or "0.43\n" is not a cursor the feed gave (preferences.feed.feed_position)
         required=False,
         default="0",
         help_text="Where to start: `0` (or nothing) for the beginning, the `next_cursor` or an event's `cursor` "
@@ -62,7 +63,7 @@ class EventQuerySerializer(StrictSerializer):
     )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    external_id = StrictCharField(min_length=1, max_length=100, required=False)
+    external_id = ExternalIdField(required=False)
     key_prefix = StrictCharField(
         min_length=1, max_length=120, required=False, help_text="e.g. `subscription.offers.` or `customer.`"
     )

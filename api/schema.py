@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from api.problems import PROBLEM_CONTENT_TYPE
-from api.serializers import MAX_BATCH, StrictCharField
+from api.serializers import MAX_BATCH, PYTHON_WHITESPACE, StrictCharField
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -170,10 +170,6 @@ def response_headers_postprocess(result, generator, request, public):
 # exactly one of two fields (oneOf), non-blank strings without NUL (minLength and pattern), phone
 # numbers (pattern), configured topics (enum).
 
-# DRF trims with str.strip(), whose whitespace is wider than a regex's \s in JavaScript (it also holds
-# the information separators U+001C..U+001F and U+0085): the class is spelled out so that every
-# validator reads it the same way.
-PYTHON_WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # DRF refuses a string that is empty once trimmed, or that holds a NUL character.
 NON_BLANK_PATTERN = rf"^[^\x00]*[^\x00{PYTHON_WHITESPACE}][^\x00]*$"
 # For a field that may be blank: drf-spectacular then says oneOf [this, an empty string], so this one

@@ -21,6 +21,10 @@ from preferences.domain import (
 )
 
 MAX_BATCH = 1000
+# DRF trims with str.strip(), whose whitespace is wider than a regex's \s in JavaScript (it also holds
+# the information separators U+001C..U+001F and U+0085): the class is spelled out so that every
+# validator and the schema read it the same way.
+PYTHON_WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing
 # How far from now a contact plan may be asked about: beyond, calendars and caps mean little.
 PLAN_HORIZON = timedelta(days=366)
@@ -92,6 +96,24 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+class ExternalIdField(StrictCharField):
+    """A customer's id in the caller's system, exactly as sent: with blanks around it, it is refused,
+    not trimmed (two ids that differ only by blanks would otherwise name one customer, and the id sent
+    back would not be the one given)."""
+
+    regex_pattern = rf"^[^\x00{PYTHON_WHITESPACE}]([^\x00]*[^\x00{PYTHON_WHITESPACE}])?$"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value != value.strip():
+            raise serializers.ValidationError(_("Send the id exactly as your system holds it, without blanks around it."))
+        return value
+
 
 class ReasonField(StrictCharField):
     """Why someone acts on a customer's behalf: words, not only blanks or punctuation (the service's
@@ -254,7 +276,7 @@ class AppInstallationSerializer(StrictSerializer):
 
 
 class CustomerUpsertSerializer(StrictSerializer):
-    external_id = StrictCharField(max_length=100, help_text="The customer's id in your system.")
+    external_id = ExternalIdField(help_text="The customer's id in your system.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     email_verified = StrictBooleanField(required=False, default=False)
     phone = PhoneField(

@@ -19,7 +19,10 @@ from preferences.transaction_ids import FeedHorizon
 
 MAX_ID = 2**63 - 1
 
-_POSITION = re.compile(r"(\d{1,19})\.(\d{1,19})")
+# Numbers as the feed writes them: ASCII digits (not "٣"), no leading zero (not "00.43"), so that one
+# position has one cursor.
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,18}")
+_POSITION = re.compile(rf"({_NUMBER.pattern})\.({_NUMBER.pattern})")
 
 
 @dataclass(frozen=True, order=True)
@@ -37,7 +40,7 @@ class FeedPosition:
         """The position a cursor's text names: `t.e`, or a plain event id (the cursors of the first API
         version) as (0, id), to be placed by feed_position; None when it is neither or a number is past
         the largest id. `0` is the beginning. It says nothing of whether the feed gave it."""
-        if text.isdigit() and len(text) <= 19:
+        if _NUMBER.fullmatch(text):
             return cls(0, int(text)) if int(text) <= MAX_ID else None
         match = _POSITION.fullmatch(text)
         if match is None or max(int(match[1]), int(match[2])) > MAX_ID:
@@ -62,7 +65,7 @@ def feed_position(cursor: str) -> FeedPosition:
         raise UnknownCursor(cursor)
     if position == START:
         return START
-    if cursor.isdigit():
+    if _NUMBER.fullmatch(cursor):
         return _legacy_position(position.event_id)
     if position.event_id == MAX_ID:  # an end: the horizon only moves forward
         if position <= feed_end():

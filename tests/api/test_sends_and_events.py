@@ -187,6 +187,11 @@ def test_made_up_cursors_are_refused_not_followed(api, customer):
         "an event id past the largest": f"{transaction_id}.9999999999999999999",
         "an old-style id past the largest": "9999999999999999999",
         "an old-style id past the last event": str(events[-1][1] + 1),
+        "leading zeros": f"{transaction_id}.0{event_id}",
+        "other digits than ASCII": "٣",
+        "a trailing blank": f"{transaction_id}.{event_id} ",
+        "a trailing newline": f"{transaction_id}.{event_id}\n",
+        "now, with a blank": "now ",
     }
     for what, cursor in made_up.items():
         assert "after" in assert_problem(api.get(EVENTS, after=cursor), 400)["errors"], what

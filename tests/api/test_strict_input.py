@@ -16,7 +16,7 @@ from preferences.catalog import catalog_get
 from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
-from preferences.models import ConsentEvent
+from preferences.models import ConsentEvent, Customer
 from preferences.state import CUSTOMER_FIELDS, TOPIC_FIELDS
 from tests.api.conftest import assert_problem
 
@@ -295,3 +295,16 @@ def test_a_request_django_finds_suspicious_is_a_400_problem(api, rf):
 
     response = problem_exception_handler(TooManyFieldsSent("too many"), {"request": rf.post("/api/v1/customers")})
     assert response.status_code == 400 and response.data["type"] == "urn:portal:problem:bad_request"
+
+
+@pytest.mark.parametrize("external_id", ["CRM-9 ", " CRM-9", "CRM-9\n", "\u2028CRM-9", "CRM-9\u00a0"])
+def test_an_external_id_with_blanks_around_it_is_refused_not_trimmed(api, customer, external_id):
+    # Trimmed, "CRM-9 " and "CRM-9" named one customer, and the id sent back was not the one given.
+    body = assert_problem(api.post("/api/v1/customers", {"external_id": external_id}), 400)
+    assert "external_id" in body["errors"]
+    assert not Customer.objects.filter(external_id="CRM-9").exists()
+    for path in ("/api/v1/customers", "/api/v1/events"):
+        assert "external_id" in assert_problem(api.get(path, external_id=f"{customer.external_id} "), 400)["errors"]
+    inner = "CRM 9"  # blanks inside are part of the id
+    assert api.post("/api/v1/customers", {"external_id": inner}).status_code == 201
+    assert Customer.objects.filter(external_id=inner).exists()
