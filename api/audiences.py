@@ -21,7 +21,15 @@ from rest_framework.response import Response
 from api.audience_files import FORMATS, csv_parts
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, PLAN_HORIZON, StrictBooleanField, StrictCharField, StrictSerializer, TopicCodeField
+from api.serializers import (
+    MAX_ID,
+    PLAN_HORIZON,
+    OffsetDateTimeField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictSerializer,
+    TopicCodeField,
+)
 from api.views import ApiView, personal_data_allowed
 from audiences.downloads import download_token_make, download_token_valid
 from audiences.models import AudienceJob
@@ -81,8 +89,8 @@ class AudienceFiltersSerializer(StrictSerializer):
     language = serializers.ChoiceField(
         choices=["fr", "en"], required=False, help_text="Only customers of this language."
     )
-    updated_since = serializers.DateTimeField(
-        default_timezone=UTC, required=False, help_text="Only customers whose preferences changed since then."
+    updated_since = OffsetDateTimeField(
+        required=False, help_text="Only customers whose preferences changed since then."
     )
 
     def validate_channels(self, value: list[str]) -> list[str]:
@@ -92,8 +100,8 @@ class AudienceFiltersSerializer(StrictSerializer):
 class AudienceRequestSerializer(StrictSerializer):
     topic = TopicCodeField()
     ai_generated = StrictBooleanField(required=False, default=False)
-    at = serializers.DateTimeField(
-        default_timezone=UTC, required=False, help_text="When the message would go; now when absent."
+    at = OffsetDateTimeField(
+        required=False, help_text="When the message would go; now when absent."
     )
     include = serializers.ChoiceField(
         choices=AudienceJob.Include.choices,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api.access import customer_get_for_api_client
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, StrictCharField, StrictSerializer, TopicCodeField
+from api.serializers import MAX_ID, OffsetDateTimeField, StrictCharField, StrictSerializer, TopicCodeField
 from api.views import ApiView
 from contact_requests.handoff import (
     BOT_NAME_MAX_LENGTH,
@@ -81,7 +81,7 @@ def contact_requests_for_api_client(*, client: ApiClient):
 class ConversationTurnSerializer(StrictSerializer):
     speaker = serializers.ChoiceField(choices=ConversationSpeaker.choices)
     text = StrictCharField(max_length=TURN_TEXT_MAX_LENGTH, trim_whitespace=False)
-    time = serializers.DateTimeField(help_text="When it was said (with an offset; answered in UTC).")
+    time = OffsetDateTimeField(help_text="When it was said (with an offset; answered in UTC).")
 
 
 class ConversationSerializer(StrictSerializer):

@@ -31,7 +31,7 @@ class CustomerQuerySerializer(s.StrictSerializer):
     phone = s.PhoneField(
         required=False, help_text="A phone number of theirs, any usual form (needs contact_points:read)."
     )
-    updated_after = serializers.DateTimeField(required=False, help_text="Only customers changed after this moment.")
+    updated_after = s.OffsetDateTimeField(required=False, help_text="Only customers changed after this moment.")
     after = serializers.IntegerField(
         min_value=0, max_value=MAX_ID, required=False, default=0, help_text="The next_cursor of the previous page."
     )

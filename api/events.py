@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from api.models import Scope
 from api.representations import event_representation
 from api.schema import problems
-from api.serializers import MAX_ID, ExternalIdField, StrictCharField, StrictSerializer
+from api.serializers import MAX_ID, ExternalIdField, OffsetDateTimeField, StrictCharField, StrictSerializer
 from api.views import ApiView, personal_data_allowed
 from preferences.feed import FeedFilters, FeedPosition, UnknownCursor, consent_events_page, feed_end, feed_position
 
@@ -67,8 +67,8 @@ class EventQuerySerializer(StrictSerializer):
     key_prefix = StrictCharField(
         min_length=1, max_length=120, required=False, help_text="e.g. `subscription.offers.` or `customer.`"
     )
-    occurred_after = serializers.DateTimeField(required=False, help_text="Events at or after this time.")
-    occurred_before = serializers.DateTimeField(required=False, help_text="Events before this time.")
+    occurred_after = OffsetDateTimeField(required=False, help_text="Events at or after this time.")
+    occurred_before = OffsetDateTimeField(required=False, help_text="Events before this time.")
 
     def validate_after(self, value: str) -> FeedPosition:
         if value == "now":

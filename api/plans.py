@@ -17,6 +17,7 @@ from api.serializers import (
     MAX_BATCH,
     MAX_ID,
     PLAN_HORIZON,
+    OffsetDateTimeField,
     StrictBooleanField,
     StrictCharField,
     StrictSerializer,
@@ -33,7 +34,7 @@ class ContactPlanRequestSerializer(StrictSerializer):
 
     topic = TopicCodeField()
     ai_generated = StrictBooleanField(required=False, default=False)
-    at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="When the message would go; now when absent.")
+    at = OffsetDateTimeField(required=False, help_text="When the message would go; now when absent.")
     customer_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,

@@ -17,6 +17,7 @@ from api.serializers import (
     MAX_BATCH,
     MAX_ID,
     PLAN_HORIZON,
+    OffsetDateTimeField,
     StrictBooleanField,
     StrictCharField,
     StrictSerializer,
@@ -32,7 +33,7 @@ class SendInSerializer(StrictSerializer):
     customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     topic = TopicCodeField()
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
-    sent_at = serializers.DateTimeField(default_timezone=UTC, required=False, help_text="Now when absent.")
+    sent_at = OffsetDateTimeField(required=False, help_text="Now when absent.")
     ai_generated = StrictBooleanField(required=False, default=False)
     message_id = StrictCharField(
         required=False, allow_blank=True, default="", max_length=200, help_text="Reporting the same id twice counts once."

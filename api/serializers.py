@@ -97,6 +97,29 @@ class StrictCharField(serializers.CharField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
+# RFC 3339's date-time, as the schema's `format: date-time` says: a date, a time and an offset.
+_DATE_TIME_WITH_OFFSET = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})")
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """A moment sent with its offset (`2026-03-11T08:00:00+01:00`, or `Z`). Without one
+    (`2026-03-11T08:00:00`, a date alone) it is refused, not read as UTC: a client on Paris time would
+    be an hour off without knowing it. Answered in UTC."""
+
+    default_error_messages = {
+        "offset": _("Enter a date and time with its time zone, such as 2026-09-01T00:00:00Z."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not _DATE_TIME_WITH_OFFSET.fullmatch(value):
+            self.fail("offset")
+        return super().to_internal_value(value)
+
+
 class ExternalIdField(StrictCharField):
     """A customer's id in the caller's system, exactly as sent: with blanks around it, it is refused,
     not trimmed (two ids that differ only by blanks would otherwise name one customer, and the id sent

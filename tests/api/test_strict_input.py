@@ -308,3 +308,21 @@ def test_an_external_id_with_blanks_around_it_is_refused_not_trimmed(api, custom
     inner = "CRM 9"  # blanks inside are part of the id
     assert api.post("/api/v1/customers", {"external_id": inner}).status_code == 201
     assert Customer.objects.filter(external_id=inner).exists()
+
+
+@pytest.mark.parametrize("moment", ["2026-12-07T10:00:00", "2026-12-07", "2026-12-07T10:00", "10:00:00Z", "2026-12-07T10:00:00+1"])
+def test_a_time_without_its_offset_is_refused_not_read_as_utc(api, customer, moment):
+    # Read as UTC, a CRM on Paris time got plans an hour off without knowing it.
+    body = assert_problem(api.post(PLANS, {"topic": "billing", "customer_ids": [customer.pk], "at": moment}), 400)
+    assert "at" in body["errors"]
+    assert "at" in assert_problem(api.post("/api/v1/audiences", {"topic": "billing", "at": moment}), 400)["errors"]
+    for path, name in (("/api/v1/events", "occurred_after"), ("/api/v1/customers", "updated_after")):
+        assert name in assert_problem(api.get(path, **{name: moment}), 400)["errors"]
+
+
+def test_a_time_with_its_offset_is_taken_and_answered_in_utc(api, customer):
+    answer = api.post(PLANS, {"topic": "billing", "customer_ids": [customer.pk], "at": "2026-12-07T10:00:00+01:00"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["at"] == "2026-12-07T09:00:00Z"
+    for moment in ("2026-12-07T09:00:00Z", "2026-12-07T09:00:00.123456Z", "2026-12-07T10:00:00+01:00"):
+        assert api.get("/api/v1/events", occurred_after=moment).status_code == 200
