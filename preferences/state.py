@@ -110,7 +110,7 @@ def customer_value_clean(field: str, value: Any) -> Any:
         return _choice(value, ("fr", "en"), key)
     if field == "channel_ranking":
         if not isinstance(value, list):
-            raise PreferenceError({key: _("The ranking must list each channel at most once.")})
+            raise PreferenceError({key: _("Send the ranking as a list of channels, your first choice first.")})
         for code in value:
             _choice(code, ChannelCode.values, key)
         if len(set(value)) != len(value):

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.utils import translation
 
 from common.request_origin import ip_truncate
 from preferences.changes import preferences_change
@@ -311,3 +312,11 @@ def test_a_channel_ranking_is_stored_whole_and_one_that_changes_nothing_seen_rec
     assert Customer.objects.get(pk=customer.pk).channel_ranking == whole
     assert ConsentEvent.objects.latest("id").new_value == whole
     assert preference_document_get(customer_id=customer.pk).ranking() == whole
+
+
+@pytest.mark.parametrize("ranking", ["postal", None, {"postal": 1}])
+def test_a_ranking_that_is_no_list_is_said_to_be_one(customer_user, ranking):
+    # It was told "must list each channel at most once", which is about repeats, not the type.
+    _, customer = customer_user
+    with translation.override("en"), pytest.raises(PreferenceError, match="as a list of channels"):
+        preferences_change(customer_id=customer.pk, changes={"customer.channel_ranking": ranking}, context=CUSTOMER)
