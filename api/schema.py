@@ -193,6 +193,16 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
         return schema
 
 
+class BoundedDictFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "api.serializers.BoundedDictField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["maxProperties"] = self.target.max_keys
+        return schema
+
+
 class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "api.serializers.StrictCharField"
     match_subclasses = True

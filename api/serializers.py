@@ -341,8 +341,29 @@ class CustomerUpsertSerializer(StrictSerializer):
 
 
 
+class BoundedDictField(serializers.DictField):
+    """An object of at most `max_keys` keys (`maxProperties` in the schema, api.schema): beyond, one
+    short error, instead of one per key computed and sent back."""
+
+    def __init__(self, *, max_keys: int, **kwargs):
+        self.max_keys = max_keys
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and len(data) > self.max_keys:
+            raise serializers.ValidationError(
+                _("Send at most %(max)d keys in one change.") % {"max": self.max_keys}, code="max_keys"
+            )
+        return super().to_internal_value(data)
+
+
+# Every setting of a customer is far fewer (a catalogue of 20 topics on 6 channels is about 200 keys).
+MAX_CHANGE_KEYS = 500
+
+
 class PreferencesChangeSerializer(StrictSerializer):
-    changes = serializers.DictField(
+    changes = BoundedDictField(
+        max_keys=MAX_CHANGE_KEYS,
         child=serializers.JSONField(allow_null=True),
         allow_empty=False,
         help_text=(

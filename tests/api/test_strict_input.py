@@ -326,3 +326,13 @@ def test_a_time_with_its_offset_is_taken_and_answered_in_utc(api, customer):
     assert answer.json()["at"] == "2026-12-07T09:00:00Z"
     for moment in ("2026-12-07T09:00:00Z", "2026-12-07T09:00:00.123456Z", "2026-12-07T10:00:00+01:00"):
         assert api.get("/api/v1/events", occurred_after=moment).status_code == 200
+
+
+def test_a_change_of_too_many_keys_is_one_short_error(api, customer):
+    # 20,000 unknown keys took 4 s and came back as 20,000 errors.
+    changes = {f"customer.nothing_{index}": True for index in range(20_000)}
+    response = api.patch(f"/api/v1/customers/{customer.pk}", {"changes": changes}, headers={"If-Match": f'"{customer.version}"'})
+    body = assert_problem(response, 400)
+    assert "500" in str(body["errors"]["changes"]) and len(response.content) < 2000
+    schema = api.get("/api/schema/?format=json").json()
+    assert schema["components"]["schemas"]["PreferencesChange"]["properties"]["changes"]["maxProperties"] == 500
