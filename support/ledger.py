@@ -90,6 +90,9 @@ def request_event_note(event: ContactRequestEvent) -> str:
         return " ".join(part for part in (when_text(event.note), outside_text(event.details or {})) if part)
     if event.kind == ContactRequestEvent.Kind.CHANGED:
         return change_text(event.details or {})
+    taken_from = (event.details or {}).get("taken_over_from") if event.kind == ContactRequestEvent.Kind.ASSIGNED else None
+    if taken_from:
+        return _("%(person)s, taken over from %(previous)s") % {"person": event.note, "previous": taken_from}
     return event.note
 
 

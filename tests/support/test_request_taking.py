@@ -70,6 +70,9 @@ def test_taking_over_is_a_separate_button_and_is_recorded(supervisor_client, cus
     assert contact_request.assigned_to == supervisor
     taken = assigned_events(contact_request)[-1]
     assert (taken.note, taken.details) == (supervisor.email, {"taken_over_from": agent.email})
+    # The request's history says from whom (it showed only the new holder).
+    page = supervisor_client.get(detail_url(contact_request)).content.decode()
+    assert f"{supervisor.email}, taken over from {agent.email}" in page
 
 
 def test_the_queue_offers_take_over_for_a_colleague_s_request(supervisor_client, customer_user, agent):
