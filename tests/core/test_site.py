@@ -247,3 +247,11 @@ def test_the_site_has_an_icon_even_where_a_page_links_to_none(client):
     assert 'rel="icon"' in page
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].endswith(".svg")
+
+
+def test_english_dates_and_times_are_day_first_on_a_24_hour_clock():
+    moment = datetime(2026, 12, 14, 12, 0)
+    with translation.override("en"):
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "14 December 2026, 12:00"  # was "Dec. 14, 2026, noon"
+        assert formats.date_format(moment, "DATE_FORMAT") == "14 December 2026"
+        assert formats.time_format(moment.time(), "TIME_FORMAT") == "12:00"

@@ -53,7 +53,7 @@ def test_a_request_s_steps_show_the_appointment_formatted_not_an_iso_string(agen
     page = agent_client.get(f"/support/requests/{contact_request.pk}/").content.decode()
     steps = page[page.index('id="request-events"') :]
     assert when.isoformat() not in steps
-    assert "6:30 p.m." in steps
+    assert "18:30" in steps
     assert "staff member agent@example.com" in steps
     assert "The customer asked for the evening." in steps and "the customer agreed" in steps
     assert "the customer" in steps
