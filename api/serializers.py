@@ -6,6 +6,7 @@ import re
 import threading
 from datetime import UTC, timedelta
 
+import pycountry
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -247,13 +248,16 @@ class PostalAddressSerializer(StrictSerializer):
     postcode = StrictCharField(max_length=10)
     city = StrictCharField(max_length=100)
     country = StrictCharField(
-        min_length=2, max_length=2, required=False, default="FR", help_text="ISO 3166-1 alpha-2 code, FR by default."
+        min_length=2, max_length=2, required=False, default="FR",
+        help_text="A country's ISO 3166-1 alpha-2 code (an assigned one), FR by default.",
     )
 
     def validate(self, data):
         country = data["country"].upper()
         if not re.match(r"^[A-Z]{2}$", country):
             raise serializers.ValidationError({"country": [_("Give the country as its two-letter code, e.g. FR.")]})
+        if pycountry.countries.get(alpha_2=country) is None:  # "ZZ" would be printed as the address's last line
+            raise serializers.ValidationError({"country": [_("%(code)s is no country's code (ISO 3166-1).") % {"code": country}]})
         postcode = data["postcode"].upper()
         if not re.match(POSTCODE_PATTERNS.get(country, OTHER_POSTCODE), postcode):
             raise serializers.ValidationError(

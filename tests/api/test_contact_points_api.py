@@ -45,6 +45,7 @@ def test_invalid_addresses_are_refused_and_nothing_is_written(api, customer):
     cases = [
         {"kind": "postal", "address": {**LYON, "postcode": "6900"}},
         {"kind": "postal", "address": {**LYON, "country": "France"}},
+        {"kind": "postal", "address": {**LYON, "country": "ZZ", "postcode": "69003"}},  # no such country
         {"kind": "postal", "address": {**LYON, "lines": []}},
         {"kind": "postal", "address": {**LYON, "street": "x"}},
         {"kind": "postal", "value": "12 rue des Lilas\n69003 Lyon"},
