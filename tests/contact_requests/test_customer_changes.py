@@ -137,6 +137,8 @@ def test_the_change_page_changes_and_cancels_then_says_taken(customer_client, cu
     # Phone is not offered (no number): posting it anyway is a form error, nothing changes.
     response = customer_client.post(url, {"preferred_channel": "phone"})
     assert response.status_code == 400 and 'id="id_preferred_channel_error"' in response.content.decode()
+    # The choices' group is described by its error, for a screen reader on the radios.
+    assert 'aria-describedby="id_preferred_channel_error"' in response.content.decode()
     response = customer_client.post(url, {"preferred_channel": "email", "preferred_time_slots": ["weekday_evening"]})
     assert response.status_code == 302
     said = customer_client.get(response["Location"]).content.decode()
