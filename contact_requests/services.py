@@ -297,9 +297,10 @@ def contact_request_schedule(
     outside_reason: str = "",
     customer_agreed: bool = False,
     now: datetime | None = None,
+    take_over_from: int | None = None,
 ) -> ContactRequest:
-    """Set (or move) the appointment; the request goes to the actor if nobody has it yet (a colleague's is
-    refused: see holder_become).
+    """Set (or move) the appointment; the request goes to the actor if nobody has it yet (a colleague's
+    only when taken over from them: see holder_become, as for the steps below).
 
     The time must fit the customer's slots, their quiet hours and the team's opening hours
     (contact_requests.timing.appointments_proposed offers such times); another time needs a reason
@@ -318,8 +319,7 @@ def contact_request_schedule(
             now=now_value,
         )
         contact_request.scheduled_for = scheduled_for
-        holder_become(contact_request, actor)
-        return details
+        return details | (holder_become(contact_request, actor, take_over_from) or {})
 
     return request_transition(
         contact_request_id=contact_request_id,
@@ -339,6 +339,7 @@ def contact_request_complete(
     outcome_code: str,
     outcome: str = "",
     now: datetime | None = None,
+    take_over_from: int | None = None,
 ) -> ContactRequest:
     """A person closes the request with how it ended (a ContactOutcome) and a note the customer sees.
     Never done by an API client.
@@ -350,11 +351,11 @@ def contact_request_complete(
     outcome = (outcome or "").strip()
     outcome_input_check(outcome_code=outcome_code, outcome=outcome)
 
-    def change(contact_request: ContactRequest) -> None:
+    def change(contact_request: ContactRequest) -> dict | None:
         outcome_timing_check(contact_request=contact_request, outcome_code=outcome_code, outcome=outcome, now=now)
         contact_request.outcome = outcome
         contact_request.outcome_code = outcome_code
-        holder_become(contact_request, actor)
+        return holder_become(contact_request, actor, take_over_from)
 
     return request_transition(
         contact_request_id=contact_request_id,
@@ -369,15 +370,15 @@ def contact_request_complete(
 
 
 def contact_request_mark_unreachable(
-    *, contact_request_id: int, actor: Actor, note: str = "", now: datetime | None = None
+    *, contact_request_id: int, actor: Actor, note: str = "", now: datetime | None = None, take_over_from: int | None = None
 ) -> ContactRequest:
     """Staff tried and could not reach the customer: the request closes; the customer is told."""
     _require_staff_person(actor)
     note = (note or "").strip()[:OUTCOME_MAX_LENGTH]
 
-    def change(contact_request: ContactRequest) -> None:
+    def change(contact_request: ContactRequest) -> dict | None:
         contact_request.outcome = note
-        holder_become(contact_request, actor)
+        return holder_become(contact_request, actor, take_over_from)
 
     return request_transition(
         contact_request_id=contact_request_id,

@@ -20,15 +20,19 @@ class Unchanged(Exception):
     """Raised by a transition's `change` when the request already is as asked: nothing is recorded."""
 
 
-def holder_become(contact_request: ContactRequest, actor: Actor) -> None:
+def holder_become(contact_request: ContactRequest, actor: Actor, take_over_from: int | None = None) -> dict | None:
     """A step on a request (schedule, complete, unreachable) is its holder's: the request goes to the
-    actor if nobody has it yet; one a colleague holds is refused until the actor takes it over (a step of
-    its own, recorded), so that two people never work one request without knowing it."""
+    actor if nobody has it yet. One a colleague holds is refused, so that two people never work one
+    request without knowing it, unless the actor takes it over from that very colleague (the holder
+    their page showed, `take_over_from`): then the step's event says from whom (the details returned)."""
     holder = contact_request.assigned_to
-    if holder is not None and holder.pk != actor.user.pk:
+    contact_request.assigned_to = actor.user
+    if holder is None or holder.pk == actor.user.pk:
+        return None
+    if holder.pk != take_over_from:
         message = _("%(person)s holds this request: take it over (or agree with them) before you do this.")
         raise ContactRequestError({"assigned_to": message % {"person": holder.email}})
-    contact_request.assigned_to = actor.user
+    return {"taken_over_from": holder.email}
 
 
 # What a request row may change in a transition (saved with update_fields).

@@ -85,15 +85,21 @@ def staff_ledger_rows(rows: list[EventRow]) -> list[StaffLedgerRow]:
 
 def request_event_note(event: ContactRequestEvent) -> str:
     """A step's note for staff: an appointment (stored as an ISO time) formatted in the team's zone,
-    with the reason and the customer's agreement when it is outside their window; a customer's change."""
-    if event.kind == ContactRequestEvent.Kind.SCHEDULED and event.note:
-        return " ".join(part for part in (when_text(event.note), outside_text(event.details or {})) if part)
-    if event.kind == ContactRequestEvent.Kind.CHANGED:
-        return change_text(event.details or {})
-    taken_from = (event.details or {}).get("taken_over_from") if event.kind == ContactRequestEvent.Kind.ASSIGNED else None
-    if taken_from:
+    with the reason and the customer's agreement when it is outside their window; a customer's change;
+    from whom a request was taken over, by its assignment or by a step done while taking it over."""
+    details = event.details or {}
+    taken_from = details.get("taken_over_from")
+    if event.kind == ContactRequestEvent.Kind.ASSIGNED and taken_from:
         return _("%(person)s, taken over from %(previous)s") % {"person": event.note, "previous": taken_from}
-    return event.note
+    if event.kind == ContactRequestEvent.Kind.SCHEDULED and event.note:
+        parts = [when_text(event.note), outside_text(details)]
+    elif event.kind == ContactRequestEvent.Kind.CHANGED:
+        parts = [change_text(details)]
+    else:
+        parts = [event.note]
+    if taken_from:  # a step done while taking the request over
+        parts.append(_("(taken over from %(previous)s)") % {"previous": taken_from})
+    return " ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,8 @@ def _request_page(request, contact_request, *, status=200, **bound_forms):
             "complete_form": bound_forms.get("complete_form") or forms.CompleteForm(),
             "unreachable_form": bound_forms.get("unreachable_form") or forms.UnreachableForm(),
             "is_active": contact_request.status in ACTIVE_STATUSES,
+            # A colleague holds it: each step's button takes it over from them as it does the step.
+            "held_by": contact_request.assigned_to if contact_request.assigned_to_id not in (None, request.user.pk) else None,
             "event_rows": request_event_rows(list(contact_request.events.all())),
             "statuses": ContactRequestStatus,
             "handoff": conversation_reading(contact_request=contact_request),  # what a chatbot was told
@@ -240,8 +242,7 @@ def request_assign(request, contact_request_id):
     contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
     # Who had it on the page the button was on (empty: nobody): somebody who took it since is not
     # silently replaced.
-    seen = request.POST.get("assigned_to", "")
-    seen_assignee_id = int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 19 else None
+    seen_assignee_id = _user_id_posted(request, "assigned_to")
     try:
         request_services.contact_request_assign(
             contact_request_id=contact_request.pk,
@@ -259,8 +260,15 @@ def request_assign(request, contact_request_id):
     return _back(request, contact_request.pk)
 
 
+def _user_id_posted(request, name: str) -> int | None:
+    """A staff member's id a form carried (who held the request on the page it was on); None when none."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 def _request_transition(request, contact_request_id, *, form_class, form_name, service, fields, success):
-    """Schedule, complete or mark unreachable: one form, one service call, the same answers."""
+    """Schedule, complete or mark unreachable: one form, one service call, the same answers. On a
+    colleague's request the form's button takes it over from them as it does the step."""
     contact_request = contact_request_get_for_staff(user=request.user, contact_request_id=contact_request_id)
     form = form_class(request.POST)
     if form.is_valid():
@@ -268,6 +276,7 @@ def _request_transition(request, contact_request_id, *, form_class, form_name, s
             service(
                 contact_request_id=contact_request.pk,
                 actor=request_services.Actor.staff(request.user),
+                take_over_from=_user_id_posted(request, "take_over_from"),
                 **{field: form.cleaned_data[field] for field in fields},
             )
         except request_services.ContactRequestError as error:

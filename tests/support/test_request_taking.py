@@ -148,8 +148,9 @@ def test_a_step_refused_because_a_colleague_closed_the_request_shows_it_closed(
 
 def test_a_step_on_a_colleague_s_request_is_refused_until_taken_over(supervisor_client, customer_user, agent, supervisor):
     """Completing, scheduling or closing as unreachable a request somebody else holds left "assigned to"
-    on them: they could still be calling the customer. The step is refused, with their name, until the
-    request is taken over (one recorded step); what was typed stays in the form."""
+    on them: they could still be calling the customer. A step that does not say it takes the request
+    over from them (a page loaded before they took it) is refused, with their name; what was typed
+    stays in the form."""
     contact_request = request_for(customer_user[1])
     contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
     events = contact_request.events.count()
@@ -173,6 +174,41 @@ def test_a_step_on_a_colleague_s_request_is_refused_until_taken_over(supervisor_
     )
     contact_request.refresh_from_db()
     assert (contact_request.status, contact_request.assigned_to) == ("completed", supervisor)
+
+
+@pytest.mark.parametrize(("step", "data", "status"), [
+    ("request_complete", {"outcome_code": "not_reached", "outcome": "No answer twice."}, "completed"),
+    ("request_unreachable", {"note": "No answer."}, "unreachable"),
+])
+def test_a_step_s_button_on_a_colleague_s_request_takes_it_over_in_the_same_step(
+    supervisor_client, customer_user, agent, supervisor, step, data, status
+):
+    """Taking over first (its own page load) lost what was typed in the step's form: the step's own
+    button, "Take over and …", carries who held the request on the page and does both, one event
+    saying from whom. A holder changed since the page was loaded is still refused."""
+    contact_request = request_for(customer_user[1])
+    contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
+    page = supervisor_client.get(detail_url(contact_request)).content.decode()
+    assert f'name="take_over_from" value="{agent.pk}"' in page and "Take over and" in page
+    response = supervisor_client.post(reverse(f"support:{step}", args=[contact_request.pk]),
+                                      {**data, "take_over_from": str(agent.pk)})
+    assert response.status_code == 302
+    contact_request.refresh_from_db()
+    assert (contact_request.status, contact_request.assigned_to) == (status, supervisor)
+    last = contact_request.events.order_by("id").last()
+    assert last.details["taken_over_from"] == agent.email
+    assert f"(taken over from {agent.email})" in supervisor_client.get(detail_url(contact_request)).content.decode()
+
+
+def test_taking_over_in_a_step_from_somebody_else_than_the_person_seen_is_refused(customer_user, agent, supervisor):
+    contact_request = request_for(customer_user[1])
+    third = make_staff_user("third@example.com", "agent")
+    contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(third), assignee=third)
+    with translation.override("en"), pytest.raises(ContactRequestError, match="third@example.com holds"):
+        contact_request_mark_unreachable(contact_request_id=contact_request.pk, actor=Actor.staff(supervisor),
+                                         take_over_from=agent.pk)  # the page showed the agent
+    contact_request.refresh_from_db()
+    assert contact_request.assigned_to == third
 
 
 def test_the_completion_note_is_not_labelled_optional(agent_client, customer_user):
