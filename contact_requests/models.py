@@ -20,6 +20,11 @@ class ContactRequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn (data erased)")
 
 
+# The statuses as staff read them (the console, its emails): the customer's wording where it fits
+# both, and not "Could not reach you".
+STAFF_STATUS_LABELS = {**dict(ContactRequestStatus.choices), ContactRequestStatus.UNREACHABLE: _("Customer unreachable")}
+
+
 # Requests still waiting for a person; the others are closed for good.
 ACTIVE_STATUSES = (ContactRequestStatus.OPEN, ContactRequestStatus.ASSIGNED, ContactRequestStatus.SCHEDULED)
 # Requests not yet answered by a person: the service level's due time applies to these.
@@ -135,6 +140,10 @@ class ContactRequest(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def status_for_staff(self) -> str:
+        return STAFF_STATUS_LABELS.get(self.status, self.status)
+
+    @property
     def time_slot_labels(self) -> list[str]:
         return [str(TimeSlot(slot).label) for slot in self.preferred_time_slots if slot in TimeSlot.values]
 
@@ -202,6 +211,14 @@ class ContactRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.contact_request_id} {self.kind}: {self.old_status} → {self.new_status}"
+
+    @property
+    def old_status_for_staff(self) -> str:
+        return STAFF_STATUS_LABELS.get(self.old_status, self.old_status)
+
+    @property
+    def new_status_for_staff(self) -> str:
+        return STAFF_STATUS_LABELS.get(self.new_status, self.new_status)
 
     @property
     def actor_label(self) -> str:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contact_requests.models import ContactOutcome, ContactRequestStatus, PreferredChannel
+from contact_requests.models import STAFF_STATUS_LABELS, ContactOutcome, PreferredChannel
 from contact_requests.selectors import QueueFilters
 from contact_requests.services import OUTCOME_MAX_LENGTH
 from contact_requests.timing import OUTSIDE_REASON_MAX_LENGTH
@@ -54,7 +54,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, counts: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         counts = counts or {}
-        self.fields["status"].choices = [("", _("All in progress"))] + list(ContactRequestStatus.choices)
+        self.fields["status"].choices = [("", _("All in progress"))] + list(STAFF_STATUS_LABELS.items())
         self.fields["assigned"].choices = [
             ("", _counted(_("Anyone"), counts.get("total"))),
             ("mine", _counted(_("Me"), counts.get("mine"))),

@@ -218,3 +218,12 @@ def test_the_completion_note_is_not_labelled_optional(agent_client, customer_use
     label = page[page.index('for="id_outcome"'):]
     label = label[: label.index("</label>")]
     assert "Note for the customer" in label and "optional" not in label
+
+
+def test_the_console_says_customer_unreachable_not_could_not_reach_you(agent_client, customer_user, agent):
+    # The console showed the customer's own wording ("Could not reach you") in its badge, queue and history.
+    contact_request = request_for(customer_user[1])
+    contact_request_mark_unreachable(contact_request_id=contact_request.pk, actor=Actor.staff(agent), note="No answer.")
+    for page in (detail_url(contact_request), "/support/requests/?status=unreachable"):
+        text = agent_client.get(page).content.decode()
+        assert "Customer unreachable" in text and "Could not reach you" not in text, page
