@@ -15,7 +15,15 @@ from api.representations import event_representation
 from api.schema import problems
 from api.serializers import MAX_ID, ExternalIdField, OffsetDateTimeField, StrictCharField, StrictSerializer
 from api.views import ApiView, personal_data_allowed
-from preferences.feed import FeedFilters, FeedPosition, UnknownCursor, consent_events_page, feed_end, feed_position
+from preferences.feed import (
+    CURSOR_PATTERN,
+    FeedFilters,
+    FeedPosition,
+    UnknownCursor,
+    consent_events_page,
+    feed_end,
+    feed_position,
+)
 
 
 class EventOutSerializer(serializers.Serializer):
@@ -53,7 +61,7 @@ class EventPageSerializer(serializers.Serializer):
 
 class EventQuerySerializer(StrictSerializer):
     after = serializers.RegexField(
-        r"^(now|0|[1-9][0-9]{0,18}|(0|[1-9][0-9]{0,18})\.(0|[1-9][0-9]{0,18}))$",
+        rf"^(now|{CURSOR_PATTERN})$",
         trim_whitespace=False,  # "now " or "0.43\n" is not a cursor the feed gave (preferences.feed.feed_position)
         required=False,
         default="0",

@@ -26,13 +26,12 @@ def holder_become(contact_request: ContactRequest, actor: Actor, take_over_from:
     request without knowing it, unless the actor takes it over from that very colleague (the holder
     their page showed, `take_over_from`): then the step's event says from whom (the details returned)."""
     holder = contact_request.assigned_to
-    contact_request.assigned_to = actor.user
-    if holder is None or holder.pk == actor.user.pk:
-        return None
-    if holder.pk != take_over_from:
+    taken_from = holder is not None and holder.pk != actor.user.pk
+    if taken_from and holder.pk != take_over_from:
         message = _("%(person)s holds this request: take it over (or agree with them) before you do this.")
         raise ContactRequestError({"assigned_to": message % {"person": holder.email}})
-    return {"taken_over_from": holder.email}
+    contact_request.assigned_to = actor.user
+    return {"taken_over_from": holder.email} if taken_from else None
 
 
 # What a request row may change in a transition (saved with update_fields).

@@ -23,6 +23,8 @@ MAX_ID = 2**63 - 1
 # position has one cursor.
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,18}")
 _POSITION = re.compile(rf"({_NUMBER.pattern})\.({_NUMBER.pattern})")
+# Either form of a cursor, for a query's validation and the schema (api.events).
+CURSOR_PATTERN = rf"{_NUMBER.pattern}|{_POSITION.pattern}"
 
 
 @dataclass(frozen=True, order=True)
