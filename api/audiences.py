@@ -19,17 +19,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.audience_files import FORMATS, csv_parts
+from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import (
-    MAX_ID,
-    PLAN_HORIZON,
-    OffsetDateTimeField,
-    StrictBooleanField,
-    StrictCharField,
-    StrictSerializer,
-    TopicCodeField,
-)
+from api.serializers import MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
 from api.views import ApiView, personal_data_allowed
 from audiences.downloads import download_token_make, download_token_valid
 from audiences.models import AudienceJob
@@ -166,10 +159,10 @@ class AudiencePageSerializer(serializers.Serializer):
 
 
 class AudienceQuerySerializer(StrictSerializer):
-    before = serializers.IntegerField(
+    before = QueryIntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it."
     )
-    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+    limit = QueryIntegerField(min_value=1, max_value=100, required=False, default=20)
 
 
 class DownloadQuerySerializer(StrictSerializer):

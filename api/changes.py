@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api import serializers as s
+from api.fields import ExternalIdField, StrictBooleanField, StrictIntegerField
 from api.models import Scope
 from api.schema import problems
 from api.selectors import customers_active
@@ -22,9 +23,9 @@ from preferences.state import PreferenceError
 
 class ChangeItemSerializer(s.PreferencesChangeSerializer):
     exactly_one_of = ("customer_id", "external_id")
-    customer_id = serializers.IntegerField(min_value=1, max_value=s.MAX_ID, required=False)
-    external_id = s.ExternalIdField(required=False)
-    expected_version = serializers.IntegerField(
+    customer_id = StrictIntegerField(min_value=1, max_value=s.MAX_ID, required=False)
+    external_id = ExternalIdField(required=False)
+    expected_version = StrictIntegerField(
         min_value=1, max_value=2**31 - 1, required=False, help_text="Refused (412) when the customer is at another one."
     )
 
@@ -36,7 +37,7 @@ class ChangeItemSerializer(s.PreferencesChangeSerializer):
 
 class ChangeBatchSerializer(s.StrictSerializer):
     items = ChangeItemSerializer(many=True, allow_empty=False, min_length=1, max_length=MAX_BATCH)
-    atomic = s.StrictBooleanField(
+    atomic = StrictBooleanField(
         required=False, default=False, help_text="All items or none: any failure leaves every customer as it was."
     )
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api import document_out
 from api import serializers as s
 from api.access import customer_get_for_api_client, document_get_for_api_client
+from api.fields import StrictBooleanField, StrictCharField
 from api.models import Scope
 from api.schema import problems
 from api.views import ApiView, change_context, document_response
@@ -31,7 +32,7 @@ from preferences.state import PreferenceError
 
 class ContactPointInSerializer(s.StrictSerializer):
     kind = serializers.ChoiceField(choices=ContactPointKind.choices)
-    value = s.StrictCharField(
+    value = StrictCharField(
         max_length=254,
         required=False,
         help_text="The email address, phone number, app installation id (letters, digits and `._:-`, up to 200) "
@@ -46,13 +47,13 @@ class ContactPointInSerializer(s.StrictSerializer):
         required=False,
         help_text="For kind `phone`: what the number is, over what its range says. A landline never gets SMS.",
     )
-    verified = s.StrictBooleanField(
+    verified = StrictBooleanField(
         required=False, default=False, help_text="Your system verified it (say how in verified_by)."
     )
-    verified_by = s.StrictCharField(
+    verified_by = StrictCharField(
         max_length=200, required=False, help_text="Who verified it and how, e.g. `CRM double opt-in 2026-11-30`."
     )
-    send_verification = s.StrictBooleanField(
+    send_verification = StrictBooleanField(
         required=False, default=False, help_text="Send the customer a code to verify an email or phone (not verified)."
     )
 
@@ -85,7 +86,7 @@ class ContactPointInSerializer(s.StrictSerializer):
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
-class TrueField(s.StrictBooleanField):
+class TrueField(StrictBooleanField):
     """A boolean that can only be true (the schema says so: `enum: [true]`)."""
 
 
@@ -93,7 +94,7 @@ class ContactPointChangeSerializer(s.StrictSerializer):
     verified = TrueField(
         required=False, help_text="Only true, with verified_by: a verification is recorded, never taken back."
     )
-    verified_by = s.StrictCharField(max_length=200, required=False, help_text="Who verified it and how.")
+    verified_by = StrictCharField(max_length=200, required=False, help_text="Who verified it and how.")
     phone_type = serializers.ChoiceField(
         choices=PhoneType.choices,
         required=False,

@@ -12,9 +12,10 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.access import customer_get_for_api_client
+from api.fields import OffsetDateTimeField, QueryIntegerField, StrictCharField, StrictIntegerField
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, OffsetDateTimeField, StrictCharField, StrictSerializer, TopicCodeField
+from api.serializers import MAX_ID, StrictSerializer, TopicCodeField
 from api.views import ApiView
 from contact_requests.handoff import (
     BOT_NAME_MAX_LENGTH,
@@ -111,7 +112,7 @@ def conversation_from(data: dict) -> Conversation:
 
 
 class ContactRequestInSerializer(StrictSerializer):
-    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    customer_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
     reason = StrictCharField(max_length=2000)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
     topic = TopicCodeField(required=False)
@@ -170,9 +171,9 @@ class ContactRequestPageSerializer(serializers.Serializer):
 
 
 class ContactRequestQuerySerializer(StrictSerializer):
-    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
-    limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
+    customer_id = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False)
+    before = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
+    limit = QueryIntegerField(min_value=1, max_value=200, required=False, default=50)
 
 
 class ContactRequestListCreateView(ApiView):

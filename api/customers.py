@@ -11,6 +11,7 @@ from api import document_out
 from api import serializers as s
 from api.access import MAX_ID, customer_get_by_external_id_for_api_client
 from api.conditional import IF_NONE_MATCH, NOT_MODIFIED
+from api.fields import ExternalIdField, OffsetDateTimeField, QueryIntegerField
 from api.models import Scope
 from api.permissions import MissingScope
 from api.representations import document_representation
@@ -26,16 +27,16 @@ MAX_PAGE = 200
 
 
 class CustomerQuerySerializer(s.StrictSerializer):
-    external_id = s.ExternalIdField(required=False, help_text="Your id of the customer.")
+    external_id = ExternalIdField(required=False, help_text="Your id of the customer.")
     email = serializers.EmailField(required=False, help_text="An email address of theirs (needs contact_points:read).")
     phone = s.PhoneField(
         required=False, help_text="A phone number of theirs, any usual form (needs contact_points:read)."
     )
-    updated_after = s.OffsetDateTimeField(required=False, help_text="Only customers changed after this moment.")
-    after = serializers.IntegerField(
+    updated_after = OffsetDateTimeField(required=False, help_text="Only customers changed after this moment.")
+    after = QueryIntegerField(
         min_value=0, max_value=MAX_ID, required=False, default=0, help_text="The next_cursor of the previous page."
     )
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, required=False, default=50)
+    limit = QueryIntegerField(min_value=1, max_value=MAX_PAGE, required=False, default=50)
 
 
 class CustomerPageSerializer(serializers.Serializer):

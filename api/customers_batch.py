@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.changes import ITEM_STATUSES, ItemProblemSerializer, item_problem
+from api.fields import StrictBooleanField
 from api.models import Scope
 from api.problems import UnknownFields
 from api.schema import problems
@@ -20,7 +21,7 @@ class CustomerBatchUpsertSerializer(s.StrictSerializer):
     # What the schema shows: each item as POST /api/v1/customers takes it. The view reads the envelope
     # with CustomerBatchEnvelopeSerializer and each item on its own, so that a bad item fails alone.
     customers = s.CustomerUpsertSerializer(many=True, allow_empty=False, min_length=1, max_length=s.MAX_BATCH)
-    atomic = s.StrictBooleanField(
+    atomic = StrictBooleanField(
         required=False, default=False, help_text="All items or none: any failure leaves every customer as it was."
     )
 
@@ -29,7 +30,7 @@ class CustomerBatchEnvelopeSerializer(s.StrictSerializer):
     customers = serializers.ListField(
         child=serializers.DictField(), allow_empty=False, min_length=1, max_length=s.MAX_BATCH
     )
-    atomic = s.StrictBooleanField(required=False, default=False)
+    atomic = StrictBooleanField(required=False, default=False)
 
     def validate_customers(self, value: list[dict]) -> list[dict]:
         # An unknown field is a mistake of the caller's code, not of one customer's data: the whole

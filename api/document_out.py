@@ -5,7 +5,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from api.serializers import StrictCharField
+from api.fields import StrictCharField
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, ContactPointKind, DeliveryMode, SubscriptionStatus
 
 

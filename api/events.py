@@ -10,10 +10,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from api.fields import ExternalIdField, OffsetDateTimeField, QueryIntegerField, StrictCharField
 from api.models import Scope
 from api.representations import event_representation
 from api.schema import problems
-from api.serializers import MAX_ID, ExternalIdField, OffsetDateTimeField, StrictCharField, StrictSerializer
+from api.serializers import MAX_ID, StrictSerializer
 from api.views import ApiView, personal_data_allowed
 from preferences.feed import (
     CURSOR_PATTERN,
@@ -69,8 +70,8 @@ class EventQuerySerializer(StrictSerializer):
         "you were given, or `now` for only what happens from now on. Any other cursor is refused (400), so "
         "that a reader never skips events without knowing it.",
     )
-    limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
-    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    limit = QueryIntegerField(min_value=1, max_value=1000, required=False, default=100)
+    customer_id = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False)
     external_id = ExternalIdField(required=False)
     key_prefix = StrictCharField(
         min_length=1, max_length=120, required=False, help_text="e.g. `subscription.offers.` or `customer.`"

@@ -9,9 +9,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.access import customer_get_by_external_id_for_api_client
+from api.fields import StrictCharField
 from api.models import Scope
 from api.schema import problems
-from api.serializers import StrictCharField, StrictSerializer, TopicCodeField
+from api.serializers import StrictSerializer, TopicCodeField
 from api.views import ApiView
 from common.request_origin import request_origin
 from links.services import link_url, list_unsubscribe_headers, unsubscribe_link_get_or_create

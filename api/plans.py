@@ -9,20 +9,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from api.fields import OffsetDateTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from api.models import Scope
 from api.representations import plan_representation
 from api.schema import problems
 from api.selectors import marketing_sends_get
-from api.serializers import (
-    MAX_BATCH,
-    MAX_ID,
-    PLAN_HORIZON,
-    OffsetDateTimeField,
-    StrictBooleanField,
-    StrictCharField,
-    StrictSerializer,
-    TopicCodeField,
-)
+from api.serializers import MAX_BATCH, MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
 from api.views import ApiView, personal_data_allowed
 from preferences.catalog import catalog_get
 from preferences.domain import AiLevel, AssistanceMode, ChannelCode, DeliveryMode
@@ -36,7 +28,7 @@ class ContactPlanRequestSerializer(StrictSerializer):
     ai_generated = StrictBooleanField(required=False, default=False)
     at = OffsetDateTimeField(required=False, help_text="When the message would go; now when absent.")
     customer_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         allow_empty=False,
         min_length=1,

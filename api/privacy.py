@@ -22,9 +22,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
+from api.fields import ReasonField, StrictCharField
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import MAX_ID, ReasonField, StrictCharField, StrictSerializer
+from api.serializers import MAX_ID, StrictSerializer
 from api.views import ApiView
 from preferences.models import Customer
 from preferences.state import PreferenceError

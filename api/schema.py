@@ -9,8 +9,9 @@ from drf_spectacular.extensions import (
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from api.fields import PYTHON_WHITESPACE, StrictCharField
 from api.problems import PROBLEM_CONTENT_TYPE
-from api.serializers import MAX_BATCH, PYTHON_WHITESPACE, StrictCharField
+from api.serializers import MAX_BATCH
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -204,7 +205,7 @@ class BoundedDictFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "api.serializers.StrictCharField"
+    target_class = "api.fields.StrictCharField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):

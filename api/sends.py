@@ -10,19 +10,11 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from api.fields import OffsetDateTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from api.models import Scope
 from api.schema import problems
 from api.selectors import customers_active, send_get_for_client
-from api.serializers import (
-    MAX_BATCH,
-    MAX_ID,
-    PLAN_HORIZON,
-    OffsetDateTimeField,
-    StrictBooleanField,
-    StrictCharField,
-    StrictSerializer,
-    TopicCodeField,
-)
+from api.serializers import MAX_BATCH, MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
 from api.services import SendReport, sends_record
 from api.views import ApiView
 from preferences.catalog import catalog_get
@@ -30,7 +22,7 @@ from preferences.domain import ChannelCode
 
 
 class SendInSerializer(StrictSerializer):
-    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    customer_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
     topic = TopicCodeField()
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     sent_at = OffsetDateTimeField(required=False, help_text="Now when absent.")

@@ -1,10 +1,10 @@
-"""The API's serializer base (StrictSerializer, strict fields, limits, problem details) and the customer
+"""The API's serializer base (StrictSerializer, limits, problem details) and the customer
 endpoints' serializers. Input validation (every 400 is raised in a serializer) and the shapes of
 answers, for the schema too; each other endpoint keeps its own beside its view (api.plans, ...)."""
 
 import re
 import threading
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import pycountry
 from django.core.validators import RegexValidator
@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
+from api.fields import ExternalIdField, StrictBooleanField, StrictCharField
 from api.problems import UnknownFields
 from preferences.catalog import catalog_get
 from preferences.contact_points import APP_INSTALLATION_PATTERN, StatedPoint, messaging_value
@@ -22,10 +23,6 @@ from preferences.domain import (
 )
 
 MAX_BATCH = 1000
-# DRF trims with str.strip(), whose whitespace is wider than a regex's \s in JavaScript (it also holds
-# the information separators U+001C..U+001F and U+0085): the class is spelled out so that every
-# validator and the schema read it the same way.
-PYTHON_WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing
 # How far from now a contact plan may be asked about: beyond, calendars and caps mean little.
 PLAN_HORIZON = timedelta(days=366)
@@ -79,72 +76,6 @@ class NoBodySerializer(StrictSerializer):
 
 
 # --- Customers ------------------------------------------------------------------------------------
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """true or false only: DRF's BooleanField would also take 0, "yes" or "on", which the schema forbids."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
-class StrictCharField(serializers.CharField):
-    """A string and only a string: DRF's CharField would turn 0 into "0", which the schema forbids."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-# RFC 3339's date-time, as the schema's `format: date-time` says: a date, a time and an offset.
-_DATE_TIME_WITH_OFFSET = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})")
-
-
-class OffsetDateTimeField(serializers.DateTimeField):
-    """A moment sent with its offset (`2026-03-11T08:00:00+01:00`, or `Z`). Without one
-    (`2026-03-11T08:00:00`, a date alone) it is refused, not read as UTC: a client on Paris time would
-    be an hour off without knowing it. Answered in UTC."""
-
-    default_error_messages = {
-        "offset": _("Enter a date and time with its time zone, such as 2026-09-01T00:00:00Z."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("default_timezone", UTC)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str) or not _DATE_TIME_WITH_OFFSET.fullmatch(value):
-            self.fail("offset")
-        return super().to_internal_value(value)
-
-
-class ExternalIdField(StrictCharField):
-    """A customer's id in the caller's system, exactly as sent: with blanks around it, it is refused,
-    not trimmed (two ids that differ only by blanks would otherwise name one customer, and the id sent
-    back would not be the one given)."""
-
-    regex_pattern = rf"^[^\x00{PYTHON_WHITESPACE}]([^\x00]*[^\x00{PYTHON_WHITESPACE}])?$"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 100)
-        super().__init__(trim_whitespace=False, **kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if value != value.strip():
-            raise serializers.ValidationError(_("Send the id exactly as your system holds it, without blanks around it."))
-        return value
-
-
-class ReasonField(StrictCharField):
-    """Why someone acts on a customer's behalf: words, not only blanks or punctuation (the service's
-    rule, preferences.ledger.reason_given). The schema asks for an ASCII letter or digit; the server
-    takes a letter or digit of any script."""
-
-    regex_pattern = r"^[^\x00]*[0-9A-Za-z][^\x00]*$"
 
 
 class TopicCodeField(StrictCharField):

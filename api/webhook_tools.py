@@ -8,8 +8,9 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from api.fields import StrictCharField, StrictIntegerField
 from api.schema import problems
-from api.serializers import NoBodySerializer, StrictCharField, StrictSerializer
+from api.serializers import NoBodySerializer, StrictSerializer
 from api.views import ApiView
 from api.webhooks import (
     ATTEMPTS_SHOWN,
@@ -25,7 +26,7 @@ MAX_GRACE_HOURS = MAX_GRACE_PERIOD // timedelta(hours=1)
 
 
 class SecretRotationSerializer(StrictSerializer):
-    grace_period_hours = serializers.IntegerField(
+    grace_period_hours = StrictIntegerField(
         min_value=0,
         max_value=MAX_GRACE_HOURS,
         required=False,

@@ -10,16 +10,10 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
 from api.models import ApiClient, Scope
 from api.schema import problems
-from api.serializers import (
-    MAX_ID,
-    NoBodySerializer,
-    StrictBooleanField,
-    StrictCharField,
-    StrictSerializer,
-    TopicCodeItemField,
-)
+from api.serializers import MAX_ID, NoBodySerializer, StrictSerializer, TopicCodeItemField
 from api.views import ApiView
 from outbox.events import EventType
 from webhooks.endpoints import WebhookError, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update
@@ -146,13 +140,13 @@ class DeliveryPageSerializer(serializers.Serializer):
 
 class DeliveryQuerySerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
-    before = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
-    limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
+    before = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
+    limit = QueryIntegerField(min_value=1, max_value=200, required=False, default=50)
 
 
 class ReplayRangeSerializer(StrictSerializer):
-    since = serializers.DateTimeField(default_timezone=UTC, help_text="Events created at or after this time…")
-    until = serializers.DateTimeField(default_timezone=UTC, help_text="…and before this one.")
+    since = OffsetDateTimeField(help_text="Events created at or after this time…")
+    until = OffsetDateTimeField(help_text="…and before this one.")
     include_succeeded = StrictBooleanField(required=False, default=False)
 
     def validate(self, data):

@@ -148,3 +148,19 @@ def test_replay_one_delivery_and_a_time_range(manager, receiver, django_capture_
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SUCCEEDED}
     assert_problem(api.post(f"{BASE}/{endpoint_id}/replay", {"since": until, "until": start.isoformat()}), 400)
     assert_problem(api.post(f"{BASE}/{endpoint_id}/deliveries/{2**62}/replay", {}), 404)
+
+
+def test_integers_and_times_are_taken_only_in_the_schema_s_form(manager, receiver):
+    # "24" was read as 24 hours, `before=1.0` as 1, and a range without an offset as UTC (an integrator
+    # on Paris time replayed an hour off).
+    api, _client = manager
+    endpoint = create(api, receiver).json()["id"]
+    rotation = assert_problem(api.post(f"{BASE}/{endpoint}/secret-rotation", {"grace_period_hours": "24"}), 400)
+    assert "grace_period_hours" in rotation["errors"]
+    for value in ("1.0", " 1", "+1", "\u0661"):
+        assert "before" in assert_problem(api.get(f"{BASE}/{endpoint}/deliveries", before=value), 400)["errors"]
+    assert api.get(f"{BASE}/{endpoint}/deliveries", before="1").status_code == 200
+    replay = f"{BASE}/{endpoint}/replay"
+    naive = assert_problem(api.post(replay, {"since": "2026-12-01T00:00:00", "until": "2026-12-02T00:00:00+01:00"}), 400)
+    assert list(naive["errors"]) == ["since"]
+    assert api.post(replay, {"since": "2026-12-01T00:00:00Z", "until": "2026-12-02T00:00:00+01:00"}).status_code == 200
