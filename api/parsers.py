@@ -7,6 +7,7 @@ three before any serializer sees the data; the renderer is the safety net for an
 """
 
 import json
+import math
 import re
 
 from django.conf import settings
@@ -68,10 +69,20 @@ def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
     return body
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or an exponent, refused when a float cannot hold it (1e400 would
+    be infinity, which no field takes and JSON cannot write back)."""
+    value = float(text)
+    if not math.isfinite(value):
+        message = _("The body holds a number too large to be read: %(number)s.")
+        raise ParseError(message % {"number": Truncator(text).chars(40)})
+    return value
+
+
 class StrictJSONParser(JSONParser):
     """JSON bodies of at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413 beyond), UTF-8, not nested deeper
-    than MAX_JSON_DEPTH, with no lone surrogate and no key repeated in an object: anything else is a
-    400 problem."""
+    than MAX_JSON_DEPTH, with no lone surrogate, no key repeated in an object and no number beyond a
+    float's range: anything else is a 400 problem."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -86,6 +97,7 @@ class StrictJSONParser(JSONParser):
             data = json.loads(
                 text,
                 parse_constant=strict_constant if self.strict else None,
+                parse_float=_finite_float,
                 object_pairs_hook=_object_without_repeated_keys,
             )
         except RecursionError:

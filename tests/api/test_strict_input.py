@@ -164,6 +164,13 @@ def test_invalid_utf8_and_broken_json_are_400(api, customer):
     assert_problem(_raw(api, "POST", PLANS, b'{"topic": NaN}'), 400)
 
 
+def test_a_number_too_large_for_a_float_is_named_as_such(api, customer):
+    # 1e400 was read as infinity and refused as "Value must be valid JSON" under the setting's key.
+    body = b'{"changes": {"customer.weekly_marketing_cap": -1e400}}'
+    response = _raw(api, "PATCH", f"/api/v1/customers/{customer.pk}", body, headers={"If-Match": f'"{customer.version}"'})
+    assert "-1e400" in assert_problem(response, 400)["detail"]
+
+
 def _every_setting_key() -> list[str]:
     keys = [f"customer.{name}" for name in CUSTOMER_FIELDS]
     for topic in catalog_get().topics:
