@@ -16,11 +16,13 @@ from rest_framework.settings import api_settings
 from api.fields import ExternalIdField, StrictBooleanField, StrictCharField
 from api.problems import UnknownFields
 from preferences.catalog import catalog_get
-from preferences.contact_points import APP_INSTALLATION_PATTERN, StatedPoint, messaging_value
+from preferences.contact_points import APP_INSTALLATION_PATTERN, StatedPoint, contact_point_value_clean, messaging_value
 from preferences.domain import (
+    ContactPointKind,
     MessagingService,
     PhoneType,
 )
+from preferences.state import PreferenceError
 
 MAX_BATCH = 1000
 MAX_ID = 2**63 - 1  # the largest id the database can hold: beyond it, an id names nothing
@@ -206,6 +208,15 @@ def postal_value(address: dict) -> str:
     return "\n".join(lines)
 
 
+def _point_errors(kind: str, value: str) -> dict:
+    """A contact point's errors by field ({} when it is valid), by the service's own rule."""
+    try:
+        contact_point_value_clean(kind=kind, value=value)
+    except PreferenceError as error:
+        return error.message_dict
+    return {}
+
+
 MAX_UPSERT_POINTS = 10  # messaging accounts or app installations given in one upsert
 
 
@@ -270,6 +281,11 @@ class CustomerUpsertSerializer(StrictSerializer):
             StatedPoint(messaging_value(service=item["service"], handle=item["value"]), item["verified"])
             for item in data.get("messaging", [])
         ]
+        # The service would refuse a bad account too, but under `messaging` alone: here each error is
+        # at its item's place, as a malformed item's is.
+        item_errors = [_point_errors(ContactPointKind.MESSAGING, point.value) for point in data["messaging"]]
+        if any(item_errors):
+            raise serializers.ValidationError({"messaging": item_errors})
         data["app_installations"] = [StatedPoint(item["value"], item["verified"]) for item in data.get("app_installations", [])]
         return data
 

@@ -93,17 +93,31 @@ def test_refusals_name_the_field_and_change_nothing(api, customer):
     assert set(_points(customer)) == {"email"}
 
 
+def test_a_bad_messaging_account_is_named_at_its_place_in_the_list(api, customer):
+    # It was reported under `messaging` alone: with several accounts, the client could not tell which.
+    handles = [
+        {"service": "telegram", "value": "camille_m"},
+        {"service": "whatsapp", "value": "01 42 68 53 00"},  # a landline
+        {"service": "telegram", "value": "not a handle!"},
+    ]
+    body = assert_problem(api.post(UPSERT, {"external_id": "CRM-1", "messaging": handles}), 400)
+    errors = body["errors"]["messaging"]
+    assert [sorted(item) for item in errors] == [[], ["value"], ["value"]]
+    assert "mobile" in errors[1]["value"][0]
+    assert set(_points(customer)) == {"email"}
+
+
 def test_an_invalid_address_fails_only_its_item_of_a_batch(api):
     items = [
         _full("CRM-P1"),
         _full("CRM-P2", postal_address={**ADDRESS, "postcode": "ABC"}),
-        _full("CRM-P3", messaging=[{"service": "whatsapp", "value": "01 42 68 53 00"}]),  # fails in the service
+        _full("CRM-P3", messaging=[{"service": "whatsapp", "value": "01 42 68 53 00"}]),  # refused by the service's rule
         _full("CRM-P4", app_installations=[{"value": "app-4"}]),
     ]
     answer = api.post(BATCH, {"customers": items}).json()
     assert [r["status"] for r in answer["results"]] == ["applied", "failed", "failed", "applied"]
     assert "postal_address" in answer["results"][1]["problem"]["errors"]
-    assert "messaging" in answer["results"][2]["problem"]["errors"]
+    assert answer["results"][2]["problem"]["errors"]["messaging"][0]["value"]
     assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["CRM-P1", "CRM-P4"]
     created = Customer.objects.get(external_id="CRM-P4")
     assert _points(created)["app"] == [("app-4", False)] and _points(created)["postal"] == [(POSTAL_VALUE, True)]
