@@ -254,7 +254,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=True,
     description='The ETag you read, e.g. "7.3f9a0c…", or just its version, "7". Needed for every change: 428 '
-    "when missing, 412 when it names another version, 400 when it is not one entity tag. Only the version is "
+    "when missing or `*` (which names no version), 412 when it names another version, 400 when it is not one "
+    "entity tag. Only the version is "
     "compared (a change of the catalogue alone does not make yours stale), so the same tag made weak "
     '(`W/"7.3f9a0c…"`, as a compressing proxy may pass it on) names the same version.',
 )
