@@ -49,6 +49,11 @@ def _channels_url(request, anchor: str = "") -> str:
     return f"{reverse('preferences:channels')}{query}{anchor}"
 
 
+def _shown(point) -> str:
+    """A contact point as the customer writes it (06 12 34 56 78), for the messages about it."""
+    return contact_points.contact_point_display(kind=point.kind, value=point.value)
+
+
 def _add_service_errors(form, error: PreferenceError, field_map: dict[str, str] | None = None) -> None:
     for key, messages_ in error.message_dict.items():
         field = (field_map or {}).get(key, key)
@@ -155,7 +160,7 @@ def contact_point_add(request, customer, kind):
             if point.kind == ContactPointKind.POSTAL:
                 messages.success(request, _("Your postal address was added."))
             else:
-                messages.success(request, _("We sent a code to %(value)s. Enter it below to verify it.") % {"value": point.value})
+                messages.success(request, _("We sent a code to %(value)s. Enter it below to verify it.") % {"value": _shown(point)})
             return redirect(_channels_url(request, f"#contact-point-{point.pk}"))
     return _channels_page(request, customer, status=429 if form.rate_limited() else 400, **{f"add_{kind}": form})
 
@@ -173,7 +178,7 @@ def contact_point_verify(request, customer, contact_point_id):
         except PreferenceError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, _("%(value)s is verified.") % {"value": point.value})
+            messages.success(request, _("%(value)s is verified.") % {"value": _shown(point)})
             if _then_request(request):  # back to the request form, this channel chosen
                 return redirect(f"{reverse('contact_requests:list')}?channel={point.kind}#new-request")
             return redirect("preferences:channels")
@@ -189,7 +194,7 @@ def contact_point_resend(request, customer, contact_point_id):
     except PreferenceError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("We sent a new code to %(value)s.") % {"value": point.value})
+        messages.success(request, _("We sent a new code to %(value)s.") % {"value": _shown(point)})
     return redirect(_channels_url(request, f"#contact-point-{point.pk}"))
 
 
@@ -205,7 +210,7 @@ def contact_point_remove(request, customer, contact_point_id):
             _add_service_errors(form, error, {"value": "password"})
         else:
             undo_offer(request, customer_id=customer.pk)
-            messages.success(request, _("%(value)s was removed.") % {"value": point.value})
+            messages.success(request, _("%(value)s was removed.") % {"value": _shown(point)})
             return redirect("preferences:channels")
     status = 429 if form.rate_limited() else 400
     return _channels_page(request, customer, status=status, remove_form=form, remove_point_id=point.pk)

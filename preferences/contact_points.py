@@ -71,6 +71,33 @@ def messaging_value(*, service: str, handle: str) -> str:
     return f"{service}:{handle}"
 
 
+def phone_display(number: str) -> str:
+    """A stored number (E.164) as people write it: a French one nationally (06 12 34 56 78), another
+    with its country code (+32 470 12 34 56); anything that is no number, as it is."""
+    try:
+        parsed = phonenumbers.parse(number, "FR")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    national = phonenumbers.region_code_for_number(parsed) == "FR"
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
+
+
+def contact_point_display(*, kind: str, value: str) -> str:
+    """A contact point's value as a person reads it: phone numbers spaced (phone_display), a
+    messaging account as "WhatsApp: 06 12 34 56 78"; an email or a postal address as stored."""
+    if kind == ContactPointKind.PHONE:
+        return phone_display(value)
+    if kind == ContactPointKind.MESSAGING:
+        service, _sep, handle = value.partition(":")
+        if service in MessagingService.values:
+            shown = phone_display(handle) if service in PHONE_NUMBER_SERVICES else handle
+            return _("%(service)s: %(handle)s") % {"service": MessagingService(service).label, "handle": shown}
+    return value
+
+
 def _messaging_clean(value: str) -> str:
     service, _sep, handle = value.partition(":")
     if service not in MessagingService.values:

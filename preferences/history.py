@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from preferences.catalog import Catalog
+from preferences.contact_points import contact_point_display
 from preferences.domain import (
     ActorType,
     AiLevel,
@@ -78,7 +79,8 @@ def value_text(key: str, value: Any, catalog: Catalog) -> str:
         if value.get("kind") == ContactPointKind.POSTAL:
             first_line = value.get("value", "").splitlines()[0] if value.get("value") else ""
             return _("%(first_line)s… (postal address)") % {"first_line": first_line}
-        return f"{value.get('value', '')} ({verified})"
+        shown = contact_point_display(kind=value.get("kind", ""), value=value.get("value", ""))
+        return f"{shown} ({verified})"
     if key == "customer.language":
         return {"fr": "Français", "en": "English"}.get(value, value)
     return str(value)

@@ -6,6 +6,7 @@ from django import template
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from common import site
+from preferences.contact_points import contact_point_display, phone_display
 
 register = template.Library()
 
@@ -48,3 +49,15 @@ def language_next(context) -> str:
         parts = urlsplit(referer)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return "/"
+
+
+@register.filter
+def contact_value(point) -> str:
+    """A contact point's value as a person reads it (06 12 34 56 78, not +33612345678): {{ point|contact_value }}."""
+    return contact_point_display(kind=point.kind, value=point.value)
+
+
+@register.filter
+def phone(number: str) -> str:
+    """A phone number as a person reads it: {{ team.urgent_phone|phone }}."""
+    return phone_display(number) if number else number
