@@ -81,3 +81,9 @@ class ContactRequestChangeForm(forms.Form):
         if channel not in self.reachable:
             raise forms.ValidationError(channel_missing_text(channel))
         return channel
+
+
+class ContactRequestCancelForm(forms.Form):
+    """The "Yes, cancel it" of the confirmation page: a POST without it cancels nothing."""
+
+    confirm = forms.BooleanField()

@@ -1,16 +1,16 @@
-"""The customer's "talk to a human" pages: ask, change or cancel (until a person takes it). Thin:
-parse the form, call one service, redirect."""
+"""The customer's "talk to a human" pages: ask, change or cancel (after a confirmation, until a person
+takes it). Thin: parse the form, call one service, redirect."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from contact_requests import services
 from contact_requests.access import contact_request_get_for_customer
-from contact_requests.forms import ContactRequestChangeForm, ContactRequestForm
+from contact_requests.forms import ContactRequestCancelForm, ContactRequestChangeForm, ContactRequestForm
 from contact_requests.models import ContactRequestStatus, CreatedByType
 from contact_requests.reachability import reachable_channels
 from contact_requests.selectors import contact_requests_for_customer, customer_contact_points
@@ -79,17 +79,39 @@ def _confirmation(channel: str, slots, *, changed: bool = False) -> str:
     return message % {"channel": channel_text(channel), "when": slots_text(slots)}
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def contact_request_cancel(request, customer, contact_request_id):
+    """The "Cancel this request?" step: a GET (or a POST without "Yes, cancel it") shows what cancelling
+    does and changes nothing, so that a stray tap cannot lose a request and its place in the queue; only
+    the confirmed POST cancels. A request a person has taken, or a closed one, is not offered (the service
+    checks again, under lock: it may have been taken since the page was shown)."""
     contact_request = contact_request_get_for_customer(customer=customer, contact_request_id=contact_request_id)
-    try:
-        services.contact_request_cancel(contact_request_id=contact_request.pk, actor=services.Actor.customer(customer))
-    except services.ContactRequestError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your request is cancelled."))
-    return redirect("contact_requests:list")
+    form = ContactRequestCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_request_cancel(contact_request_id=contact_request.pk, actor=services.Actor.customer(customer))
+        except services.ContactRequestError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your request is cancelled: nobody will contact you about it. If you need to talk to a person "
+                    "again, send a new request with the form below."
+                ),
+            )
+        return redirect("contact_requests:list")
+    status = 200
+    if request.method == "POST":
+        status = 400 if contact_request.status == ContactRequestStatus.OPEN else 409
+    return render(
+        request,
+        "contact_requests/cancel.html",
+        {"contact_request": contact_request, "team": team_contact_get()},
+        status=status,
+    )
 
 
 @never_cache

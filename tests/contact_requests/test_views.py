@@ -72,28 +72,35 @@ def test_bad_input_is_refused_with_400(customer_client, overrides):
     assert not ContactRequest.objects.exists()
 
 
-def test_customer_cancels_their_own_request(customer_client, customer_user):
+def test_customer_cancels_their_own_request_after_confirming(customer_client, customer_user):
     _, customer = customer_user
     contact_request = request_for(customer)
-    response = customer_client.post(reverse("contact_requests:cancel", args=[contact_request.pk]))
-    assert response.status_code == 302
+    url = reverse("contact_requests:cancel", args=[contact_request.pk])
+    # "Cancel this request" leads to a page that asks; only "Yes, cancel it" cancels.
+    assert customer_client.get(url).status_code == 200
+    contact_request.refresh_from_db()
+    assert contact_request.status == "open"
+    response = customer_client.post(url, {"confirm": "yes"})
+    assert (response.status_code, response["Location"]) == (302, LIST_URL)
     contact_request.refresh_from_db()
     assert contact_request.status == "cancelled"
 
 
-def test_cancel_needs_post(customer_client, customer_user):
+def test_a_get_of_the_cancel_address_cancels_nothing(customer_client, customer_user):
     contact_request = request_for(customer_user[1])
-    # A GET changes nothing: it leads to the requests page (portal.middleware.PostOnlyAddressMiddleware).
+    # It was a POST-only address (a GET led to the requests page); it is now the confirmation page.
     response = customer_client.get(reverse("contact_requests:cancel", args=[contact_request.pk]))
-    assert (response.status_code, response["Location"]) == (302, "/my/requests/")
+    assert response.status_code == 200
+    assert 'id="cancel-request-confirm"' in response.content.decode()
     contact_request.refresh_from_db()
     assert contact_request.status == "open"
 
 
 def test_cancelling_another_customers_request_is_404(customer_client, other_customer_user):
     contact_request = request_for(other_customer_user[1])
-    response = customer_client.post(reverse("contact_requests:cancel", args=[contact_request.pk]))
-    assert response.status_code == 404
+    url = reverse("contact_requests:cancel", args=[contact_request.pk])
+    assert customer_client.get(url).status_code == 404
+    assert customer_client.post(url, {"confirm": "yes"}).status_code == 404
     contact_request.refresh_from_db()
     assert contact_request.status == "open"
 
@@ -101,7 +108,8 @@ def test_cancelling_another_customers_request_is_404(customer_client, other_cust
 def test_cancelling_a_completed_request_shows_an_error(customer_client, customer_user, agent):
     contact_request = request_for(customer_user[1])
     contact_request_complete(contact_request_id=contact_request.pk, actor=Actor.staff(agent), outcome_code="reached", outcome="Called back.")
-    response = customer_client.post(reverse("contact_requests:cancel", args=[contact_request.pk]), follow=True)
+    url = reverse("contact_requests:cancel", args=[contact_request.pk])
+    response = customer_client.post(url, {"confirm": "yes"}, follow=True)
     contact_request.refresh_from_db()
     assert contact_request.status == "completed"
     assert "message-error" in response.content.decode()

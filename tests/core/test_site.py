@@ -225,8 +225,8 @@ def test_opening_an_address_that_only_takes_a_form_leads_to_the_form_s_page(cust
             f"/my/channels/{point.pk}/remove/": "/my/channels/",
             "/my/marketing/pause/": "/my/marketing/",
             "/my/undo/": "/my/",
-            f"/my/requests/{contact_request.pk}/cancel/": "/my/requests/",
             "/my/privacy/delete/": "/my/privacy/",
+            # (/my/requests/<id>/cancel/ is a page: "Cancel this request?", tests/contact_requests/test_cancel_confirmation.py)
         }),
         (agent, {
             f"/support/requests/{contact_request.pk}/complete/": f"/support/requests/{contact_request.pk}/",

@@ -144,7 +144,8 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "preferences:ai": {"GET": customer_page(200), "POST": customer_page(400)},
     "preferences:history": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "contact_requests:list": {"GET": customer_page(200), "POST": customer_page(400)},
-    "contact_requests:cancel": {"GET": form_page("/my/requests/"), "POST": customer_page(404)},  # B's request
+    # GET is the "Cancel this request?" page (it changes nothing); only a confirmed POST cancels. B's request.
+    "contact_requests:cancel": {"GET": customer_page(404), "POST": customer_page(404)},
     "contact_requests:change": {"GET": customer_page(404), "POST": customer_page(404)},  # B's request
     "privacy:privacy": {"GET": customer_page(200), "POST": NOT_ALLOWED},
     "privacy:export_request": {"GET": form_page("/my/privacy/"), "POST": customer_page("/my/privacy/")},
