@@ -170,6 +170,7 @@ PAGES = [
     ("requests", True, "/my/requests/"),
     ("requests-errors", True, _request_errors),
     ("request-change", True, lambda page, site, world: page.goto(site + f"/my/requests/{world['request'].pk}/change/")),
+    ("request-cancel", True, lambda page, site, world: page.goto(site + f"/my/requests/{world['request'].pk}/cancel/")),
     ("history", True, "/my/history/"),
     ("privacy", True, "/my/privacy/"),
     ("account-deleted", True, _account_deleted),

@@ -50,12 +50,24 @@ def test_customer_changes_and_cancels_and_the_agent_schedules_inside_the_slot(br
     kept.refresh_from_db()
     assert kept.preferred_time_slots == ["weekday_afternoon"]
 
-    # A second request, cancelled from its page.
+    # A second request, cancelled from its page: "Cancel this request" asks first, "No, keep it" keeps it.
     _ask(customer, site, "Finalement rien.", "weekday_lunch")
     dropped = ContactRequest.objects.exclude(pk=kept.pk).get()
     customer.goto(site + f"/my/requests/{dropped.pk}/change/")
     customer.locator(f"#cancel-request-{dropped.pk}").click()
-    expect(customer.get_by_role("status")).to_be_visible()
+    expect(customer.locator("h1")).to_have_text("Cancel this request?")  # English since _both_languages above
+    _both_languages(customer, site, assert_accessible)
+    customer.locator("#cancel-request-keep").click()
+    expect(customer.locator(f"#cancel-request-{dropped.pk}")).to_be_visible()
+    dropped.refresh_from_db()
+    assert dropped.status == "open"
+    # With the keyboard alone: the link, then "Yes, cancel it".
+    customer.locator(f"#cancel-request-{dropped.pk}").focus()
+    customer.keyboard.press("Enter")
+    expect(customer.locator("#cancel-request-confirm")).to_be_visible()
+    customer.locator("#cancel-request-confirm").focus()
+    customer.keyboard.press("Enter")
+    expect(customer.get_by_role("status")).to_contain_text("Your request is cancelled")
     dropped.refresh_from_db()
     assert dropped.status == "cancelled"
 
