@@ -62,6 +62,14 @@ class CreatedByType(models.TextChoices):
     STAFF = "staff", _("our support team")
 
 
+# Who created a request, as staff read it (the console): not the customer's "our support team".
+STAFF_CREATED_BY_LABELS = {
+    CreatedByType.CUSTOMER: _("the customer"),
+    CreatedByType.API_CLIENT: _("an API client"),
+    CreatedByType.STAFF: _("a staff member"),
+}
+
+
 class ServiceLevel(models.Model):
     """How soon a person must answer a request; supervisors edit these in the admin.
 
@@ -142,6 +150,10 @@ class ContactRequest(models.Model):
     @property
     def status_for_staff(self) -> str:
         return STAFF_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def created_by_for_staff(self) -> str:
+        return str(STAFF_CREATED_BY_LABELS.get(self.created_by_type, self.created_by_type))
 
     @property
     def time_slot_labels(self) -> list[str]:

@@ -7,15 +7,15 @@ from django.utils.translation import gettext as _
 
 from preferences.document import PreferenceDocument
 from preferences.domain import AiLevel, DeliveryMode
-from preferences.history import CUSTOMER_FIELD_LABELS, value_text
+from preferences.history import STAFF_FIELD_LABELS, value_text
 from preferences.keys import CUSTOMER, SUBSCRIPTION, SettingKey
 from preferences.state import CUSTOMER_FIELDS
 
 
 @dataclass(frozen=True)
 class AgentSetting:
-    """One setting an agent may change: its state key, its label in plain words, its value as text
-    (and in a few words, for a cell of the grid)."""
+    """One setting an agent may change: its state key, its label in plain (staff) words, its value as
+    text (and in a few words, for a cell of the grid)."""
 
     key: str
     label: str
@@ -77,9 +77,10 @@ def agent_settings_grid(document: PreferenceDocument) -> AgentSettingsGrid:
 
     def setting(key: SettingKey, label: str) -> AgentSetting:
         current = setting_current(document, str(key))
-        return AgentSetting(str(key), label, value_text(str(key), current, catalog), _short_value(str(key), current))
+        value = value_text(str(key), current, catalog, for_staff=True)
+        return AgentSetting(str(key), label, value, _short_value(str(key), current))
 
-    customer = [setting(SettingKey.customer(name), str(CUSTOMER_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
+    customer = [setting(SettingKey.customer(name), str(STAFF_FIELD_LABELS[name]())) for name in CUSTOMER_FIELDS]
     topics = []
     for topic in catalog.topics:
         channels = [

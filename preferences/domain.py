@@ -71,6 +71,24 @@ class AssistanceMode(models.TextChoices):
     BOT_OK = "bot_ok", _("A chatbot first is fine, a person when I ask")
 
 
+# The same choices as staff read them (the console, its dashboard and its download): the labels above
+# are the customer's own words ("Put me through to a person first"), which the customer's pages, their
+# history and the emails sent to them keep. Every value of each enum, in the enum's order.
+STAFF_DELIVERY_MODE_LABELS = {
+    DeliveryMode.FIRST: _("First available channel"),
+    DeliveryMode.ALL: _("Every chosen channel"),
+}
+STAFF_AI_LEVEL_LABELS = {
+    AiLevel.AI_ALLOWED: _("AI-written messages allowed, if labelled"),
+    AiLevel.HUMAN_REVIEWED: _("AI drafts only after a person reviewed them"),
+    AiLevel.HUMAN_ONLY: _("Only messages written by people"),
+}
+STAFF_ASSISTANCE_MODE_LABELS = {
+    AssistanceMode.HUMAN_FIRST: _("A person first"),
+    AssistanceMode.BOT_OK: _("A chatbot first, a person on request"),
+}
+
+
 class SystemReason(models.TextChoices):
     """Why the system itself changed a customer's preferences: a consent event stores the code (as its
     reason_code, with no free text), and each reader sees the sentence in their own language."""
@@ -119,6 +137,27 @@ class Source(models.TextChoices):
     SMS = "sms_stop", _("SMS")
     IMPORT = "import", _("an import")
     SYSTEM = "system", _("the system")
+
+
+# Who acted and through what, as staff read it in the console's ledger (the labels above speak to the
+# customer: "you", "this portal").
+STAFF_ACTOR_LABELS = {
+    ActorType.CUSTOMER: _("the customer"),
+    ActorType.STAFF: _("staff member"),
+    ActorType.API_CLIENT: _("API client"),
+    ActorType.LINK: _("one-click link"),
+    ActorType.SMS_STOP: _("SMS STOP reply"),
+    ActorType.SYSTEM: _("the system"),
+}
+STAFF_SOURCE_LABELS = {
+    Source.PORTAL: _("customer portal"),
+    Source.CONSOLE: _("console"),
+    Source.API: _("API"),
+    Source.LINK: _("link in a message"),
+    Source.SMS: _("SMS"),
+    Source.IMPORT: _("import"),
+    Source.SYSTEM: _("system"),
+}
 
 
 # Channels for which French law requires prior opt-in for marketing (CPCE L34-5; phone calls too

@@ -1,4 +1,5 @@
-"""The consent timeline in plain words, for the customer's history page and the support console."""
+"""The consent timeline in plain words, for the customer's history page and the support console: in the
+customer's words ("Order of your channels") by default, in staff words with `for_staff=True`."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,11 @@ from django.utils.translation import gettext as _
 from preferences.catalog import Catalog
 from preferences.contact_points import contact_point_display
 from preferences.domain import (
+    STAFF_ACTOR_LABELS,
+    STAFF_AI_LEVEL_LABELS,
+    STAFF_ASSISTANCE_MODE_LABELS,
+    STAFF_DELIVERY_MODE_LABELS,
+    STAFF_SOURCE_LABELS,
     ActorType,
     AiLevel,
     AssistanceMode,
@@ -38,6 +44,13 @@ CUSTOMER_FIELD_LABELS = {
     "marketing_paused_until": lambda: _("Marketing paused until"),
     "erased": lambda: _("Personal data erased"),
 }
+# The same settings as staff read them (the console's grid, override form and ledger): the customer's
+# label where it fits both, a third-person one where the customer's says "you".
+STAFF_FIELD_LABELS = {
+    **CUSTOMER_FIELD_LABELS,
+    "channel_ranking": lambda: _("Order of the customer's channels"),
+    "assistance_mode": lambda: _("When the customer asks for help"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,14 @@ class EventRow:
     reason: str  # in the active language when it is a system reason code
 
 
-def value_text(key: str, value: Any, catalog: Catalog) -> str:
+def _choice_text(choices, value: Any, staff_labels: dict, for_staff: bool) -> str:
+    if value not in choices.values:
+        return str(value)
+    return str(staff_labels[value] if for_staff else choices(value).label)
+
+
+def value_text(key: str, value: Any, catalog: Catalog, *, for_staff: bool = False) -> str:
+    """A setting's value in plain words: the customer's ("On my first available channel"), or staff's."""
     if value is None:
         if key == "customer.marketing_paused_until":
             return _("not paused")
@@ -61,11 +81,11 @@ def value_text(key: str, value: Any, catalog: Catalog) -> str:
     if key.startswith("subscription."):
         return {"in": _("on"), "out": _("off"), "pending": _("waiting for confirmation")}.get(value, str(value))
     if key.endswith("ai_level") or key.endswith("ai_default"):
-        return str(AiLevel(value).label) if value in AiLevel.values else str(value)
+        return _choice_text(AiLevel, value, STAFF_AI_LEVEL_LABELS, for_staff)
     if key.endswith("delivery_mode"):
-        return str(DeliveryMode(value).label) if value in DeliveryMode.values else str(value)
+        return _choice_text(DeliveryMode, value, STAFF_DELIVERY_MODE_LABELS, for_staff)
     if key.endswith("assistance_mode"):
-        return str(AssistanceMode(value).label) if value in AssistanceMode.values else str(value)
+        return _choice_text(AssistanceMode, value, STAFF_ASSISTANCE_MODE_LABELS, for_staff)
     if key.endswith("channel_ranking"):
         channels = catalog.channels_by_code
         return ", ".join(channels[code].name if code in channels else code for code in value)
@@ -86,7 +106,7 @@ def value_text(key: str, value: Any, catalog: Catalog) -> str:
     return str(value)
 
 
-def _what(key: str, catalog: Catalog) -> str:
+def _what(key: str, catalog: Catalog, for_staff: bool) -> str:
     setting = SettingKey.parse(key)
     if setting is None:
         return key
@@ -108,24 +128,26 @@ def _what(key: str, catalog: Catalog) -> str:
         }.get(setting.detail, setting.detail)
         return _("“%(topic)s”: %(setting)s") % {"topic": topic.name if topic else setting.name, "setting": label}
     if setting.kind == CUSTOMER:
-        label = CUSTOMER_FIELD_LABELS.get(setting.name)
+        label = (STAFF_FIELD_LABELS if for_staff else CUSTOMER_FIELD_LABELS).get(setting.name)
         return label() if label else setting.name
     if setting.kind == CONTACT_POINT:
         return _("Contact point")
     return key
 
 
-def event_rows(events, catalog: Catalog) -> list[EventRow]:
+def event_rows(events, catalog: Catalog, *, for_staff: bool = False) -> list[EventRow]:
+    """The events in the customer's words (their history, the emails sent to them) or, for the console,
+    in staff words."""
     rows = []
     for event in events:
-        who = str(ActorType(event.actor_type).label) if event.actor_type in ActorType.values else event.actor_type
-        how = str(Source(event.source).label) if event.source in Source.values else event.source
+        who = _choice_text(ActorType, event.actor_type, STAFF_ACTOR_LABELS, for_staff)
+        how = _choice_text(Source, event.source, STAFF_SOURCE_LABELS, for_staff)
         rows.append(
             EventRow(
                 event=event,
-                what=_what(event.key, catalog),
-                old=value_text(event.key, event.old_value, catalog),
-                new=value_text(event.key, event.new_value, catalog),
+                what=_what(event.key, catalog, for_staff),
+                old=value_text(event.key, event.old_value, catalog, for_staff=for_staff),
+                new=value_text(event.key, event.new_value, catalog, for_staff=for_staff),
                 who=who,
                 how=how,
                 reason=consent_reason_text(reason_code=event.reason_code, reason=event.reason),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from contact_requests.models import ACTIVE_STATUSES, UNANSWERED_STATUSES, ContactRequest
 from preferences.catalog import Catalog, catalog_get
-from preferences.domain import AiLevel, AssistanceMode, ChannelCode, SubscriptionStatus
+from preferences.domain import STAFF_AI_LEVEL_LABELS, AiLevel, AssistanceMode, ChannelCode, SubscriptionStatus
 from preferences.models import Customer, Subscription
 from support.dashboard_trends import StackedChart, ai_refusals_by_week, opt_outs_by_channel, week_label, weeks_since
 
@@ -275,7 +275,7 @@ def _channel_chart(catalog: Catalog, effective_in: dict, total: int) -> Chart:
 def _ai_chart(figures: dict, total: int) -> Chart:
     rows = [
         ChartRow(label=str(label), value=_share(figures[f"ai_{value}"], total), count=figures[f"ai_{value}"])
-        for value, label in AiLevel.choices
+        for value, label in STAFF_AI_LEVEL_LABELS.items()  # staff words, in the page and its CSV
     ]
     return Chart(
         slug="ai-levels",

@@ -13,12 +13,12 @@ from contact_requests.timing import OUTSIDE_REASON_MAX_LENGTH
 from preferences.agent_settings import setting_current
 from preferences.document import PreferenceDocument
 from preferences.domain import (
+    STAFF_AI_LEVEL_LABELS,
+    STAFF_ASSISTANCE_MODE_LABELS,
+    STAFF_DELIVERY_MODE_LABELS,
     TIME_ZONE_CHOICES,
     WEEKLY_CAP_CHOICES,
-    AiLevel,
-    AssistanceMode,
     ChannelCode,
-    DeliveryMode,
     SubscriptionStatus,
 )
 from preferences.keys import SUBSCRIPTION, SettingKey
@@ -28,6 +28,10 @@ from support.services import EVIDENCE_MAX_LENGTH
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
 DEFAULT_CHOICE = [("", _("Default (the customer's general choice)"))]
+# The choices in staff words, not the customer's own ("Put me through to a person first").
+AI_LEVEL_CHOICES = list(STAFF_AI_LEVEL_LABELS.items())
+ASSISTANCE_MODE_CHOICES = list(STAFF_ASSISTANCE_MODE_LABELS.items())
+DELIVERY_MODE_CHOICES = list(STAFF_DELIVERY_MODE_LABELS.items())
 
 
 class CustomerSearchForm(forms.Form):
@@ -96,13 +100,13 @@ def _value_field(key: str) -> forms.Field:
     if name == "language":
         return forms.ChoiceField(label=label, choices=[("fr", "Français"), ("en", "English")])
     if name == "ai_default":
-        return forms.ChoiceField(label=label, choices=AiLevel.choices, widget=forms.RadioSelect)
+        return forms.ChoiceField(label=label, choices=AI_LEVEL_CHOICES, widget=forms.RadioSelect)
     if name == "ai_level":
-        return forms.ChoiceField(label=label, choices=DEFAULT_CHOICE + list(AiLevel.choices), required=False)
+        return forms.ChoiceField(label=label, choices=DEFAULT_CHOICE + AI_LEVEL_CHOICES, required=False)
     if name == "assistance_mode":
-        return forms.ChoiceField(label=label, choices=AssistanceMode.choices, widget=forms.RadioSelect)
+        return forms.ChoiceField(label=label, choices=ASSISTANCE_MODE_CHOICES, widget=forms.RadioSelect)
     if name == "delivery_mode":
-        return forms.ChoiceField(label=label, choices=DeliveryMode.choices, widget=forms.RadioSelect)
+        return forms.ChoiceField(label=label, choices=DELIVERY_MODE_CHOICES, widget=forms.RadioSelect)
     if name in ("quiet_hours_start", "quiet_hours_end"):
         return forms.TimeField(
             label=label,

@@ -1,6 +1,6 @@
-"""The consent ledger and a request's steps in the console's words: who acted and through what in
-staff wording (the customer's history says "you" and "this portal"), the staff member's address and the
-API client's name instead of ids, reason codes by their label, times in the team's time zone."""
+"""The consent ledger and a request's steps in the console's words: who acted in staff wording (the
+customer's history says "you"; preferences.domain.STAFF_ACTOR_LABELS) with the staff member's address
+and the API client's name instead of ids, reason codes by their label, times in the team's time zone."""
 
 from dataclasses import dataclass
 
@@ -10,27 +10,9 @@ from django.utils.translation import gettext as _
 from api.models import ApiClient
 from contact_requests.models import ContactRequestEvent
 from contact_requests.wording import change_text, outside_text, when_text
-from preferences.domain import ActorType, Source
+from preferences.domain import STAFF_ACTOR_LABELS, ActorType
 from preferences.history import EventRow
 from support.models import ReasonCode
-
-STAFF_ACTOR_LABELS = {
-    ActorType.CUSTOMER: lambda: _("the customer"),
-    ActorType.STAFF: lambda: _("staff member"),
-    ActorType.API_CLIENT: lambda: _("API client"),
-    ActorType.LINK: lambda: _("one-click link"),
-    ActorType.SMS_STOP: lambda: _("SMS STOP reply"),
-    ActorType.SYSTEM: lambda: _("the system"),
-}
-STAFF_SOURCE_LABELS = {
-    Source.PORTAL: lambda: _("customer portal"),
-    Source.CONSOLE: lambda: _("console"),
-    Source.API: lambda: _("API"),
-    Source.LINK: lambda: _("link in a message"),
-    Source.SMS: lambda: _("SMS"),
-    Source.IMPORT: lambda: _("import"),
-    Source.SYSTEM: lambda: _("system"),
-}
 
 
 @dataclass(frozen=True)
@@ -57,26 +39,25 @@ def _actor_names(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
 
 
 def actor_text(actor_type: str, actor_id: str, names: dict[tuple[str, str], str]) -> str:
-    label = STAFF_ACTOR_LABELS.get(actor_type)
-    text = label() if label else actor_type
+    text = str(STAFF_ACTOR_LABELS.get(actor_type, actor_type))
     name = names.get((actor_type, actor_id))
     return f"{text} {name}" if name else text
 
 
 def staff_ledger_rows(rows: list[EventRow]) -> list[StaffLedgerRow]:
-    """The page's ledger rows in staff wording (at most three queries, whatever the number of rows)."""
+    """The page's ledger rows (event_rows(..., for_staff=True)) with who acted by name and the reason
+    codes' labels (at most three queries, whatever the number of rows)."""
     names = _actor_names({(row.event.actor_type, row.event.actor_id) for row in rows if row.event.actor_id})
     codes = {row.event.reason_code for row in rows if row.event.reason_code}
     labels = {code.code: code.label for code in ReasonCode.objects.filter(code__in=codes)} if codes else {}
     result = []
     for row in rows:
         event = row.event
-        source = STAFF_SOURCE_LABELS.get(event.source)
         result.append(
             StaffLedgerRow(
                 row=row,
                 who=actor_text(event.actor_type, event.actor_id, names),
-                how=source() if source else event.source,
+                how=row.how,
                 reason_label=labels.get(event.reason_code, event.reason_code),
             )
         )

@@ -29,7 +29,7 @@ from contact_requests.selectors import (
 from contact_requests.timing import appointments_proposed, request_window
 from preferences.agent_settings import agent_settings_grid, setting_current
 from preferences.domain import SubscriptionStatus
-from preferences.history import event_rows, value_text  # values worded as in the customer's history
+from preferences.history import event_rows, value_text
 from preferences.selectors import consent_events_for_customer, preference_document_get
 from preferences.state import PreferenceError
 from support import forms
@@ -85,7 +85,7 @@ def customer_detail(request, customer_id):
             "settings": agent_settings_grid(document),
             "contact_requests": contact_requests_for_customer(customer=customer),
             "page": page,
-            "ledger": staff_ledger_rows(event_rows(page.object_list, document.catalog)),
+            "ledger": staff_ledger_rows(event_rows(page.object_list, document.catalog, for_staff=True)),
             "now": timezone.now(),
         },
     )
@@ -145,7 +145,7 @@ def customer_override(request, customer_id):
             "form": form,
             "key": key,
             "label": keys[key],
-            "current": value_text(key, setting_current(document, key), document.catalog),
+            "current": value_text(key, setting_current(document, key), document.catalog, for_staff=True),
         },
         status=status,
     )
