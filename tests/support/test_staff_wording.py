@@ -128,6 +128,8 @@ def test_the_customer_page_and_its_ledger_speak_staff_words(agent_client, custom
     ledger = page[page.index('id="customer-ledger"') :]
     for word in ("ranking", "help", "bot_ok", "human_first", "human_reviewed", "ai_allowed", "all"):
         assert words[word] in ledger
+    # A colon as each language writes it: "change: Offers · Email", « modifier : … » (was "change :" in English).
+    assert {"en": "— change: ", "fr": "— modifier\u00a0: "}[language] in grid and "change : " not in grid
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
