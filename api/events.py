@@ -5,7 +5,7 @@ from datetime import UTC
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -60,10 +60,14 @@ class EventPageSerializer(serializers.Serializer):
     next = StrictCharField(allow_null=True)
 
 
+UNKNOWN_CURSOR_MESSAGE = gettext_lazy("This cursor was not given by this feed: send 0, now, or a cursor the feed gave you.")
+
+
 class EventQuerySerializer(StrictSerializer):
     after = serializers.RegexField(
         rf"^(now|{CURSOR_PATTERN})$",
         trim_whitespace=False,  # "now " or "0.43\n" is not a cursor the feed gave (preferences.feed.feed_position)
+        error_messages={"invalid": UNKNOWN_CURSOR_MESSAGE},
         required=False,
         default="0",
         help_text="Where to start: `0` (or nothing) for the beginning, the `next_cursor` or an event's `cursor` "
@@ -85,7 +89,7 @@ class EventQuerySerializer(StrictSerializer):
         try:
             return feed_position(value)
         except UnknownCursor:
-            raise serializers.ValidationError(_("This cursor was not given by this feed.")) from None
+            raise serializers.ValidationError(UNKNOWN_CURSOR_MESSAGE) from None
 
 
 class EventListView(ApiView):

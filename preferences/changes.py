@@ -96,6 +96,18 @@ def preferences_change(
     return PreferencesChanged(document=document, events=events, confirmations=confirmations)
 
 
+def _unknown_setting_message(key: str) -> str:
+    # The document shows the customer's settings under `settings`: a client that writes them back by
+    # that name is told the key it meant.
+    name = key.removeprefix("settings.")
+    if name != key and name in CUSTOMER_FIELDS:
+        return _("Unknown setting: did you mean “customer.%(name)s”?") % {"name": name}
+    return _(
+        "Unknown setting: name it customer.<setting>, topic.<topic>.<delivery_mode|paper_copy|ai_level> or "
+        "subscription.<topic>.<channel>."
+    )
+
+
 def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dict[str, Any]:
     topics = document.catalog.topics_by_code
     cleaned: dict[str, Any] = {}
@@ -119,7 +131,7 @@ def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dic
                     raise PreferenceError({key: _("Choose in or out.")})
                 cleaned[key] = value
             else:
-                raise PreferenceError({key: _("Unknown setting.")})
+                raise PreferenceError({key: _unknown_setting_message(key)})
         except PreferenceError as error:
             for field_key, messages in error.message_dict.items():
                 errors.setdefault(field_key, []).extend(messages)

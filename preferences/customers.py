@@ -74,7 +74,7 @@ def customer_points_clean(
     ]
     errors: dict[str, list[str]] = {}
     if phone_type and not phone:
-        errors["phone_type"] = [_("Only a phone number is mobile or landline.")]
+        errors["phone_type"] = [_("Give the phone number that phone_type describes, in phone.")]
     cleaned: dict[tuple[str, str], UpsertPoint] = {}
     for point in given:
         if not point.value:

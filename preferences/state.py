@@ -93,7 +93,9 @@ def _choice(value: Any, choices: Iterable[str], key: str) -> str:
     if not isinstance(value, str) or value not in set(choices):
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
         shown = Truncator(shown).chars(80)
-        raise PreferenceError({key: _("“%(value)s” is not one of the allowed values.") % {"value": shown}})
+        allowed = ", ".join(choices)
+        message = _("“%(value)s” is not one of the allowed values: %(allowed)s.")
+        raise PreferenceError({key: message % {"value": shown, "allowed": allowed}})
     return value
 
 

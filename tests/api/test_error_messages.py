@@ -1,0 +1,41 @@
+"""A refusal says what would be taken: the allowed values, the key that was meant, the cursors the feed
+gives, the field that is missing. In English by default and in French on request."""
+
+from preferences.models import ConsentEvent
+from tests.api.conftest import assert_problem
+
+
+def _patch(api, customer, changes: dict, **headers):
+    return api.patch(
+        f"/api/v1/customers/{customer.pk}", {"changes": changes}, headers={"If-Match": f'"{customer.version}"', **headers}
+    )
+
+
+def test_a_refused_choice_lists_the_allowed_values(api, customer):
+    body = assert_problem(_patch(api, customer, {"topic.offers.ai_level": "none"}), 400)
+    message = body["errors"]["topic.offers.ai_level"][0]
+    assert message == "“none” is not one of the allowed values: ai_allowed, human_reviewed, human_only."
+
+
+def test_a_setting_named_as_the_document_shows_it_is_told_the_key_meant(api, customer):
+    events = ConsentEvent.objects.count()
+    body = assert_problem(_patch(api, customer, {"settings.quiet_hours_start": "21:00"}), 400)
+    assert body["errors"]["settings.quiet_hours_start"] == [
+        "Unknown setting: did you mean “customer.quiet_hours_start”?"
+    ]
+    other = assert_problem(_patch(api, customer, {"customers.language": "fr"}), 400)["errors"]
+    assert "subscription.<topic>.<channel>" in other["customers.language"][0]
+    french = assert_problem(_patch(api, customer, {"settings.language": "fr"}, **{"Accept-Language": "fr"}), 400)
+    assert french["errors"]["settings.language"] == ["Réglage inconnu\u00a0: vouliez-vous dire « customer.language »\u00a0?"]
+    assert ConsentEvent.objects.count() == events
+
+
+def test_a_malformed_cursor_is_told_what_the_feed_takes(api, customer):
+    for cursor in ("abc", "9.1"):
+        body = assert_problem(api.get("/api/v1/events", after=cursor), 400)
+        assert body["errors"]["after"] == ["This cursor was not given by this feed: send 0, now, or a cursor the feed gave you."]
+
+
+def test_a_phone_type_without_a_phone_names_what_is_missing(api, db):
+    body = assert_problem(api.post("/api/v1/customers", {"external_id": "CRM-9", "phone_type": "mobile"}), 400)
+    assert body["errors"]["phone_type"] == ["Give the phone number that phone_type describes, in phone."]
