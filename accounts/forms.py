@@ -39,6 +39,21 @@ class LoginForm(AllauthLoginForm):
     after the password was found right, so it tells nothing to someone who does not know it; accounts
     with a verified address never meet it."""
 
+    # The id of the form's error summary (templates/allauth/elements/fields.html).
+    error_summary_id = "login-error-summary"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # "The email address and/or password you specified are not correct" is a form-wide error: it
+        # names no one field, yet both are what to correct. Both are marked invalid and described by
+        # the summary that says it, as a field's own error would.
+        codes = {error.code for error in self.non_field_errors().as_data()}
+        if not any(str(code).endswith("_password_mismatch") for code in codes):
+            return
+        for name in ("login", "password"):
+            described_by = " ".join(filter(None, [self.error_summary_id, self[name].aria_describedby]))
+            self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": described_by})
+
     def _clean_with_password(self, credentials: dict):
         # allauth's own method, with the cooldown's message changed (django-allauth 65.2x).
         adapter = get_adapter(self.request)
