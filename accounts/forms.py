@@ -1,9 +1,6 @@
 """Account forms: allauth's sign-up and sign-in forms, configured (ACCOUNT_FORMS), not forked, and
 the password asked again before a sensitive change."""
 
-import math
-import time
-
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -11,12 +8,12 @@ from allauth.account.internal.flows.email_verification import is_verification_ra
 from allauth.account.internal.flows.login import derive_login_method
 from allauth.account.models import Login
 from allauth.core import ratelimit
-from allauth.core.internal.ratelimit import get_cache_key, get_rates
 from django import forms
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from accounts.rate_limits import rate_limit_wait_minutes
 
 
 class SignupForm(AllauthSignupForm):
@@ -63,7 +60,7 @@ class LoginForm(AllauthLoginForm):
             raise adapter.validation_error(f"{login_method.value}_password_mismatch")
         login = Login(user=user, email=credentials.get("email"))
         if is_verification_rate_limited(self.request, login):
-            minutes = _verification_cooldown_minutes(self.request, login.email)
+            minutes = rate_limit_wait_minutes(self.request, action="confirm_email", key=login.email.lower())
             raise forms.ValidationError(
                 ngettext(
                     "Your password is right, and we have just sent a confirmation code to %(email)s: enter "
@@ -80,17 +77,6 @@ class LoginForm(AllauthLoginForm):
         self._login = login
         self.user = user
         return self.cleaned_data
-
-
-def _verification_cooldown_minutes(request, email: str) -> int:
-    """Whole minutes until allauth sends this address another code (at least one)."""
-    now, wait = time.time(), 0.0
-    for rate in get_rates(app="allauth.account", action="confirm_email"):
-        key = get_cache_key(request, app="allauth.account", action="confirm_email", rate=rate, key=email.lower())
-        history = cache.get(key, [])
-        if len(history) >= rate.amount:
-            wait = max(wait, history[rate.amount - 1] + rate.duration - now)
-    return max(1, math.ceil(wait / 60))
 
 
 class PasswordConfirmMixin(forms.Form):
@@ -117,8 +103,16 @@ class PasswordConfirmMixin(forms.Form):
             raise forms.ValidationError(_("This password is not right."))
         limited = dict(request=self.request, action=self.RATE_LIMIT_ACTION, user=self.user)
         if not ratelimit.consume(**limited, dry_run=True):
+            # The time left, from the limit in force (ACCOUNT_RATE_LIMITS["confirm_password_failed"]).
+            minutes = rate_limit_wait_minutes(self.request, action=self.RATE_LIMIT_ACTION, user=self.user)
             raise forms.ValidationError(
-                _("Too many wrong passwords. Wait a few minutes, then try again."), code="rate_limited"
+                ngettext(
+                    "Too many wrong passwords. Wait %(minutes)s minute, then try again.",
+                    "Too many wrong passwords. Wait %(minutes)s minutes, then try again.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="rate_limited",
             )
         if not self.user.check_password(password):
             ratelimit.consume(**limited)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import ngettext
 
+from accounts.rate_limits import rate_limit_wait_minutes
 from accounts.roles import CUSTOMER, role_grant
 from common import site
 from common.client_ip import client_ip
@@ -58,6 +60,27 @@ class AccountAdapter(DefaultAccountAdapter):
         if not address:
             raise PermissionDenied("Unable to determine client IP address")
         return address
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        # allauth refuses a locked sign-in with "Try again later": say how long, from the limit in
+        # force (ACCOUNT_RATE_LIMITS["login_failed"], per address typed and per client). The wait is
+        # counted on the address typed, not on an account: it reads the same for an unknown address.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            if error.code != "too_many_login_attempts":
+                raise
+            key = self._get_login_attempts_cache_key(request, **credentials)  # allauth's own (65.2x)
+            minutes = rate_limit_wait_minutes(request, action="login_failed", key=key)
+            raise ValidationError(
+                ngettext(
+                    "Too many failed sign-in attempts. Wait %(minutes)s minute, then try again.",
+                    "Too many failed sign-in attempts. Wait %(minutes)s minutes, then try again.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="too_many_login_attempts",
+            ) from error
 
     def confirm_email(self, request, email_address):
         result = super().confirm_email(request, email_address)

@@ -1,11 +1,15 @@
 """allauth's account pages are never cached; the password asked before a contact-point change is
 rate-limited per account, as the sign-in page is."""
 
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from accounts import rate_limits as rate_limits_module
 from portal.settings import base
 from preferences.domain import ContactPointKind
 from preferences.models import ContactPoint
@@ -108,3 +112,29 @@ def test_account_deletion_shares_the_wrong_password_limit(rate_limits):
     assert response.status_code == 429
     customer.refresh_from_db()
     assert customer.user.is_active
+
+
+WAIT = {
+    "en": "Too many wrong passwords. Wait {minutes} minutes, then try again.",
+    "fr": "Trop de mots de passe erronés. Attendez {minutes} minutes, puis réessayez.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_refusal_says_how_long_to_wait(rate_limits, monkeypatch, language):
+    """The limit in force ("confirm_password_failed": 5 per 5 minutes per account) says how long: the
+    whole window just after the fifth wrong password, what is left of it later."""
+    user, _customer = make_customer_user("holder@example.com")
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    for _attempt in range(5):
+        _add_phone(client, "wrong-guess-123")
+    refused = _add_phone(client, PASSWORD)
+    assert refused.status_code == 429
+    assert WAIT[language].format(minutes=5) in refused.content.decode()
+    later = time.time() + 150  # two and a half minutes later: three minutes are enough
+    monkeypatch.setattr(rate_limits_module, "time", SimpleNamespace(time=lambda: later))
+    refused = _add_phone(client, PASSWORD)
+    assert refused.status_code == 429
+    assert WAIT[language].format(minutes=3) in refused.content.decode()

@@ -81,6 +81,27 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(rate_lim
     assert _signed_in(owner)
 
 
+LOCKED = {
+    "en": "Too many failed sign-in attempts. Wait {minutes} minutes, then try again.",
+    "fr": "Trop de tentatives de connexion échouées. Attendez {minutes} minutes, puis réessayez.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_locked_sign_in_says_how_long_to_wait(rate_limits, language):
+    """From the limit in force ("login_failed": 5 per 5 minutes per address typed), the same for an
+    address that has no account."""
+    make_customer_user("victim@example.com")
+    for email in ("victim@example.com", "nobody@example.com"):
+        client = Client()
+        client.cookies["django_language"] = language
+        for _attempt in range(5):
+            _login(client, email, "wrong-password-123")
+        response = _login(client, email, PASSWORD)
+        assert not _signed_in(client)
+        assert LOCKED[language].format(minutes=5) in response.content.decode()
+
+
 def test_a_successful_sign_in_does_not_reset_the_failure_count(rate_limits):
     """allauth rolls back only its own attempt on success: an attacker who also knows one good
     password cannot interleave successful sign-ins to keep guessing."""
