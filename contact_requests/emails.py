@@ -41,4 +41,4 @@ def customer_email_queue(contact_request: ContactRequest, *, template: str) -> N
             },
         )
         subject = str(SUBJECTS[subject_key])
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]), language=contact_request.language)

@@ -67,4 +67,4 @@ def _supervisors_email_queue(overdue: list[ContactRequest], *, now: datetime) ->
         subject = ngettext(
             "%(count)s contact request is overdue", "%(count)s contact requests are overdue", len(overdue)
         ) % {"count": len(overdue)}
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses), language=settings.LANGUAGE_CODE)

@@ -9,6 +9,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from accounts.rate_limits import rate_limit_wait_minutes
@@ -51,7 +52,8 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx["current_site"] = EmailSite(name=site.site_name(), domain=site.site_domain())
         message = self.render_mail(template_prefix, email, ctx)
         # Queued, not sent inline: a failing mail server must not lose the message or break sign-in.
-        email_enqueue(message=message)
+        # allauth renders its emails in the active language (the page's): the sender's name follows it.
+        email_enqueue(message=message, language=translation.get_language())
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits (login failures, sign-up, reset) count per client: through the

@@ -140,7 +140,7 @@ def optin_confirmation_request(
             "links/email/confirm_optin.txt", {"items": items, "days": confirmation_link_days()}
         )
         subject = _("Please confirm that you want to receive these messages")
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[email]))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[email]), language=customer.language)
     return links
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from common.tasks import task_queue
 from notifications.models import OutboundMessage
+from notifications.sender import email_sender
 from notifications.sms import sms_backend_get
 
 logger = logging.getLogger(__name__)
@@ -19,8 +20,14 @@ REDRIVE_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 50
 
 
-def email_enqueue(*, message: EmailMessage) -> list[OutboundMessage]:
-    """Store an email (one row per recipient) and send it once the transaction commits."""
+def email_enqueue(*, message: EmailMessage, language: str) -> list[OutboundMessage]:
+    """Store an email (one row per recipient) and send it once the transaction commits. `language` is
+    the one the email is written in: the sender's name is said in it (notifications.sender)."""
+    # EmailMessage (and allauth) fill an unset From with DEFAULT_FROM_EMAIL: that one is replaced, a
+    # sender the caller chose is kept.
+    from_address = message.from_email
+    if not from_address or from_address == settings.DEFAULT_FROM_EMAIL:
+        from_address = email_sender(language)
     html_body = ""
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
@@ -32,7 +39,7 @@ def email_enqueue(*, message: EmailMessage) -> list[OutboundMessage]:
             subject=str(message.subject),
             body=message.body,
             html_body=html_body,
-            from_address=message.from_email or settings.DEFAULT_FROM_EMAIL,
+            from_address=from_address,
         )
         for recipient in message.to
     ]

@@ -298,7 +298,10 @@ def _verification_send(*, point: ContactPoint, customer: Customer) -> Verificati
             sms_enqueue(to=point.value, body=_("Your verification code: %(code)s (valid 15 minutes).") % {"code": code})
         else:
             body = render_to_string("preferences/email/verify_contact_point.txt", {"code": code, "point": point})
-            email_enqueue(message=EmailMessage(subject=_("Your verification code"), body=body, to=[point.value]))
+            email_enqueue(
+                message=EmailMessage(subject=_("Your verification code"), body=body, to=[point.value]),
+                language=customer.language,
+            )
     return challenge
 
 

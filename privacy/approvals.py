@@ -72,7 +72,7 @@ def _supervisors_tell(approval: DataRightsApproval) -> None:
             else _("An erasure of customer data waits for your approval")
         )
         body = render_to_string("privacy/email/approval_requested.txt", {"approval": approval, "url": url})
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses), language=settings.LANGUAGE_CODE)
 
 
 def data_rights_approval_decide(

@@ -28,4 +28,4 @@ def data_export_finished_email_queue(export: DataExport) -> None:
             {"export": export, "ready": ready, "url": site_url() + reverse("privacy:privacy") + "#download-title"},
         )
         subject = gettext("Your data is ready to download") if ready else gettext("We could not prepare your data")
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]), language=customer.language)

@@ -89,4 +89,4 @@ def _override_email_queue(*, customer: Customer, events: list[ConsentEvent], cod
             },
         )
         subject = _("Our support team changed your contact preferences")
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=[address]), language=customer.language)

@@ -162,4 +162,4 @@ def _dead_letter_notify(delivery: WebhookDelivery, *, now: datetime) -> None:
             {"endpoint": endpoint, "delivery": delivery, "url": f"{url}?status__exact=dead&endpoint__id__exact={endpoint.pk}"},
         )
         subject = _("Webhook deliveries to %(url)s are failing") % {"url": endpoint.url}
-    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses))
+    email_enqueue(message=EmailMessage(subject=subject, body=body, to=addresses), language=settings.LANGUAGE_CODE)

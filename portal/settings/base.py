@@ -16,6 +16,8 @@ from portal.settings.env import (
     DATABASE_PREPARED_STATEMENTS,
     DATABASE_STATEMENT_TIMEOUT,
     DATABASE_URL,
+    DEFAULT_FROM_EMAIL,
+    EMAIL_FROM_NAMES,  # noqa: F401 - a setting: the sender's name per language (notifications.sender)
     env_int,
     env_list,
     env_str,
@@ -227,8 +229,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "false").lower() in {"1", "true", "yes"}
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portail préférences <no-reply@example.com>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = DEFAULT_FROM_EMAIL  # read, with EMAIL_FROM_NAMES, in portal.settings.env
 MAIL_DIR = BASE_DIR / ".mail"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The name every email greets and signs with (and the page header shows); unset, "Your contact

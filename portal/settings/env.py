@@ -1,6 +1,7 @@
 """Every value that changes between deployments is read from the environment here, and only here."""
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -50,3 +51,12 @@ DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 15)
 DATABASE_HEALTH_TIMEOUT = env_int("DATABASE_HEALTH_TIMEOUT", 2)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CACHE_URL = env_str("CACHE_URL")
+# The address every email is sent from, under a name in the language the email is written in
+# (notifications.sender). A name written in DEFAULT_FROM_EMAIL ("Acme <no-reply@acme.fr>") is the
+# sender's name in every language, unless EMAIL_FROM_NAME_FR / EMAIL_FROM_NAME_EN are set.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@example.com")
+_FROM_NAME = parseaddr(DEFAULT_FROM_EMAIL)[0]
+EMAIL_FROM_NAMES = {
+    "fr": env_str("EMAIL_FROM_NAME_FR", _FROM_NAME or "Portail préférences"),
+    "en": env_str("EMAIL_FROM_NAME_EN", _FROM_NAME or "Preferences portal"),
+}
