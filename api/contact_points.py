@@ -12,7 +12,12 @@ from rest_framework.response import Response
 
 from api import document_out
 from api import serializers as s
-from api.access import customer_get_for_api_client, document_get_for_api_client
+from api.access import (
+    customer_get_by_external_id_for_api_client,
+    customer_get_for_api_client,
+    document_get_for_api_client,
+)
+from api.customers import EXTERNAL_ID
 from api.fields import StrictBooleanField, StrictCharField
 from api.models import Scope
 from api.schema import problems
@@ -121,42 +126,44 @@ def _document_answer(request, customer_id: int, *, status_code: int = 200) -> Re
     return document_response(request, document, status_code=status_code)
 
 
+ADD_SCHEMA = dict(
+    summary="Add a contact point to a customer",
+    description="An email, a phone number (mobile or landline: as the number says, or as `phone_type` states; "
+    "only a mobile receives SMS and messaging), a postal address (structured, validated), an app installation "
+    "id, or a messaging account (`service` and its handle in `value`, stored as `<service>:<handle>`). `verified` with `verified_by` records that your system verified it; "
+    "`send_verification` sends the customer a code instead. Answers the document with its new version.",
+    request=ContactPointInSerializer,
+    responses={201: document_out.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+    examples=[
+        OpenApiExample(
+            "A postal address",
+            value={
+                "kind": "postal",
+                "address": {"lines": ["Camille Martin", "12 rue des Lilas"], "postcode": "69003", "city": "Lyon"},
+                "verified": True,
+                "verified_by": "CRM: address from the signed contract",
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A WhatsApp account",
+            value={"kind": "messaging", "service": "whatsapp", "value": "+33612345678", "verified": True,
+                   "verified_by": "WhatsApp Business opt-in 2026-11-30"},
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A fixed box on a mobile range: a landline",
+            value={"kind": "phone", "value": "06 12 34 56 78", "phone_type": "landline"},
+            request_only=True,
+        ),
+    ],
+)
+
+
 class ContactPointListView(ApiView):
     required_scopes = {"POST": Scope.CUSTOMERS_WRITE}
 
-    @extend_schema(
-        operation_id="contact_point_add",
-        summary="Add a contact point to a customer",
-        description="An email, a phone number (mobile or landline: as the number says, or as `phone_type` states; "
-        "only a mobile receives SMS and messaging), a postal address (structured, validated), an app installation "
-        "id, or a messaging account (`service` and its handle in `value`, stored as `<service>:<handle>`). `verified` with `verified_by` records that your system verified it; "
-        "`send_verification` sends the customer a code instead. Answers the document with its new version.",
-        request=ContactPointInSerializer,
-        responses={201: document_out.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
-        examples=[
-            OpenApiExample(
-                "A postal address",
-                value={
-                    "kind": "postal",
-                    "address": {"lines": ["Camille Martin", "12 rue des Lilas"], "postcode": "69003", "city": "Lyon"},
-                    "verified": True,
-                    "verified_by": "CRM: address from the signed contract",
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "A WhatsApp account",
-                value={"kind": "messaging", "service": "whatsapp", "value": "+33612345678", "verified": True,
-                       "verified_by": "WhatsApp Business opt-in 2026-11-30"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "A fixed box on a mobile range: a landline",
-                value={"kind": "phone", "value": "06 12 34 56 78", "phone_type": "landline"},
-                request_only=True,
-            ),
-        ],
-    )
+    @extend_schema(operation_id="contact_point_add", **ADD_SCHEMA)
     def post(self, request, customer_id: int):
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
         serializer = ContactPointInSerializer(data=request.data)
@@ -194,24 +201,32 @@ class ContactPointListView(ApiView):
         return _document_answer(request, customer.pk, status_code=201)
 
 
+CHANGE_SCHEMA = dict(
+    summary="Record that your system verified a contact point, or change a phone's type",
+    description="`verified: true` with `verified_by` records a verification (who and how); `phone_type` "
+    "states whether a phone is a mobile or a landline (only a mobile gets SMS). Both at once are one change, "
+    "in the ledger. A phone_type for another kind of contact point is a 400. Nothing new (verified already, "
+    "the same type): the document as it is, same version.",
+    request=ContactPointChangeSerializer,
+    responses={200: document_out.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
+    examples=[
+        OpenApiExample("Verified by the CRM", value={"verified": True, "verified_by": "SMS code at the CRM"},
+                       request_only=True),
+        OpenApiExample("A landline after all", value={"phone_type": "landline"}, request_only=True),
+    ],
+)
+
+REMOVE_SCHEMA = dict(
+    summary="Remove a contact point",
+    description="The email a customer signs in to the portal with cannot be removed (400).",
+    responses={200: document_out.PreferenceDocumentOutSerializer, **problems(400, 404)},
+)
+
+
 class ContactPointDetailView(ApiView):
     required_scopes = {"PATCH": Scope.CUSTOMERS_WRITE, "DELETE": Scope.CUSTOMERS_WRITE}
 
-    @extend_schema(
-        operation_id="contact_point_change",
-        summary="Record that your system verified a contact point, or change a phone's type",
-        description="`verified: true` with `verified_by` records a verification (who and how); `phone_type` "
-        "states whether a phone is a mobile or a landline (only a mobile gets SMS). Both at once are one change, "
-        "in the ledger. A phone_type for another kind of contact point is a 400. Nothing new (verified already, "
-        "the same type): the document as it is, same version.",
-        request=ContactPointChangeSerializer,
-        responses={200: document_out.PreferenceDocumentOutSerializer, **problems(400, 404, 415)},
-        examples=[
-            OpenApiExample("Verified by the CRM", value={"verified": True, "verified_by": "SMS code at the CRM"},
-                           request_only=True),
-            OpenApiExample("A landline after all", value={"phone_type": "landline"}, request_only=True),
-        ],
-    )
+    @extend_schema(operation_id="contact_point_change", **CHANGE_SCHEMA)
     def patch(self, request, customer_id: int, contact_point_id: int):
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
         serializer = ContactPointChangeSerializer(data=request.data)
@@ -231,12 +246,7 @@ class ContactPointDetailView(ApiView):
             raise ValidationError(error.message_dict) from None
         return _document_answer(request, customer.pk)
 
-    @extend_schema(
-        operation_id="contact_point_remove",
-        summary="Remove a contact point",
-        description="The email a customer signs in to the portal with cannot be removed (400).",
-        responses={200: document_out.PreferenceDocumentOutSerializer, **problems(400, 404)},
-    )
+    @extend_schema(operation_id="contact_point_remove", **REMOVE_SCHEMA)
     def delete(self, request, customer_id: int, contact_point_id: int):
         s.NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)  # a body is refused, not ignored
         customer = customer_get_for_api_client(client=request.user, customer_id=customer_id)
@@ -249,3 +259,29 @@ class ContactPointDetailView(ApiView):
         except PreferenceError as error:
             raise ValidationError(error.message_dict) from None
         return _document_answer(request, customer.pk)
+
+
+# --- The same, found by the client's own id -------------------------------------------------------------
+
+
+class ContactPointByExternalIdListView(ContactPointListView):
+    """Adding a contact point to a customer found by the client's own id: the same answers as by id."""
+
+    @extend_schema(operation_id="contact_point_add_by_external_id", parameters=[EXTERNAL_ID], **ADD_SCHEMA)
+    def post(self, request, external_id: str):
+        customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
+        return super().post(request, customer_id=customer.pk)
+
+
+class ContactPointByExternalIdDetailView(ContactPointDetailView):
+    """A contact point of a customer found by the client's own id: the same answers as by id."""
+
+    @extend_schema(operation_id="contact_point_change_by_external_id", parameters=[EXTERNAL_ID], **CHANGE_SCHEMA)
+    def patch(self, request, external_id: str, contact_point_id: int):
+        customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
+        return super().patch(request, customer_id=customer.pk, contact_point_id=contact_point_id)
+
+    @extend_schema(operation_id="contact_point_remove_by_external_id", parameters=[EXTERNAL_ID], **REMOVE_SCHEMA)
+    def delete(self, request, external_id: str, contact_point_id: int):
+        customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
+        return super().delete(request, customer_id=customer.pk, contact_point_id=contact_point_id)

@@ -56,6 +56,16 @@ urlpatterns = [
         customers.CustomerByExternalIdView.as_view(),
         name="customer-detail-by-external-id",
     ),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/contact-points",
+        contact_points.ContactPointByExternalIdListView.as_view(),
+        name="customer-contact-points-by-external-id",
+    ),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/contact-points/<int:contact_point_id>",
+        contact_points.ContactPointByExternalIdDetailView.as_view(),
+        name="customer-contact-point-detail-by-external-id",
+    ),
     path("v1/customers/<int:customer_id>/erasure", privacy.CustomerErasureView.as_view(), name="customer-erasure"),
     path(
         "v1/customers/by-external-id/<str:external_id>/erasure",

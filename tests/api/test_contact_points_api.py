@@ -134,3 +134,32 @@ def test_a_phone_type_is_changed_in_the_ledger_and_refused_for_other_kinds(api, 
         assert problem["errors"], body
     email.refresh_from_db()
     assert email.phone_type == "" and api.get(f"/api/v1/customers/{customer.pk}").json()["version"] == version
+
+
+BY_EXTERNAL_ID = "/api/v1/customers/by-external-id/{}/contact-points"
+
+
+def test_contact_points_are_reached_by_the_client_s_own_id_too(api, customer):
+    # The README said every customer operation was also at by-external-id; contact points were a 404.
+    added = api.post(BY_EXTERNAL_ID.format("CRM-1"), {"kind": "phone", "value": "06 12 34 56 78"})
+    assert added.status_code == 201, added.content
+    point = [p for p in added.json()["contact_points"] if p["kind"] == "phone"][0]
+    path = f"{BY_EXTERNAL_ID.format('CRM-1')}/{point['id']}"
+    verified = api.patch(path, {"verified": True, "verified_by": "SMS code at the CRM"})
+    assert verified.status_code == 200 and verified.json()["version"] == added.json()["version"] + 1
+    assert api.delete(path).status_code == 200
+    assert not ContactPoint.objects.filter(pk=point["id"]).exists()
+    # Another customer's point, an unknown id, a missing scope: refused as by id.
+    other = make_api_customer("CRM-OTHER", email="other@example.com")
+    others_point = ContactPoint.objects.get(customer=other)
+    assert_problem(api.delete(f"{BY_EXTERNAL_ID.format('CRM-1')}/{others_point.pk}"), 404)
+    assert_problem(api.post(BY_EXTERNAL_ID.format("CRM-NOBODY"), {"kind": "email", "value": "a@example.com"}), 404)
+    assert ContactPoint.objects.filter(pk=others_point.pk).exists()
+
+
+def test_writing_contact_points_by_external_id_needs_the_write_scope(make_api, customer):
+    reader, _client = make_api(Scope.CUSTOMERS_READ, Scope.CONTACT_POINTS_READ)
+    assert_problem(reader.post(BY_EXTERNAL_ID.format("CRM-1"), {"kind": "email", "value": "a@example.com"}), 403)
+    point = ContactPoint.objects.get(customer=customer)
+    assert_problem(reader.delete(f"{BY_EXTERNAL_ID.format('CRM-1')}/{point.pk}"), 403)
+    assert ContactPoint.objects.filter(pk=point.pk).exists()

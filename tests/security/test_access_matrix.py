@@ -193,6 +193,11 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     # An empty body is a 400; removing one of B's contact points is allowed to a writer (200).
     "api:customer-contact-points": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-contact-point-detail": {"PATCH": (Scope.CUSTOMERS_WRITE, 400), "DELETE": (Scope.CUSTOMERS_WRITE, 200)},
+    "api:customer-contact-points-by-external-id": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
+    "api:customer-contact-point-detail-by-external-id": {
+        "PATCH": (Scope.CUSTOMERS_WRITE, 400),
+        "DELETE": (Scope.CUSTOMERS_WRITE, 200),
+    },
     "api:customer-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-change-batch": {"POST": (Scope.CUSTOMERS_WRITE, 400)},
     "api:customer-detail": {"GET": (Scope.CUSTOMERS_READ, 200), "PATCH": (Scope.CUSTOMERS_WRITE, 428)},
