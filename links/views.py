@@ -8,6 +8,7 @@ nothing here, since the secret is the token in the URL, which a forging site doe
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -28,6 +29,16 @@ def _per_link_per_minute() -> int:
     return settings.ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE
 
 
+def _customer_language_activate(request, link) -> None:
+    """The page speaks the language of the message that carried the link, the customer's, unless the
+    visitor chose one on this site (the language switcher's cookie): a browser set to French opening an
+    English email's link would otherwise read the page in French."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    translation.activate(link.customer.language)
+    request.LANGUAGE_CODE = translation.get_language()
+
+
 def _no_index(response):
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -45,6 +56,7 @@ def one_click(request, token: str):
         link = link_resolve(token=token)
     except LinkError as error:
         return _no_index(render(request, "links/invalid.html", {"error": error}, status=error.status))
+    _customer_language_activate(request, link)
     context = {
         "link": link,
         "what": link_describe(link),

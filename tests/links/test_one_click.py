@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from links.models import OneClickLink
@@ -11,6 +12,7 @@ from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Subscription
+from tests.conftest import make_customer_user
 from tests.links.conftest import unsubscribe_path
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +132,18 @@ def test_public_link_pages_are_rate_limited_per_address(subscribed, mail_client,
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert status_of(subscribed, "offers") == "in"
     assert mail_client.get(path, REMOTE_ADDR="198.51.100.8").status_code == 200  # another address
+
+
+def test_the_page_speaks_the_customer_s_language_unless_the_visitor_chose_one(db, mail_client):
+    # An English customer's email link opened in a French browser (or by a mail client with no language)
+    # showed the page in French.
+    _user, customer = make_customer_user("alex@example.com", language="en")
+    preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=CUSTOMER)
+    path, _link = unsubscribe_path(customer)
+    page = Client().get(path, headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in page.content.decode() and page["Content-Language"] == "en"
+    done = mail_client.post(path, ONE_CLICK, content_type=FORM, headers={"Accept-Language": "fr"})
+    assert done["Content-Language"] == "en"
+    chooser = Client()
+    chooser.cookies["django_language"] = "fr"  # chosen on this site: kept
+    assert chooser.get(path)["Content-Language"] == "fr"
