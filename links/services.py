@@ -18,7 +18,7 @@ from notifications.services import email_enqueue, sms_enqueue
 from preferences.catalog import catalog_get
 from preferences.changes import marketing_opt_outs, preferences_change
 from preferences.documents_pg import preference_document_build
-from preferences.domain import SubscriptionStatus
+from preferences.domain import SubscriptionStatus, TopicKind
 from preferences.keys import SettingKey
 from preferences.ledger import ChangeContext
 from preferences.models import Customer, Topic
@@ -175,6 +175,20 @@ def link_describe(link: OneClickLink) -> str:
     channels = catalog_get().channels_by_code
     channel = channels.get(link.channel)
     return _what(link.topic, channel.name if channel else link.channel)
+
+
+def link_leaves_topic_without_channel(link: OneClickLink) -> bool:
+    """Whether an unsubscribe link would leave a non-marketing topic (invoices, say) on no channel at all:
+    the page then says so before the click, since those messages would then reach the customer nowhere."""
+    if link.purpose == LinkPurpose.CONFIRM or link.topic is None or link.topic.kind == TopicKind.MARKETING:
+        return False
+    document = preference_document_build(link.customer)
+    staying = [
+        channel
+        for channel in link.topic.allowed_channels
+        if channel != link.channel and document.subscription_status(link.topic, channel) == SubscriptionStatus.IN
+    ]
+    return not staying
 
 
 def _link_changes(link: OneClickLink) -> dict[str, str]:

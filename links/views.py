@@ -16,7 +16,14 @@ from django.views.decorators.http import require_http_methods
 from common.request_origin import request_origin
 from links.models import LinkPurpose
 from links.ratelimit import by_address, by_url_argument, rate_limited
-from links.services import ONE_CLICK_POST_BODY, LinkError, link_describe, link_resolve, link_use
+from links.services import (
+    ONE_CLICK_POST_BODY,
+    LinkError,
+    link_describe,
+    link_leaves_topic_without_channel,
+    link_resolve,
+    link_use,
+)
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 
@@ -61,6 +68,7 @@ def one_click(request, token: str):
         "link": link,
         "what": link_describe(link),
         "is_confirmation": link.purpose == LinkPurpose.CONFIRM,
+        "leaves_no_channel": request.method != "POST" and link_leaves_topic_without_channel(link),
         "post_body_name": ONE_CLICK_POST_BODY.split("=")[0],
         "post_body_value": ONE_CLICK_POST_BODY.split("=")[1],
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from links.models import OneClickLink
 from links.tokens import token_for
 from preferences.changes import preferences_change
+from preferences.contact_points import contact_point_add
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Subscription
@@ -147,3 +148,18 @@ def test_the_page_speaks_the_customer_s_language_unless_the_visitor_chose_one(db
     chooser = Client()
     chooser.cookies["django_language"] = "fr"  # chosen on this site: kept
     assert chooser.get(path)["Content-Language"] == "fr"
+
+
+def test_a_link_that_would_leave_invoices_on_no_channel_says_so_first(customer_user, client):
+    # Invoices by email only: the billing link stopped every invoice without a word.
+    _user, customer = customer_user
+    path, _link = unsubscribe_path(customer, "billing")
+    client.cookies["django_language"] = "en"
+    page = client.get(path).content.decode()
+    assert 'id="no-channel-left"' in page and "these messages will reach you on no channel at all" in page
+    # With paper too, the email link leaves a channel: no warning; nor on a marketing link.
+    contact_point_add(customer_id=customer.pk, kind="postal", value="12 rue des Lilas\n69003 LYON", context=CUSTOMER)
+    preferences_change(customer_id=customer.pk, changes={"subscription.billing.postal": "in"}, context=CUSTOMER)
+    assert 'id="no-channel-left"' not in client.get(path).content.decode()
+    preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=CUSTOMER)
+    assert 'id="no-channel-left"' not in client.get(unsubscribe_path(customer)[0]).content.decode()
