@@ -1,17 +1,38 @@
 """How the API describes itself in OpenAPI: the key schemes and the problem answers of each operation."""
 
 from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
 )
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from api.fields import PYTHON_WHITESPACE, StrictCharField
 from api.problems import PROBLEM_CONTENT_TYPE
 from api.serializers import MAX_BATCH
+
+
+class EnglishSchemaGenerator(SchemaGenerator):
+    """The schema in English whatever the request's language (Accept-Language, the site's cookie, `?lang=`):
+    its summaries and descriptions are written in English only, so translated words (enum labels, model
+    help texts) would make it half French under the site's default language."""
+
+    def get_schema(self, request=None, public=False):
+        with translation.override("en"):
+            return super().get_schema(request=request, public=public)
+
+
+class ApiAutoSchema(AutoSchema):
+    """An operation is described by its extend_schema(description=…) only: drf-spectacular would otherwise
+    take the view's (or its base class's) docstring, which is written for the project's developers."""
+
+    def get_description(self) -> str:
+        return ""
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -306,7 +306,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- REST API.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     # Other systems authenticate with API keys (api.authentication); each view names its scopes.
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication", "api.authentication.HeaderApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
@@ -323,6 +323,7 @@ REST_FRAMEWORK = {
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
 IDEMPOTENCY_KEY_LEASE_SECONDS = env_int("IDEMPOTENCY_KEY_LEASE_SECONDS", 120)
 SPECTACULAR_SETTINGS = {
+    "DEFAULT_GENERATOR_CLASS": "api.schema.EnglishSchemaGenerator",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.batch_limits_postprocess",
