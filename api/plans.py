@@ -5,7 +5,7 @@ from datetime import UTC
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -98,12 +98,21 @@ class ContactPlanOutSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {"anyOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "array", "items": {"type": "string"}}]}
+)
+class UnknownCustomersField(serializers.ListField):
+    """The requested keys that found no customer, as they were given: integers (customer_ids) or strings
+    (external_ids)."""
+
+
 class ContactPlanResponseSerializer(serializers.Serializer):
     topic = StrictCharField()
     at = serializers.DateTimeField(default_timezone=UTC)
     plans = ContactPlanOutSerializer(many=True)
-    unknown_customers = serializers.ListField(
-        child=StrictCharField(), help_text="Requested ids or external ids with no (or an erased) customer."
+    unknown_customers = UnknownCustomersField(
+        help_text="The requested ids or external ids with no (or an erased) customer, as they were given: "
+        "integers for `customer_ids`, strings for `external_ids`."
     )
 
 
@@ -144,7 +153,7 @@ class ContactPlanView(ApiView):
             plan_representation(item.plan, external_id=item.external_id, personal=personal)
             for item in answer.plans
         ]
-        unknown = [str(key) for key in answer.unknown]
-        # Plain data in the shape of ContactPlanResponseSerializer (the schema), without its fields.
-        return Response({"topic": topic.code, "at": at, "plans": plans, "unknown_customers": unknown})
+        # Plain data in the shape of ContactPlanResponseSerializer (the schema), without its fields; the
+        # unknown keys echoed as the request gave them (integers or strings).
+        return Response({"topic": topic.code, "at": at, "plans": plans, "unknown_customers": list(answer.unknown)})
 

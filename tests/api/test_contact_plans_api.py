@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -165,3 +166,14 @@ def test_every_plan_carries_the_assistance_mode(api, customer):
     schema = api.get("/api/schema/", format="json").json()["components"]["schemas"]["ContactPlanOut"]
     assert "assistance_mode" in schema["properties"] and "assistance_mode" in schema["required"]
     assert "no_allowed_time" in schema["properties"]["reasons"]["description"]
+
+
+def test_unknown_customers_are_echoed_as_given(api, customer, client):
+    by_id = api.post(URL, {"topic": "billing", "customer_ids": [customer.pk, 99999]}).json()
+    assert [plan["customer_id"] for plan in by_id["plans"]] == [customer.pk]
+    assert by_id["unknown_customers"] == [99999]  # an integer, as sent in customer_ids
+    by_external_id = api.post(URL, {"topic": "billing", "external_ids": ["99999", "CRM-1"]}).json()
+    assert by_external_id["unknown_customers"] == ["99999"]  # a string, as sent in external_ids
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    unknown = schema["components"]["schemas"]["ContactPlanResponse"]["properties"]["unknown_customers"]
+    assert {branch["items"]["type"] for branch in unknown["anyOf"]} == {"integer", "string"}
