@@ -52,6 +52,17 @@ class OpenRequestLimitReached(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "open_request_limit"
 
+    def __init__(self, *, customer_id: int, count: int, limit: int):
+        # The integrator's words (which customer, the limit, what the client can do), not the customer's page's.
+        super().__init__(
+            _(
+                "Customer %(customer_id)s already has %(count)s requests in progress (open, assigned or scheduled); "
+                "the limit is %(limit)s per customer. Create a new one once one of them is closed (completed, "
+                "cancelled or marked unreachable), or tell the customer that a person will answer an earlier request."
+            )
+            % {"customer_id": customer_id, "count": count, "limit": limit}
+        )
+
 
 class ChannelUnreachable(APIException):
     """422: the customer has no usable contact point for the channel asked for (nobody could keep the
@@ -250,7 +261,7 @@ class ContactRequestListCreateView(ApiView):
             else:
                 contact_request = contact_request_handoff(conversation=conversation, **fields)
         except ContactRequestLimitReached as error:
-            raise OpenRequestLimitReached(error.messages[0]) from None
+            raise OpenRequestLimitReached(customer_id=customer.pk, count=error.count, limit=error.limit) from None
         except ContactRequestUnreachable as error:
             raise ChannelUnreachable(channel=error.channel, reachable=error.reachable) from None
         except ContactRequestError as error:

@@ -17,7 +17,13 @@ class ContactRequestError(ValidationError):
 
 
 class ContactRequestLimitReached(ContactRequestError):
-    """The customer already has MAX_ACTIVE_PER_CUSTOMER requests in progress (a state, not bad input)."""
+    """The customer already has MAX_ACTIVE_PER_CUSTOMER requests in progress (a state, not bad input).
+    The message is the customer's; `count` and `limit` let another surface word it for its own reader."""
+
+    def __init__(self, message: dict, *, count: int, limit: int):
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
 
 
 class ContactRequestTaken(ContactRequestError):

@@ -121,7 +121,9 @@ def contact_request_create(
                 {
                     "reason": _("You already have %(count)s requests in progress. Cancel one or wait for our answer.")
                     % {"count": active}
-                }
+                },
+                count=active,
+                limit=MAX_ACTIVE_PER_CUSTOMER,
             )
         level = service_level_for(preferred_channel=preferred_channel)
         contact_request = ContactRequest.objects.create(

@@ -1,12 +1,20 @@
 """Human-contact requests through the API: create, list, read; a client sees only its own."""
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from api.models import Scope
 from contact_requests.models import ContactRequest
-from contact_requests.services import Actor, contact_request_complete
+from contact_requests.services import (
+    MAX_ACTIVE_PER_CUSTOMER,
+    Actor,
+    ContactRequestLimitReached,
+    contact_request_complete,
+    contact_request_create,
+)
 from tests.api.conftest import assert_problem
 
 URL = "/api/v1/contact-requests"
@@ -92,3 +100,27 @@ def test_the_api_refuses_an_unreachable_channel_with_a_problem(make_api, custome
         assert body["reachable_channels"] == ["email", "video"]
         assert channel in body["detail"] and "contact point" in body["detail"]
     assert not ContactRequest.objects.exists()
+
+
+def test_the_open_request_limit_speaks_to_the_integrator_in_its_language(make_api, customer):
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    for _ in range(MAX_ACTIVE_PER_CUSTOMER):
+        assert _create(api, customer).status_code == 201
+    detail = assert_problem(_create(api, customer), 409)["detail"]
+    assert detail == (
+        f"Customer {customer.pk} already has {MAX_ACTIVE_PER_CUSTOMER} requests in progress (open, assigned or "
+        f"scheduled); the limit is {MAX_ACTIVE_PER_CUSTOMER} per customer. Create a new one once one of them is "
+        "closed (completed, cancelled or marked unreachable), or tell the customer that a person will answer an "
+        "earlier request."
+    )
+    body = {"customer_id": customer.pk, "reason": "Call me.", "preferred_channel": "email"}
+    french = assert_problem(api.post(URL, body, headers={"Accept-Language": "fr"}), 409)["detail"]
+    assert french.startswith(f"Le client {customer.pk} a déjà {MAX_ACTIVE_PER_CUSTOMER} demandes en cours")
+    assert "\u00a0;" in french and "You already have" not in detail + french
+    # The customer's own pages keep their words (the service's message is the customer's).
+    with translation.override("en"), pytest.raises(ContactRequestLimitReached) as refused:
+        contact_request_create(customer=customer, reason="Call me.", preferred_channel="email",
+                               created_by_type="customer")
+    assert refused.value.messages == [
+        f"You already have {MAX_ACTIVE_PER_CUSTOMER} requests in progress. Cancel one or wait for our answer."
+    ]
