@@ -1,24 +1,24 @@
 """Every time in an API answer is UTC, written with `Z` (RFC 3339), whatever produced it. Answers are
 written by orjson, with the bytes DRF's json renderer would write (a tenth of a read went to json)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import orjson
 from rest_framework.utils.encoders import JSONEncoder
 
 from api.parsers import ProblemSafeJSONRenderer
+from common.times import utc_text
 
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 class UtcJSONEncoder(JSONEncoder):
     """DRF's encoder writes an aware time in its own offset (`+01:00` for a time in Paris); this one
-    turns it into UTC first, so that `…+00:00` becomes `…Z`. The server keeps no naive times (USE_TZ):
-    one would be UTC."""
+    writes it in UTC with `Z` (common.times.utc_text, which the webhooks use too)."""
 
     def default(self, obj):
         if isinstance(obj, datetime):
-            obj = obj.astimezone(UTC) if obj.tzinfo is not None else obj.replace(tzinfo=UTC)
+            return utc_text(obj)
         return super().default(obj)
 
 

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from common.db import is_postgresql
 from common.tasks import task_queue
+from common.times import utc_text
 from contact_requests.models import ContactRequest, ContactRequestConversation, ContactRequestEvent
 from contact_requests.services import Actor, contact_requests_withdraw
 from links.models import OneClickLink
@@ -260,5 +261,5 @@ def _erased_event_record(customer: Customer, *, external_id: str | None) -> None
     customer by (the CRM's external id is the only way it can find its record), nothing else."""
     customer_events_redact(customer_id=customer.pk)
     customer_event_record(
-        type="customer.erased", customer=customer, external_id=external_id, erased_at=customer.erased_at.isoformat()
+        type="customer.erased", customer=customer, external_id=external_id, erased_at=utc_text(customer.erased_at)
     )

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
 
 from accounts.roles import supervisor_emails
+from common.times import UtcDjangoJSONEncoder, utc_text
 from notifications.services import email_enqueue
 from outbox.models import OutboxEvent
 from webhooks import transport
@@ -46,9 +46,11 @@ DEAD_LETTER_NOTICE_PERIOD = timedelta(hours=1)
 
 
 def delivery_body(event: OutboxEvent) -> str:
-    """The Standard Webhooks body: type, timestamp of the event, and its thin payload."""
-    body = {"type": event.type, "timestamp": event.created_at.astimezone(UTC), "data": event.payload}
-    return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
+    """The Standard Webhooks body: type, timestamp of the event, and its thin payload. Every time in it
+    is written as the API writes times (UTC, `Z`, to the microsecond, as the specification's example);
+    the `webhook-timestamp` header is whole seconds since the epoch, as the specification fixes it."""
+    body = {"type": event.type, "timestamp": utc_text(event.created_at), "data": event.payload}
+    return json.dumps(body, cls=UtcDjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
 def delivery_headers(*, secrets: list[str], webhook_id: str, body: str, at: datetime) -> dict[str, str]:
