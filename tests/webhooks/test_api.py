@@ -1,6 +1,7 @@
 """/api/v1/webhook-endpoints: a client manages its own endpoints only, with webhooks:manage."""
 
 import pytest
+import yaml
 from django.utils import timezone
 
 from tests.api.conftest import assert_problem
@@ -164,3 +165,28 @@ def test_integers_and_times_are_taken_only_in_the_schema_s_form(manager, receive
     naive = assert_problem(api.post(replay, {"since": "2026-12-01T00:00:00", "until": "2026-12-02T00:00:00+01:00"}), 400)
     assert list(naive["errors"]) == ["since"]
     assert api.post(replay, {"since": "2026-12-01T00:00:00Z", "until": "2026-12-02T00:00:00+01:00"}).status_code == 200
+
+
+def test_every_endpoint_answer_carries_what_the_schema_requires(manager, receiver, client):
+    """`topics` included, in the created, read, changed and deleted endpoint as in the list."""
+    components = yaml.safe_load(client.get("/api/schema/").content)["components"]["schemas"]
+    required = {name: set(components[name]["required"]) for name in ("EndpointOut", "EndpointCreated")}
+    assert "topics" in required["EndpointOut"] and "topics" in required["EndpointCreated"]
+    api, _client = manager
+    created = create(api, receiver, topics=["offers"])
+    assert created.status_code == 201, created.content
+    url = f"{BASE}/{created.json()['id']}"
+    answers = {
+        "create": (created.json(), "EndpointCreated"),
+        "read": (api.get(url).json(), "EndpointOut"),
+        "change_topics": (api.patch(url, {"topics": ["billing"]}).json(), "EndpointOut"),
+        "change_other": (api.patch(url, {"description": "CRM"}).json(), "EndpointOut"),
+        "disable": (api.patch(url, {"enabled": False}).json(), "EndpointOut"),
+        "list": (api.get(BASE).json()["webhook_endpoints"][0], "EndpointOut"),
+    }
+    answers["delete"] = (api.delete(url).json(), "EndpointOut")
+    missing = {name: required[component] - set(body) for name, (body, component) in answers.items()}
+    assert missing == {name: set() for name in answers}
+    assert [answers[name][0]["topics"] for name in ("create", "read", "change_topics", "change_other", "delete")] == [
+        ["offers"], ["offers"], ["billing"], ["billing"], ["billing"]
+    ]
