@@ -8,7 +8,7 @@ The caller passes `now` and the configuration (see contact_requests.team for the
 
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from preferences.contact_plan import french_public_holidays
@@ -20,6 +20,8 @@ DEFAULT_ZONE = "Europe/Paris"
 SEARCH_HORIZON = timedelta(days=28)
 DEADLINE_HORIZON = timedelta(days=366)
 PROPOSAL_STEP = timedelta(minutes=15)
+# Two weeks see every weekday twice: enough to tell whether the team ever works in a weekly slot.
+SLOT_CHECK_SPAN = timedelta(days=14)
 WEEKDAYS = (0, 1, 2, 3, 4)
 
 # The time slots a customer may choose (contact_requests.models.TimeSlot), in their own time zone.
@@ -184,6 +186,20 @@ def customer_free_intervals(window: CustomerWindow, start: datetime, end: dateti
 def contactable_intervals(team: TeamHours, window: CustomerWindow, start: datetime, end: datetime) -> list[Interval]:
     """When a person may contact the customer: the team is open, in the customer's slots, not in quiet hours."""
     return intervals_intersect(team_open_intervals(team, start, end), customer_free_intervals(window, start, end))
+
+
+def slots_worked(team: TeamHours, *, zone: str, now: datetime) -> tuple[str, ...]:
+    """The time slots (SLOT_TIMES, in the customer's `zone`) that overlap the team's weekly hours, in
+    their offered order: only these may be chosen, since nobody would call in the others. A public
+    holiday does not make the team stop working in a weekly slot, so holidays are left aside; `now`
+    anchors the check (a customer's zone and the team's may change their clocks on different dates)."""
+    start, end = now, now + SLOT_CHECK_SPAN
+    opening = team_open_intervals(replace(team, holidays_off=False), start, end)
+    return tuple(
+        slot
+        for slot in SLOT_TIMES
+        if intervals_intersect(opening, slot_intervals(CustomerWindow(zone=zone, slots=(slot,)), start, end))
+    )
 
 
 def _contains(intervals: Sequence[Interval], moment: datetime) -> bool:

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from contact_requests.models import ContactRequest, ContactRequestStatus
+from contact_requests.phrases import channel_phrase
 from notifications.services import email_enqueue
 from preferences.selectors import customer_email_address
 
@@ -37,6 +38,8 @@ def customer_email_queue(contact_request: ContactRequest, *, template: str) -> N
             {
                 "contact_request": contact_request,
                 "customer": customer,
+                # "by phone", not "by Phone call": the channel inside a sentence.
+                "channel_phrase": channel_phrase(contact_request.preferred_channel),
                 "url": settings.SITE_URL.rstrip("/") + reverse("contact_requests:list"),
             },
         )

@@ -1,16 +1,27 @@
 """The customer's "talk to a human" form. Rules are checked again by the service."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contact_requests.models import PreferredChannel, TimeSlot
+from contact_requests.phrases import slots_phrase
 from contact_requests.reachability import CHANNEL_NEEDS, channel_missing_text
 from contact_requests.services import REASON_MAX_LENGTH
+from contact_requests.timing import time_slots_refusal
 from preferences.models import Customer, Topic
 
 
-def _slots_field() -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
+class TimeSlotsField(forms.MultipleChoiceField):
+    """Offers the slots the team works (its choices, set by the form); another known slot is not an
+    "invalid choice" but refused by the shared rule, which says why (time_slots_refusal)."""
+
+    def valid_value(self, value) -> bool:
+        return value in TimeSlot.values
+
+
+def _slots_field() -> TimeSlotsField:
+    return TimeSlotsField(
         label=_("When are you available?"),
         choices=TimeSlot.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -19,7 +30,33 @@ def _slots_field() -> forms.MultipleChoiceField:
     )
 
 
-class ContactRequestForm(forms.Form):
+class SlotsOffered:
+    """Offer only the time slots the team works (contact_requests.timing.time_slots_worked); the page
+    says which are left out and why. The service refuses the others too."""
+
+    def offer_slots(self, slots_offered) -> None:
+        self.slots_offered = list(slots_offered)
+        self.fields["preferred_time_slots"].choices = [
+            (value, label) for value, label in TimeSlot.choices if value in self.slots_offered
+        ]
+
+    @property
+    def slots_left_out_text(self) -> str:
+        """Which slots are not offered and why, in the active language; empty when all are."""
+        left_out = [value for value in TimeSlot.values if value not in self.slots_offered]
+        if not left_out:
+            return ""
+        return gettext("Not offered: our team does not work %(slots)s.") % {"slots": slots_phrase(left_out)}
+
+    def clean_preferred_time_slots(self) -> list[str]:
+        slots = self.cleaned_data["preferred_time_slots"]
+        refusal = time_slots_refusal(slots, worked=self.slots_offered)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return slots
+
+
+class ContactRequestForm(SlotsOffered, forms.Form):
     topic = forms.ModelChoiceField(
         label=_("What is it about?"),
         queryset=Topic.objects.all(),
@@ -44,8 +81,9 @@ class ContactRequestForm(forms.Form):
         help_text=_("For example a refused application or a price set by a computer. A person will review it."),
     )
 
-    def __init__(self, *args, reachable: list[str], **kwargs):
+    def __init__(self, *args, reachable: list[str], slots_offered: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_slots(slots_offered)
         # Only the channels the customer can be reached on are offered; the others say what is missing
         # and where to add it (the service refuses them too).
         self.reachable = list(reachable)
@@ -64,7 +102,7 @@ class ContactRequestForm(forms.Form):
         return channel
 
 
-class ContactRequestChangeForm(forms.Form):
+class ContactRequestChangeForm(SlotsOffered, forms.Form):
     """The customer changes how and when, until a person takes the request (the service checks again)."""
 
     preferred_channel = forms.ChoiceField(
@@ -72,8 +110,9 @@ class ContactRequestChangeForm(forms.Form):
     )
     preferred_time_slots = _slots_field()
 
-    def __init__(self, *args, reachable: list[str], **kwargs):
+    def __init__(self, *args, reachable: list[str], slots_offered: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_slots(slots_offered)
         self.reachable = list(reachable)
 
     def clean_preferred_channel(self) -> str:

@@ -33,7 +33,7 @@ from contact_requests.models import (
 )
 from contact_requests.outcomes import OUTCOME_MAX_LENGTH, outcome_input_check, outcome_timing_check
 from contact_requests.reachability import channel_contact_points, channel_missing_text, reachable_channels
-from contact_requests.timing import appointment_check, due_at_compute, service_level_for
+from contact_requests.timing import appointment_check, due_at_compute, service_level_for, time_slots_check
 from contact_requests.transitions import Unchanged, holder_become, request_event_append, request_transition
 from preferences.domain import ActorType
 from preferences.models import ContactPoint, Customer, Topic
@@ -98,6 +98,8 @@ def contact_request_create(
         errors["preferred_channel"] = _("Choose how you would like to be contacted.")
     if any(slot not in TimeSlot.values for slot in slots):
         errors["preferred_time_slots"] = _("Choose among the time slots offered.")
+    elif refusal := time_slots_check(customer=customer, slots=slots, now=now):  # only slots the team works
+        errors["preferred_time_slots"] = refusal
     if language is not None and language not in Customer.Language.values:
         errors["language"] = _("Choose French or English.")
     if created_by_type not in CreatedByType.values:
@@ -184,8 +186,8 @@ def contact_request_change(
     preferred_time_slots: Sequence[str],
     now: datetime | None = None,
 ) -> ContactRequest:
-    """The customer changes how (a channel they can be reached on) and when (their slots) to be
-    contacted, until a person takes the request; the due time follows the new slots."""
+    """The customer changes how (a channel they can be reached on) and when (their slots, among those
+    the team works) to be contacted, until a person takes the request; the due time follows the new slots."""
     _require_customer_side(actor, _("Only the customer can change their request."))
     slots = list(dict.fromkeys(preferred_time_slots or ()))
     if preferred_channel not in PreferredChannel.values:
@@ -201,6 +203,8 @@ def contact_request_change(
                 channel=preferred_channel,
                 reachable=reachable_channels(points),
             )
+        if refusal := time_slots_check(customer=contact_request.customer, slots=slots, now=now or timezone.now()):
+            raise ContactRequestError({"preferred_time_slots": refusal})
         details = {}
         if preferred_channel != contact_request.preferred_channel:
             details["preferred_channel"] = [contact_request.preferred_channel, preferred_channel]

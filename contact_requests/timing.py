@@ -1,6 +1,7 @@
-"""A request's times against the customer's slots and the team's hours: its due time (the service
-level counted in opening hours, from the customer's first slot) and the check of an appointment
-(inside the slots, or outside with a recorded reason and the customer's agreement)."""
+"""A request's times against the customer's slots and the team's hours: the slots a customer may
+choose (those the team works), its due time (the service level counted in opening hours, from the
+customer's first slot) and the check of an appointment (inside the slots, or outside with a recorded
+reason and the customer's agreement)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -9,8 +10,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from contact_requests.actors import ContactRequestError
-from contact_requests.availability import Misfit, customer_window, deadline_compute, moment_misfits, moments_proposed
-from contact_requests.models import ContactRequest, ServiceLevel
+from contact_requests.availability import (
+    DEFAULT_ZONE,
+    Misfit,
+    customer_window,
+    deadline_compute,
+    moment_misfits,
+    moments_proposed,
+    slots_worked,
+)
+from contact_requests.models import ContactRequest, ServiceLevel, TimeSlot
+from contact_requests.phrases import slots_phrase
 from contact_requests.team import team_hours_get
 from preferences.models import Customer
 
@@ -27,6 +37,33 @@ def service_level_for(*, preferred_channel: str) -> ServiceLevel | None:
     )
     # The level for the channel sorts after the default ("" < "phone"), so it wins when both exist.
     return levels.order_by("-preferred_channel", "response_hours").first()
+
+
+def time_slots_worked(*, customer: Customer, now: datetime) -> tuple[str, ...]:
+    """The time slots this customer may choose: those in which the team works (the team's hours as
+    configured, the slots in the customer's time zone). None at all is possible: the customer then
+    chooses no slot, which means any time the team works."""
+    return slots_worked(team_hours_get(), zone=customer.time_zone or DEFAULT_ZONE, now=now)
+
+
+def time_slots_refusal(slots: Sequence[str], *, worked: Sequence[str]) -> str:
+    """Why these slots cannot be chosen, in the active language; empty when they can. The one rule the
+    portal's forms, the API and every service apply: no promise to contact in a slot nobody works."""
+    unworked = [slot for slot in TimeSlot.values if slot in slots and slot not in worked]  # in the offered order
+    if not unworked:
+        return ""
+    if not worked:
+        message = _("Our team does not work %(slots)s: leave the times empty, and we will contact you during our opening hours.")
+    else:
+        message = _("Our team does not work %(slots)s: choose another time, or none if any time suits you.")
+    return message % {"slots": slots_phrase(unworked)}
+
+
+def time_slots_check(*, customer: Customer, slots: Sequence[str], now: datetime) -> str:
+    """Why this customer cannot choose these slots (empty when they can): what the services refuse."""
+    if not slots:  # no slot: any time the team works
+        return ""
+    return time_slots_refusal(slots, worked=time_slots_worked(customer=customer, now=now))
 
 
 def _window(customer: Customer, *, channel: str, slots: Sequence[str]):

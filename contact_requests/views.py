@@ -12,10 +12,12 @@ from contact_requests import services
 from contact_requests.access import contact_request_get_for_customer
 from contact_requests.forms import ContactRequestCancelForm, ContactRequestChangeForm, ContactRequestForm
 from contact_requests.models import ContactRequestStatus, CreatedByType
+from contact_requests.phrases import channel_phrase
 from contact_requests.reachability import reachable_channels
 from contact_requests.selectors import contact_requests_for_customer, customer_contact_points
 from contact_requests.team import team_contact_get
-from contact_requests.wording import channel_text, slots_text
+from contact_requests.timing import time_slots_worked
+from contact_requests.wording import promised_when_text
 from preferences.access import customer_required
 
 
@@ -27,7 +29,8 @@ def contact_request_list(request, customer):
     initial = {"language": customer.language}
     if request.GET.get("channel") in reachable:  # back from adding and verifying a number: that channel chosen
         initial["preferred_channel"] = request.GET["channel"]
-    form = ContactRequestForm(request.POST or None, initial=initial, reachable=reachable)
+    slots_offered = time_slots_worked(customer=customer, now=timezone.now())
+    form = ContactRequestForm(request.POST or None, initial=initial, reachable=reachable, slots_offered=slots_offered)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -76,7 +79,7 @@ def _confirmation(channel: str, slots, *, changed: bool = False) -> str:
         message = _(
             "Your request is sent: we will contact you by %(channel)s, %(when)s. We sent you an email to confirm it."
         )
-    return message % {"channel": channel_text(channel), "when": slots_text(slots)}
+    return message % {"channel": channel_phrase(channel), "when": promised_when_text(slots)}
 
 
 @never_cache
@@ -125,7 +128,8 @@ def contact_request_change(request, customer, contact_request_id):
         "preferred_channel": contact_request.preferred_channel,
         "preferred_time_slots": contact_request.preferred_time_slots,
     }
-    form = ContactRequestChangeForm(request.POST or None, initial=initial, reachable=reachable)
+    slots_offered = time_slots_worked(customer=customer, now=timezone.now())
+    form = ContactRequestChangeForm(request.POST or None, initial=initial, reachable=reachable, slots_offered=slots_offered)
     status = 200
     if request.method == "POST" and contact_request.status == ContactRequestStatus.OPEN:
         if form.is_valid():

@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from contact_requests.models import ContactOutcome, ContactRequestEvent, PreferredChannel, TimeSlot
+from contact_requests.phrases import channel_phrase, slots_phrase
 from contact_requests.timing import misfit_text
 
 Kind = ContactRequestEvent.Kind
@@ -20,6 +21,11 @@ def slots_text(slots: Sequence[str]) -> str:
 
 def channel_text(channel: str) -> str:
     return str(PreferredChannel(channel).label) if channel in PreferredChannel.values else channel
+
+
+def promised_when_text(slots: Sequence[str]) -> str:
+    """When we promise to contact the customer, inside a sentence: their slots, else our opening hours."""
+    return slots_phrase(slots) or _("during our opening hours")
 
 
 def when_text(value: str | datetime | None) -> str:
@@ -73,8 +79,8 @@ def customer_step_text(event: ContactRequestEvent) -> str:
     if event.kind == Kind.CREATED:
         if "preferred_channel" in details:
             return _("You asked to talk to a person, by %(channel)s, %(when)s.") % {
-                "channel": channel_text(details["preferred_channel"]),
-                "when": slots_text(details.get("preferred_time_slots", [])),
+                "channel": channel_phrase(details["preferred_channel"]),
+                "when": slots_phrase(details.get("preferred_time_slots", [])) or _("at any time"),
             }
         return _("You asked to talk to a person.")
     if event.kind == Kind.CHANGED:

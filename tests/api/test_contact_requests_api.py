@@ -15,6 +15,8 @@ from contact_requests.services import (
     contact_request_complete,
     contact_request_create,
 )
+from notifications.models import OutboundMessage
+from outbox.models import OutboxEvent
 from tests.api.conftest import assert_problem
 
 URL = "/api/v1/contact-requests"
@@ -51,6 +53,27 @@ def test_create_refusals(make_api, customer):
     reader, _client = make_api(Scope.CONTACT_REQUESTS_READ)
     assert_problem(_create(reader, customer), 403)
     assert not ContactRequest.objects.exists()
+
+
+def test_a_slot_the_team_never_works_is_refused_by_name(make_api, customer):
+    """The team works Monday–Friday 9:00–18:00: a chatbot cannot promise Saturday mornings or weekday
+    evenings. 400 naming the field, in the language asked for, and nothing created, mailed or announced."""
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    outbox, messages = OutboxEvent.objects.count(), OutboundMessage.objects.count()
+    for slots in (["saturday_morning"], ["weekday_morning", "weekday_evening"]):
+        problem = assert_problem(_create(api, customer, preferred_time_slots=slots), 400)
+        assert list(problem["errors"]) == ["preferred_time_slots"]
+    assert problem["errors"]["preferred_time_slots"] == [
+        "Our team does not work on weekdays from 18:00 to 20:00: choose another time, or none if any time suits you."
+    ]
+    body = {"customer_id": customer.pk, "reason": "x", "preferred_channel": "email",
+            "preferred_time_slots": ["saturday_morning"]}
+    french = assert_problem(api.post(URL, body, headers={"Accept-Language": "fr"}), 400)
+    assert french["errors"]["preferred_time_slots"][0].startswith("Notre équipe ne travaille pas le samedi de 9\u00a0h")
+    assert not ContactRequest.objects.exists()
+    assert (OutboxEvent.objects.count(), OutboundMessage.objects.count()) == (outbox, messages)
+    # A slot the team works still opens a request.
+    assert _create(api, customer, preferred_time_slots=["weekday_afternoon"]).status_code == 201
 
 
 def test_list_and_read_only_the_clients_own_requests(make_api, customer, agent):

@@ -41,7 +41,7 @@ def test_request_form_queue_filters_search_and_outcome_in_both_languages(browser
     customer.goto(site + "/my/requests/")
     customer.locator("#id_reason").fill("A question about my contract.")
     customer.locator("input[name=preferred_channel][value=email]").check()
-    customer.locator("input[name=preferred_time_slots][value=weekday_evening]").check()
+    customer.locator("input[name=preferred_time_slots][value=weekday_afternoon]").check()
     customer.locator("#contact-request-submit").click()
     expect(customer.get_by_role("status")).to_be_visible()
     request_id = customer.locator("article.contact-request").first.get_attribute("id").rsplit("-", 1)[1]

@@ -144,7 +144,7 @@ def test_a_call_asked_without_a_phone_is_scheduled_completed_and_seen_in_the_his
         expect(steps.locator(f".request-step-{kind}")).to_have_count(1)
     kinds = set(ContactRequestEvent.objects.filter(contact_request=contact_request).values_list("kind", flat=True))
     assert {"created", "scheduled", "completed"} <= kinds
-    phone_word = {"fr": "Appel téléphonique", "en": "Phone call"}[language]
+    phone_word = {"fr": "par téléphone", "en": "by phone"}[language]  # the channel inside the sentence
     expect(steps.locator(".request-step-created")).to_contain_text(phone_word, ignore_case=True)
     assert_accessible(customer)
     # The number added on the way is in the consent history too.

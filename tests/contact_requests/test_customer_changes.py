@@ -42,23 +42,23 @@ def test_the_customer_changes_channel_and_slots_while_open(customer_user):
     add_verified_phone(customer, "+33612345678")
     contact_request = request_for(customer, preferred_time_slots=["weekday_morning"])
     old_due = contact_request.due_at
-    changed = _change(contact_request, customer, preferred_channel="phone", preferred_time_slots=["saturday_morning"])
+    changed = _change(contact_request, customer, preferred_channel="phone", preferred_time_slots=["weekday_afternoon"])
     assert (changed.status, changed.preferred_channel, changed.preferred_time_slots) == (
         "open",
         "phone",
-        ["saturday_morning"],
+        ["weekday_afternoon"],
     )
     assert changed.due_at != old_due
     event = changed.events.last()
     assert (event.kind, event.actor_type) == ("changed", "customer")
     assert event.details == {
         "preferred_channel": ["email", "phone"],
-        "preferred_time_slots": [["weekday_morning"], ["saturday_morning"]],
+        "preferred_time_slots": [["weekday_morning"], ["weekday_afternoon"]],
     }
     assert OutboxEvent.objects.filter(type="contact_request.changed", payload__change="changed").exists()
     email = OutboundMessage.objects.filter(to=user.email).latest("pk")
     with translation.override("fr"):
-        assert str(TimeSlot.SATURDAY_MORNING.label) in email.body  # the slot repeated, in the request's language
+        assert str(TimeSlot.WEEKDAY_AFTERNOON.label) in email.body  # the slot repeated, in the request's language
 
 
 def test_a_change_to_an_unreachable_channel_is_refused(customer_user):
@@ -139,12 +139,12 @@ def test_the_change_page_changes_and_cancels_then_says_taken(customer_client, cu
     assert response.status_code == 400 and 'id="id_preferred_channel_error"' in response.content.decode()
     # The choices' group is described by its error, for a screen reader on the radios.
     assert 'aria-describedby="id_preferred_channel_error"' in response.content.decode()
-    response = customer_client.post(url, {"preferred_channel": "email", "preferred_time_slots": ["weekday_evening"]})
+    response = customer_client.post(url, {"preferred_channel": "email", "preferred_time_slots": ["weekday_afternoon"]})
     assert response.status_code == 302
     said = customer_client.get(response["Location"]).content.decode()
     assert "Your request is changed" in said and "Your request is sent" not in said  # it said "sent"
     contact_request.refresh_from_db()
-    assert contact_request.preferred_time_slots == ["weekday_evening"]
+    assert contact_request.preferred_time_slots == ["weekday_afternoon"]
     contact_request_assign(contact_request_id=contact_request.pk, actor=Actor.staff(agent), assignee=agent)
     page = customer_client.get(url).content.decode()
     assert 'id="request-taken"' in page and 'id="change-request-submit"' not in page
@@ -193,7 +193,7 @@ def test_without_an_urgent_number_the_request_page_promises_no_call(customer_cli
         (
             "fr",
             [
-                "Vous avez demandé à parler à une personne, par E-mail",
+                "Vous avez demandé à parler à une personne, par e-mail, à tout moment.",
                 "Vous avez modifié votre demande.",
                 "Un membre de notre équipe a pris en charge votre demande.",
                 "Nous avons fixé un rendez-vous avec vous",
@@ -204,7 +204,7 @@ def test_without_an_urgent_number_the_request_page_promises_no_call(customer_cli
         (
             "en",
             [
-                "You asked to talk to a person, by Email",
+                "You asked to talk to a person, by email, at any time.",
                 "You changed your request.",
                 "A member of our team took your request.",
                 "We set an appointment with you",

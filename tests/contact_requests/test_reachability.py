@@ -26,7 +26,7 @@ def _post(**overrides):
         "topic": "",
         "reason": "Call me about my contract.",
         "preferred_channel": "phone",
-        "preferred_time_slots": ["weekday_evening"],
+        "preferred_time_slots": ["weekday_afternoon"],
         "language": "fr",
         "contested_decision": "",
     }

@@ -41,11 +41,20 @@ def _quiet(customer, start, end):
     )
 
 
+def _saturday_request(customer, **fields):
+    """A request for the Saturday 9–12 slot, made while the team worked Saturday mornings and kept after
+    it stopped (the slot can no longer be chosen, but a request may still hold it)."""
+    saturday = OpeningPeriod.objects.create(team=SupportTeam.objects.get(), weekday=5, opens=time(9), closes=time(12))
+    contact_request = request_for(customer, preferred_time_slots=["saturday_morning"], **fields)
+    saturday.delete()
+    return contact_request
+
+
 def _issue_case(customer):
     """The issue's customer: quiet hours 22:00–07:30, only the Saturday 9–12 slot, a phone call."""
     add_verified_phone(customer, "+33612345678")
     _quiet(customer, time(22), time(7, 30))
-    return request_for(customer, preferred_channel="phone", preferred_time_slots=["saturday_morning"], now=TUESDAY_8H)
+    return _saturday_request(customer, preferred_channel="phone", now=TUESDAY_8H)
 
 
 def test_wednesday_at_23_is_refused_without_reason_and_agreement(customer_user, agent):
@@ -186,7 +195,7 @@ def test_the_console_proposes_times_and_refuses_one_outside(agent_client, custom
 
 def test_the_console_shows_no_proposal_when_nothing_fits(agent_client, customer_user):
     _, customer = customer_user
-    contact_request = request_for(customer, preferred_time_slots=["saturday_morning"])
+    contact_request = _saturday_request(customer)
     page = agent_client.get(reverse("support:request_detail", args=[contact_request.pk])).content.decode()
     assert 'id="proposals-none"' in page and 'id="request-proposal-0"' not in page
 

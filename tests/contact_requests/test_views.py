@@ -15,7 +15,7 @@ def valid_post(**overrides):
         "topic": "",
         "reason": "Please call me about my contract.",
         "preferred_channel": "email",
-        "preferred_time_slots": ["weekday_morning", "saturday_morning"],
+        "preferred_time_slots": ["weekday_morning", "weekday_afternoon"],
         "language": "fr",
         "contested_decision": "",
     }
@@ -52,7 +52,7 @@ def test_customer_files_a_request(customer_client, customer_user):
     response = customer_client.post(LIST_URL, valid_post())
     assert response.status_code == 302
     contact_request = ContactRequest.objects.get(customer=customer)
-    assert contact_request.preferred_time_slots == ["weekday_morning", "saturday_morning"]
+    assert contact_request.preferred_time_slots == ["weekday_morning", "weekday_afternoon"]
     assert contact_request.created_by_type == "customer"
     assert contact_request.created_by_id == str(user.pk)
     assert OutboundMessage.objects.filter(to=user.email).exists()

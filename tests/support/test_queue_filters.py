@@ -85,9 +85,9 @@ def test_the_service_level_is_in_the_page_s_language(agent_client, queue):
 
 def test_the_acknowledgement_repeats_the_chosen_slots(customer_user):
     user, customer = customer_user
-    request_for(customer, preferred_time_slots=["weekday_evening", "saturday_morning"])
+    request_for(customer, preferred_time_slots=["weekday_lunch", "weekday_afternoon"])
     body = OutboundMessage.objects.filter(to=user.email).latest("pk").body
-    assert "- Du lundi au vendredi, de 18\u00a0h à 20\u00a0h" in body
-    assert "- Le samedi, de 9\u00a0h à 12\u00a0h" in body
+    assert "- Du lundi au vendredi, de 12\u00a0h à 14\u00a0h" in body
+    assert "- Du lundi au vendredi, de 14\u00a0h à 18\u00a0h" in body
     request_for(customer)
     assert "à tout moment" in OutboundMessage.objects.filter(to=user.email).latest("pk").body
