@@ -29,7 +29,7 @@ from preferences.selectors import preference_document_get
 from preferences.state import PreferenceError
 
 
-def _pause_end_text(moment, customer) -> str:
+def pause_end_text(moment, customer) -> str:
     """The day a pause ends, in the customer's own time zone."""
     with timezone.override(customer.time_zone):
         return date_format(timezone.localtime(moment), "DATE_FORMAT")
@@ -67,7 +67,7 @@ def _marketing_page(request, customer, *, pause_form=None, status=200):
     context = {
         "document": document,
         "paused_until": paused_until,
-        "paused_until_text": _pause_end_text(paused_until, customer) if paused_until else "",
+        "paused_until_text": pause_end_text(paused_until, customer) if paused_until else "",
         "pause_form": pause_form or MarketingPauseForm(),
         "cleared": _cleared_rows(document, cleared.keys),
     }
@@ -91,7 +91,7 @@ def pause(request, customer):
                 form.add_error("months", message)
         else:
             undo_offer(request, result.events)
-            until = _pause_end_text(result.document.customer.marketing_paused_until, customer)
+            until = pause_end_text(result.document.customer.marketing_paused_until, customer)
             messages.success(request, _("Marketing is paused until %(date)s. Nothing else changes.") % {"date": until})
             return redirect("preferences:marketing")
     return _marketing_page(request, customer, pause_form=form, status=400)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from contact_requests.selectors import contact_request_steps_for_customer, contact_requests_open_for_customer
 from contact_requests.wording import customer_step_text
 from customer_pages import forms
+from customer_pages.marketing import pause_end_text
 from customer_pages.undo import change_context, undo_offer
 from preferences import contact_points
 from preferences.access import contact_point_get_for_customer, customer_required
@@ -20,6 +22,7 @@ from preferences.footprint import footprint_estimate
 from preferences.history import event_rows
 from preferences.keys import SettingKey
 from preferences.ledger import ChangeContext
+from preferences.marketing import marketing_pause_running
 from preferences.models import Notice
 from preferences.selectors import consent_events_for_customer, notice_current, preference_document_get
 from preferences.state import PreferenceError
@@ -66,33 +69,39 @@ def _add_service_errors(form, error: PreferenceError, field_map: dict[str, str] 
 @customer_required
 def overview(request, customer):
     document = preference_document_get(customer_id=customer.pk)
+    # A pause holds back every marketing topic's channels, as the contact plan does (not shown under an
+    # objection, which has already switched them all off).
+    paused_until = None if customer.marketing_objection else marketing_pause_running(customer, now=timezone.now())
     return render(
         request,
         "preferences/overview.html",
         {
             "document": document,
             "footprint": footprint_estimate(document),
-            "summary": _summary(document),
+            "summary": _summary(document, paused=paused_until is not None),
+            "paused_until_text": pause_end_text(paused_until, customer) if paused_until else "",
             "critical_topics": [topic.name for topic in document.catalog.topics if topic.kind == TopicKind.CRITICAL],
             "open_contact_requests": contact_requests_open_for_customer(customer=customer),
         },
     )
 
 
-def _summary(document):
+def _summary(document, *, paused: bool):
+    """Each topic's row: the channels it goes to, those waiting for the customer's confirmation (double
+    opt-in), whether a marketing pause holds them back, and its other choices."""
     rows = []
     channels = document.catalog.channels_by_code
     for topic in document.catalog.topics:
-        chosen = [
-            channels[code].name
-            for code in document.ranking()
-            if code in topic.allowed_channels and document.subscription_status(topic, code) == SubscriptionStatus.IN
-        ]
+        offered = [code for code in document.ranking() if code in topic.allowed_channels]
+        statuses = {code: document.subscription_status(topic, code) for code in offered}
+        is_marketing = topic.kind == TopicKind.MARKETING
         rows.append(
             {
                 "topic": topic,
-                "channels": chosen,
-                "is_marketing": topic.kind == TopicKind.MARKETING,
+                "channels": [channels[code].name for code in offered if statuses[code] == SubscriptionStatus.IN],
+                "pending": [channels[code].name for code in offered if statuses[code] == SubscriptionStatus.PENDING],
+                "paused": paused and is_marketing,
+                "is_marketing": is_marketing,
                 "ai_level": document.topic_setting(topic, "ai_level"),
                 "paper_copy": topic.paper_copy_available and document.topic_setting(topic, "paper_copy"),
                 "delivery_mode": document.topic_setting(topic, "delivery_mode"),
@@ -339,3 +348,4 @@ def history(request, customer):
         "preferences/history.html",
         {"page": page, "rows": event_rows(page.object_list, document.catalog), "request_steps": steps},
     )
+
