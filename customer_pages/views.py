@@ -335,7 +335,7 @@ def ai(request, customer):
 @require_safe
 @customer_required
 def history(request, customer):
-    paginator = Paginator(consent_events_for_customer(customer_id=customer.pk), 25)
+    paginator = Paginator(consent_events_for_customer(customer_id=customer.pk, changes_only=True), 25)
     page = paginator.get_page(request.GET.get("page"))
     document = preference_document_get(customer_id=customer.pk)
     steps = [
@@ -346,6 +346,11 @@ def history(request, customer):
     return render(
         request,
         "preferences/history.html",
-        {"page": page, "rows": event_rows(page.object_list, document.catalog), "request_steps": steps},
+        {"page": page, "rows": _changed_rows(event_rows(page.object_list, document.catalog)), "request_steps": steps},
     )
 
+
+def _changed_rows(rows):
+    """The rows that read as a change: one whose value reads the same before and after (two moments of
+    one day, an old import's "not paused → not paused") says nothing to the customer."""
+    return [row for row in rows if row.old != row.new]

@@ -21,8 +21,14 @@ def customer_get_for_user(*, user) -> Customer | None:
     return Customer.objects.filter(user=user, erased_at__isnull=True).first()
 
 
-def consent_events_for_customer(*, customer_id: int) -> QuerySet[ConsentEvent]:
-    return ConsentEvent.objects.filter(customer_id=customer_id).order_by("-id")
+def consent_events_for_customer(*, customer_id: int, changes_only: bool = False) -> QuerySet[ConsentEvent]:
+    """The customer's ledger, newest first. `changes_only` leaves out the events that hold no value before
+    nor after: the creation records every setting, those it leaves unset too (the ledger rebuilds the
+    whole state), which are not changes to show the customer."""
+    events = ConsentEvent.objects.filter(customer_id=customer_id)
+    if changes_only:
+        events = events.exclude(old_value__isnull=True, new_value__isnull=True)
+    return events.order_by("-id")
 
 
 def notice_current(*, kind: str) -> Notice | None:

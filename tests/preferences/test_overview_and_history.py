@@ -1,5 +1,6 @@
 """The overview tells what holds marketing back (a pause, as well as an objection) and which choices wait
-for the customer's confirmation."""
+for the customer's confirmation; the history shows changes only, not settings that read the same
+before and after."""
 
 import re
 from datetime import timedelta
@@ -12,6 +13,7 @@ from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from preferences.marketing import marketing_pause
+from preferences.models import ConsentEvent
 from tests.preferences.helpers import add_verified_phone
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,43 @@ def test_a_confirmed_channel_and_a_pending_one_show_side_by_side(customer_client
     row = topic_row(overview(customer_client, "en"), "Offers and promotions")
     assert row.startswith("SMS") and "Email: waiting for your confirmation" in row
 
+
+# --- The history ------------------------------------------------------------------------------------
+
+
+def history(client, language: str = "en") -> str:
+    return client.get(reverse("preferences:history"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def history_rows(page: str) -> list[str]:
+    body = re.search(r"<tbody role=\"rowgroup\">(.*?)</tbody>", page, re.S).group(1)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr role=\"row\">(.*?)</tr>", body, re.S)]
+
+
+def test_the_creation_records_every_setting_but_the_history_shows_only_what_it_set(customer_client, customer_user):
+    _, customer = customer_user
+    # The ledger keeps the whole initial state (the state is rebuilt from it), unset settings included.
+    unset = ConsentEvent.objects.filter(customer=customer, old_value__isnull=True, new_value__isnull=True)
+    assert "customer.marketing_paused_until" in set(unset.values_list("key", flat=True))
+    rows = history_rows(history(customer_client))
+    assert rows
+    assert not any("Marketing paused until" in row for row in rows)
+    assert not any("not paused not paused" in row or "default default" in row for row in rows)
+    assert any("Language of our messages" in row for row in rows)  # what the creation did set is there
+    rows = history_rows(history(customer_client, "fr"))
+    assert not any("non en pause non en pause" in row for row in rows)
+
+
+def test_a_change_that_reads_the_same_before_and_after_is_not_shown(customer_client, customer_user):
+    user, customer = customer_user
+    # Two pause ends a few seconds apart: a real change in the ledger, but the same day to read.
+    first = marketing_pause(customer_id=customer.pk, months=3, context=as_customer(user), now=timezone.now())
+    end = first.document.customer.marketing_paused_until
+    preferences_change(
+        customer_id=customer.pk,
+        changes={"customer.marketing_paused_until": (end + timedelta(seconds=5)).isoformat()},
+        context=API,
+    )
+    assert ConsentEvent.objects.filter(customer=customer, key="customer.marketing_paused_until").count() == 3
+    rows = [row for row in history_rows(history(customer_client)) if "Marketing paused until" in row]
+    assert len(rows) == 1 and "not paused" in rows[0]  # the pause itself; not the move by five seconds
