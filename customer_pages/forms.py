@@ -4,14 +4,15 @@ state changes for the services."""
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordConfirmMixin
+from common.time_zones import time_zone_choices, time_zone_name
 from preferences.contact_points import contact_point_value_clean
 from preferences.document import PreferenceDocument
 from preferences.domain import (
-    TIME_ZONE_CHOICES,
     WEEKLY_CAP_CHOICES,
     AiLevel,
     AssistanceMode,
@@ -86,7 +87,9 @@ class SettingsForm(forms.Form):
     quiet_hours_end = forms.TimeField(
         label=_("Quiet hours end"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), help_text=_("Listed by country and territory, with today’s difference from UTC.")
+    )
     language = forms.ChoiceField(label=_("Language of our messages"), choices=[("fr", "Français"), ("en", "English")])
     weekly_marketing_cap = forms.TypedChoiceField(
         label=_("At most this many marketing messages a week"),
@@ -104,9 +107,15 @@ class SettingsForm(forms.Form):
         # A console agent may set one end of the quiet hours at a time (preferences.changes): a pair
         # left half-set that way, sent back untouched, must not block the customer's other settings.
         self.stored_quiet_hours = stored_quiet_hours
+        # The list offers current names only; the zone stored (an alias an integrator set through the
+        # API, say) and the one posted, when zoneinfo knows them, are offered too: shown as chosen and
+        # kept on save, never swapped for the first of the list. Which names are valid is the service's rule.
+        posted = self.data.get("time_zone") if self.is_bound else None
+        keep = [time_zone, posted if isinstance(posted, str) else ""]
+        self.fields["time_zone"].choices = time_zone_choices(now=timezone.now(), keep=keep)
         # The hours mean nothing without their zone: name the one they are read in today.
         help_text = gettext("In your time zone, %(zone)s (you can change it below).") % {
-            "zone": time_zone.replace("_", " ")
+            "zone": time_zone_name(time_zone)
         }
         for name in ("quiet_hours_start", "quiet_hours_end"):
             self.fields[name].help_text = help_text

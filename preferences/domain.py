@@ -198,6 +198,7 @@ def contact_point_serves(*, channel: str, kind: str, phone_type: str) -> bool:
 QUIET_HOURS_CHANNELS = frozenset({ChannelCode.SMS, ChannelCode.PHONE, ChannelCode.MESSAGING, ChannelCode.APP})
 
 WEEKLY_CAP_CHOICES = (1, 2, 5)
-# The time zones a customer may live in (the customer's pages and the support console offer them).
+# Every time zone a customer may have (the support console offers them all; the customer's pages offer
+# the current names by country, common.time_zones).
 TIME_ZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in zoneinfo.available_timezones())
 DEFAULT_CHANNEL_RANKING = [c.value for c in ChannelCode]

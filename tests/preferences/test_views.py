@@ -249,9 +249,9 @@ __all__ = ["add_verified_phone"]
     ("language", "message", "zone"),
     [
         ("fr", "Les heures de tranquillité doivent commencer et finir à des heures différentes.",
-         "Dans votre fuseau horaire, America/Cayenne (modifiable ci-dessous)."),
+         "Dans votre fuseau horaire, Guyane française (modifiable ci-dessous)."),
         ("en", "Quiet hours must start and end at different times.",
-         "In your time zone, America/Cayenne (you can change it below)."),
+         "In your time zone, French Guiana (you can change it below)."),
     ],
 )
 def test_quiet_hours_that_start_and_end_together_are_refused_in_the_users_language(
