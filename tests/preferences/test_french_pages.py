@@ -1,7 +1,9 @@
 """No English on French pages (and the other way round), and French punctuation that reads right:
 the footprint's sources, the demo customer's history, form errors, and the hints of channels not set up."""
 
+import html
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from preferences.catalog import catalog_invalidate
+from preferences.changes import preferences_change
+from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from preferences.models import Channel
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +80,35 @@ def test_the_app_hint_does_not_send_to_a_page_that_cannot_add_an_app(customer_cl
     app_hints = [part.split("</span>", 1)[0] for part in page.split('__app_why">')[1:]]
     assert app_hints and all(hint == "Install our app and sign in to it" for hint in app_hints)
     assert '__postal_why"><a href="/my/channels/?add=postal#add-postal">Add a postal address</a>' in page
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees or hears of a page: its text and its labelling attributes, entities decoded."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    attributes = re.findall(r'\s(?:aria-label|title|alt|placeholder|label)="([^"]*)"', page)
+    return html.unescape(" ".join([re.sub(r"<[^>]+>", " ", page), *attributes]))
+
+
+def test_the_marketing_page_writes_its_french_apostrophes_one_way(customer_client, customer_user):
+    """/my/marketing/ in each of its states (and the messages of its buttons) uses the typographic
+    apostrophe (’) throughout, as its French text mostly did, never the straight one (')."""
+    user, customer = customer_user
+    preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"},
+                       context=ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL, actor_id=str(user.pk)))
+    client, fr = customer_client, {"HTTP_ACCEPT_LANGUAGE": "fr", "follow": True}
+    pages = {
+        "as it is": client.get(reverse("preferences:marketing"), HTTP_ACCEPT_LANGUAGE="fr"),
+        "paused": client.post(reverse("preferences:marketing_pause"), {"months": "3"}, **fr),
+        "resumed": client.post(reverse("preferences:marketing_resume"), **fr),
+        "a bad duration": client.post(reverse("preferences:marketing_pause"), {"months": "2"}, HTTP_ACCEPT_LANGUAGE="fr"),
+        "asked to confirm": client.post(reverse("preferences:marketing_objection"), {"objection": "on", "from": "marketing"}, **fr),
+        "objecting": client.post(reverse("preferences:marketing_objection"),
+                                 {"objection": "on", "confirm": "on", "from": "marketing"}, **fr),
+        "lifted": client.post(reverse("preferences:marketing_objection"), {"objection": "off", "from": "marketing"}, **fr),
+        "restored": client.post(reverse("preferences:marketing_restore"), **fr),
+    }
+    for state, response in pages.items():
+        text = _visible_text(response.content.decode())
+        assert "’" in text, state
+        straight = re.findall(r"\S*'\S*", text)
+        assert not straight, f"{state}: {straight}"
