@@ -40,10 +40,16 @@ def _zone_tab() -> str:
 
 
 @functools.cache
+def known_zones() -> frozenset[str]:
+    """Every name zoneinfo knows, read once: listing them walks the tz database's folders (about 20 ms)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
 def zones_by_country() -> tuple[tuple[str, str], ...]:
     """(zone, ISO country code) for each zone offered, in zone.tab's order; the country is "" when
     zone.tab cannot be found and the names come from the Region/City names zoneinfo knows."""
-    available = zoneinfo.available_timezones()
+    available = known_zones()
     rows = []
     for line in _zone_tab().splitlines():
         fields = line.split("\t")
@@ -83,16 +89,24 @@ def _place(zone: str, code: str, zones_in_country: int, language: str) -> str:
     return country if zones_in_country == 1 else f"{country} — {_city(zone)}"
 
 
+@functools.cache
+def _zone_info(zone: str) -> zoneinfo.ZoneInfo:
+    # zoneinfo keeps only the last few zones it loaded: the whole list would be read from disk each time.
+    return zoneinfo.ZoneInfo(zone)
+
+
 def utc_offset_text(zone: str, *, now: datetime) -> str:
     """The zone's offset from UTC at `now`, short enough for a phone's select: "UTC+1", "UTC−3",
     "UTC+5:30" (a real minus sign)."""
-    offset = now.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
+    offset = now.astimezone(_zone_info(zone)).utcoffset()
     minutes = round(offset.total_seconds() / 60) if offset is not None else 0
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{'+' if minutes >= 0 else '−'}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+@functools.cache
 def _places(language: str) -> dict[str, tuple[str, str]]:
+    """Each zone offered: where it is in words, in `language`, and its country."""
     rows = zones_by_country()
     counts: dict[str, int] = {}
     for _zone, code in rows:
@@ -119,7 +133,7 @@ def time_zone_choices(*, now: datetime, keep: Iterable[str] = ()) -> list[tuple[
     zoneinfo knows (a stored alias such as "Asia/Calcutta"), then France, then the other countries and
     territories in alphabetical order; each labelled with today's offset from UTC."""
     places = _places(_language())
-    available = zoneinfo.available_timezones()
+    available = known_zones()
 
     def option(zone: str, place: str) -> tuple[str, str]:
         return zone, f"{place} ({utc_offset_text(zone, now=now)})"
