@@ -67,7 +67,9 @@ class AiRuleOutSerializer(serializers.Serializer):
     requires_human_review = serializers.BooleanField()
     disclosure_required = serializers.BooleanField(help_text="Always true: AI use is always disclosed.")
     disclosure_text = StrictCharField(
-        allow_null=True, help_text="The sentence to print in an AI-assisted message, in the customer's language."
+        allow_null=True,
+        help_text="The sentence to print in an AI-assisted message, in the customer's language. Given whatever "
+        "`ai_generated` says (it is the customer's rule): a message written by people prints none.",
     )
 
 
