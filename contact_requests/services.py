@@ -119,14 +119,9 @@ def contact_request_create(
             )
         active = ContactRequest.objects.filter(customer=customer, status__in=ACTIVE_STATUSES).count()
         if active >= MAX_ACTIVE_PER_CUSTOMER:
-            raise ContactRequestLimitReached(
-                {
-                    "reason": _("You already have %(count)s requests in progress. Cancel one or wait for our answer.")
-                    % {"count": active}
-                },
-                count=active,
-                limit=MAX_ACTIVE_PER_CUSTOMER,
-            )
+            message = _("You already have %(count)s requests in progress. Cancel one or wait for our answer.")
+            limit = MAX_ACTIVE_PER_CUSTOMER
+            raise ContactRequestLimitReached({"reason": message % {"count": active}}, count=active, limit=limit)
         level = service_level_for(preferred_channel=preferred_channel)
         contact_request = ContactRequest.objects.create(
             customer=customer,

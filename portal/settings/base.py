@@ -232,8 +232,7 @@ EMAIL_TIMEOUT = 10
 SERVER_EMAIL = DEFAULT_FROM_EMAIL  # read, with EMAIL_FROM_NAMES, in portal.settings.env
 MAIL_DIR = BASE_DIR / ".mail"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
-# The name every email greets and signs with (and the page header shows); unset, "Your contact
-# preferences" in the reader's language (common.site.site_name).
+# The name emails greet and sign with, and the header shows; unset, common.site.site_name's default.
 SITE_NAME = env_str("SITE_NAME", "")
 
 # --- Celery: Redis or RabbitMQ when CELERY_BROKER_URL is set; otherwise kombu's filesystem transport,
