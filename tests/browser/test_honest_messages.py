@@ -19,7 +19,7 @@ TEXTS = {
         "start": "Début des heures de tranquillité",
         "end": "Fin des heures de tranquillité",
         "save": "Enregistrer",
-        "zone": "Dans votre fuseau horaire, Europe/Paris (modifiable ci-dessous).",
+        "zone": "Dans votre fuseau horaire, France métropolitaine (modifiable ci-dessous).",
         "refused": "Les heures de tranquillité doivent commencer et finir à des heures différentes.",
     },
     "en": {
@@ -27,7 +27,7 @@ TEXTS = {
         "start": "Quiet hours start",
         "end": "Quiet hours end",
         "save": "Save",
-        "zone": "In your time zone, Europe/Paris (you can change it below).",
+        "zone": "In your time zone, Metropolitan France (you can change it below).",
         "refused": "Quiet hours must start and end at different times.",
     },
 }
