@@ -53,12 +53,18 @@ class StatedPoint(NamedTuple):
     verified: bool = False
 
 
-def _phone_clean(value: str) -> tuple[str, str]:
+def phone_parse(text: str) -> phonenumbers.PhoneNumber | None:
+    """A valid phone number read from how people write it (French when it has no country code), or None."""
     try:
-        number = phonenumbers.parse(value, "FR")
+        number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException:
-        raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")}) from None
-    if not phonenumbers.is_valid_number(number):
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _phone_clean(value: str) -> tuple[str, str]:
+    number = phone_parse(value)
+    if number is None:
         raise PreferenceError({"value": _("Enter a valid phone number, such as 06 12 34 56 78.")})
     number_type = phonenumbers.number_type(number)
     mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -74,11 +80,8 @@ def messaging_value(*, service: str, handle: str) -> str:
 def phone_display(number: str) -> str:
     """A stored number (E.164) as people write it: a French one nationally (06 12 34 56 78), another
     with its country code (+32 470 12 34 56); anything that is no number, as it is."""
-    try:
-        parsed = phonenumbers.parse(number, "FR")
-    except phonenumbers.NumberParseException:
-        return number
-    if not phonenumbers.is_valid_number(parsed):
+    parsed = phone_parse(number)
+    if parsed is None:
         return number
     national = phonenumbers.region_code_for_number(parsed) == "FR"
     style = phonenumbers.PhoneNumberFormat.NATIONAL if national else phonenumbers.PhoneNumberFormat.INTERNATIONAL

@@ -5,6 +5,7 @@ import re
 import phonenumbers
 from django.db.models import Q
 
+from preferences.contact_points import phone_parse
 from preferences.domain import ContactPointKind
 from preferences.models import ContactPoint, Customer
 
@@ -18,13 +19,8 @@ MIN_PHONE_DIGITS = 4
 
 
 def _phone_e164(query: str) -> str | None:
-    try:
-        number = phonenumbers.parse(query, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    number = phone_parse(query)
+    return None if number is None else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _phone_fragments(query: str) -> list[str]:
