@@ -1,6 +1,5 @@
 """Changes to who a person is to the site (roles, staff and superuser flags), each one recorded."""
 
-import zoneinfo
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -8,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import RoleChange, User
 from accounts.roles import can_manage_staff
+from common.time_zones import known_zones
 
 
 def _names(values) -> str:
@@ -71,7 +71,7 @@ def user_access_change(
 
 def staff_time_zone_set(*, user: User, time_zone: str) -> User:
     """The zone a staff member sees the console's times in ("" for the site's); a valid IANA name."""
-    if time_zone and time_zone not in zoneinfo.available_timezones():
+    if time_zone and time_zone not in known_zones():
         raise ValueError(f"Unknown time zone {time_zone!r}.")
     user.time_zone = time_zone
     user.save(update_fields=["time_zone"])

@@ -6,7 +6,6 @@ rebuilt from the ledger by applying each event's new value in order (`state_rebu
 """
 
 import json
-import zoneinfo
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from common.time_zones import known_zones
 from preferences.domain import (
     DEFAULT_CHANNEL_RANKING,
     WEEKLY_CAP_CHOICES,
@@ -134,7 +134,7 @@ def customer_value_clean(field: str, value: Any) -> Any:
         except ValueError:
             raise PreferenceError({key: _("Enter a time such as 21:30.")}) from None
     if field == "time_zone":
-        if not isinstance(value, str) or value not in zoneinfo.available_timezones():
+        if not isinstance(value, str) or value not in known_zones():
             raise PreferenceError({key: _("“%(value)s” is not a known time zone.") % {"value": value}})
         return value
     if field == "weekly_marketing_cap":
