@@ -67,7 +67,24 @@ def _country_names(language: str) -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
+# ISO 3166's names written as a list sorts them ("Réunion, Île de la"): as people write them instead.
+SPOKEN_COUNTRY_NAMES = {
+    "fr": {
+        "AX": "Îles Åland", "CC": "Îles Cocos (Keeling)", "CX": "Île Christmas", "FK": "Îles Malouines (Falkland)",
+        "FM": "Micronésie", "PS": "Palestine", "RE": "La Réunion", "RU": "Russie", "SB": "Îles Salomon",
+        "VI": "Îles Vierges des États-Unis",
+    },
+    "en": {
+        "CD": "Democratic Republic of the Congo", "FM": "Micronesia", "PS": "Palestine",
+        "VG": "British Virgin Islands", "VI": "U.S. Virgin Islands",
+    },
+}
+
+
 def _country_name(code: str, language: str) -> str:
+    spoken = SPOKEN_COUNTRY_NAMES.get(language, {}).get(code)
+    if spoken:
+        return spoken
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code

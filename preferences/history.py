@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.time_zones import time_zone_name
 from preferences.catalog import Catalog
 from preferences.contact_points import contact_point_display
 from preferences.domain import (
@@ -101,6 +102,8 @@ def value_text(key: str, value: Any, catalog: Catalog, *, for_staff: bool = Fals
             return _("%(first_line)s… (postal address)") % {"first_line": first_line}
         shown = contact_point_display(kind=value.get("kind", ""), value=value.get("value", ""))
         return f"{shown} ({verified})"
+    if key == "customer.time_zone" and not for_staff:
+        return time_zone_name(value)
     if key == "customer.language":
         return {"fr": "Français", "en": "English"}.get(value, value)
     return str(value)

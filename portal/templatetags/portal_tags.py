@@ -6,6 +6,7 @@ from django import template
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from common import site
+from common.time_zones import time_zone_name
 from preferences.contact_points import contact_point_display, phone_display
 
 register = template.Library()
@@ -61,3 +62,9 @@ def contact_value(point) -> str:
 def phone(number: str) -> str:
     """A phone number as a person reads it: {{ team.urgent_phone|phone }}."""
     return phone_display(number) if number else number
+
+
+@register.filter
+def zone_name(zone: str) -> str:
+    """A time zone as the customer chose it in the list ("France métropolitaine"), not "Europe/Paris"."""
+    return time_zone_name(zone) if zone else zone

@@ -191,23 +191,25 @@ def test_with_no_slot_to_offer_a_customer_can_still_ask(customer_client, custome
 
 
 @pytest.mark.parametrize(
-    ("language", "said", "mailed"),
+    ("language", "said", "mailed", "zone"),
     [
         (
             "fr",
             "Votre demande est envoyée\u00a0: nous vous contacterons par téléphone, du lundi au vendredi de 9\u00a0h "
             "à 12\u00a0h ou du lundi au vendredi de 14\u00a0h à 18\u00a0h.",
             "Un membre de notre équipe vous contactera par téléphone avant le ",
+            "Vos disponibilités (fuseau horaire\u00a0: France métropolitaine)\u00a0:",
         ),
         (
             "en",
             "Your request is sent: we will contact you by phone, on weekdays from 9:00 to 12:00 or on weekdays from "
             "14:00 to 18:00.",
             "A member of our team will contact you by phone before ",
+            "When you are available (time zone: Metropolitan France):",
         ),
     ],
 )
-def test_the_confirmation_and_the_email_read_as_sentences(customer_client, customer_user, language, said, mailed):
+def test_the_confirmation_and_the_email_read_as_sentences(customer_client, customer_user, language, said, mailed, zone):
     user, customer = customer_user
     add_verified_phone(customer, "+33612345678")
     customer_client.cookies["django_language"] = language
@@ -217,6 +219,8 @@ def test_the_confirmation_and_the_email_read_as_sentences(customer_client, custo
     assert "Appel téléphonique," not in body and "Phone call," not in body
     email = OutboundMessage.objects.filter(to=user.email).latest("pk")
     assert mailed in email.body
+    assert zone in email.body  # the zone as the customer chose it in the list, not "Europe/Paris"
+    assert "Europe/Paris" not in email.body
 
 
 def test_the_changed_confirmation_and_email_read_as_sentences(customer_client, customer_user):

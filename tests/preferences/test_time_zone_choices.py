@@ -187,3 +187,34 @@ def test_the_form_accepts_what_the_service_accepts_and_refuses_the_rest(customer
     customer_client.post(reverse("preferences:settings_update"), {**SETTINGS_FORM, "time_zone": "America/Los_Angeles"})
     offered, selected = time_zone_select(customer_client.get(reverse("preferences:channels")).content.decode())
     assert selected == ["America/Los_Angeles"] and "US/Pacific" not in offered
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "name"),
+    [
+        ("fr", "Indian/Reunion", "La Réunion"),
+        ("fr", "Europe/Moscow", "Russie — Moscow"),
+        ("fr", "America/St_Thomas", "Îles Vierges des États-Unis"),
+        ("en", "America/Tortola", "British Virgin Islands"),
+        ("en", "Africa/Kinshasa", "Democratic Republic of the Congo — Kinshasa"),
+    ],
+)
+def test_countries_are_named_as_people_write_them_not_as_a_sorted_list(language, zone, name):
+    # ISO 3166 writes "Réunion, Île de la" and "Virgin Islands, British".
+    with translation.override(language):
+        assert time_zones.time_zone_name(zone) == name
+        assert all(", " not in text or " et " in text or " and " in text for text in _labels(language))
+
+
+def _labels(language: str) -> list[str]:
+    return [text for _group, options in time_zone_choices(now=WINTER) for _value, text in options]
+
+
+def test_the_customer_s_history_names_the_zone_staff_see_its_identifier(db):
+    from preferences.catalog import catalog_get
+    from preferences.history import value_text
+
+    with translation.override("fr"):
+        assert value_text("customer.time_zone", "America/Cayenne", catalog_get()) == "Guyane française"
+        assert value_text("customer.time_zone", "America/Cayenne", catalog_get(), for_staff=True) == "America/Cayenne"
+        assert value_text("customer.time_zone", "Asia/Calcutta", catalog_get()) == "Asia/Calcutta"
