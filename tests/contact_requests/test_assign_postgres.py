@@ -1,9 +1,19 @@
-"""Two members of staff press "Assign to me" on the same open request at the same moment, each on
+"""Races on one request or one customer, each side on its own connection (PostgreSQL row locks).
+
+Two members of staff press "Assign to me" on the same open request at the same moment, each on
 its own connection (PostgreSQL: the request's row lock orders them): one gets it, the other is told
 who did; the request has one holder and one "assigned" step."""
 
+from contact_requests.actors import ContactRequestLimitReached, ContactRequestTaken
 from contact_requests.models import ContactRequest, ContactRequestEvent
-from contact_requests.services import Actor, ContactRequestError, contact_request_assign, contact_request_complete
+from contact_requests.services import (
+    MAX_ACTIVE_PER_CUSTOMER,
+    Actor,
+    ContactRequestError,
+    contact_request_assign,
+    contact_request_cancel,
+    contact_request_complete,
+)
 from tests.conftest import make_customer_user, make_staff_user
 from tests.contact_requests.helpers import request_for
 from tests.postgresql import CONCURRENT_WRITERS
@@ -66,3 +76,64 @@ def test_simultaneous_take_over_and_complete_closes_the_request_once():
         assert (closed.status, [closed.assigned_to]) == ("completed", won)
         steps = ContactRequestEvent.objects.filter(contact_request_id=contact_request.pk, kind="completed")
         assert [step.details["taken_over_from"] for step in steps] == [holder.email]
+
+
+def test_simultaneous_requests_from_one_customer_stop_at_the_limit():
+    """Eight requests from the same customer at once (a double-clicking page, a retrying integrator), each
+    on its own connection: the customer's row lock makes them count one after the other, so exactly five
+    are open and the other three are told the limit; each open one has its "created" step."""
+    _, customer = make_customer_user("sacha@example.com")
+    created: list = []
+    refused: list = []
+
+    def ask(index):
+        try:
+            created.append(request_for(customer, reason=f"Question {index}"))
+        except ContactRequestLimitReached as error:
+            refused.append(error)
+
+    errors = _in_threads([lambda index=index: ask(index) for index in range(8)])
+    assert errors == []
+    assert (len(created), len(refused)) == (MAX_ACTIVE_PER_CUSTOMER, 8 - MAX_ACTIVE_PER_CUSTOMER)
+    open_requests = ContactRequest.objects.filter(customer=customer)
+    assert open_requests.count() == MAX_ACTIVE_PER_CUSTOMER
+    steps = ContactRequestEvent.objects.filter(contact_request__customer=customer, kind="created")
+    assert steps.count() == MAX_ACTIVE_PER_CUSTOMER
+
+
+def test_a_cancel_and_an_assign_at_once_leave_one_of_them_done():
+    """The customer confirms "Yes, cancel it" while an agent presses "Assign to me", on their own
+    connections: either the request is cancelled and the agent is refused, or the agent holds it and the
+    customer is told a person has taken it; never a cancelled request with a holder, never both steps."""
+    _, customer = make_customer_user("lina@example.com")
+    agent = make_staff_user("quick@example.com", "agent")
+    for _round in range(6):
+        contact_request = request_for(customer)
+        results: dict = {}
+
+        def cancel(contact_request_id=contact_request.pk, results=results):
+            try:
+                contact_request_cancel(contact_request_id=contact_request_id, actor=Actor.customer(customer))
+                results["cancel"] = "done"
+            except ContactRequestTaken:
+                results["cancel"] = "taken"
+
+        def assign(contact_request_id=contact_request.pk, results=results):
+            try:
+                contact_request_assign(contact_request_id=contact_request_id, actor=Actor.staff(agent),
+                                       assignee=agent, seen_assignee_id=None)
+                results["assign"] = "done"
+            except ContactRequestError:
+                results["assign"] = "refused"
+
+        assert _in_threads([cancel, assign]) == []
+        stored = ContactRequest.objects.get(pk=contact_request.pk)
+        kinds = set(
+            ContactRequestEvent.objects.filter(contact_request=stored).exclude(kind="created").values_list("kind", flat=True)
+        )
+        if results == {"cancel": "done", "assign": "refused"}:
+            assert (stored.status, stored.assigned_to, kinds) == ("cancelled", None, {"cancelled"})
+        else:
+            assert results == {"cancel": "taken", "assign": "done"}
+            assert (stored.status, stored.assigned_to, kinds) == ("assigned", agent, {"assigned"})
+            ContactRequest.objects.filter(pk=stored.pk).update(status="completed")  # five open at most
