@@ -4,89 +4,29 @@ static/js/focus-errors.js focuses), and the fields to correct marked aria-invali
 their error. In French and English."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, make_customer_user, make_staff_user
+from tests.core.error_summary import Page, assert_field_error, client_in, page_with_summary
 
 pytestmark = pytest.mark.django_db
 
-HEADING = {"fr": "Veuillez corriger les points suivants", "en": "Please correct the following"}
 MISMATCH = {
     "fr": "L’adresse e-mail ou le mot de passe sont incorrects.",
     "en": "The email address and/or password you specified are not correct.",
 }
 
 
-class _Page(HTMLParser):
-    """The attributes of every element with an id, and of every error summary, with the summary's text."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.by_id: dict[str, dict] = {}
-        self.summaries: list[dict] = []
-        self._depth = 0  # inside a summary: how many of its elements are open
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if "id" in attributes:
-            self.by_id[attributes["id"]] = attributes
-        if self._depth:
-            self._depth += tag not in {"input", "br", "img"}
-        elif "error-summary" in attributes.get("class", "").split():
-            self.summaries.append({**attributes, "text": "", "links": []})
-            self._depth = 1
-        if self._depth and tag == "a":
-            self.summaries[-1]["links"].append(attributes.get("href"))
-
-    def handle_endtag(self, tag):
-        if self._depth:
-            self._depth -= 1
-
-    def handle_data(self, data):
-        if self._depth:
-            self.summaries[-1]["text"] += data
-
-
-def _client(language: str) -> Client:
-    client = Client()
-    client.cookies["django_language"] = language
-    return client
-
-
-def _page(response, language: str) -> _Page:
-    body = response.content.decode()
-    assert response.status_code == 200, (response.status_code, response.get("Location"))
-    assert f'<html lang="{language}">' in body
-    assert '<script src="/static/js/focus-errors.js" defer>' in body  # it focuses the summary
-    page = _Page(body)
-    [summary] = page.summaries
-    assert summary["role"] == "alert" and summary["tabindex"] == "-1", summary
-    assert HEADING[language] in summary["text"], summary["text"]
-    return page
-
-
-def _assert_field_error(page: _Page, field_id: str) -> None:
-    """The field is marked invalid, described by its own error, and the summary links to it."""
-    field = page.by_id[field_id]
-    assert field.get("aria-invalid") == "true", field
-    assert f"{field_id}_error" in field.get("aria-describedby", "").split(), field
-    assert f"{field_id}_error" in page.by_id
-    assert f"#{field_id}" in page.summaries[0]["links"]
-
-
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_wrong_password_on_the_sign_in_page(language):
     make_customer_user("camille@example.com")
-    response = _client(language).post(
+    response = client_in(language).post(
         reverse("account_login"), {"login": "camille@example.com", "password": "wrong-password-123"}
     )
-    page = _page(response, language)
+    page = page_with_summary(response, language)
     summary = page.summaries[0]
     assert MISMATCH[language] in summary["text"]
     # The error concerns both fields, though it names neither: both are marked, described by the summary.
@@ -102,64 +42,64 @@ def test_a_wrong_password_on_the_sign_in_page(language):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_an_invalid_email_on_the_sign_in_page(language):
-    response = _client(language).post(reverse("account_login"), {"login": "not-an-email", "password": "x"})
-    page = _page(response, language)
-    _assert_field_error(page, "id_login")
+    response = client_in(language).post(reverse("account_login"), {"login": "not-an-email", "password": "x"})
+    page = page_with_summary(response, language)
+    assert_field_error(page, "id_login")
     assert page.by_id["id_password"].get("aria-invalid") is None  # a field without error is not marked
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_sign_up_page(language):
-    response = _client(language).post(
+    response = client_in(language).post(
         reverse("account_signup"), {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD + "x"}
     )
-    _assert_field_error(_page(response, language), "id_password2")
+    assert_field_error(page_with_summary(response, language), "id_password2")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_password_reset_pages(language, django_capture_on_commit_callbacks):
-    client = _client(language)
+    client = client_in(language)
     response = client.post(reverse("account_reset_password"), {"email": "not-an-email"})
-    _assert_field_error(_page(response, language), "id_email")
+    assert_field_error(page_with_summary(response, language), "id_email")
     make_customer_user("camille@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": "camille@example.com"})
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
     form_url = client.get(link)["Location"]  # allauth keeps the key in the session and drops it from the URL
     response = client.post(form_url, {"password1": "another-long-Pass-2026", "password2": "something-else-2026"})
-    _assert_field_error(_page(response, language), "id_password2")
+    assert_field_error(page_with_summary(response, language), "id_password2")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_email_confirmation_code_page(language):
-    client = _client(language)
+    client = client_in(language)
     client.post(reverse("account_signup"), {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD})
     response = client.post(reverse("account_email_verification_sent"), {"code": "AAAA-AAAA"})
-    _assert_field_error(_page(response, language), "id_code")
+    assert_field_error(page_with_summary(response, language), "id_code")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_sign_in_code_pages(language):
     make_customer_user("camille@example.com")
-    client = _client(language)
+    client = client_in(language)
     response = client.post(reverse("account_request_login_code"), {"email": "not-an-email"})
-    _assert_field_error(_page(response, language), "id_email")
+    assert_field_error(page_with_summary(response, language), "id_email")
     client.post(reverse("account_request_login_code"), {"email": "camille@example.com"})
     response = client.post(reverse("account_confirm_login_code"), {"code": "AAAA-AAAA"})
-    _assert_field_error(_page(response, language), "id_code")
+    assert_field_error(page_with_summary(response, language), "id_code")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_staff_two_factor_page(language):
     make_staff_user("agent@example.com", "agent")
-    client = _client(language)
+    client = client_in(language)
     response = client.post(reverse("account_login"), {"login": "agent@example.com", "password": PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
-    _assert_field_error(_page(response, language), "id_code")
+    assert_field_error(page_with_summary(response, language), "id_code")
 
 
 def test_a_page_without_errors_has_no_summary():
-    page = _Page(_client("en").get(reverse("account_login")).content.decode())
+    page = Page(client_in("en").get(reverse("account_login")).content.decode())
     assert page.summaries == []
     assert page.by_id["id_login"].get("aria-invalid") is None
