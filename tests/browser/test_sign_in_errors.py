@@ -1,5 +1,6 @@
-"""The sign-in and sign-up pages answered with errors open on them, as every form of the site: the error
-summary has the focus (so a phone scrolls to it and a screen reader reads it), and axe finds nothing."""
+"""The sign-in and sign-up pages, and the account pages of a signed-in person, answered with errors open
+on them, as every form of the site: the error summary has the focus (so a phone scrolls to it and a
+screen reader reads it), and axe finds nothing."""
 
 import re
 
@@ -44,4 +45,33 @@ def test_sign_in_and_sign_up_errors_take_the_focus(page, site, assert_accessible
     summary.get_by_role("link").first.click()
     expect(page.locator("#id_password2")).to_be_focused()
     expect(page).to_have_url(re.compile("#id_password2$"))
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_signed_in_account_pages_errors_take_the_focus(page, site, assert_accessible, language):
+    # The password change and the authenticator app set-up: a wrong answer opens on the summary.
+    make_customer_user("camille@example.com")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
+    sign_in(page, site, "camille@example.com")
+    expect(page).to_have_url(re.compile("/my/$"))
+
+    page.goto(site + "/accounts/password/change/")
+    page.locator("#id_oldpassword").fill("wrong-password-123")
+    page.locator("#id_password1").fill("a-brand-new-Pass-2026")
+    page.locator("#id_password2").fill("a-brand-new-Pass-2026")
+    page.locator("main form button[type=submit]").last.click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(page.locator("#id_oldpassword")).to_have_attribute("aria-invalid", "true")
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#id_oldpassword")).to_be_focused()
+    assert_accessible(page)
+
+    page.goto(site + "/accounts/2fa/totp/activate/")
+    page.locator("#id_code").fill("000000")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#id_code")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
