@@ -2,8 +2,9 @@
 
 Django logs the path of every 4xx/5xx answer (`django.request`) and, under runserver, of every request
 (`django.server`). Some paths carry a secret: a one-click token (`/unsubscribe/<token>/`, which
-unsubscribes whoever POSTs it) and a password-reset key. API keys travel in headers, which Django does
-not log, but a key pasted into a message or an exception text must not reach a log file either.
+unsubscribes whoever POSTs it, and `/confirm/<token>/`, which confirms an opt-in) and a password-reset
+key. API keys travel in headers, which Django does not log, but a key pasted into a message or an
+exception text must not reach a log file either.
 
 The filter is set on the handlers (portal.settings.base.LOGGING), so it sees every record that
 propagates to them, whatever logger wrote it. (Found by tests/security/test_logs.py.)
@@ -15,8 +16,8 @@ import re
 REDACTED = "[redacted]"
 
 PATTERNS = [
-    # One-click links: the whole token (signed public id).
-    (re.compile(r"(/unsubscribe/)[^/\s\"'?]+"), rf"\1{REDACTED}"),
+    # One-click links (unsubscribe, double opt-in confirmation): the whole token (signed public id).
+    (re.compile(r"(/(?:unsubscribe|confirm)/)[^/\s\"'?]+"), rf"\1{REDACTED}"),
     # allauth password reset: /accounts/password/reset/key/<uidb36>-<key>/ (and the set-password step).
     (re.compile(r"(/password/reset/key/)[^/\s\"'?]+"), rf"\1{REDACTED}"),
     # API keys: cpp_<8 hex>_<secret>; the prefix alone identifies the key, keep it.

@@ -57,8 +57,14 @@ class LinkExpired(LinkError):
 # --- Creating links ------------------------------------------------------------------------------
 
 
+# The page of each kind of link: a confirmation is not an unsubscribe, and its address says so. (The
+# /unsubscribe/ page still answers confirmation links, for those sent before /confirm/ existed.)
+LINK_URL_NAMES = {LinkPurpose.UNSUBSCRIBE: "links:one_click", LinkPurpose.CONFIRM: "links:confirm"}
+
+
 def link_url(link: OneClickLink) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("links:one_click", kwargs={"token": token_for(link.public_id)})
+    path = reverse(LINK_URL_NAMES[link.purpose], kwargs={"token": token_for(link.public_id)})
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def list_unsubscribe_headers(url: str) -> dict[str, str]:
@@ -153,16 +159,18 @@ def _what(topic: Topic | None, channel_name: str) -> str:
 # --- Using links ---------------------------------------------------------------------------------
 
 
-def link_resolve(*, token: str, now: datetime | None = None) -> OneClickLink:
-    """The link a token names. Raises LinkTampered (400), LinkUnknown (404) or LinkExpired (410)."""
+def link_resolve(*, token: str, purpose: str | None = None, now: datetime | None = None) -> OneClickLink:
+    """The link a token names (of that purpose, when one is given: a link of another purpose is unknown).
+    Raises LinkTampered (400), LinkUnknown (404) or LinkExpired (410)."""
     public_id = public_id_from(token)
     if public_id is None:
         raise LinkTampered()
-    link = (
-        OneClickLink.objects.select_related("customer", "topic")
-        .filter(public_id=public_id, customer__erased_at__isnull=True)
-        .first()
+    links = OneClickLink.objects.select_related("customer", "topic").filter(
+        public_id=public_id, customer__erased_at__isnull=True
     )
+    if purpose is not None:
+        links = links.filter(purpose=purpose)
+    link = links.first()
     if link is None:
         raise LinkUnknown()
     if link.expires_at <= (now or timezone.now()):

@@ -1,6 +1,7 @@
-"""The one-click page at /unsubscribe/<token>/: GET shows one button and changes nothing (mail
-software fetches links to scan them); POST does it at once, with no login, cookie or CSRF token
-(RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click`; the page's button POSTs the same).
+"""The one-click pages: /unsubscribe/<token>/ and /confirm/<token>/ (double opt-in confirmation). GET
+shows one button and changes nothing (mail software fetches links to scan them); POST does it at once,
+with no login, cookie or CSRF token (RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click`; the
+page's button POSTs the same).
 
 CSRF protection would refuse the mail client's POST with a 403 and break one-click; it protects
 nothing here, since the secret is the token in the URL, which a forging site does not have.
@@ -51,16 +52,9 @@ def _no_index(response):
     return response
 
 
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-@rate_limited(
-    group="one-click",
-    rules=(by_address(_per_address_per_minute), by_url_argument("token", _per_link_per_minute)),
-)
-def one_click(request, token: str):
+def _link_page(request, token: str, *, purpose: LinkPurpose | None):
     try:
-        link = link_resolve(token=token)
+        link = link_resolve(token=token, purpose=purpose)
     except LinkError as error:
         return _no_index(render(request, "links/invalid.html", {"error": error}, status=error.status))
     _customer_language_activate(request, link)
@@ -80,3 +74,25 @@ def one_click(request, token: str):
     outcome = link_use(link=link, context=change_context)
     status = 200 if outcome.done else 409
     return _no_index(render(request, "links/done.html", {**context, "outcome": outcome}, status=status))
+
+
+def _public_link_view(view):
+    """No CSRF token, never cached, GET/HEAD/POST only, and one rate budget for both addresses (per
+    visitor address, and per link: a token counts the same under /unsubscribe/ and /confirm/)."""
+    limited = rate_limited(
+        group="one-click",
+        rules=(by_address(_per_address_per_minute), by_url_argument("token", _per_link_per_minute)),
+    )(view)
+    return csrf_exempt(never_cache(require_http_methods(["GET", "HEAD", "POST"])(limited)))
+
+
+@_public_link_view
+def one_click(request, token: str):
+    """An unsubscribe link; also a confirmation link sent before /confirm/ existed (links in mailboxes)."""
+    return _link_page(request, token, purpose=None)
+
+
+@_public_link_view
+def confirm(request, token: str):
+    """A double opt-in confirmation link. Another link's token names no confirmation: 404, as unknown."""
+    return _link_page(request, token, purpose=LinkPurpose.CONFIRM)

@@ -29,6 +29,6 @@ urlpatterns = [
     path("my/", include("customer_pages.urls")),
     path("support/customers/<int:customer_id>/privacy/", include("support.urls_privacy")),
     path("support/", include("support.urls")),
-    path("unsubscribe/", include("links.urls")),
+    path("", include("links.urls")),  # /unsubscribe/<token>/ and /confirm/<token>/
     path("admin/", admin.site.urls),
 ]

@@ -39,7 +39,8 @@ def test_an_sms_opt_in_without_a_verified_email_is_confirmed_by_an_sms_link(api)
     assert not OutboundMessage.objects.filter(channel="email").exists()
     link = OneClickLink.objects.get(purpose=LinkPurpose.CONFIRM, customer=customer)
     assert (link.topic.code, link.channel) == ("offers", "sms")
-    path = re.search(r"https?://[^/\s]+(/unsubscribe/\S+/)", message.body).group(1)
+    assert "/unsubscribe/" not in message.body
+    path = re.search(r"https?://[^/\s]+(/confirm/\S+/)", message.body).group(1)
     mail_client = Client(enforce_csrf_checks=True)
     assert mail_client.get(path).status_code == 200 and _status(customer, "offers", "sms") == "pending"
     assert mail_client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200

@@ -29,8 +29,10 @@ def offers_email(customer) -> str | None:
 
 
 def confirmation_path() -> str:
+    """The path of the link in the latest confirmation email: under /confirm/, not /unsubscribe/."""
     body = OutboundMessage.objects.filter(channel="email").latest("id").body
-    return re.search(r"https?://[^/\s]+(/unsubscribe/[^\s]+/)", body).group(1)
+    assert "/unsubscribe/" not in body
+    return re.search(r"https?://[^/\s]+(/confirm/[^\s]+/)", body).group(1)
 
 
 def test_an_api_opt_in_is_pending_until_the_customer_confirms(customer_user, mail_client):

@@ -177,6 +177,8 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "privacy_staff:erase": {"GET": console_form_page("/support/customers/"), "POST": supervisor_page(400)},
     # One-click links: no login; the token is the secret (B's link: the page names no one).
     "links:one_click": {"GET": everyone(200), "POST": everyone(200)},
+    # B's confirmation link (the newsletter, pending): the POST confirms it (409 once it is no longer pending).
+    "links:confirm": {"GET": everyone(200), "POST": everyone(200)},
 }
 
 # --- API callers: no key (and browser sessions, which the API does not accept), a key with one

@@ -40,7 +40,7 @@ def test_every_private_page_says_no_store(world):  # noqa: F811
             failures.append(f"{path} ({route.name}): Cache-Control {response.get('Cache-Control')!r}")
     assert not failures, "\n".join(failures)
     assert {"preferences:overview", "support:customer_detail", "privacy:privacy", "privacy_staff:export_download",
-            "support:dashboard_csv", "links:one_click"} <= set(checked)
+            "support:dashboard_csv", "links:one_click", "links:confirm"} <= set(checked)
 
 
 def test_api_answers_with_personal_data_say_no_store(world):  # noqa: F811

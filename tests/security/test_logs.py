@@ -1,6 +1,6 @@
 """No secret or token in the logs: what the configured handlers write during an API call with a key,
-one-click POSTs (including refused ones, which Django logs with their path), a password reset and a
-failed sign-in never holds the key, the token, the reset key or a password."""
+one-click and confirmation links (including refused ones, which Django logs with their path), a
+password reset and a failed sign-in never holds the key, the token, the reset key or a password."""
 
 import io
 import logging
@@ -14,8 +14,12 @@ from django.utils import timezone
 
 from api.services import api_client_create
 from common.log_filters import REDACTED, SecretRedactingFilter, redact
-from links.models import OneClickLink
+from links.models import LinkPurpose, OneClickLink
+from links.tokens import token_for
 from notifications.models import OutboundMessage
+from preferences.changes import preferences_change
+from preferences.domain import ActorType, Source
+from preferences.ledger import ChangeContext
 from tests.conftest import PASSWORD, make_customer_user
 from tests.links.conftest import unsubscribe_path
 
@@ -75,6 +79,27 @@ def test_one_click_tokens_never_reach_the_logs(log_output, settings):
     assert token not in text and token.split(".")[0] not in text
 
 
+def test_confirmation_tokens_never_reach_the_logs(log_output, settings):
+    """A double opt-in confirmation link (/confirm/<token>/) is as secret as an unsubscribe link."""
+    _user, customer = make_customer_user("camille@example.com")
+    api = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id="7")
+    preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=api)
+    link = OneClickLink.objects.get(customer=customer, purpose=LinkPurpose.CONFIRM)
+    token = token_for(link.public_id)
+    path = f"/confirm/{token}/"
+    mail_client = Client(enforce_csrf_checks=True)
+    settings.ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE = 1
+    assert mail_client.get(path).status_code == 200
+    assert mail_client.get(path).status_code == 429  # logged with its path
+    settings.ONE_CLICK_LINK_RATE_LIMIT_PER_MINUTE = 100
+    OneClickLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    assert mail_client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 410
+    logging.getLogger("django.server").info('"%s" %s %s', f"GET {path} HTTP/1.1", "200", "0", extra={"status_code": 200})
+    text = log_output.getvalue()
+    assert "/confirm/[redacted]/" in text
+    assert token not in text and token.split(".")[0] not in text
+
+
 def test_a_password_reset_key_and_passwords_never_reach_the_logs(log_output):
     make_customer_user("camille@example.com")
     client = Client()
@@ -98,6 +123,13 @@ def test_a_password_reset_key_and_passwords_never_reach_the_logs(log_output):
 
 def test_the_redaction_rules():
     assert redact("GET /unsubscribe/AbC-12_x.sIgNaTuRe/ HTTP/1.1") == "GET /unsubscribe/[redacted]/ HTTP/1.1"
+    assert redact("Gone: /confirm/AbC-12_x.sIgNaTuRe/") == "Gone: /confirm/[redacted]/"
+    assert redact("https://example.com/confirm/AbC-12_x.sIgNaTuRe/?x=1") == "https://example.com/confirm/[redacted]/?x=1"
+    # allauth's code pages end in /confirm/ and carry no secret: left as they are.
+    assert redact("POST /accounts/login/code/confirm/ HTTP/1.1") == "POST /accounts/login/code/confirm/ HTTP/1.1"
+    assert redact("Bad Request: /accounts/reauthenticate/code/confirm/?next=/my/") == (
+        "Bad Request: /accounts/reauthenticate/code/confirm/?next=/my/"
+    )
     assert redact("Not Found: /accounts/password/reset/key/3-abc-def/") == "Not Found: /accounts/password/reset/key/[redacted]/"
     assert redact("key cpp_0123abcd_SeCrEt-_x") == "key cpp_0123abcd_[redacted]"
     assert redact("secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") == "secret whsec_[redacted]"

@@ -70,7 +70,7 @@ def _values(world: World, route: Route, *, missing: bool) -> dict[str, object]:
         "approval_id": world.b_approval_id,
         "fmt": "json",
         "kind": "email",
-        "token": world.b_token,
+        "token": world.b_confirm_token if route.name == "links:confirm" else world.b_token,
         "send_id": world.owner_send_id,
         "audience_id": world.owner_audience_id,
         "endpoint_id": world.owner_endpoint_id,

@@ -13,9 +13,11 @@ from api.services import SendReport, api_client_create, sends_record
 from audiences.services import audience_create
 from contact_requests.models import CreatedByType
 from contact_requests.services import contact_request_create
+from links.models import LinkPurpose, OneClickLink
 from links.services import unsubscribe_link_get_or_create
 from links.tokens import token_for
 from preferences.catalog import catalog_get
+from preferences.changes import preferences_change
 from preferences.contact_points import contact_point_import
 from preferences.customers import customer_create
 from preferences.domain import ActorType, ContactPointKind, Source
@@ -52,7 +54,7 @@ class World:
     b_contact_point_id: int
     b_contact_request_id: int
     b_export_id: int
-    b_token: str
+    b_token: str  # B's unsubscribe link
     # Objects of another API client (the "owner"), never of the client under test.
     owner: ApiClient
     owner_endpoint_id: int
@@ -62,6 +64,7 @@ class World:
     owner_audience_id: int
     api_keys: dict[str, str] = field(default_factory=dict)  # caller name → key
     b_approval_id: int = 0  # the agent's request that a supervisor approve an export of B's data
+    b_confirm_token: str = ""  # B's double opt-in confirmation link (the newsletter by email, pending)
 
     def b_personal_values(self) -> list[str]:
         """What only B, staff and clients holding contact_points:read may see."""
@@ -170,4 +173,10 @@ def world_build() -> World:
         world.api_keys[f"scope:{scope}"] = key
     _client, world.api_keys["scope:none"] = api_client_create(name="no-scope", scopes=[])
     _client, world.api_keys["scope:all"] = api_client_create(name="all-scopes", scopes=list(Scope.values))
+    # Last, so that nothing above sees it: the owner opts B in to the newsletter, which waits for B's
+    # confirmation (double opt-in) and sends B a confirmation link.
+    api = ChangeContext(actor_type=ActorType.API_CLIENT, source=Source.API, actor_id=str(owner.pk))
+    preferences_change(customer_id=customer_b.pk, changes={"subscription.newsletter.email": "in"}, context=api)
+    confirmation = OneClickLink.objects.get(customer=customer_b, purpose=LinkPurpose.CONFIRM)
+    world.b_confirm_token = token_for(confirmation.public_id)
     return world
