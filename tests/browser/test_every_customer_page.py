@@ -2,9 +2,10 @@
 sideways scroll, and no words of the other language in the main content.
 
 The pages: the customer's pages under /my/ (with the state that fills them: a pending phone, a pause,
-an open request, an export in progress, a long history), the one-click link pages, and the account
-pages of allauth that a customer sees (sign in, sign up, codes, password reset and change, email
-addresses, two-factor set-up, sign out), including the pages reached only after a form is sent.
+an open request, an export in progress, a long history), the one-click link pages (unsubscribe and
+confirm), and the account pages of allauth that a customer sees (sign in, sign up, codes, password
+reset and change, email addresses, two-factor set-up, sign out), including the pages reached only
+after a form is sent.
 """
 
 import re
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from contact_requests.models import CreatedByType
 from contact_requests.services import contact_request_create
-from links.services import unsubscribe_link_get_or_create
+from links.services import optin_confirmation_request, unsubscribe_link_get_or_create
 from links.tokens import token_for
 from preferences.changes import preferences_change
 from preferences.contact_points import contact_point_add
@@ -75,6 +76,12 @@ def the_customer():
     data_export_request(customer_id=customer.pk, requested_by_type="customer", requested_by_id=str(user.pk))
     link = unsubscribe_link_get_or_create(customer=customer, topic=None)
     return user, customer, contact_request, link
+
+
+def _confirm(page, site, world):
+    """The page of a double opt-in confirmation link (/confirm/<token>/), as the email gives it."""
+    (confirmation,) = optin_confirmation_request(customer=world["customer"], keys=["subscription.surveys.email"], email=EMAIL)
+    page.goto(site + f"/confirm/{token_for(confirmation.public_id)}/")
 
 
 def _sign_in(context, site, user):
@@ -161,6 +168,8 @@ PAGES = [
     ("unsubscribe", False, lambda page, site, world: page.goto(site + world["unsubscribe"])),
     ("unsubscribe-done", False, _unsubscribe_done),
     ("unsubscribe-invalid", False, "/unsubscribe/not-a-token/"),
+    ("confirm", False, _confirm),
+    ("confirm-invalid", False, "/confirm/not-a-token/"),
     ("overview", True, "/my/"),
     ("channels", True, "/my/channels/"),
     ("topics", True, "/my/topics/"),
@@ -185,8 +194,9 @@ PAGES = [
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize(("name", "signed_in", "target"), PAGES, ids=[entry[0] for entry in PAGES])
 def test_the_page_is_accessible_in_its_language_and_never_scrolls_sideways(browser, site, axe, name, signed_in, target, language):
-    user, _customer, contact_request, link = the_customer()
-    world = {"user": user, "request": contact_request, "unsubscribe": f"/unsubscribe/{token_for(link.public_id)}/"}
+    user, customer, contact_request, link = the_customer()
+    world = {"user": user, "customer": customer, "request": contact_request,
+             "unsubscribe": f"/unsubscribe/{token_for(link.public_id)}/"}
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, bypass_csp=True,
                                   locale="fr-FR" if language == "fr" else "en-GB")
     context.add_cookies([{"name": "django_language", "value": language, "url": site}])

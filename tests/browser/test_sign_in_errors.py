@@ -69,7 +69,16 @@ def test_signed_in_account_pages_errors_take_the_focus(page, site, assert_access
     expect(page.locator("#id_oldpassword")).to_be_focused()
     assert_accessible(page)
 
+    # Setting up an app asks for the password again first: a wrong one opens on the summary too.
     page.goto(site + "/accounts/2fa/totp/activate/")
+    expect(page).to_have_url(re.compile("/accounts/reauthenticate/"))
+    page.locator("#id_password").fill("wrong-password-123")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#id_password")).to_have_attribute("aria-invalid", "true")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(re.compile("/accounts/2fa/totp/activate/$"))
     page.locator("#id_code").fill("000000")
     page.locator("main form button[type=submit]").last.click()
     expect(page.locator(".error-summary")).to_be_focused()
