@@ -36,7 +36,7 @@ def pause_end_text(moment, customer) -> str:
 
 
 def _cleared_rows(document, keys: list[str]) -> list[str]:
-    """The cleared choices in plain words ("“Offers” by Email"), as the history names them."""
+    """The cleared choices in plain words ("“Offers” by email"), as the history names them."""
     events = [ConsentEvent(key=key, old_value=SubscriptionStatus.OUT, new_value=SubscriptionStatus.IN) for key in keys]
     return [row.what for row in event_rows(events, document.catalog)]
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.sentences import in_sentence
 from contact_requests.selectors import contact_request_steps_for_customer, contact_requests_open_for_customer
 from contact_requests.wording import customer_step_text
 from customer_pages import forms
@@ -80,7 +81,10 @@ def overview(request, customer):
             "footprint": footprint_estimate(document),
             "summary": _summary(document, paused=paused_until is not None),
             "paused_until_text": pause_end_text(paused_until, customer) if paused_until else "",
-            "critical_topics": [topic.name for topic in document.catalog.topics if topic.kind == TopicKind.CRITICAL],
+            # Named inside a sentence ("… cannot all be turned off (account security, …)").
+            "critical_topics": [
+                in_sentence(topic.name) for topic in document.catalog.topics if topic.kind == TopicKind.CRITICAL
+            ],
             "open_contact_requests": contact_requests_open_for_customer(customer=customer),
         },
     )

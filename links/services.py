@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.sentences import in_sentence
 from links.models import LinkPurpose, OneClickLink
 from links.tokens import public_id_from, public_id_new, token_for
 from notifications.services import email_enqueue, sms_enqueue
@@ -153,7 +154,7 @@ def optin_confirmation_request(
 def _what(topic: Topic | None, channel_name: str) -> str:
     if topic is None:
         return _("every marketing message, on every channel")
-    return _("“%(topic)s” by %(channel)s") % {"topic": topic.name, "channel": channel_name}
+    return _("“%(topic)s” by %(channel)s") % {"topic": topic.name, "channel": in_sentence(channel_name)}
 
 
 # --- Using links ---------------------------------------------------------------------------------

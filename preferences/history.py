@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.sentences import in_sentence
 from common.time_zones import time_zone_name
 from preferences.catalog import Catalog
 from preferences.contact_points import contact_point_display
@@ -120,7 +121,7 @@ def _what(key: str, catalog: Catalog, for_staff: bool) -> str:
         channel = channels.get(setting.detail)
         return _("“%(topic)s” by %(channel)s") % {
             "topic": topic.name if topic else setting.name,
-            "channel": channel.name if channel else setting.detail,
+            "channel": in_sentence(channel.name) if channel else setting.detail,
         }
     if setting.kind == TOPIC:
         topic = topics.get(setting.name)

@@ -6,6 +6,7 @@ from django import template
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from common import site
+from common.sentences import in_sentence as _in_sentence
 from common.time_zones import time_zone_name
 from preferences.contact_points import contact_point_display, phone_display
 
@@ -68,3 +69,9 @@ def phone(number: str) -> str:
 def zone_name(zone: str) -> str:
     """A time zone as the customer chose it in the list ("France métropolitaine"), not "Europe/Paris"."""
     return time_zone_name(zone) if zone else zone
+
+
+@register.filter
+def in_sentence(label) -> str:
+    """A channel's or topic's name inside a sentence (common.sentences): "sans {{ channel.name|in_sentence }}"."""
+    return _in_sentence(label)

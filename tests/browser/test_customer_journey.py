@@ -53,8 +53,8 @@ def test_sign_up_verify_rank_choose_ai_and_paper_then_see_the_history(page, site
     page.locator("#id_add_postal_password").fill(PASSWORD)
     page.locator("#id_add_postal_password").press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Your postal address was added")
-    page.get_by_role("button", name=re.compile(r"^Up ?: move Postal mail up$")).click()
-    page.get_by_role("button", name=re.compile(r"^Up ?: move Postal mail up$")).click()
+    page.get_by_role("button", name=re.compile(r"^Up ?: move postal mail up$")).click()
+    page.get_by_role("button", name=re.compile(r"^Up ?: move postal mail up$")).click()
     expect(page.locator(".ranking li").first).to_contain_text("Postal mail")
     assert_accessible(page)
 

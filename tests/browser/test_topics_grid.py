@@ -143,7 +143,7 @@ def test_a_channel_not_set_up_says_why_and_links_to_the_fix(browser, site):
 def test_the_overview_links_each_row_to_its_topic_and_shows_ai_and_people(browser, site):
     make_customer_user("camille@example.com", language="en")
     context, page = _signed_in(browser, site)
-    expect(page.get_by_text("Some messages cannot all be turned off (Account security, Contract and legal notices)")).to_be_visible()
+    expect(page.get_by_text("Some messages cannot all be turned off (account security, contract and legal notices)")).to_be_visible()
     expect(page.get_by_role("link", name="Choose how we use AI with you")).to_have_attribute("href", "/my/ai/")
     expect(page.get_by_role("link", name="Talk to a person").last).to_be_visible()
     page.get_by_role("link", name="Change — Offers and promotions").click()

@@ -76,8 +76,8 @@ def test_the_overview_link_opens_the_topics_details(customer_client):
 @pytest.mark.parametrize(
     ("language", "change", "why"),
     [
-        ("fr", "Modifier", "Certains messages ne peuvent pas être tous coupés (Sécurité du compte, Contrat et informations légales)"),
-        ("en", "Change", "Some messages cannot all be turned off (Account security, Contract and legal notices)"),
+        ("fr", "Modifier", "Certains messages ne peuvent pas être tous coupés (sécurité du compte, contrat et informations légales)"),
+        ("en", "Change", "Some messages cannot all be turned off (account security, contract and legal notices)"),
     ],
 )
 def test_the_overview_links_each_row_and_says_why_some_messages_stay(customer_client, language, change, why):

@@ -1,0 +1,32 @@
+"""A label as it reads inside a sentence: "sans e-mail", "without email", "par SMS", "par WhatsApp".
+
+Channel and topic names are written as labels, with a capital ("E-mail", "Lettre d’information"), for
+table headers, checkboxes and headings. In running text they lose it, in French and in English, unless
+their first word is an acronym (SMS, RCS) or a proper name (WhatsApp, Messenger). Every sentence that
+names a channel or a topic goes through in_sentence() (templates: the `in_sentence` filter), so the
+rule lives here only. A name quoted in a sentence (“Offres et promotions”) is cited as written.
+"""
+
+import re
+
+# Proper names that start with a single capital, so not told apart from a common noun by their spelling:
+# brands a supervisor may name a channel after. Names with a capital inside (WhatsApp, iMessage) or
+# written in capitals (SMS, RCS) need no entry.
+PROPER_NAMES = ("Android", "Apple", "Facebook", "Google", "Instagram", "La Poste", "Messenger", "Signal", "Telegram", "Viber")
+
+_FIRST_WORD = re.compile(r"\w[\w’'-]*")
+_PROPER_NAME = re.compile("(?:" + "|".join(re.escape(name) for name in PROPER_NAMES) + r")\b")
+
+
+def in_sentence(label: str) -> str:
+    """`label` with its first letter in lower case, unless its first word is an acronym or a proper name."""
+    text = str(label)
+    match = _FIRST_WORD.search(text)
+    if match is None or match.start() != 0:
+        return text
+    word = match.group()
+    if any(letter.isupper() for letter in word[1:]):  # SMS, WhatsApp, RCS
+        return text
+    if _PROPER_NAME.match(text):
+        return text
+    return text[0].lower() + text[1:]
