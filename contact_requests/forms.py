@@ -56,6 +56,15 @@ class SlotsOffered:
         return slots
 
 
+def _offer_channels(form: forms.Form, reachable: list[str]) -> None:
+    """Show only the channels the customer can be reached on: the radio buttons rendered are those, so
+    the error summary links to the first of them. The field still knows every channel, so one posted
+    that cannot be used is refused with its reason (clean_preferred_channel), not as an unknown choice."""
+    form.reachable = list(reachable)
+    field = form.fields["preferred_channel"]
+    field.widget.choices = [(value, label) for value, label in field.choices if value in form.reachable]
+
+
 class ContactRequestForm(SlotsOffered, forms.Form):
     topic = forms.ModelChoiceField(
         label=_("What is it about?"),
@@ -86,7 +95,7 @@ class ContactRequestForm(SlotsOffered, forms.Form):
         self.offer_slots(slots_offered)
         # Only the channels the customer can be reached on are offered; the others say what is missing
         # and where to add it (the service refuses them too).
-        self.reachable = list(reachable)
+        _offer_channels(self, reachable)
         self.unreachable = [
             {"label": label, "missing": channel_missing_text(value), "kind": CHANNEL_NEEDS[value].kind}
             for value, label in PreferredChannel.choices
@@ -113,7 +122,7 @@ class ContactRequestChangeForm(SlotsOffered, forms.Form):
     def __init__(self, *args, reachable: list[str], slots_offered: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.offer_slots(slots_offered)
-        self.reachable = list(reachable)
+        _offer_channels(self, reachable)
 
     def clean_preferred_channel(self) -> str:
         channel = self.cleaned_data["preferred_channel"]

@@ -75,3 +75,15 @@ def zone_name(zone: str) -> str:
 def in_sentence(label) -> str:
     """A channel's or topic's name inside a sentence (common.sentences): "sans {{ channel.name|in_sentence }}"."""
     return _in_sentence(label)
+
+
+@register.filter
+def error_target(field) -> str:
+    """The id an error summary links a field to: its input, or for a group of radio buttons or checkboxes
+    (whose label names no input) the first one the form offers; empty when it offers none."""
+    if field.id_for_label:
+        return field.id_for_label
+    for option in field.subwidgets:
+        if option.id_for_label:
+            return option.id_for_label
+    return ""
