@@ -44,7 +44,7 @@ CHANNELS = [
         ),
     },
     {
-        "code": "app", "order": 6, "name_fr": "Notifications de l'application", "name_en": "App notifications",
+        "code": "app", "order": 6, "name_fr": "Notifications de l’application", "name_en": "App notifications",
         "footprint_g_co2e": "0.05",
         "footprint_source": _(
             "Estimate for a push notification of a few kilobytes (ADEME, La face cachée du numérique, "
@@ -96,7 +96,7 @@ TOPICS = [
     },
     {
         "code": "newsletter", "kind": "marketing", "order": 6, "messages_per_month": "1",
-        "name_fr": "Lettre d'information", "name_en": "Newsletter",
+        "name_fr": "Lettre d’information", "name_en": "Newsletter",
         "description_fr": "Nos nouveautés, une fois par mois.", "description_en": "Our news, once a month.",
         "allowed_channels": ["email", "postal", "app"], "default_channels": [],
         "paper_copy_available": False,
