@@ -31,6 +31,30 @@
       target.focus();
     }
   }
+  // A summary link jumps to its input; alone, the browser scrolls the input to the very top of the
+  // screen, its question (the group's legend, the field's label) above it out of sight. As in GOV.UK's
+  // error summary: bring the question into view, then focus the input without scrolling again.
+  function questionFor(input) {
+    var group = (input.type === "radio" || input.type === "checkbox") && input.closest("fieldset");
+    var legend = group && group.querySelector("legend");
+    if (legend) {
+      return legend;
+    }
+    return (input.labels && input.labels[0]) || input;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('.error-summary a[href^="#"]');
+    var input = link && document.getElementById(link.hash.slice(1));
+    if (!input || typeof input.focus !== "function") {
+      return;
+    }
+    event.preventDefault();
+    if (window.history.pushState) {
+      window.history.pushState(null, "", link.hash);  // the address and Back as the plain link leaves them
+    }
+    questionFor(input).scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusOnLoad);
   } else {

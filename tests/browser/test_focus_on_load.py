@@ -59,8 +59,9 @@ def test_a_summary_link_moves_the_focus_to_the_first_button_of_its_group(browser
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     summary.get_by_role("link", name="How should we contact you?").click()
-    # No phone: the first channel offered is email, and it is the one focused.
+    # No phone: the first channel offered is email, and it is the one focused, its question in sight.
     expect(page.locator("input[name=preferred_channel][value=email]")).to_be_focused()
+    expect(page.get_by_text("How should we contact you?", exact=True).last).to_be_in_viewport()
     context.close()
 
 
