@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import time
 from itertools import groupby
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from contact_requests.availability import TeamHours
@@ -22,7 +23,8 @@ class TeamContact:
 
     @property
     def opening_lines(self) -> list[str]:
-        """E.g. ["Monday–Friday: 9:00–18:00"], days with the same hours grouped, in the active language."""
+        """E.g. ["Monday–Friday: 9:00–18:00"] or ["lundi–vendredi : 9 h – 18 h"], days with the same hours
+        grouped, in the active language."""
         by_day: dict[int, tuple[tuple[time, time], ...]] = {}
         for weekday, opens, closes in sorted(self.hours.periods):
             by_day[weekday] = (*by_day.get(weekday, ()), (opens, closes))
@@ -34,9 +36,22 @@ class TeamContact:
                 str(Weekday(run[0]).label) if len(run) == 1 else f"{Weekday(run[0]).label}–{Weekday(run[-1]).label}"
                 for run in runs
             )
-            times = ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in hours)
+            times = ", ".join(_span_text(opens, closes) for opens, closes in hours)
             lines.append(_("%(days)s: %(times)s") % {"days": day_text, "times": times})
         return lines
+
+
+def _clock_text(moment: time) -> str:
+    """A time of day as the reader writes it, like the time slots' labels: "9 h", "9 h 30"; "9:00"."""
+    if (get_language() or "fr").startswith("fr"):
+        return f"{moment.hour}\u00a0h" + (f"\u00a0{moment.minute:02d}" if moment.minute else "")
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def _span_text(opens: time, closes: time) -> str:
+    # French spaces the dash between two times that are written with spaces ("9 h – 18 h").
+    dash = " – " if (get_language() or "fr").startswith("fr") else "–"
+    return f"{_clock_text(opens)}{dash}{_clock_text(closes)}"
 
 
 def _runs(numbers: list[int]) -> list[list[int]]:

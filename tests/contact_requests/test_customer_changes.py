@@ -168,7 +168,7 @@ def test_the_request_page_shows_the_urgent_number_and_opening_hours(customer_cli
     customer_client.cookies["django_language"] = "fr"
     page = customer_client.get("/my/requests/").content.decode()
     assert 'href="tel:+33 1 23 45 67 89"' in page
-    assert "lundi–vendredi\u00a0: 09:00–18:00" in page
+    assert "lundi–vendredi\u00a0: 9\u00a0h – 18\u00a0h" in page
 
 
 def test_without_an_urgent_number_the_request_page_promises_no_call(customer_client, customer_user, agent):

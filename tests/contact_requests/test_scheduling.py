@@ -145,7 +145,7 @@ def test_the_team_hours_come_from_the_admin_and_move_the_deadline(customer_user)
     contact = team_contact_get()
     assert contact.urgent_phone == "+33 1 23 45 67 89"
     with translation.override("fr"):
-        assert contact.opening_lines == ["samedi\u00a0: 09:00–12:00"]
+        assert contact.opening_lines == ["samedi\u00a0: 9\u00a0h – 12\u00a0h"]
     # Saturday mornings only: 2 h from Tuesday is Saturday 11:00.
     contact_request = request_for(customer, now=TUESDAY_8H)
     assert contact_request.service_level.response_hours == 48
@@ -154,7 +154,18 @@ def test_the_team_hours_come_from_the_admin_and_move_the_deadline(customer_user)
 
 def test_opening_lines_group_days_with_the_same_hours():
     with translation.override("en"):
-        assert team_contact_get().opening_lines == ["Monday–Friday: 09:00–18:00"]
+        assert team_contact_get().opening_lines == ["Monday–Friday: 9:00–18:00"]
+
+
+def test_opening_hours_are_written_as_each_language_writes_times(db):
+    team = SupportTeam.objects.get()
+    team.opening_periods.all().delete()
+    OpeningPeriod.objects.create(team=team, weekday=0, opens=time(8, 30), closes=time(12))
+    OpeningPeriod.objects.create(team=team, weekday=0, opens=time(13, 30), closes=time(17, 45))
+    with translation.override("fr"):
+        assert team_contact_get().opening_lines == ["lundi\u00a0: 8\u00a0h\u00a030 – 12\u00a0h, 13\u00a0h\u00a030 – 17\u00a0h\u00a045"]
+    with translation.override("en"):
+        assert team_contact_get().opening_lines == ["Monday: 8:30–12:00, 13:30–17:45"]
 
 
 def test_an_opening_period_must_close_after_it_opens():

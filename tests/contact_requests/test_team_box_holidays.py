@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "closed", "open_"),
     [
-        ("fr", "Nos heures d’ouverture (fuseau Europe/Paris, fermé les jours fériés)\u00a0:",
-         "Nos heures d’ouverture (fuseau Europe/Paris)\u00a0:"),
-        ("en", "Our opening hours (Europe/Paris time, closed on French public holidays):",
-         "Our opening hours (Europe/Paris time):"),
+        ("fr", "Nos heures d’ouverture (fuseau horaire\u00a0: France métropolitaine\u00a0; fermé les jours fériés)\u00a0:",
+         "Nos heures d’ouverture (fuseau horaire\u00a0: France métropolitaine)\u00a0:"),
+        ("en", "Our opening hours (time zone: Metropolitan France; closed on French public holidays):",
+         "Our opening hours (time zone: Metropolitan France):"),
     ],
 )
 def test_the_team_box_mentions_public_holidays_only_when_the_team_closes_on_them(
