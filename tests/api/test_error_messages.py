@@ -26,7 +26,7 @@ def test_a_setting_named_as_the_document_shows_it_is_told_the_key_meant(api, cus
     other = assert_problem(_patch(api, customer, {"customers.language": "fr"}), 400)["errors"]
     assert "subscription.<topic>.<channel>" in other["customers.language"][0]
     french = assert_problem(_patch(api, customer, {"settings.language": "fr"}, **{"Accept-Language": "fr"}), 400)
-    assert french["errors"]["settings.language"] == ["Réglage inconnu\u00a0: vouliez-vous dire « customer.language »\u00a0?"]
+    assert french["errors"]["settings.language"] == ["Réglage inconnu\u00a0: vouliez-vous dire «\u00a0customer.language\u00a0»\u00a0?"]
     assert ConsentEvent.objects.count() == events
 
 

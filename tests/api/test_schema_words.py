@@ -10,7 +10,7 @@ from django.urls import get_resolver
 from api.views import ApiView
 
 # Words of the French catalogue that an English schema never holds (enum labels, model help texts).
-FRENCH_MARKERS = ("rédigés", "Les messages", "courriel", "Autorisé", " l'IA", "é")
+FRENCH_MARKERS = ("rédigés", "Les messages", "courriel", "Autorisé", " l’IA", "é")
 
 
 def _schema(client, **headers) -> dict:

@@ -282,7 +282,7 @@ def test_problems_follow_accept_language(api, make_api, customer):
     french = assert_problem(api.post(PLANS, {"topic": "billing"}, headers={"Accept-Language": "fr-FR,fr;q=0.9"}), 400)
     english = assert_problem(api.post(PLANS, {"topic": "billing"}, headers={"Accept-Language": "en-GB"}), 400)
     assert french["title"] != english["title"] == "The request is not valid."
-    assert french["title"] == "La requête n'est pas valide."
+    assert french["title"] == "La requête n’est pas valide."
     reader, _client = make_api(Scope.CUSTOMERS_READ)
     denied = assert_problem(reader.post(PLANS, {"topic": "billing"}, headers={"Accept-Language": "fr"}), 403)
     assert "decisions:read" in denied["detail"] and denied["detail"] != "This API key lacks the scope decisions:read, which this operation needs."

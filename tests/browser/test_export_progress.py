@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TEXTS = {
     "fr": {
-        "follows": "Cette page suit l'avancement d'elle-même",
+        "follows": "Cette page suit l’avancement d’elle-même",
         "running": "En cours de préparation",
         "ready": "Vos données sont prêtes",
         "json": "Fichier JSON",

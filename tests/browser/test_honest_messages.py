@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TEXTS = {
     "fr": {
-        "just_sent": "nous venons d'envoyer un code de confirmation à new@example.com",
+        "just_sent": "nous venons d’envoyer un code de confirmation à new@example.com",
         "start": "Début des heures de tranquillité",
         "end": "Fin des heures de tranquillité",
         "save": "Enregistrer",

@@ -113,7 +113,7 @@ def test_without_javascript_the_same_form_posts_and_the_page_reloads(browser, si
     expect(page.get_by_text("Vous avez des changements pas encore enregistrés.")).to_be_hidden()
     page.get_by_role("checkbox", name="E-mail — Lettre d’information").check()
     page.get_by_text("Comment, copie papier, IA, et un exemple").nth(2).click()  # billing's details
-    page.get_by_role("group", name="Factures et paiements").get_by_label("Sur tous les canaux que j'ai choisis").check()
+    page.get_by_role("group", name="Factures et paiements").get_by_label("Sur tous les canaux que j’ai choisis").check()
     page.get_by_role("button", name="Enregistrer mes choix").click()
     expect(page.locator("main > .messages")).to_contain_text("Vos choix sont enregistrés.")
     assert _status(customer, "newsletter", "email") == "in"

@@ -64,13 +64,12 @@ def test_form_errors_never_double_the_punctuation(customer_client):
 @pytest.mark.parametrize(
     ("language", "app_hint", "phone_hint"),
     [
-        ("fr", "installez d'abord notre application et connectez-vous-y", "ajoutez et vérifiez d'abord un numéro"),
+        ("fr", "installez d’abord notre application et connectez-vous-y", "ajoutez et vérifiez d’abord un numéro"),
         ("en", "install our app and sign in to it first", "add and verify a phone number first"),
     ],
 )
 def test_channels_not_set_up_say_what_to_do_not_that_we_lack_them(customer_client, language, app_hint, phone_hint):
     page = customer_client.get(reverse("preferences:channels"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    page = page.replace("&#x27;", "'")
     assert app_hint in page and phone_hint in page
     assert "pas encore disponible" not in page and "not available yet" not in page
 

@@ -56,7 +56,7 @@ def test_a_failed_export_is_told_too(customer_user, monkeypatch, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         data_export_build(export_id=export.pk)
     [message] = mail.outbox
-    assert message.subject == "Nous n'avons pas pu préparer vos données"
+    assert message.subject == "Nous n’avons pas pu préparer vos données"
     assert "/my/privacy/" in message.body
 
 

@@ -28,7 +28,7 @@ def rate_limits(settings):
 
 
 JUST_SENT = {
-    "fr": "nous venons d'envoyer un code de confirmation à new@example.com",
+    "fr": "nous venons d’envoyer un code de confirmation à new@example.com",
     "en": "we have just sent a confirmation code to new@example.com",
 }
 MINUTES = {"fr": "reconnectez-vous dans 3 minutes", "en": "sign in again in 3 minutes"}

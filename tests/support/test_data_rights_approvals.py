@@ -171,7 +171,7 @@ def test_the_supervisors_are_emailed_when_a_request_waits_for_them_and_only_once
     emails = list(OutboundMessage.objects.filter(to__in=[supervisor.email, second_supervisor.email]))
     assert sorted(email.to for email in emails) == sorted([supervisor.email, second_supervisor.email])
     email = emails[0]
-    assert email.subject == "Un effacement des données d'un client attend votre accord"
+    assert email.subject == "Un effacement des données d’un client attend votre accord"
     assert f"/support/approvals/{approval.pk}/" in email.body
     assert f"client n° {customer.pk}" in email.body and agent.email in email.body
     # Neither the reason nor the customer's name travels by email: the page shows them to staff.
@@ -187,4 +187,4 @@ def test_a_supervisor_asking_is_not_emailed_their_own_request(supervisor, second
     data_rights_approval_request(customer_id=customer.pk, kind=Kind.EXPORT, requester=supervisor, reason="Asked by phone.")
     assert not OutboundMessage.objects.filter(to=supervisor.email).exists()
     [email] = OutboundMessage.objects.filter(to=second_supervisor.email)
-    assert email.subject == "Un téléchargement des données d'un client attend votre accord"
+    assert email.subject == "Un téléchargement des données d’un client attend votre accord"

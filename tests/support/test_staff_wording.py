@@ -52,16 +52,16 @@ CUSTOMER_WORDS = {
     ],
     "fr": [
         "Ordre de vos canaux",
-        "Quand vous demandez de l'aide",
+        "Quand vous demandez de l’aide",
         "Me mettre tout de suite en relation avec une personne",
-        "Un chatbot d'abord me convient",
+        "Un chatbot d’abord me convient",
         "Sur mon premier canal disponible",
-        "Sur tous les canaux que j'ai choisis",
-        "Les messages rédigés par l'IA me conviennent",
-        "Des messages préparés par l'IA, seulement",
+        "Sur tous les canaux que j’ai choisis",
+        "Les messages rédigés par l’IA me conviennent",
+        "Des messages préparés par l’IA, seulement",
         "Vos téléchargements récents",
-        "notre équipe d'assistance",
-        "l'un de nos systèmes",
+        "notre équipe d’assistance",
+        "l’un de nos systèmes",
     ],
 }
 # The staff words for the same settings and values.
@@ -183,7 +183,7 @@ def test_no_console_page_shows_the_customer_s_words(agent_client, supervisor_cli
 def test_the_request_page_says_who_created_it_in_staff_words(agent_client, customer_user, language):
     request = request_for(customer_user[1], created_by_type=CreatedByType.API_CLIENT, actor_id="7")
     page = read(agent_client, reverse("support:request_detail", args=[request.pk]), language)
-    expected = {"en": "an API client", "fr": "un client d'API"}[language]
+    expected = {"en": "an API client", "fr": "un client d’API"}[language]
     assert f'id="request-created-by">{expected}<' in page
 
 
@@ -211,8 +211,8 @@ def test_the_data_rights_page_names_the_downloads_for_staff(supervisor_client, c
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fr", ["Ordre de vos canaux", "Quand vous demandez de l'aide", "Me mettre tout de suite en relation avec une "
-                "personne", "Sur tous les canaux que j'ai choisis, pour ne rien manquer"]),
+        ("fr", ["Ordre de vos canaux", "Quand vous demandez de l’aide", "Me mettre tout de suite en relation avec une "
+                "personne", "Sur tous les canaux que j’ai choisis, pour ne rien manquer"]),
         ("en", ["Order of your channels", "When you ask for help", "Put me through to a person first",
                 "On every channel I chose, so I don't miss it"]),
     ],
