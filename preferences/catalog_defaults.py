@@ -118,7 +118,7 @@ TOPIC_EXAMPLES = {
         "example_subject_fr": "Nouvelle connexion à votre compte",
         "example_subject_en": "New sign-in to your account",
         "example_body_fr": "Bonjour, votre compte a été ouvert depuis un nouvel appareil (Firefox, Lyon) "
-        "le 3 mars à 21 h 14. Si c'était bien vous, vous n'avez rien à faire ; sinon, changez votre mot de passe.",
+        "le 3 mars à 21 h 14. Si c’était bien vous, vous n’avez rien à faire ; sinon, changez votre mot de passe.",
         "example_body_en": "Hello, your account was opened from a new device (Firefox, Lyon) on 3 March at "
         "9:14 pm. If it was you, there is nothing to do; if not, change your password.",
     },
@@ -145,19 +145,19 @@ TOPIC_EXAMPLES = {
     "offers": {
         "example_subject_fr": "−20 % sur votre prochain abonnement",
         "example_subject_en": "20% off your next subscription",
-        "example_body_fr": "Bonjour, jusqu'au 30 avril, profitez de 20 % de réduction sur votre prochain abonnement.",
+        "example_body_fr": "Bonjour, jusqu’au 30 avril, profitez de 20 % de réduction sur votre prochain abonnement.",
         "example_body_en": "Hello, until 30 April, get 20% off your next subscription.",
     },
     "newsletter": {
-        "example_subject_fr": "Les nouveautés d'avril",
+        "example_subject_fr": "Les nouveautés d’avril",
         "example_subject_en": "What's new in April",
-        "example_body_fr": "Bonjour, ce mois-ci : un nouveau service de rendez-vous en ligne et nos horaires d'été.",
+        "example_body_fr": "Bonjour, ce mois-ci : un nouveau service de rendez-vous en ligne et nos horaires d’été.",
         "example_body_en": "Hello, this month: a new online appointment service and our summer opening hours.",
     },
     "surveys": {
         "example_subject_fr": "Votre avis sur votre dernier rendez-vous ?",
         "example_subject_en": "How was your last appointment?",
-        "example_body_fr": "Bonjour, trois questions, deux minutes : comment s'est passé votre rendez-vous du 12 mars ?",
+        "example_body_fr": "Bonjour, trois questions, deux minutes : comment s’est passé votre rendez-vous du 12 mars ?",
         "example_body_en": "Hello, three questions, two minutes: how did your appointment on 12 March go?",
     },
 }
@@ -173,8 +173,8 @@ NOTICES = [
     },
     {
         "kind": "ai_statement",
-        "body_fr": "Nous utilisons l'intelligence artificielle pour aider à rédiger certains messages. Chaque message "
-        "écrit avec l'aide d'une IA le dit clairement. Vous choisissez, sujet par sujet, si ces messages peuvent "
+        "body_fr": "Nous utilisons l’intelligence artificielle pour aider à rédiger certains messages. Chaque message "
+        "écrit avec l’aide d’une IA le dit clairement. Vous choisissez, sujet par sujet, si ces messages peuvent "
         "vous être envoyés, seulement après relecture par une personne, ou jamais. Vous pouvez toujours parler "
         "à une personne.",
         "body_en": "We use artificial intelligence to help write some messages. Every message written with the help "

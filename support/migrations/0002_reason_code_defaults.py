@@ -5,7 +5,7 @@ DEFAULTS = [
     ("customer_call", "Demande du client par téléphone", "Customer's request by phone", 1),
     ("customer_email", "Demande du client par e-mail", "Customer's request by email", 2),
     ("customer_letter", "Demande du client par courrier", "Customer's request by letter", 3),
-    ("error_correction", "Correction d'une erreur", "Correcting an error", 4),
+    ("error_correction", "Correction d’une erreur", "Correcting an error", 4),
     ("legal_request", "Demande légale ou réglementaire", "Legal or regulatory request", 5),
 ]
 

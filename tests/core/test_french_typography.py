@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from preferences import catalog_defaults
+
 # An apostrophe between letters (l'adresse, aujourd'hui) or eliding a placeholder (d'%(name)s, l'{{ x }}).
 STRAIGHT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_]|%\(|\{)")
 # An ordinary space where French wants a no-break one; "::1" is an address, not punctuation.
@@ -52,3 +54,14 @@ def test_every_french_translation_is_typeset_the_french_way():
     wrong = {msgid: found for msgid, text in catalogue.items() if (found := _mistakes(text))}
     assert wrong == {}
 
+
+def test_the_default_french_catalogue_data_uses_the_typographic_apostrophe():
+    texts = [
+        *(channel["name_fr"] for channel in catalog_defaults.CHANNELS),
+        *(value for topic in catalog_defaults.TOPICS for key, value in topic.items() if key.endswith("_fr")),
+        *(value for example in catalog_defaults.TOPIC_EXAMPLES.values() for key, value in example.items()
+          if key.endswith("_fr")),
+        *(notice["body_fr"] for notice in catalog_defaults.NOTICES),
+    ]
+    wrong = [text for text in texts if STRAIGHT_APOSTROPHE.search(text)]
+    assert wrong == []
