@@ -30,7 +30,7 @@ def contact_request_list(request, customer):
     if request.GET.get("channel") in reachable:  # back from adding and verifying a number: that channel chosen
         initial["preferred_channel"] = request.GET["channel"]
     slots_offered = time_slots_worked(customer=customer, now=timezone.now())
-    form = ContactRequestForm(request.POST or None, initial=initial, reachable=reachable, slots_offered=slots_offered)
+    form = ContactRequestForm(request.POST if request.method == "POST" else None, initial=initial, reachable=reachable, slots_offered=slots_offered)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -91,7 +91,7 @@ def contact_request_cancel(request, customer, contact_request_id):
     the confirmed POST cancels. A request a person has taken, or a closed one, is not offered (the service
     checks again, under lock: it may have been taken since the page was shown)."""
     contact_request = contact_request_get_for_customer(customer=customer, contact_request_id=contact_request_id)
-    form = ContactRequestCancelForm(request.POST or None)
+    form = ContactRequestCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_request_cancel(contact_request_id=contact_request.pk, actor=services.Actor.customer(customer))
@@ -129,7 +129,7 @@ def contact_request_change(request, customer, contact_request_id):
         "preferred_time_slots": contact_request.preferred_time_slots,
     }
     slots_offered = time_slots_worked(customer=customer, now=timezone.now())
-    form = ContactRequestChangeForm(request.POST or None, initial=initial, reachable=reachable, slots_offered=slots_offered)
+    form = ContactRequestChangeForm(request.POST if request.method == "POST" else None, initial=initial, reachable=reachable, slots_offered=slots_offered)
     status = 200
     if request.method == "POST" and contact_request.status == ContactRequestStatus.OPEN:
         if form.is_valid():

@@ -126,7 +126,7 @@ def marketing_objection(request, customer):
     """GET, or a POST to object that is not confirmed yet: the confirmation page. A confirmed POST
     objects; a POST to lift applies at once (withdrawing is never harder than consenting) and offers to
     put back what the objection cleared."""
-    form = MarketingObjectionForm(request.POST or None)
+    form = MarketingObjectionForm(request.POST if request.method == "POST" else None)
     came_from = "marketing" if request.POST.get("from", request.GET.get("from")) == "marketing" else "topics"
     back = reverse(f"preferences:{came_from}")
     if request.method != "POST" or not form.is_valid() or (form.cleaned_data["objection"] and not form.cleaned_data["confirm"]):

@@ -271,7 +271,7 @@ def settings_update(request, customer):
 @customer_required
 def topics(request, customer):
     document = preference_document_get(customer_id=customer.pk)
-    form = forms.TopicsForm(request.POST or None, document=document)
+    form = forms.TopicsForm(request.POST if request.method == "POST" else None, document=document)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -322,7 +322,7 @@ def _topic_field_map(document) -> dict[str, str]:
 def ai(request, customer):
     document = preference_document_get(customer_id=customer.pk)
     initial = {"ai_default": customer.ai_default, "assistance_mode": customer.assistance_mode}
-    form = forms.AiForm(request.POST or None, initial=initial)
+    form = forms.AiForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -107,7 +107,7 @@ def customer_override(request, customer_id):
             {"customer": customer, "groups": grid.groups(), "unknown_key": key[:200]},
             status=400 if key else 200,
         )
-    form = forms.OverrideForm(request.POST or None, key=key, document=document)
+    form = forms.OverrideForm(request.POST if request.method == "POST" else None, key=key, document=document)
     status = 200
     if request.method == "POST":
         if form.is_valid():

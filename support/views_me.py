@@ -15,7 +15,7 @@ from support.forms import StaffTimeZoneForm
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def staff_settings(request):
-    form = StaffTimeZoneForm(request.POST or None, initial={"time_zone": request.user.time_zone})
+    form = StaffTimeZoneForm(request.POST if request.method == "POST" else None, initial={"time_zone": request.user.time_zone})
     if request.method == "POST":
         if form.is_valid():
             staff_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])

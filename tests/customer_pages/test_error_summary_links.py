@@ -26,7 +26,6 @@ def _input(page: str, element_id: str) -> str:
 
 def test_the_ai_page_links_each_radio_group_to_its_first_button(customer_client):
     customer_client.cookies["django_language"] = "en"
-    # (An empty POST leaves the form unbound: one wrong value and one missing make both errors.)
     response = customer_client.post(reverse("preferences:ai"), {"ai_default": "bogus"})
     assert response.status_code == 400
     page = response.content.decode()
@@ -64,3 +63,14 @@ def test_a_field_with_one_input_still_links_to_it(customer_client):
     assert targets == ["id_add_email_value", "id_add_email_password"]
     for target in targets:
         assert _input(page, target).startswith("<input")
+
+
+@pytest.mark.parametrize("page", ["preferences:ai", "preferences:topics", "contact_requests:list"])
+def test_an_empty_post_is_a_form_with_its_errors_not_a_blank_400(customer_client, page):
+    """A POST with no field at all (every box unticked, the token sent in a header) is a bound form: the
+    page says what is missing, instead of a 400 that shows the form as if nothing had been sent."""
+    customer_client.cookies["django_language"] = "en"
+    response = customer_client.post(reverse(page), {})
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert 'class="error-summary"' in response.content.decode()
