@@ -72,7 +72,7 @@ def export_status(request, customer, export_id: int):
             "in_progress": export.is_in_progress,
             "progress": export.progress,
             "status_label": export.get_status_display().capitalize(),
-            "progress_label": _("%(percent)s %% done") % {"percent": export.progress},
+            "progress_label": _("%(percent)s%% done") % {"percent": export.progress},
             "message": messages_by_status.get(export.status, ""),
         }
     )

@@ -43,7 +43,7 @@
     var help = row.querySelector("[data-export-progress-label]");
     if (bar) {
       bar.value = answer.progress;
-      bar.textContent = answer.progress + " %";
+      bar.textContent = answer.progress_label;  // "40% done", "Avancement : 40 %"
     }
     if (label) {
       label.textContent = answer.status_label;

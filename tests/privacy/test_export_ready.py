@@ -87,12 +87,13 @@ def test_the_status_url_tells_the_progress_in_the_customers_language(customer_cl
         "in_progress": True,
         "progress": 50,
         "status_label": "Being prepared",
-        "progress_label": "50 % done",
+        "progress_label": "50% done",
         "message": "",
     }
     DataExport.objects.filter(pk=export.pk).update(status="ready", progress=100, finished_at=timezone.now())
     body = customer_client.get(status_url(export), HTTP_ACCEPT_LANGUAGE="fr").json()
     assert (body["in_progress"], body["status_label"]) == (False, "Disponible au téléchargement")
+    assert body["progress_label"] == "Avancement\u00a0: 100\u00a0%"
     assert body["message"] == "Vos données sont prêtes\u00a0: les liens de téléchargement sont dans le tableau."
 
 
