@@ -80,7 +80,7 @@ def test_the_overview_names_channels_and_topics_in_its_sentences_without_their_c
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
-        ("fr", ["pas d'envoi par messagerie (WhatsApp, RCS…)", "pas d'envoi par SMS"]),
+        ("fr", ["pas d’envoi par messagerie (WhatsApp, RCS…)", "pas d’envoi par SMS"]),
         ("en", ["not sent by messaging (WhatsApp, RCS…)", "not sent by SMS"]),
     ],
 )

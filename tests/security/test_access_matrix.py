@@ -162,7 +162,7 @@ WEB_TABLE: dict[str, dict[str, tuple]] = {
     "support:request_schedule": {"GET": console_form_page("/support/requests/"), "POST": staff_page(400)},
     "support:request_complete": {"GET": console_form_page("/support/requests/"), "POST": staff_page(400)},
     "support:request_unreachable": {"GET": console_form_page("/support/requests/"), "POST": staff_page("/support/requests/")},
-    "support:staff_settings": {"GET": staff_page(200), "POST": staff_page(400)},  # their own zone only
+    "support:staff_settings": {"GET": staff_page(200), "POST": staff_page("/support/me/")},  # their own zone; none = the site's
     "support:dashboard": {"GET": supervisor_page(200), "POST": staff_only_method()},
     "support:dashboard_csv": {"GET": supervisor_page(200), "POST": staff_only_method()},
     # Data rights (exports, irreversible erasure): supervisors only, or an agent's request that another
