@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from api.audience_files import FORMATS, csv_parts
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
 from api.models import ApiClient, Scope
-from api.schema import problems
+from api.schema import location_header, problems
 from api.serializers import MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
 from api.views import ApiView, personal_data_allowed
 from audiences.downloads import download_token_make, download_token_valid
@@ -260,6 +260,7 @@ class AudienceListCreateView(ApiView):
         description=CREATE_DESCRIPTION,
         request=AudienceRequestSerializer,
         responses={202: AudienceOutSerializer, **problems(400, 409, 415)},
+        parameters=[location_header(202, description="The job's address, to poll: `/api/v1/audiences/{audience_id}`.")],
         examples=[
             OpenApiExample(
                 "The November offer, AI-written, by email or SMS",

@@ -4,6 +4,7 @@ requests it created, no others."""
 
 from datetime import UTC
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from api.access import customer_get_for_api_client
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictCharField, StrictIntegerField
 from api.models import ApiClient, Scope
-from api.schema import problems
+from api.schema import location_header, problems
 from api.serializers import MAX_ID, StrictSerializer, TopicCodeField
 from api.views import ApiView
 from contact_requests.handoff import (
@@ -228,9 +229,10 @@ class ContactRequestListCreateView(ApiView):
         f"first, or both): at most {MAX_TURNS} turns of {TURN_TEXT_MAX_LENGTH} characters, "
         f"{TRANSCRIPT_MAX_CHARACTERS} characters of transcript in all, a summary of {SUMMARY_MAX_LENGTH}; beyond, or "
         "with a turn dated in the future or out of order, 400. The person handling the request sees it in the "
-        "console. Follow the request with `GET /api/v1/contact-requests/{id}` or the `contact_request.changed` "
-        "webhook (sent at each change of status).",
+        "console. Follow the request at its address (the answer's `Location`, `GET /api/v1/contact-requests/{id}`) "
+        "or with the `contact_request.changed` webhook (sent at each change of status).",
         responses={201: ContactRequestDetailOutSerializer, **problems(400, 404, 409, 415, 422)},
+        parameters=[location_header(201, description="The request's address: `/api/v1/contact-requests/{id}`.")],
         examples=[
             OpenApiExample(
                 "From a chatbot",
@@ -269,7 +271,9 @@ class ContactRequestListCreateView(ApiView):
             raise ChannelUnreachable(channel=error.channel, reachable=error.reachable) from None
         except ContactRequestError as error:
             raise ValidationError(error.message_dict) from None
-        return Response(ContactRequestDetailOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)
+        response = Response(ContactRequestDetailOutSerializer(contact_request).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:contact-request-detail", kwargs={"contact_request_id": contact_request.pk})
+        return response
 
 
 class ContactRequestDetailView(ApiView):

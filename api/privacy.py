@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
 from api.fields import ReasonField, StrictCharField
 from api.models import ApiClient, Scope
-from api.schema import problems
+from api.schema import location_header, problems
 from api.serializers import MAX_ID, StrictSerializer
 from api.views import ApiView
 from preferences.models import Customer
@@ -199,6 +199,11 @@ EXPORT_DESCRIPTION = (
 )
 
 
+EXPORT_LOCATION = location_header(
+    202, description="The export's address, to poll: `/api/v1/customers/{customer_id}/data-exports/{export_id}`."
+)
+
+
 class CustomerDataExportsView(ApiView):
     required_scopes = {"POST": Scope.CUSTOMERS_EXPORT}
 
@@ -208,6 +213,7 @@ class CustomerDataExportsView(ApiView):
         description=EXPORT_DESCRIPTION,
         request=DataExportInSerializer,
         responses={202: DataExportOutSerializer, **problems(400, 404, 415)},
+        parameters=[EXPORT_LOCATION],
     )
     def post(self, request, **kwargs):
         customer = _customer(request, **kwargs)
@@ -239,6 +245,7 @@ class CustomerDataExportsByExternalIdView(CustomerDataExportsView):
         description=EXPORT_DESCRIPTION,
         request=DataExportInSerializer,
         responses={202: DataExportOutSerializer, **problems(400, 404, 415)},
+        parameters=[EXPORT_LOCATION],
     )
     def post(self, request, external_id: str):
         return super().post(request, external_id=external_id)

@@ -9,7 +9,7 @@ from drf_spectacular.extensions import (
 )
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from api.fields import PYTHON_WHITESPACE, StrictCharField
@@ -81,6 +81,14 @@ def problems(*codes: int) -> dict:
         (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
         for code in every
     }
+
+
+def location_header(*codes: int, description: str) -> OpenApiParameter:
+    """The `Location` header of an operation's answers with these statuses, for extend_schema(parameters=…):
+    a path on this server (`/api/v1/…`), as every answer that gives one writes it."""
+    return OpenApiParameter(
+        "Location", str, OpenApiParameter.HEADER, required=True, response=list(codes), description=description
+    )
 
 
 class BearerKeyScheme(OpenApiAuthenticationExtension):

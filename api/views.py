@@ -34,7 +34,7 @@ from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.renderers import UtcJSONRenderer
 from api.representations import confirmation_representation, document_representation
-from api.schema import problems
+from api.schema import location_header, problems
 from api.throttling import rate_limit_headers_add
 from common.request_origin import request_origin
 from preferences.changes import preferences_change
@@ -237,6 +237,7 @@ class CustomerUpsertView(ApiView):
             201: document_out.PreferenceDocumentOutSerializer,
             **problems(400, 415),
         },
+        parameters=[location_header(200, 201, description="The customer's address: `/api/v1/customers/{customer_id}`.")],
         examples=[UPSERT_EXAMPLE],
     )
     def post(self, request):

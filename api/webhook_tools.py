@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.fields import StrictCharField, StrictIntegerField
-from api.schema import problems
+from api.schema import location_header, problems
 from api.serializers import NoBodySerializer, StrictSerializer
 from api.views import ApiView
 from api.webhooks import (
@@ -56,6 +56,7 @@ class WebhookEndpointTestView(ApiView):
         "the receiver's answer appears. A failed ping is retried like any delivery. A disabled endpoint is a 400.",
         request=None,
         responses={202: DeliveryOutSerializer, **problems(400, 404)},
+        parameters=[location_header(202, description="The endpoint's delivery log: `/api/v1/webhook-endpoints/{id}/deliveries`.")],
     )
     def post(self, request, endpoint_id: int):
         NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)

@@ -4,6 +4,7 @@ reads their delivery log and replays deliveries. Another client's endpoint is a 
 from datetime import UTC
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
 from api.models import ApiClient, Scope
-from api.schema import problems
+from api.schema import location_header, problems
 from api.serializers import MAX_ID, NoBodySerializer, StrictSerializer, TopicCodeItemField
 from api.views import ApiView
 from outbox.events import EventType
@@ -188,6 +189,7 @@ class WebhookEndpointListCreateView(ApiView):
         "`webhook-signature`). Only https:// URLs of public addresses are accepted.",
         request=EndpointInSerializer,
         responses={201: EndpointCreatedSerializer, **problems(400, 415)},
+        parameters=[location_header(201, description="The endpoint's address: `/api/v1/webhook-endpoints/{id}`.")],
         examples=[
             OpenApiExample(
                 "A CRM listening to preference changes",
@@ -210,8 +212,9 @@ class WebhookEndpointListCreateView(ApiView):
         serializer.is_valid(raise_exception=True)
         endpoint, secret = _service_call(webhook_endpoint_create, owner=request.user, **serializer.validated_data)
         endpoint.secret = secret  # on this answer only; never stored in clear
-        body = EndpointCreatedSerializer(endpoint).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        response = Response(EndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:webhook-endpoint-detail", kwargs={"endpoint_id": endpoint.pk})
+        return response
 
 
 class WebhookEndpointDetailView(ApiView):

@@ -147,3 +147,22 @@ def test_the_open_request_limit_speaks_to_the_integrator_in_its_language(make_ap
     assert refused.value.messages == [
         f"You already have {MAX_ACTIVE_PER_CUSTOMER} requests in progress. Cancel one or wait for our answer."
     ]
+
+
+def test_a_created_request_answers_its_address_in_location(make_api, customer):
+    """201 with `Location`, as the API's other creations answer: the address to follow the request at."""
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE, Scope.CONTACT_REQUESTS_READ)
+    response = _create(api, customer)
+    assert response.status_code == 201, response.content
+    request_id = response.json()["id"]
+    assert response["Location"] == f"{URL}/{request_id}"
+    followed = api.get(response["Location"])
+    assert followed.status_code == 200 and followed.json()["id"] == request_id
+    # A retry with the same Idempotency-Key answers the same address; a refused creation names none.
+    body = {"customer_id": customer.pk, "reason": "Call me.", "preferred_channel": "email"}
+    first = api.post(URL, body, headers={"Idempotency-Key": "cr-1"})
+    again = api.post(URL, body, headers={"Idempotency-Key": "cr-1"})
+    assert again["Idempotent-Replayed"] == "true" and again["Location"] == first["Location"] == f"{URL}/{first.json()['id']}"
+    refused = _create(api, customer, preferred_channel="pigeon")
+    assert_problem(refused, 400)
+    assert not refused.has_header("Location")

@@ -68,3 +68,26 @@ def test_ids_beyond_what_the_database_holds_are_404_or_400(api, customer):
     assert_problem(api.post("/api/v1/contact-plans", {"topic": "billing", "customer_ids": [1], "at": "9999-12-31T23:59:59Z"}), 400)
     assert_problem(api.post("/api/v1/sends", {"sends": [{"customer_id": customer.pk, "topic": "billing",
                                                         "channel": "email", "sent_at": "0001-01-01T00:00:00Z"}]}), 400)
+
+
+def _schema(client) -> dict:
+    return yaml.safe_load(client.get("/api/schema/").content)
+
+
+def test_the_schema_says_where_a_created_resource_or_a_job_is(client, db):
+    """Every answer that gives a `Location` declares it, with the status that carries it."""
+    schema = _schema(client)
+    operations = {operation["operationId"]: operation for item in schema["paths"].values() for operation in item.values()}
+    located = {
+        "contact_request_create": ["201"],
+        "webhook_endpoint_create": ["201"],
+        "customer_upsert": ["200", "201"],
+        "audience_create": ["202"],
+        "customer_data_export_request": ["202"],
+        "customer_data_export_request_by_external_id": ["202"],
+        "webhook_endpoint_test": ["202"],
+    }
+    for operation_id, statuses in located.items():
+        for status in statuses:
+            header = operations[operation_id]["responses"][status]["headers"]["Location"]
+            assert header["required"] is True and header["description"], (operation_id, status)

@@ -190,3 +190,17 @@ def test_every_endpoint_answer_carries_what_the_schema_requires(manager, receive
     assert [answers[name][0]["topics"] for name in ("create", "read", "change_topics", "change_other", "delete")] == [
         ["offers"], ["offers"], ["billing"], ["billing"], ["billing"]
     ]
+
+
+def test_a_registered_endpoint_answers_its_address_in_location(manager, receiver):
+    """201 with `Location`, as the API's other creations answer; a refused registration names none."""
+    api, _client = manager
+    response = create(api, receiver)
+    assert response.status_code == 201, response.content
+    assert response["Location"] == f"{BASE}/{response.json()['id']}"
+    read = api.get(response["Location"])
+    assert read.status_code == 200 and read.json()["id"] == response.json()["id"] and "secret" not in read.json()
+    refused = create(api, receiver, event_types=["customer.deleted"])
+    assert_problem(refused, 400)
+    assert not refused.has_header("Location")
+
