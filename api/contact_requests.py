@@ -16,7 +16,7 @@ from api.access import customer_get_for_api_client
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictCharField, StrictIntegerField
 from api.models import ApiClient, Scope
 from api.schema import location_header, problems
-from api.serializers import MAX_ID, StrictSerializer, TopicCodeField
+from api.serializers import MAX_ID, DistinctListField, StrictSerializer, TopicCodeField
 from api.views import ApiView
 from contact_requests.handoff import (
     BOT_NAME_MAX_LENGTH,
@@ -128,7 +128,7 @@ class ContactRequestInSerializer(StrictSerializer):
     reason = StrictCharField(max_length=2000)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
     topic = TopicCodeField(required=False)
-    preferred_time_slots = serializers.ListField(
+    preferred_time_slots = DistinctListField(
         child=serializers.ChoiceField(choices=TimeSlot.choices), required=False, max_length=len(TimeSlot.values)
     )
     language = serializers.ChoiceField(choices=["fr", "en"], required=False)

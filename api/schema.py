@@ -233,6 +233,15 @@ class BoundedDictFieldExtension(OpenApiSerializerFieldExtension):
         return schema
 
 
+class DistinctListFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "api.serializers.DistinctListField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema["uniqueItems"] = True
+        return schema
+
+
 class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "api.fields.StrictCharField"
     match_subclasses = True

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pycountry
 from django.core.validators import RegexValidator
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
@@ -290,6 +291,23 @@ class CustomerUpsertSerializer(StrictSerializer):
         return data
 
 
+
+
+class DistinctListField(serializers.ListField):
+    """A list in which each item appears once (`uniqueItems` in the schema, api.schema): a repeated item is
+    refused, naming it, rather than merged without a word (the client's list would not be the one kept).
+    For items that are plain values (choices, codes)."""
+
+    def to_internal_value(self, data):
+        items = super().to_internal_value(data)
+        seen: set = set()
+        repeated = list(dict.fromkeys(item for item in items if item in seen or seen.add(item)))
+        if repeated:
+            message = _("“%(value)s” is given more than once: give each value once.")
+            raise serializers.ValidationError(
+                [message % {"value": Truncator(str(item)).chars(80)} for item in repeated], code="repeated"
+            )
+        return items
 
 
 class BoundedDictField(serializers.DictField):

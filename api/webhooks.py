@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
 from api.models import ApiClient, Scope
 from api.schema import location_header, problems
-from api.serializers import MAX_ID, NoBodySerializer, StrictSerializer, TopicCodeItemField
+from api.serializers import MAX_ID, DistinctListField, NoBodySerializer, StrictSerializer, TopicCodeItemField
 from api.views import ApiView
 from outbox.events import EventType
 from webhooks.endpoints import WebhookError, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update
@@ -68,14 +68,14 @@ def topics_field(**kwargs) -> serializers.ListField:
 
 class EndpointInSerializer(StrictSerializer):
     url = StrictCharField(max_length=2000, help_text="https:// URL of a public address.")
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values))
+    event_types = DistinctListField(child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values))
     topics = topics_field(required=False, default=list)
     description = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class EndpointChangeSerializer(StrictSerializer):
     url = StrictCharField(max_length=2000, required=False)
-    event_types = serializers.ListField(
+    event_types = DistinctListField(
         child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=len(EventType.values), required=False
     )
     topics = topics_field(required=False)

@@ -166,3 +166,23 @@ def test_a_created_request_answers_its_address_in_location(make_api, customer):
     refused = _create(api, customer, preferred_channel="pigeon")
     assert_problem(refused, 400)
     assert not refused.has_header("Location")
+
+
+def test_a_slot_given_twice_is_refused_by_name_not_merged(make_api, customer):
+    """A repeated slot was merged without a word: now a 400 naming the field and the slot, in the language
+    asked, and nothing created."""
+    api, _client = make_api(Scope.CONTACT_REQUESTS_WRITE)
+    slots = ["weekday_morning", "weekday_afternoon", "weekday_morning"]
+    problem = assert_problem(_create(api, customer, preferred_time_slots=slots), 400)
+    assert problem["errors"] == {
+        "preferred_time_slots": ["“weekday_morning” is given more than once: give each value once."]
+    }
+    body = {"customer_id": customer.pk, "reason": "Call me.", "preferred_channel": "email", "preferred_time_slots": slots}
+    french = assert_problem(api.post(URL, body, headers={"Accept-Language": "fr"}), 400)
+    assert french["errors"]["preferred_time_slots"] == [
+        "«\u00a0weekday_morning\u00a0» figure plusieurs fois\u00a0: donnez chaque valeur une seule fois."
+    ]
+    assert not ContactRequest.objects.exists()
+    created = _create(api, customer, preferred_time_slots=["weekday_morning", "weekday_afternoon"])
+    assert created.status_code == 201, created.content
+    assert created.json()["preferred_time_slots"] == ["weekday_morning", "weekday_afternoon"]

@@ -91,3 +91,10 @@ def test_the_schema_says_where_a_created_resource_or_a_job_is(client, db):
         for status in statuses:
             header = operations[operation_id]["responses"][status]["headers"]["Location"]
             assert header["required"] is True and header["description"], (operation_id, status)
+
+
+def test_the_schema_says_which_lists_hold_each_value_once(client, db):
+    components = _schema(client)["components"]["schemas"]
+    assert components["ContactRequestIn"]["properties"]["preferred_time_slots"]["uniqueItems"] is True
+    assert components["EndpointIn"]["properties"]["event_types"]["uniqueItems"] is True
+    assert components["EndpointChange"]["properties"]["event_types"]["uniqueItems"] is True

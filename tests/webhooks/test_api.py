@@ -204,3 +204,19 @@ def test_a_registered_endpoint_answers_its_address_in_location(manager, receiver
     assert_problem(refused, 400)
     assert not refused.has_header("Location")
 
+
+def test_an_event_type_given_twice_is_refused_by_name_not_merged(manager, receiver):
+    api, _client = manager
+    twice = ["customer.created", "customer.erased", "customer.created"]
+    problem = assert_problem(create(api, receiver, event_types=twice), 400)
+    assert problem["errors"] == {"event_types": ["“customer.created” is given more than once: give each value once."]}
+    assert not WebhookEndpoint.objects.exists()
+    endpoint_id = create(api, receiver).json()["id"]
+    french = assert_problem(
+        api.patch(f"{BASE}/{endpoint_id}", {"event_types": twice}, headers={"Accept-Language": "fr"}), 400
+    )
+    assert french["errors"]["event_types"] == [
+        "«\u00a0customer.created\u00a0» figure plusieurs fois\u00a0: donnez chaque valeur une seule fois."
+    ]
+    assert WebhookEndpoint.objects.get().event_types == ["customer.created", "customer.preferences_changed"]
+
