@@ -18,11 +18,11 @@ from api.serializers import MAX_ID, StrictSerializer
 from api.views import ApiView, personal_data_allowed
 from preferences.feed import (
     CURSOR_PATTERN,
+    FeedEndOnce,
     FeedFilters,
     FeedPosition,
     UnknownCursor,
     consent_events_page,
-    feed_end,
     feed_position,
 )
 
@@ -84,10 +84,12 @@ class EventQuerySerializer(StrictSerializer):
     occurred_before = OffsetDateTimeField(required=False, help_text="Events before this time.")
 
     def validate_after(self, value: str) -> FeedPosition:
+        # The view's FeedEndOnce: an end cursor (or `now`) and the page then read share one reading of the end.
+        end = self.context.get("feed_end") or FeedEndOnce()
         if value == "now":
-            return feed_end()
+            return end()
         try:
-            return feed_position(value)
+            return feed_position(value, read_end=end)
         except UnknownCursor:
             raise serializers.ValidationError(UNKNOWN_CURSOR_MESSAGE) from None
 
@@ -109,11 +111,12 @@ class EventListView(ApiView):
     )
     def get(self, request):
         # A plain dict: DRF would read an empty "?after=" from a QueryDict as "not given".
-        query = EventQuerySerializer(data=request.query_params.dict())
+        end = FeedEndOnce()
+        query = EventQuerySerializer(data=request.query_params.dict(), context={"feed_end": end})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         filters = FeedFilters(**{name: data[name] for name in FEED_FILTERS if name in data})
-        page = consent_events_page(after=data["after"], limit=data["limit"], filters=filters)
+        page = consent_events_page(after=data["after"], limit=data["limit"], filters=filters, read_end=end)
         personal = personal_data_allowed(request)
         # The next page's link keeps the filters as they were given.
         next_query = {"after": str(page.next_position), "limit": data["limit"]}

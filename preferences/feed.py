@@ -7,6 +7,7 @@ committed later all lie beyond the end, so a reader that follows the cursor sees
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,11 +58,12 @@ class UnknownCursor(ValueError):
     """A cursor this feed never gave: following it could skip events without anybody noticing."""
 
 
-def feed_position(cursor: str) -> FeedPosition:
+def feed_position(cursor: str, *, read_end: Callable[[], FeedPosition] | None = None) -> FeedPosition:
     """Where a cursor this feed gave stands (one query, none for `0`). The feed gives `0` (the
     beginning), an event's position, and its end as it was (`feed_end`); the first API version gave the
     id of the last event served. Raises UnknownCursor for anything else: a position past the end, an
-    event with another transaction, a number past the largest id, text that is no cursor."""
+    event with another transaction, a number past the largest id, text that is no cursor. `read_end`
+    reads the feed's end (a FeedEndOnce, to share that reading with the page read next)."""
     position = FeedPosition.parse(cursor)
     if position is None:
         raise UnknownCursor(cursor)
@@ -70,7 +72,7 @@ def feed_position(cursor: str) -> FeedPosition:
     if _NUMBER.fullmatch(cursor):
         return _legacy_position(position.event_id)
     if position.event_id == MAX_ID:  # an end: the horizon only moves forward
-        if position <= feed_end():
+        if position <= (read_end or feed_end)():
             return position
     elif ConsentEvent.objects.filter(pk=position.event_id, transaction_id=position.transaction_id).exists():
         return position
@@ -119,9 +121,30 @@ def feed_end() -> FeedPosition:
     return FeedPosition(horizon - 1, MAX_ID)
 
 
-def consent_events_page(*, after: FeedPosition, limit: int, filters: FeedFilters = FeedFilters()) -> FeedPage:
-    """Up to `limit` events after a position, in feed order, with their customers (two queries)."""
-    end = feed_end()
+class FeedEndOnce:
+    """The feed's end as one request sees it: read when first asked, then the same position. A caught-up
+    reader's cursor is an end, checked against the feed's end before its page is read up to that end:
+    one reading serves both (any end is one: nothing before it can still be committed)."""
+
+    def __init__(self) -> None:
+        self._end: FeedPosition | None = None
+
+    def __call__(self) -> FeedPosition:
+        if self._end is None:
+            self._end = feed_end()
+        return self._end
+
+
+def consent_events_page(
+    *,
+    after: FeedPosition,
+    limit: int,
+    filters: FeedFilters = FeedFilters(),
+    read_end: Callable[[], FeedPosition] | None = None,
+) -> FeedPage:
+    """Up to `limit` events after a position, in feed order, with their customers (two queries: the
+    end, unless `read_end` read it already, then the page)."""
+    end = (read_end or feed_end)()
     if end <= after:
         return FeedPage(events=[], next_position=after, has_more=False)
     events = list(_filtered(_between(after, end), filters).select_related("customer")[: limit + 1])

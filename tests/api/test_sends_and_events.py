@@ -230,3 +230,19 @@ def test_events_page_in_two_queries_after_authentication(api, customer):
     with CaptureQueriesContext(connection) as queries:
         assert api.get(EVENTS, after=cursor, limit=1000).status_code == 200
     assert len(queries) <= 4
+
+
+def test_a_caught_up_reader_reads_the_feed_s_end_once_per_poll(api, customer, django_assert_num_queries):
+    """A caught-up reader's cursor is an end: checking it read the feed's end, and reading its (empty) page
+    read it again. One reading now serves both; `after=now` likewise."""
+    end = api.get(EVENTS, limit=1000).json()["next_cursor"]
+    api.get(EVENTS, after=end)  # the key is in the cache and its last use recorded from here on
+    # PostgreSQL (here inside the test's transaction): the end is two statements, the snapshot refreshed and
+    # the horizon. SQLite: the end is the last id, and its cursor that event's (checked: one query).
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(2):
+        body = api.get(EVENTS, after=end).json()
+    assert (body["events"], body["next_cursor"], body["has_more"]) == ([], end, False)
+    with django_assert_num_queries(2 if postgresql else 1):
+        body = api.get(EVENTS, after="now").json()
+    assert body["events"] == [] and body["has_more"] is False and api.get(EVENTS, after=body["next_cursor"]).status_code == 200
