@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.fields import ExternalIdField, StrictBooleanField, StrictIntegerField
 from api.models import Scope
+from api.problems import problem
 from api.schema import problems
 from api.selectors import customers_active
 from api.serializers import MAX_BATCH
@@ -47,10 +48,14 @@ ITEM_STATUSES = ["applied", "failed", "not_applied"]
 
 
 class ItemProblemSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
+    """Why one item failed: a problem as RFC 9457 writes it (as the API's own problems are), with its `code`."""
+
+    type = serializers.CharField(help_text="`urn:portal:problem:<code>`, as the `type` of the API's problems.")
+    title = serializers.CharField(help_text="What kind of problem, in the language asked (Accept-Language).")
+    status = serializers.IntegerField(help_text="The status the item would have had as a request of its own.")
+    code = serializers.CharField(help_text="The end of `type`: `not_found`, `stale_version`, `validation_error`.")
     detail = serializers.CharField()
-    errors = serializers.DictField(required=False)
+    errors = serializers.DictField(required=False, help_text="With validation_error: the errors by field.")
 
 
 class ChangeResultSerializer(serializers.Serializer):
@@ -73,10 +78,13 @@ class _Rollback(Exception):  # noqa: N818 - not an error: the way out of an atom
 
 
 def item_problem(status: int, code: str, detail: str, errors: dict | None = None) -> dict:
-    problem = {"status": status, "code": code, "detail": detail}
+    """One item's problem: `type`, `title`, `status` and `detail` as every problem of the API has them, and
+    `code` (the first field items' problems had, kept for the clients that read it)."""
+    body = problem(status_code=status, code=code, detail=detail)
+    body["code"] = code
     if errors:
-        problem["errors"] = errors
-    return problem
+        body["errors"] = errors
+    return body
 
 
 def _apply(item: dict, customer_id: int | None, context) -> dict:

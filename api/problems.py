@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import trans_real
+from django.utils.translation import gettext_lazy, trans_real
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -108,39 +108,45 @@ def api_language_activate(request) -> None:
     translation.activate("en")
 
 
-def _titles() -> dict[str, str]:
-    return {
-        "validation_error": _("The request is not valid."),
-        "parse_error": _("The request body is not valid JSON."),
-        "not_authenticated": _("An API key is needed."),
-        "authentication_failed": _("The API key was refused."),
-        "permission_denied": _("This API key may not do this."),
-        "not_found": _("Not found."),
-        "method_not_allowed": _("Method not allowed."),
-        "not_acceptable": _("Cannot answer in the requested format."),
-        "unsupported_media_type": _("Unsupported media type."),
-        "payload_too_large": _("The request body is too large."),
-        "open_request_limit": _("Too many requests in progress for this customer."),
-        "channel_unreachable": _("The customer cannot be reached on this channel."),
-        "audience_limit": _("Too many audiences in progress for this client."),
-        "link_refused": _("This download link is refused."),
-        "bad_request": _("The request is not valid."),
-        UNKNOWN_FIELD: _("Unknown fields are refused."),
-        "throttled": _("Too many requests."),
-        "stale_version": _("The document changed since you read it."),
-        "precondition_required": _("If-Match is required."),
-        "idempotency_key_invalid": _("The Idempotency-Key header is not valid."),
-        "idempotency_key_in_use": _("A request with this Idempotency-Key is still running."),
-        "idempotency_key_reused": _("This Idempotency-Key was used for another request."),
-        "server_error": _("Server error."),
-        "service_unavailable": _("The service is unavailable for a moment: nothing was changed, try again."),
-    }
+# Each problem's title by its code (its `type` ends with the code), read in the active language.
+PROBLEM_TITLES = {
+    "validation_error": gettext_lazy("The request is not valid."),
+    "parse_error": gettext_lazy("The request body is not valid JSON."),
+    "not_authenticated": gettext_lazy("An API key is needed."),
+    "authentication_failed": gettext_lazy("The API key was refused."),
+    "permission_denied": gettext_lazy("This API key may not do this."),
+    "not_found": gettext_lazy("Not found."),
+    "method_not_allowed": gettext_lazy("Method not allowed."),
+    "not_acceptable": gettext_lazy("Cannot answer in the requested format."),
+    "unsupported_media_type": gettext_lazy("Unsupported media type."),
+    "payload_too_large": gettext_lazy("The request body is too large."),
+    "open_request_limit": gettext_lazy("Too many requests in progress for this customer."),
+    "channel_unreachable": gettext_lazy("The customer cannot be reached on this channel."),
+    "audience_limit": gettext_lazy("Too many audiences in progress for this client."),
+    "link_refused": gettext_lazy("This download link is refused."),
+    "bad_request": gettext_lazy("The request is not valid."),
+    UNKNOWN_FIELD: gettext_lazy("Unknown fields are refused."),
+    "throttled": gettext_lazy("Too many requests."),
+    "stale_version": gettext_lazy("The document changed since you read it."),
+    "precondition_required": gettext_lazy("If-Match is required."),
+    "idempotency_key_invalid": gettext_lazy("The Idempotency-Key header is not valid."),
+    "idempotency_key_in_use": gettext_lazy("A request with this Idempotency-Key is still running."),
+    "idempotency_key_reused": gettext_lazy("This Idempotency-Key was used for another request."),
+    "server_error": gettext_lazy("Server error."),
+    "service_unavailable": gettext_lazy("The service is unavailable for a moment: nothing was changed, try again."),
+}
+
+
+def problem_title(code: str, status_code: int) -> str:
+    """The title of a problem with this code, in the active language (the status's phrase for another code)."""
+    title = PROBLEM_TITLES.get(code)
+    return str(title) if title is not None else HTTPStatus(status_code).phrase
 
 
 def problem(*, status_code: int, code: str, detail: str = "", instance: str = "", **extra) -> dict:
     body = {
         "type": PROBLEM_TYPE_BASE + code,
-        "title": _titles().get(code) or HTTPStatus(status_code).phrase,
+        "title": problem_title(code, status_code),
         "status": status_code,
         "detail": detail or HTTPStatus(status_code).description,
     }

@@ -106,3 +106,31 @@ def test_changing_many_needs_the_write_scope(make_api):
     (first, *_rest) = _three()
     reader, _client = make_api(Scope.CUSTOMERS_READ)
     assert_problem(reader.post(CHANGES, {"items": [{"customer_id": first.pk, "changes": LARGE_PRINT}]}), 403)
+
+
+def test_an_item_s_problem_has_the_type_and_title_of_every_problem_and_keeps_its_code(api):
+    """An item's problem had `status`, `code` and `detail` only: now `type` and `title` too, as every other
+    problem of the API (RFC 9457), the same as a request of its own would get; `code` stays for the
+    clients that read it."""
+    first, second, _third = _three()
+    body = {
+        "items": [
+            {"customer_id": second.pk, "expected_version": second.version + 5, "changes": LARGE_PRINT},
+            {"external_id": "CRM-NOBODY", "changes": LARGE_PRINT},
+            {"external_id": "CRM-2", "changes": {"customer.language": "de"}},
+        ]
+    }
+    problems = [result["problem"] for result in api.post(CHANGES, body).json()["results"]]
+    assert [(p["type"], p["title"], p["status"], p["code"]) for p in problems] == [
+        ("urn:portal:problem:stale_version", "The document changed since you read it.", 412, "stale_version"),
+        ("urn:portal:problem:not_found", "Not found.", 404, "not_found"),
+        ("urn:portal:problem:validation_error", "The request is not valid.", 400, "validation_error"),
+    ]
+    assert all(p["detail"] for p in problems) and "customer.language" in problems[2]["errors"]
+    # The same type and title as the customer's own PATCH refused for the same reason.
+    alone = api.patch(f"/api/v1/customers/{first.pk}", {"changes": {"customer.language": "de"}},
+                      headers={"If-Match": f'"{first.version}"'})
+    whole = assert_problem(alone, 400)
+    assert (whole["type"], whole["title"]) == (problems[2]["type"], problems[2]["title"])
+    french = api.post(CHANGES, body, headers={"Accept-Language": "fr"}).json()["results"]
+    assert [result["problem"]["title"] for result in french[:2]] == ["Le document a changé depuis votre lecture.", "Introuvable."]

@@ -51,6 +51,8 @@ def test_an_item_failing_alone_does_not_stop_the_others(api):
     assert [r["status"] for r in answer["results"]] == ["applied", "failed", "failed", "failed", "applied"]
     problems = [r.get("problem") for r in answer["results"]]
     assert problems[1]["status"] == 400 and problems[1]["code"] == "validation_error" and "phone" in problems[1]["errors"]
+    # A problem as every other of the API (type and title), its code kept.
+    assert {(p["type"], p["title"]) for p in problems if p} == {("urn:portal:problem:validation_error", "The request is not valid.")}
     assert "phone_type" in problems[2]["errors"] and "language" in problems[3]["errors"]
     assert all(r["customer_id"] is None for r in answer["results"] if r["status"] == "failed")
     assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["CRM-B0", "CRM-B4"]

@@ -98,3 +98,8 @@ def test_the_schema_says_which_lists_hold_each_value_once(client, db):
     assert components["ContactRequestIn"]["properties"]["preferred_time_slots"]["uniqueItems"] is True
     assert components["EndpointIn"]["properties"]["event_types"]["uniqueItems"] is True
     assert components["EndpointChange"]["properties"]["event_types"]["uniqueItems"] is True
+
+
+def test_the_schema_gives_a_batch_item_s_problem_the_fields_of_every_problem(client, db):
+    components = _schema(client)["components"]["schemas"]
+    assert {"type", "title", "status", "code", "detail"} <= set(components["ItemProblem"]["required"])
