@@ -115,6 +115,9 @@ class AttemptOutSerializer(serializers.Serializer):
     error = StrictCharField()
 
 
+ROUND = "in the current round of attempts (since the delivery was made or last replayed)"
+
+
 class DeliveryOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     webhook_id = StrictCharField(help_text="The `webhook-id` header: the same on every attempt and replay.")
@@ -122,16 +125,23 @@ class DeliveryOutSerializer(serializers.Serializer):
     event_type = StrictCharField(source="event.type")
     event_created_at = serializers.DateTimeField(default_timezone=UTC, source="event.created_at")
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
-    attempts = serializers.IntegerField()
+    attempts = serializers.IntegerField(help_text=f"Attempts {ROUND}.")
     next_attempt_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
-    last_status_code = serializers.IntegerField(allow_null=True)
+    last_status_code = serializers.IntegerField(allow_null=True, help_text=f"The receiver's status at the last attempt {ROUND}.")
     last_error = StrictCharField(
-        source="last_error_text", help_text="What went wrong last, in the language asked when the portal decided it."
+        source="last_error_text",
+        help_text=f"What went wrong at the last attempt {ROUND}, in the language asked when the portal decided it.",
     )
-    last_latency_ms = serializers.IntegerField(allow_null=True)
-    delivered_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
-    dead_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True)
-    recent_attempts = AttemptOutSerializer(many=True, help_text=f"The last {ATTEMPTS_SHOWN} attempts at most.")
+    last_latency_ms = serializers.IntegerField(allow_null=True, help_text=f"The last attempt's latency {ROUND}.")
+    delivered_at = serializers.DateTimeField(
+        default_timezone=UTC, allow_null=True, help_text=f"When it succeeded, {ROUND}."
+    )
+    dead_at = serializers.DateTimeField(default_timezone=UTC, allow_null=True, help_text=f"When it was dead-lettered, {ROUND}.")
+    recent_attempts = AttemptOutSerializer(
+        many=True,
+        help_text=f"The last {ATTEMPTS_SHOWN} attempts at most, newest first, earlier rounds included: the log keeps "
+        "every attempt, replays or not.",
+    )
 
 
 class DeliveryPageSerializer(serializers.Serializer):
@@ -292,6 +302,10 @@ class WebhookDeliveryReplayView(ApiView):
     @extend_schema(
         operation_id="webhook_delivery_replay",
         summary="Send one delivery again, with the same webhook-id and a fresh retry window",
+        description="Whatever its status (a succeeded delivery too), the delivery starts a new round of attempts: "
+        "the answer is that round as it stands, `pending` with `attempts: 0` and no `delivered_at`, `dead_at` or "
+        "`last_*` yet (unless a quick worker already tried). Earlier attempts are not forgotten: they stay in "
+        "`recent_attempts` and the delivery log. A disabled endpoint is a 400.",
         request=None,
         responses={200: DeliveryOutSerializer, **problems(400, 404)},
     )

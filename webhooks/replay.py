@@ -30,11 +30,18 @@ def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def _replayed_fields(now: datetime) -> dict[str, Any]:
+    """A replay starts a new round of attempts: the delivery's fields describe that round only (an earlier
+    round's `delivered_at` beside `status: pending` said two things at once). Nothing is lost: every
+    attempt of every round stays in its log (DeliveryAttempt: when, status code, latency, error)."""
     return {
         "status": DeliveryStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
         "retry_window_started_at": now,
+        "last_status_code": None,
+        "last_error": "",
+        "last_latency_ms": None,
+        "delivered_at": None,
         "dead_at": None,
     }
 

@@ -3,6 +3,7 @@
 import pytest
 import yaml
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tests.api.conftest import assert_problem
 from tests.webhooks.conftest import ALL_TYPES, make_customer
@@ -220,3 +221,41 @@ def test_an_event_type_given_twice_is_refused_by_name_not_merged(manager, receiv
     ]
     assert WebhookEndpoint.objects.get().event_types == ["customer.created", "customer.preferences_changed"]
 
+
+def test_a_replayed_delivery_answers_its_new_round_and_keeps_the_earlier_attempts(
+    manager, receiver, django_capture_on_commit_callbacks
+):
+    """A replay starts a new round of attempts: `pending` beside an earlier round's `delivered_at` (or
+    `last_status_code`) said two things at once. The earlier attempts stay in the log."""
+    api, _client = manager
+    endpoint_id = create(api, receiver).json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_customer("CRM-1")
+    delivered = api.get(f"{BASE}/{endpoint_id}/deliveries").json()["deliveries"][-1]
+    assert delivered["status"] == "succeeded" and delivered["delivered_at"] and delivered["last_status_code"] == 200
+    url = f"{BASE}/{endpoint_id}/deliveries/{delivered['id']}/replay"
+    with django_capture_on_commit_callbacks(execute=True):
+        replayed = api.post(url, {}).json()
+    assert {name: replayed[name] for name in ROUND_FIELDS} == {
+        "status": "pending", "attempts": 0, "last_status_code": None, "last_error": "", "last_latency_ms": None,
+        "delivered_at": None, "dead_at": None,
+    }
+    assert replayed["webhook_id"] == delivered["webhook_id"]
+    assert [attempt["status_code"] for attempt in replayed["recent_attempts"]] == [200]  # the earlier round's
+    # Once sent, the new round succeeded on its own: one attempt, a later delivered_at, both attempts logged.
+    again = next(d for d in api.get(f"{BASE}/{endpoint_id}/deliveries").json()["deliveries"] if d["id"] == delivered["id"])
+    assert (again["status"], again["attempts"], again["last_status_code"]) == ("succeeded", 1, 200)
+    assert parse_datetime(again["delivered_at"]) > parse_datetime(delivered["delivered_at"])
+    assert len(again["recent_attempts"]) == 2
+    # A dead delivery replayed loses its dead_at and its last error with the round they belonged to.
+    WebhookDelivery.objects.filter(pk=delivered["id"]).update(
+        status=DeliveryStatus.DEAD, dead_at=timezone.now(), delivered_at=None, last_status_code=503, last_error="HTTP 503"
+    )
+    replayed = api.post(url, {}).json()
+    assert {name: replayed[name] for name in ROUND_FIELDS} == {
+        "status": "pending", "attempts": 0, "last_status_code": None, "last_error": "", "last_latency_ms": None,
+        "delivered_at": None, "dead_at": None,
+    }
+
+
+ROUND_FIELDS = ("status", "attempts", "last_status_code", "last_error", "last_latency_ms", "delivered_at", "dead_at")
