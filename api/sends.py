@@ -57,10 +57,27 @@ class SendOutSerializer(serializers.Serializer):
     message_id = StrictCharField()
 
 
+class SendResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The send's place in `sends`, from 0.")
+    id = serializers.IntegerField(
+        help_text="The send that counts it: recorded now, or, for a duplicate, the one recorded first with its "
+        "`message_id` (GET /api/v1/sends/{id})."
+    )
+    status = serializers.ChoiceField(
+        choices=["recorded", "duplicate"],
+        help_text="`duplicate`: its `message_id` was already reported (before, or earlier in this batch); not counted again.",
+    )
+
+
 class SendBatchResultSerializer(serializers.Serializer):
-    recorded = serializers.IntegerField()
+    recorded = serializers.IntegerField(help_text="Sends recorded by this call.")
     duplicates = serializers.IntegerField(help_text="Message ids you had already reported, not counted again.")
-    ids = serializers.ListField(child=serializers.IntegerField())
+    ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The ids of the sends recorded by this call (`recorded` of them), in the order reported; empty "
+        "when every send was a duplicate. `results` gives every send's id, duplicates included.",
+    )
+    results = SendResultSerializer(many=True, help_text="One per send reported, in the same order.")
 
 
 # Reports a little ahead of the server's clock are tolerated; further ahead is a mistake.
@@ -73,6 +90,11 @@ class SendBatchView(ApiView):
     @extend_schema(
         operation_id="sends_report",
         summary="Report sent messages (up to 1,000), so that the weekly marketing cap counts them",
+        description="A send whose `message_id` this client already reported (in an earlier call, or earlier in "
+        "the same batch) is a duplicate: not counted again, and answered with the id of the send recorded first "
+        "with that `message_id`. `results` has one entry per send reported, in order (`index`, `id`, `status`: "
+        "`recorded` or `duplicate`); `ids` lists only the sends this call recorded. 201 even when every send was "
+        "a duplicate, so a retry of a whole batch is safe and tells which ids count it.",
         request=SendBatchSerializer,
         responses={201: SendBatchResultSerializer, **problems(400, 415)},
     )
@@ -108,9 +130,13 @@ class SendBatchView(ApiView):
             ],
         )
         body = {
-            "recorded": len(items) - recorded.duplicates,
+            "recorded": len(recorded.created),
             "duplicates": recorded.duplicates,
-            "ids": [send.pk for send in recorded.created if send.pk is not None],
+            "ids": [send.pk for send in recorded.created],
+            "results": [
+                {"index": index, "id": report.send_id, "status": "duplicate" if report.duplicate else "recorded"}
+                for index, report in enumerate(recorded.reports)
+            ],
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

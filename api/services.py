@@ -128,42 +128,74 @@ class SendReport:
 
 
 @dataclass(frozen=True)
+class SendRecorded:
+    """What became of one report: the send that counts it, and whether it was already recorded."""
+
+    send_id: int
+    duplicate: bool  # its message id was recorded before (by an earlier call, or earlier in this batch)
+
+
+@dataclass(frozen=True)
 class SendsRecorded:
-    created: list[Send]
-    duplicates: int
+    created: list[Send]  # the sends this call recorded, in the order reported
+    reports: list[SendRecorded]  # one per report, in the order reported
+
+    @property
+    def duplicates(self) -> int:
+        return sum(report.duplicate for report in self.reports)
+
+
+RECORD_ATTEMPTS = 3
 
 
 def sends_record(*, client: ApiClient, reports: list[SendReport]) -> SendsRecorded:
-    """Record reported sends; a message id this client already reported is counted once."""
+    """Record reported sends; a message id this client already reported is counted once, by the send
+    first recorded with it, whose id a duplicate report is answered with."""
+    attempt = 1
     with transaction.atomic():
-        message_ids = {report.message_id for report in reports if report.message_id}
-        seen = (
-            set(Send.objects.filter(client=client, message_id__in=message_ids).values_list("message_id", flat=True))
-            if message_ids
-            else set()
-        )
-        rows = []
-        for report in reports:
-            if report.message_id:
-                if report.message_id in seen:
-                    continue
-                seen.add(report.message_id)
-            rows.append(
-                Send(
-                    client=client,
-                    customer_id=report.customer_id,
-                    topic_id=report.topic_id,
-                    channel=report.channel,
-                    sent_at=report.sent_at,
-                    ai_generated=report.ai_generated,
-                    message_id=report.message_id,
-                )
+        while True:
+            try:
+                with transaction.atomic():
+                    return _sends_insert(client, reports)
+            except IntegrityError:
+                # Another request recorded one of these message ids at the same moment (PostgreSQL made this
+                # insert wait for its commit): read the recorded ids again, and count those as duplicates.
+                if attempt == RECORD_ATTEMPTS:
+                    raise
+                attempt += 1
+
+
+def _sends_insert(client: ApiClient, reports: list[SendReport]) -> SendsRecorded:
+    message_ids = {report.message_id for report in reports if report.message_id}
+    recorded: dict[str, int] = (
+        dict(Send.objects.filter(client=client, message_id__in=message_ids).values_list("message_id", "pk"))
+        if message_ids
+        else {}
+    )
+    rows: list[Send] = []
+    firsts: dict[str, Send] = {}  # message id → the row of this batch that records it
+    sources: list[tuple[Send | int, bool]] = []  # per report: its send (a new row, or a recorded id), duplicate or not
+    for report in reports:
+        if report.message_id in recorded:
+            sources.append((recorded[report.message_id], True))
+        elif report.message_id in firsts:
+            sources.append((firsts[report.message_id], True))
+        else:
+            row = Send(
+                client=client,
+                customer_id=report.customer_id,
+                topic_id=report.topic_id,
+                channel=report.channel,
+                sent_at=report.sent_at,
+                ai_generated=report.ai_generated,
+                message_id=report.message_id,
             )
-        try:
-            with transaction.atomic():
-                created = Send.objects.bulk_create(rows)
-        except IntegrityError:
-            # Another request reported one of these message ids at the same moment: keep the rest.
-            Send.objects.bulk_create(rows, ignore_conflicts=True)
-            created = []
-    return SendsRecorded(created=created, duplicates=len(reports) - len(rows))
+            rows.append(row)
+            sources.append((row, False))
+            if report.message_id:
+                firsts[report.message_id] = row
+    created = Send.objects.bulk_create(rows)  # sets each row's pk (PostgreSQL, SQLite: RETURNING)
+    outcomes = [
+        SendRecorded(send_id=send if isinstance(send, int) else send.pk, duplicate=duplicate) for send, duplicate in sources
+    ]
+    return SendsRecorded(created=created, reports=outcomes)

@@ -103,3 +103,10 @@ def test_the_schema_says_which_lists_hold_each_value_once(client, db):
 def test_the_schema_gives_a_batch_item_s_problem_the_fields_of_every_problem(client, db):
     components = _schema(client)["components"]["schemas"]
     assert {"type", "title", "status", "code", "detail"} <= set(components["ItemProblem"]["required"])
+
+
+def test_the_schema_gives_each_reported_send_its_result(client, db):
+    components = _schema(client)["components"]["schemas"]
+    assert "results" in components["SendBatchResult"]["required"]
+    assert set(components["SendResult"]["required"]) == {"index", "id", "status"}
+    assert components["SendResultStatusEnum"]["enum"] == ["recorded", "duplicate"]

@@ -71,6 +71,44 @@ def test_a_client_reads_its_own_sends_only(make_api, customer):
     assert_problem(other.get(f"{SENDS}/{send_id}"), 404)
 
 
+def test_duplicates_are_answered_with_the_ids_of_the_sends_that_count_them(make_api, customer):
+    """Reporting only duplicates answered `ids: []`: each send reported now has a result, in order, with
+    the id of the send that counts it (recorded now, or first with its message id) and its status."""
+    api, _client = make_api(Scope.SENDS_WRITE)
+    first = api.post(SENDS, {"sends": [_send(customer, message_id="m-1"), _send(customer, message_id="m-2")]}).json()
+    m1, m2 = first["ids"]
+    assert first["results"] == [{"index": 0, "id": m1, "status": "recorded"}, {"index": 1, "id": m2, "status": "recorded"}]
+    again = api.post(SENDS, {"sends": [_send(customer, message_id="m-2"), _send(customer, message_id="m-1")]})
+    assert again.status_code == 201, again.content
+    body = again.json()
+    assert (body["recorded"], body["duplicates"], body["ids"]) == (0, 2, [])
+    assert body["results"] == [{"index": 0, "id": m2, "status": "duplicate"}, {"index": 1, "id": m1, "status": "duplicate"}]
+    # Partly duplicate: a new message id given twice in the batch, an old one, a send without an id.
+    sends = [_send(customer, message_id="m-3"), _send(customer, message_id="m-1"), _send(customer, message_id="m-3"),
+             _send(customer)]
+    mixed = api.post(SENDS, {"sends": sends}).json()
+    m3, plain = mixed["ids"]
+    assert (mixed["recorded"], mixed["duplicates"]) == (2, 2)
+    assert [(result["id"], result["status"]) for result in mixed["results"]] == [
+        (m3, "recorded"), (m1, "duplicate"), (m3, "duplicate"), (plain, "recorded")
+    ]
+    assert Send.objects.count() == 4 and api.get(f"{SENDS}/{m1}").json()["message_id"] == "m-1"
+    # Message ids are each client's own: another client's "m-1" is a new send, never the first client's id.
+    other, _other_client = make_api(Scope.SENDS_WRITE)
+    theirs = other.post(SENDS, {"sends": [_send(customer, message_id="m-1")]}).json()
+    assert theirs["recorded"] == 1 and theirs["results"][0]["status"] == "recorded" and theirs["results"][0]["id"] not in (m1, m2, m3)
+
+
+def test_a_batch_of_sends_takes_a_fixed_number_of_queries(api, customer, django_assert_max_num_queries):
+    """Duplicates or not: the customers, the message ids already recorded, one insert (SQLite cuts an insert
+    past 124 rows of 8 values into several), in one transaction and its savepoint."""
+    api.post(SENDS, {"sends": [_send(customer, message_id="warm")]})
+    sends = [_send(customer, message_id=f"m-{n % 60}") for n in range(120)] + [_send(customer) for _ in range(40)]
+    with django_assert_max_num_queries(7):
+        body = api.post(SENDS, {"sends": sends}).json()
+    assert (body["recorded"], body["duplicates"], len(body["results"])) == (100, 60, 160)
+
+
 # --- Change feed ---------------------------------------------------------------------------------
 
 
