@@ -22,7 +22,7 @@ from api.audience_files import FORMATS, csv_parts
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
 from api.models import ApiClient, Scope
 from api.schema import location_header, problems
-from api.serializers import MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
+from api.serializers import MAX_ID, PLAN_HORIZON, DistinctListField, StrictSerializer, TopicCodeField
 from api.views import ApiView, personal_data_allowed
 from audiences.downloads import download_token_make, download_token_valid
 from audiences.models import AudienceJob
@@ -70,7 +70,7 @@ def audience_get_for_api_client(*, client: ApiClient, audience_id: int) -> Audie
 
 
 class AudienceFiltersSerializer(StrictSerializer):
-    channels = serializers.ListField(
+    channels = DistinctListField(
         child=serializers.ChoiceField(choices=ChannelCode.choices),
         required=False,
         allow_empty=False,

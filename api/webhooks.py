@@ -63,7 +63,7 @@ TOPICS_HELP = (
 
 
 def topics_field(**kwargs) -> serializers.ListField:
-    return serializers.ListField(child=TopicCodeItemField(), max_length=100, help_text=TOPICS_HELP, **kwargs)
+    return DistinctListField(child=TopicCodeItemField(), max_length=100, help_text=TOPICS_HELP, **kwargs)
 
 
 class EndpointInSerializer(StrictSerializer):

@@ -54,6 +54,7 @@ def test_unknown_fields_are_refused_by_name(api, body, field):
         ({"topic": "offers", "at": "2099-01-01T00:00:00Z"}, "at"),
         ({"topic": "offers", "filters": {"channels": ["fax"]}}, "filters"),
         ({"topic": "offers", "filters": {"channels": []}}, "filters"),
+        ({"topic": "offers", "filters": {"channels": ["sms", "email", "sms"]}}, "filters"),  # not merged
         ({"topic": "offers", "filters": {"language": "de"}}, "filters"),
         ({"topic": "offers", "filters": {"updated_since": "yesterday"}}, "filters"),
         ({"topic": "offers", "filters": ["sms"]}, "filters"),

@@ -222,6 +222,13 @@ def test_an_event_type_given_twice_is_refused_by_name_not_merged(manager, receiv
     assert WebhookEndpoint.objects.get().event_types == ["customer.created", "customer.preferences_changed"]
 
 
+def test_a_topic_given_twice_is_refused_by_name_not_merged(manager, receiver):
+    api, _client = manager
+    problem = assert_problem(create(api, receiver, topics=["offers", "billing", "offers"]), 400)
+    assert problem["errors"] == {"topics": ["“offers” is given more than once: give each value once."]}
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_a_replayed_delivery_answers_its_new_round_and_keeps_the_earlier_attempts(
     manager, receiver, django_capture_on_commit_callbacks
 ):
