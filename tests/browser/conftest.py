@@ -31,6 +31,16 @@ SKIPPED_NOTICE = (
 
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
+    # A test elsewhere that names a Playwright fixture (an argument called `page`, say) is parametrised by
+    # browser; pytest then gathers every browser test next to it, among the tests that run inside a
+    # transaction, and their live server's flush empties the catalogue those tests rely on.
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {}) and item not in browser_items
+    ]
+    if strays:
+        raise pytest.UsageError(f"Tests outside tests/browser/ use a Playwright fixture (rename the argument): {strays}")
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
     if browser_items and not CHROMIUM.exists():

@@ -65,12 +65,12 @@ def test_a_field_with_one_input_still_links_to_it(customer_client):
         assert _input(page, target).startswith("<input")
 
 
-@pytest.mark.parametrize("page", ["preferences:ai", "preferences:topics", "contact_requests:list"])
-def test_an_empty_post_is_a_form_with_its_errors_not_a_blank_400(customer_client, page):
+@pytest.mark.parametrize("url_name", ["preferences:ai", "preferences:topics", "contact_requests:list"])
+def test_an_empty_post_is_a_form_with_its_errors_not_a_blank_400(customer_client, url_name):
     """A POST with no field at all (every box unticked, the token sent in a header) is a bound form: the
     page says what is missing, instead of a 400 that shows the form as if nothing had been sent."""
     customer_client.cookies["django_language"] = "en"
-    response = customer_client.post(reverse(page), {})
+    response = customer_client.post(reverse(url_name), {})
     assert response.status_code in (302, 400)
     if response.status_code == 400:
         assert 'class="error-summary"' in response.content.decode()
