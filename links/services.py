@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.sentences import in_sentence
 from links.models import LinkPurpose, OneClickLink
@@ -137,10 +138,12 @@ def optin_confirmation_request(
         ]
         if mobile:
             for item in items:
-                body = _(
-                    "To receive %(what)s, confirm here: %(url)s (valid %(days)s days). "
-                    "Did not ask? Ignore this message."
-                ) % {**item, "days": confirmation_link_days()}
+                days = confirmation_link_days()
+                body = ngettext(
+                    "To receive %(what)s, confirm here: %(url)s (valid %(days)s day). Did not ask? Ignore this message.",
+                    "To receive %(what)s, confirm here: %(url)s (valid %(days)s days). Did not ask? Ignore this message.",
+                    days,
+                ) % {**item, "days": days}
                 sms_enqueue(to=mobile, body=body)
             return links
         body = render_to_string(

@@ -12,6 +12,7 @@ from common.tasks import task_queue
 from notifications.models import OutboundMessage
 from notifications.sender import email_sender
 from notifications.sms import sms_backend_get
+from notifications.sms_text import sms_text_plain
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,9 @@ def email_enqueue(*, message: EmailMessage, language: str) -> list[OutboundMessa
 
 
 def sms_enqueue(*, to: str, body: str) -> OutboundMessage:
-    """Store an SMS and send it through the configured gateway once the transaction commits."""
-    row = OutboundMessage.objects.create(channel=OutboundMessage.Channel.SMS, to=to, body=body)
+    """Store an SMS and send it through the configured gateway once the transaction commits. The body is
+    stored as sent: in GSM-7 when it can be (notifications.sms_text), not split into UCS-2 parts."""
+    row = OutboundMessage.objects.create(channel=OutboundMessage.Channel.SMS, to=to, body=sms_text_plain(body))
     _send_on_commit(row.pk)
     return row
 
