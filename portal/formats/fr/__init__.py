@@ -1,0 +1,1 @@
+"""French formats (portal.formats.fr.formats)."""
