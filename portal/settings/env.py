@@ -53,9 +53,11 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CACHE_URL = env_str("CACHE_URL")
 # The address every email is sent from, under a name in the language the email is written in
 # (notifications.sender). A name written in DEFAULT_FROM_EMAIL ("Acme <no-reply@acme.fr>") is the
-# sender's name in every language, unless EMAIL_FROM_NAME_FR / EMAIL_FROM_NAME_EN are set.
+# sender's name in every language, unless EMAIL_FROM_NAME_FR / EMAIL_FROM_NAME_EN are set. Without a
+# name, a deployment that names its site (SITE_NAME, which every email greets and signs with) sends
+# under that name, not under "Portail préférences" above "Bonjour, ce message vous est envoyé par ACME".
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@example.com")
-_FROM_NAME = parseaddr(DEFAULT_FROM_EMAIL)[0]
+_FROM_NAME = parseaddr(DEFAULT_FROM_EMAIL)[0] or env_str("SITE_NAME", "").strip()
 EMAIL_FROM_NAMES = {
     "fr": env_str("EMAIL_FROM_NAME_FR", _FROM_NAME or "Portail préférences"),
     "en": env_str("EMAIL_FROM_NAME_EN", _FROM_NAME or "Preferences portal"),

@@ -74,7 +74,11 @@ def test_the_names_and_the_address_are_settings(settings):
 
 def _settings_from_environment(**environment: str) -> dict:
     """DEFAULT_FROM_EMAIL and EMAIL_FROM_NAMES as portal/settings/base.py reads them from this environment."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DEFAULT_FROM_EMAIL", "EMAIL_FROM_NAME"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DEFAULT_FROM_EMAIL", "EMAIL_FROM_NAME", "SITE_NAME"))
+    }
     code = "import json; from portal.settings import base; print(json.dumps([base.DEFAULT_FROM_EMAIL, base.EMAIL_FROM_NAMES]))"
     output = subprocess.run(
         [sys.executable, "-c", code], env={**env, **environment}, cwd=ROOT, capture_output=True, text=True, check=True
@@ -97,6 +101,19 @@ def test_a_deployment_that_sets_default_from_email_keeps_its_sender():
     assert _settings_from_environment(
         DEFAULT_FROM_EMAIL="Acme <no-reply@acme.example>", EMAIL_FROM_NAME_EN="Acme preferences"
     )["names"] == {"fr": "Acme", "en": "Acme preferences"}
+    # A deployment that names its site sends under that name (every email greets and signs with it)...
+    assert _settings_from_environment(SITE_NAME="ACME Préférences")["names"] == {
+        "fr": "ACME Préférences",
+        "en": "ACME Préférences",
+    }
+    # ...unless it names the sender itself.
+    assert _settings_from_environment(SITE_NAME="ACME", DEFAULT_FROM_EMAIL="Acme Mail <no-reply@acme.example>")[
+        "names"
+    ] == {"fr": "Acme Mail", "en": "Acme Mail"}
+    assert _settings_from_environment(SITE_NAME="ACME", EMAIL_FROM_NAME_EN="ACME preferences")["names"] == {
+        "fr": "ACME",
+        "en": "ACME preferences",
+    }
     # A bare address takes the default names.
     assert _settings_from_environment(DEFAULT_FROM_EMAIL="hello@acme.example")["names"] == {
         "fr": "Portail préférences",
