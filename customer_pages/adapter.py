@@ -23,6 +23,9 @@ from preferences.customers import customer_create_for_user
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 
+ALLAUTH_EMAIL_STAGE = "allauth.account.stages.EmailVerificationStage"
+ACCOUNTS_EMAIL_STAGE = "accounts.stages.EmailVerificationStage"
+
 
 @dataclass(frozen=True)
 class EmailSite:
@@ -54,6 +57,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Queued, not sent inline: a failing mail server must not lose the message or break sign-in.
         # allauth renders its emails in the active language (the page's): the sender's name follows it.
         email_enqueue(message=message, language=translation.get_language())
+
+    def get_login_stages(self) -> list[str]:
+        # allauth's email verification step, answering a known address over its mail limit as a new
+        # one (accounts.stages).
+        stages = super().get_login_stages()
+        return [ACCOUNTS_EMAIL_STAGE if path == ALLAUTH_EMAIL_STAGE else path for path in stages]
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits (login failures, sign-up, reset) count per client: through the
