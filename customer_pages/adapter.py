@@ -5,6 +5,7 @@ not import."""
 
 from dataclasses import dataclass
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,12 @@ from preferences.customers import customer_create_for_user
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 
+# allauth's emails that carry a code, and the setting that says how long it works (in seconds).
+CODE_TIMEOUTS = {
+    "account/email/login_code": "LOGIN_BY_CODE_TIMEOUT",
+    "account/email/email_confirmation": "EMAIL_VERIFICATION_BY_CODE_TIMEOUT",
+    "account/email/email_confirmation_signup": "EMAIL_VERIFICATION_BY_CODE_TIMEOUT",
+}
 ALLAUTH_EMAIL_STAGE = "allauth.account.stages.EmailVerificationStage"
 ACCOUNTS_EMAIL_STAGE = "accounts.stages.EmailVerificationStage"
 
@@ -53,6 +60,9 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         # After the update: allauth passes its own current_site to some emails (password reset).
         ctx["current_site"] = EmailSite(name=site.site_name(), domain=site.site_domain())
+        if template_prefix in CODE_TIMEOUTS:
+            # How long the code works (account/email/code_minutes.txt): allauth passes only the code.
+            ctx["code_minutes"] = max(1, getattr(allauth_settings, CODE_TIMEOUTS[template_prefix]) // 60)
         message = self.render_mail(template_prefix, email, ctx)
         # Queued, not sent inline: a failing mail server must not lose the message or break sign-in.
         # allauth renders its emails in the active language (the page's): the sender's name follows it.

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.services import email_enqueue, sms_enqueue
 from preferences.document import contact_point_state
@@ -36,6 +37,7 @@ from preferences.models import ContactPoint, Customer, VerificationChallenge
 from preferences.state import PreferenceError
 
 VERIFICATION_CODE_TTL = timedelta(minutes=15)
+CODE_MINUTES = int(VERIFICATION_CODE_TTL.total_seconds() // 60)
 VERIFICATION_MAX_ATTEMPTS = 5
 
 
@@ -288,6 +290,15 @@ def _code_hash(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
+def _phone_code_text(code: str) -> str:
+    """The code SMS says what the code is for: one GSM-7 part (160 characters) in French too."""
+    return ngettext(
+        "Code to confirm this number in your contact preferences: %(code)s (valid %(minutes)s minute).",
+        "Code to confirm this number in your contact preferences: %(code)s (valid %(minutes)s minutes).",
+        CODE_MINUTES,
+    ) % {"code": code, "minutes": CODE_MINUTES}
+
+
 def _verification_send(*, point: ContactPoint, customer: Customer) -> VerificationChallenge:
     code = f"{secrets.randbelow(1_000_000):06d}"
     VerificationChallenge.objects.filter(contact_point=point, consumed_at__isnull=True).update(
@@ -298,11 +309,13 @@ def _verification_send(*, point: ContactPoint, customer: Customer) -> Verificati
     )
     with translation.override(customer.language):
         if point.kind == ContactPointKind.PHONE:
-            sms_enqueue(to=point.value, body=_("Your verification code: %(code)s (valid 15 minutes).") % {"code": code})
+            sms_enqueue(to=point.value, body=_phone_code_text(code))
         else:
-            body = render_to_string("preferences/email/verify_contact_point.txt", {"code": code, "point": point})
+            body = render_to_string(
+                "preferences/email/verify_contact_point.txt", {"code": code, "point": point, "minutes": CODE_MINUTES}
+            )
             email_enqueue(
-                message=EmailMessage(subject=_("Your verification code"), body=body, to=[point.value]),
+                message=EmailMessage(subject=_("Confirm your email address"), body=body, to=[point.value]),
                 language=customer.language,
             )
     return challenge

@@ -47,5 +47,30 @@ def test_the_appointment_email_says_when_and_in_which_time_zone(agent, language,
     if language == "fr":
         contact_request.refresh_from_db()
         due = _said(contact_request.due_at, "fr", zone)
-        assert f"vous contactera par téléphone avant le {due}." in acknowledgement.body, acknowledgement.body
+        assert f"vous contactera par téléphone avant le {due} (fuseau horaire\u00a0: France métropolitaine)." in (
+            acknowledgement.body
+        ), acknowledgement.body
         assert not re.search(r"\d{4} \d\d:\d\d", acknowledgement.body + appointment.body)
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "sentence"),
+    [
+        ("fr", "America/New_York",
+         "Un membre de notre équipe vous contactera par e-mail avant le {due} (fuseau horaire\u00a0: États-Unis — New York)."),
+        ("en", "America/New_York",
+         "A member of our team will contact you by email before {due} (time zone: United States — New York)."),
+        ("en", "Europe/Paris",
+         "A member of our team will contact you by email before {due} (time zone: Metropolitan France)."),
+    ],
+)
+def test_the_acknowledgement_names_the_time_zone_of_its_due_time_without_time_slots(language, zone, sentence):
+    """With no time slots chosen, nothing else in the email said which zone "before 14 December, 06:37" was in."""
+    _user, customer = make_customer_user(f"{language}@example.com", language=language)
+    customer.time_zone = zone
+    customer.save(update_fields=["time_zone"])
+    contact_request = request_for(customer, language=language)
+    assert not contact_request.time_slot_labels
+    [acknowledgement] = OutboundMessage.objects.filter(to=customer.user.email)
+    due = _said(contact_request.due_at, language, zone)
+    assert sentence.format(due=due) in acknowledgement.body.splitlines(), acknowledgement.body

@@ -106,6 +106,11 @@ def test_an_unknown_address_is_told_so_plainly(client, language, django_capture_
     _assert_reads_well(message.body, language)
 
 
+# How long allauth's codes work (ACCOUNT_LOGIN_BY_CODE_TIMEOUT, ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT):
+# at most, since a code sent again from the code page ends when the first one would have.
+VALID = {"fr": "Ce code est valable {minutes} minutes au plus.", "en": "This code is valid for {minutes} minutes at most."}
+
+
 @pytest.mark.parametrize(
     ("language", "subject", "ask", "warn"),
     [
@@ -120,10 +125,27 @@ def test_the_sign_in_code(client, customer_user, language, subject, ask, warn, d
         client, language, "account_request_login_code", {"email": "camille@example.com"}, django_capture_on_commit_callbacks
     )
     assert message.subject == subject
-    [first, code, last] = _paragraphs(message.body)
+    [first, code, valid, last] = _paragraphs(message.body)
     assert (first, last) == (ask, warn)
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
+    assert valid == VALID[language].format(minutes=3)  # allauth's default, 180 seconds
     _assert_reads_well(message.body, language)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_each_code_says_how_long_it_works_from_allauths_setting(
+    client, customer_user, settings, language, django_capture_on_commit_callbacks
+):
+    settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+    settings.ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 20 * 60
+    message = _send(
+        client, language, "account_request_login_code", {"email": "camille@example.com"}, django_capture_on_commit_callbacks
+    )
+    assert VALID[language].format(minutes=10) in _paragraphs(message.body)
+    mail.outbox.clear()
+    data = {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    message = _send(client.__class__(), language, "account_signup", data, django_capture_on_commit_callbacks)
+    assert VALID[language].format(minutes=20) in _paragraphs(message.body)
 
 
 @pytest.mark.parametrize(

@@ -65,11 +65,19 @@ def test_one_day_is_said_in_the_singular(settings, language, days, expected):
     assert expected in _confirmation_sms(_sms_customer(language), "offers")
 
 
-def test_the_french_verification_code_is_one_gsm_part():
-    customer = customer_create(context=PORTAL, language="fr")
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", r"Code pour confirmer ce numéro dans vos préférences de contact : \d{6} \(valable 15 minutes\)\."),
+        ("en", r"Code to confirm this number in your contact preferences: \d{6} \(valid 15 minutes\)\."),
+    ],
+)
+def test_the_verification_code_says_what_it_is_for_in_one_gsm_part(language, text):
+    """It said only "Your verification code: 123456", to a number that may not expect it."""
+    customer = customer_create(context=PORTAL, language=language)
     contact_point_add(customer_id=customer.pk, kind=ContactPointKind.PHONE, value="+33612345678", context=PORTAL)
     body = OutboundMessage.objects.get(channel="sms").body
-    assert re.fullmatch(r"Votre code de vérification : \d{6} \(valable 15 minutes\)\.", body), body
+    assert re.fullmatch(text, body), body
     assert sms_parts(body) == sms_parts("x" * 160)
 
 
