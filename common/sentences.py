@@ -5,9 +5,19 @@ table headers, checkboxes and headings. In running text they lose it, in French 
 their first word is an acronym (SMS, RCS) or a proper name (WhatsApp, Messenger). Every sentence that
 names a channel or a topic goes through in_sentence() (templates: the `in_sentence` filter), so the
 rule lives here only. A name quoted in a sentence (“Offres et promotions”) is cited as written.
+
+On a page, such a name never breaks at its hyphen: a phone's narrow line must not end on "e-" and start
+the next with "mail". unbroken() keeps each hyphenated word on one line with a nowrap span (class
+"nowrap", static/css/site.css) around the plain word, so a screen reader, the browser's search and a
+copy still meet "e-mail" (a no-break hyphen, U+2011, would not match a search for "e-mail", would paste
+as itself, and would turn an SMS into two-byte characters). Text that is not HTML (emails, SMS, CSV)
+keeps plain hyphens: the template filters wrap only where they escape.
 """
 
 import re
+
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import SafeData, SafeString
 
 # Proper names that start with a single capital, so not told apart from a common noun by their spelling:
 # brands a supervisor may name a channel after. Names with a capital inside (WhatsApp, iMessage) or
@@ -30,3 +40,17 @@ def in_sentence(label: str) -> str:
     if _PROPER_NAME.match(text):
         return text
     return text[0].lower() + text[1:]
+
+
+# A word with a hyphen inside: "e-mail", "après-vente", "l’e-mail".
+_HYPHENATED_WORD = re.compile(r"([^\s-]+(?:-[^\s-]+)+)")
+
+
+def unbroken(text: str) -> SafeString:
+    """`text` escaped for HTML, each of its hyphenated words kept on one line ("e-mail", never "e-" / "mail").
+    Text already marked safe is HTML its author wrote: returned as it is (a hyphen may sit inside a tag)."""
+    if isinstance(text, SafeData):
+        return text
+    pieces = _HYPHENATED_WORD.split(str(text))  # text, word, text, word, …, text
+    words = format_html_join("", '{}<span class="nowrap">{}</span>', zip(pieces[0::2], pieces[1::2], strict=False))
+    return words + conditional_escape(pieces[-1])

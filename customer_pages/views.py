@@ -82,9 +82,9 @@ def overview(request, customer):
             "summary": _summary(document, paused=paused_until is not None),
             "paused_until_text": pause_end_text(paused_until, customer) if paused_until else "",
             # Named inside a sentence ("… cannot all be turned off (account security, …)").
-            "critical_topics": [
+            "critical_topics": ", ".join(
                 in_sentence(topic.name) for topic in document.catalog.topics if topic.kind == TopicKind.CRITICAL
-            ],
+            ),
             "open_contact_requests": contact_requests_open_for_customer(customer=customer),
         },
     )

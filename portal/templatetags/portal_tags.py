@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from common import site
 from common.sentences import in_sentence as _in_sentence
+from common.sentences import unbroken as _unbroken
 from common.time_zones import time_zone_name
 from preferences.contact_points import contact_point_display, phone_display
 
@@ -71,10 +72,19 @@ def zone_name(zone: str) -> str:
     return time_zone_name(zone) if zone else zone
 
 
-@register.filter
-def in_sentence(label) -> str:
-    """A channel's or topic's name inside a sentence (common.sentences): "sans {{ channel.name|in_sentence }}"."""
-    return _in_sentence(label)
+@register.filter(needs_autoescape=True)
+def in_sentence(label, autoescape=True) -> str:
+    """A channel's or topic's name inside a sentence (common.sentences): "sans {{ channel.name|in_sentence }}";
+    on a page (where the template escapes) kept whole at its hyphen, in plain text (an email) as is."""
+    text = _in_sentence(label)
+    return _unbroken(text) if autoescape else text
+
+
+@register.filter(needs_autoescape=True)
+def unbroken(text, autoescape=True) -> str:
+    """A sentence built in Python that names a channel ("“Offres” par e-mail"), on a page: its hyphenated
+    words kept whole on a narrow screen (common.sentences.unbroken); in plain text, as is."""
+    return _unbroken(text) if autoescape else text
 
 
 @register.filter

@@ -1,6 +1,8 @@
 """A channel's or topic's name inside a sentence loses its capital ("sans e-mail", "without email"),
 except an acronym (SMS) or a proper name (WhatsApp), on the customer's pages and in what is sent to
-them; the same name as a label (a table header, a checkbox) keeps it. The rule is common.sentences'."""
+them; the same name as a label (a table header, a checkbox) keeps it. The rule is common.sentences'.
+On a page, such a name is kept whole at its hyphen (a nowrap span around the plain word: a phone's line
+never ends on "e-"); in plain text (emails, SMS) it is written as is."""
 
 import re
 
@@ -10,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from common.sentences import in_sentence
+from common.sentences import in_sentence, unbroken
 from links.services import link_describe
 from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
@@ -53,10 +55,45 @@ def test_the_template_filter_is_the_same_rule():
     assert rendered == "postal mail / SMS"
 
 
+KEPT_WHOLE = re.compile(r'<span class="nowrap">([^<]*)</span>')
+
+
 def _page(client: Client, name: str, language: str) -> str:
-    """The page with its spaces folded (a no-break space too)."""
+    """The page with its spaces folded (a no-break space too), every hyphenated word it keeps whole on one
+    line checked to be wrapped so, and shown unwrapped, as a reader (and a search) meets it."""
     client.cookies["django_language"] = language
-    return " ".join(client.get(reverse(name)).content.decode().split())
+    page = " ".join(client.get(reverse(name)).content.decode().split())
+    for match in KEPT_WHOLE.finditer(page):
+        assert "-" in match.group(1), match.group(0)
+    return KEPT_WHOLE.sub(r"\1", page)
+
+
+def _kept_whole(client: Client, name: str, language: str) -> list[str]:
+    client.cookies["django_language"] = language
+    return KEPT_WHOLE.findall(client.get(reverse(name)).content.decode())
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("sans e-mail", 'sans <span class="nowrap">e-mail</span>'),
+        ("«\u00a0Offres\u00a0» par e-mail, et l’après-vente.", '«\u00a0Offres\u00a0» par <span class="nowrap">e-mail,</span> et <span class="nowrap">l’après-vente.</span>'),
+        ("<b>x-y</b> & co", '<span class="nowrap">&lt;b&gt;x-y&lt;/b&gt;</span> &amp; co'),  # escaped, then kept whole
+        ("by SMS - or not", "by SMS - or not"),  # a hyphen between spaces joins no word
+        ("", ""),
+    ],
+)
+def test_a_hyphenated_word_is_kept_whole_on_a_page(text, html):
+    assert unbroken(text) == html
+
+
+def test_the_filters_keep_names_whole_on_a_page_and_write_them_as_is_in_plain_text():
+    context = Context({"name": "E-mail", "sentence": "« Offres » par e-mail"})
+    source = "sans {{ name|in_sentence }}; {{ sentence|unbroken }}"
+    assert Template(source).render(context) == 'sans <span class="nowrap">e-mail</span>; « Offres » par <span class="nowrap">e-mail</span>'
+    plain = Template("{% autoescape off %}" + source + "{% endautoescape %}").render(context)
+    assert plain == "sans e-mail; « Offres » par e-mail"  # an email's text: no markup, the plain hyphen
+    assert "\u2011" not in plain
 
 
 @pytest.mark.parametrize(
@@ -73,6 +110,8 @@ def test_the_overview_names_channels_and_topics_in_its_sentences_without_their_c
     assert saving in page
     assert critical in page
     assert re.search(r"sans E-mail|without Email", page) is None
+    if language == "fr":  # "e-mail" kept whole in the sentence; "email" has no hyphen to break at
+        assert "e-mail" in _kept_whole(customer_client, "preferences:overview", language)
     # As labels (the rows' headers), the names keep their capital.
     assert (">Sécurité du compte</th>" if language == "fr" else ">Account security</th>") in page
 
@@ -103,6 +142,7 @@ def test_the_history_and_the_emails_built_from_it_say_by_which_channel(customer_
     _, customer = customer_user
     preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=CUSTOMER)
     assert " ".join(what.split()) in _page(customer_client, "preferences:history", language)
+    assert ("e-mail" in _kept_whole(customer_client, "preferences:history", language)) == (language == "fr")
     event = ConsentEvent.objects.filter(customer=customer, key="subscription.offers.email").latest("id")
     with translation.override(language):  # the support override's email to the customer reads these rows
         rows = event_rows([event], preference_document_get(customer_id=customer.pk).catalog)
@@ -119,4 +159,6 @@ def test_a_one_click_link_says_by_which_channel(customer_user, language, what):
         assert link_describe(link) == what
     client = Client()
     client.cookies["django_language"] = language
-    assert what in client.get(path).content.decode()
+    page = client.get(path).content.decode()
+    assert what in KEPT_WHOLE.sub(r"\1", page)
+    assert ('<span class="nowrap">e-mail</span>' in page) == (language == "fr")  # kept whole on a phone too
