@@ -190,6 +190,7 @@ class TopicsForm(forms.Form):
                 # the service's refusal, in words, rather than being silently ignored.
                 disabled = code not in usable and not is_in
                 self.fields[name] = forms.BooleanField(label=channel.name, required=False, initial=is_in)
+                self.fields[name].topic_name = topic.name  # the error summary says whose ("Offres : e-mail")
                 group["cells"].append(
                     {
                         "name": name,
@@ -220,6 +221,9 @@ class TopicsForm(forms.Form):
                 label=_("Messages written with AI"), choices=AI_CHOICES_WITH_DEFAULT, required=False, initial=stored or ""
             )
             group["ai"] = name
+            for name in (group["paper"], group["delivery"], group["ai"]):
+                if name:
+                    self.fields[name].topic_name = topic.name
             self.topic_groups.append(group)
 
     def groups(self):

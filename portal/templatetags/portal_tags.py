@@ -3,7 +3,9 @@
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import pgettext
 
 from common import site
 from common.sentences import in_sentence as _in_sentence
@@ -97,3 +99,15 @@ def error_target(field) -> str:
         if option.id_for_label:
             return option.id_for_label
     return ""
+
+
+@register.filter
+def error_label(field) -> str:
+    """How an error summary names a field: its label; for a field a form repeats for each topic (a channel's
+    checkbox in the topics grid: "E-mail" in every row), the topic then the label, "Offres et promotions :
+    e-mail", so that the person knows which of them to correct (the field says whose it is: `topic_name`)."""
+    topic_name = getattr(field.field, "topic_name", "")
+    if not topic_name:
+        return field.label
+    colon = pgettext("between a label and its text", ":")
+    return format_html("{}{} {}", topic_name, colon, _unbroken(_in_sentence(field.label)))

@@ -1,5 +1,6 @@
 """On a phone, a channel named inside a sentence never breaks at its hyphen ("sans e-" at a line's end,
-"mail" on the next), while it still reads, searches and copies as "e-mail"."""
+"mail" on the next), while it still reads, searches and copies as "e-mail"; and the topics grid's error
+summary says which topic's checkbox is in error and takes the keyboard to it."""
 
 import re
 
@@ -66,4 +67,39 @@ def test_the_unsubscribe_page_keeps_e_mail_whole_at_any_width(browser, site):
     page.goto(site + path)
     expect(page.locator("main .lead")).to_contain_text("par e-mail")
     assert page.evaluate(LINES_OF_THE_WORD, ["main .lead", "e-mail"]) == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [
+        ("fr", "Offres et promotions\u00a0: e-mail", "Lettre d’information\u00a0: e-mail"),
+        ("en", "Offers and promotions: email", "Newsletter: email"),
+    ],
+)
+def test_the_grid_s_error_summary_names_each_checkbox_with_its_topic_and_leads_to_it(
+    browser, site, assert_accessible, language, first, second
+):
+    _, customer = make_customer_user("camille@example.com", language=language)
+    preferences_change(customer_id=customer.pk, changes={"customer.marketing_objection": True}, context=CUSTOMER)
+    context, page = _phone(browser, site, language)
+    sign_in(page, site, "camille@example.com")
+    expect(page).to_have_url(re.compile("/my/$"))
+    page.goto(site + "/my/topics/")
+    page.locator("#id_sub__offers__email").check()
+    page.locator("#id_sub__newsletter__email").check()
+    page.get_by_role("button", name=re.compile("Enregistrer mes choix|Save my choices")).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    links = summary.get_by_role("link")
+    expect(links).to_have_text([first, second])
+    # The keyboard follows the second link: the newsletter's own email checkbox has the focus, in view.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(links.nth(1)).to_be_focused()
+    page.keyboard.press("Enter")
+    checkbox = page.locator("#id_sub__newsletter__email")
+    expect(checkbox).to_be_focused()
+    expect(checkbox).to_be_in_viewport()
+    assert_accessible(page)
     context.close()

@@ -7,7 +7,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from preferences.changes import preferences_change
+from preferences.selectors import preference_document_get
+from tests.customer_pages.test_names_in_sentences import CUSTOMER
 from tests.preferences.helpers import add_verified_phone
+from tests.preferences.test_views import _topics_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +78,49 @@ def test_an_empty_post_is_a_form_with_its_errors_not_a_blank_400(customer_client
     assert response.status_code in (302, 400)
     if response.status_code == 400:
         assert 'class="error-summary"' in response.content.decode()
+
+
+def _summary_items(page: str) -> list[tuple[str, str]]:
+    """Each linked item of the summary: its target and its words before the error (tags dropped, blanks
+    folded; a no-break space kept)."""
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
+    return [
+        (target, re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", words)).strip())
+        for target, words in re.findall(r'<a href="#([^"]*)">(.*?)</a>', summary, re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("fr", ["Offres et promotions\u00a0: e-mail", "Lettre d’information\u00a0: e-mail"]),
+        ("en", ["Offers and promotions: email", "Newsletter: email"]),
+    ],
+)
+def test_the_topics_grid_names_a_channel_checkbox_in_error_with_its_topic(customer_client, customer_user, language, names):
+    """A channel's checkbox is labelled by its channel alone ("E-mail", in every row): in the summary, an
+    error on two of them must say which topic's, and lead to that very checkbox."""
+    _, customer = customer_user
+    preferences_change(customer_id=customer.pk, changes={"customer.marketing_objection": True}, context=CUSTOMER)
+    data = _topics_form_data(preference_document_get(customer_id=customer.pk))
+    data.update({"sub__offers__email": "on", "sub__newsletter__email": "on"})  # refused: the customer objects
+    customer_client.cookies["django_language"] = language
+    response = customer_client.post(reverse("preferences:topics"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert _summary_items(page) == [("id_sub__offers__email", names[0]), ("id_sub__newsletter__email", names[1])]
+    for target in ("id_sub__offers__email", "id_sub__newsletter__email"):
+        assert 'type="checkbox"' in _input(page, target)
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("fr", "Offres et promotions\u00a0: messages rédigés avec l’IA"), ("en", "Offers and promotions: messages written with AI")],
+)
+def test_the_topics_grid_names_a_topic_s_other_settings_with_their_topic_too(customer_client, customer_user, language, name):
+    _, customer = customer_user
+    data = _topics_form_data(preference_document_get(customer_id=customer.pk))
+    data["ai__offers"] = "bogus"
+    customer_client.cookies["django_language"] = language
+    page = customer_client.post(reverse("preferences:topics"), data).content.decode()
+    assert _summary_items(page) == [("id_ai__offers", name)]
