@@ -283,6 +283,17 @@ class MarketingObjectionForm(forms.Form):
     # Objecting asks for a confirmation first: the form posted without it shows what will change.
     confirm = forms.BooleanField(required=False)
 
+    def clean(self):
+        # The fields are hidden inputs the customer never sees: one missing or garbled (an empty POST, a
+        # form cut short) is said as one error about the buttons they do see, not "Objection: required".
+        if "objection" in self.errors:
+            del self.errors["objection"]
+            raise forms.ValidationError(
+                _("Nothing was changed: your answer did not reach us. Please choose again with the buttons below."),
+                code="incomplete",
+            )
+        return super().clean()
+
 
 class MarketingPauseForm(forms.Form):
     months = forms.TypedChoiceField(

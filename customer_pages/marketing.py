@@ -130,14 +130,23 @@ def marketing_objection(request, customer):
     came_from = "marketing" if request.POST.get("from", request.GET.get("from")) == "marketing" else "topics"
     back = reverse(f"preferences:{came_from}")
     if request.method != "POST" or not form.is_valid() or (form.cleaned_data["objection"] and not form.cleaned_data["confirm"]):
+        incomplete = request.method == "POST" and not form.is_valid()
         if customer.marketing_objection:
+            if incomplete:  # the lifting form, on the marketing page, cut short: say nothing changed
+                messages.error(request, " ".join(form.non_field_errors()))
             return redirect("preferences:marketing")
+        # Not confirmed yet, or a POST that arrived empty or garbled: the confirmation, with that error.
         document = preference_document_get(customer_id=customer.pk)
         return render(
             request,
             "preferences/marketing_objection_confirm.html",
-            {"switched_off": _marketing_on(document), "back": back, "came_from": came_from},
-            status=400 if request.method == "POST" and not form.is_valid() else 200,
+            {
+                "switched_off": _marketing_on(document),
+                "back": back,
+                "came_from": came_from,
+                "form": form if incomplete else None,
+            },
+            status=400 if incomplete else 200,
         )
     objection = form.cleaned_data["objection"]
     result = preferences_change(
