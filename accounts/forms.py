@@ -39,6 +39,14 @@ class LoginForm(AllauthLoginForm):
     # The id of the form's error summary (templates/allauth/elements/fields.html).
     error_summary_id = "login-error-summary"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # allauth's help for the password is a link, "Forgot your password?": where the site puts help,
+        # between the label and the input, the Tab key stopped on it between the email and the password
+        # (and a password typed after one Tab went nowhere). It follows the input instead.
+        if "password" in self.fields:
+            self.fields["password"].help_after_input = True
+
     def full_clean(self) -> None:
         super().full_clean()
         # "The email address and/or password you specified are not correct" is a form-wide error: it
