@@ -79,13 +79,14 @@ def in_sentence(label, autoescape=True) -> str:
     """A channel's or topic's name inside a sentence (common.sentences): "sans {{ channel.name|in_sentence }}";
     on a page (where the template escapes) kept whole at its hyphen, in plain text (an email) as is."""
     text = _in_sentence(label)
-    return _unbroken(text) if autoescape else text
+    return _unbroken(text, every_word=True) if autoescape else text
 
 
 @register.filter(needs_autoescape=True)
 def unbroken(text, autoescape=True) -> str:
-    """A sentence built in Python that names a channel ("“Offres” par e-mail"), on a page: its hyphenated
-    words kept whole on a narrow screen (common.sentences.unbroken); in plain text, as is."""
+    """A sentence on a page (built in Python, "“Offres” par e-mail", or a translation): its words that start
+    with a stub ("e-mail", "ci-dessous") kept whole on a narrow screen (common.sentences.unbroken); in plain
+    text, as is."""
     return _unbroken(text) if autoescape else text
 
 
@@ -110,4 +111,4 @@ def error_label(field) -> str:
     if not topic_name:
         return field.label
     colon = pgettext("between a label and its text", ":")
-    return format_html("{}{} {}", topic_name, colon, _unbroken(_in_sentence(field.label)))
+    return format_html("{}{} {}", topic_name, colon, _unbroken(_in_sentence(field.label), every_word=True))

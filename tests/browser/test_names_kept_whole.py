@@ -59,6 +59,19 @@ def test_the_overview_s_saving_keeps_e_mail_whole_at_any_width(browser, site):
     context.close()
 
 
+def test_a_sentence_of_the_catalogue_keeps_e_mail_whole_at_any_width(browser, site):
+    """At 390 px "les adresses e-mail et les numéros" ended a line on "e-": a translation is HTML, kept whole too."""
+    make_customer_user("camille@example.com", language="fr")
+    context, page = _phone(browser, site)
+    sign_in(page, site, "camille@example.com")
+    expect(page).to_have_url(re.compile("/my/$"))
+    page.goto(site + "/my/channels/")
+    sentence = page.locator("main p", has_text="les adresses e-mail")
+    sentence.evaluate("(p) => p.id = 'sentence-under-test'")
+    assert page.evaluate(LINES_OF_THE_WORD, ["#sentence-under-test", "e-mail"]) == []
+    context.close()
+
+
 def test_the_unsubscribe_page_keeps_e_mail_whole_at_any_width(browser, site):
     _, customer = make_customer_user("camille@example.com", language="fr")
     preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=CUSTOMER)

@@ -11,6 +11,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from common.sentences import in_sentence, unbroken
 from links.services import link_describe
@@ -77,14 +78,39 @@ def _kept_whole(client: Client, name: str, language: str) -> list[str]:
     ("text", "html"),
     [
         ("sans e-mail", 'sans <span class="nowrap">e-mail</span>'),
-        ("«\u00a0Offres\u00a0» par e-mail, et l’après-vente.", '«\u00a0Offres\u00a0» par <span class="nowrap">e-mail,</span> et <span class="nowrap">l’après-vente.</span>'),
-        ("<b>x-y</b> & co", '<span class="nowrap">&lt;b&gt;x-y&lt;/b&gt;</span> &amp; co'),  # escaped, then kept whole
+        # A stub of one or two letters is kept with its word; "reconnectez-/vous" may break, as French does.
+        ("par e-mail, ci-dessous, l’e-mail ; reconnectez-vous", 'par <span class="nowrap">e-mail,</span> '
+         '<span class="nowrap">ci-dessous,</span> l’<span class="nowrap">e-mail</span> ; reconnectez-vous'),
+        ("<b>e-mail</b> & co", '&lt;b&gt;<span class="nowrap">e-mail&lt;/b&gt;</span> &amp; co'),  # escaped
         ("by SMS - or not", "by SMS - or not"),  # a hyphen between spaces joins no word
         ("", ""),
     ],
 )
-def test_a_hyphenated_word_is_kept_whole_on_a_page(text, html):
+def test_a_word_starting_with_a_stub_is_kept_whole_on_a_page(text, html):
     assert unbroken(text) == html
+
+
+def test_a_name_keeps_every_hyphenated_word_whole():
+    assert unbroken("Après-vente", every_word=True) == '<span class="nowrap">Après-vente</span>'
+    assert unbroken("Après-vente") == "Après-vente"
+
+
+def test_html_already_safe_has_its_words_kept_whole_between_its_tags_only():
+    html = mark_safe('<a href="/my/channels/?add=e-mail#add-email">Ajouter une adresse e-mail</a>, ci-dessous')
+    assert unbroken(html) == (
+        '<a href="/my/channels/?add=e-mail#add-email">Ajouter une adresse <span class="nowrap">e-mail</span></a>, '
+        '<span class="nowrap">ci-dessous</span>'
+    )
+
+
+def test_sentences_of_the_catalogue_and_errors_keep_e_mail_whole_too(customer_client):
+    """A translation written in a template ("les adresses e-mail et les numéros…") is safe HTML: its
+    "e-mail" is kept whole all the same, and so is an error's."""
+    customer_client.cookies["django_language"] = "fr"
+    page = customer_client.get(reverse("preferences:channels")).content.decode()
+    assert 'les adresses <span class="nowrap">e-mail</span> et les numéros' in page
+    response = customer_client.post(reverse("preferences:contact_point_add", args=["email"]), {"value": "pas une adresse"})
+    assert 'Saisissez une adresse <span class="nowrap">e-mail</span> valide.' in response.content.decode()
 
 
 def test_the_filters_keep_names_whole_on_a_page_and_write_them_as_is_in_plain_text():
