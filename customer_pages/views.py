@@ -21,7 +21,7 @@ from preferences.changes import preferences_change
 from preferences.domain import ContactPointKind, SubscriptionStatus, TopicKind
 from preferences.footprint import footprint_estimate
 from preferences.history import event_rows
-from preferences.keys import SettingKey
+from preferences.keys import TOPIC, SettingKey
 from preferences.ledger import ChangeContext
 from preferences.marketing import marketing_pause_running
 from preferences.models import Notice
@@ -307,7 +307,14 @@ def topics(request, customer):
 
 def _topic_field_map(document) -> dict[str, str]:
     mapping = {}
+    usable = document.usable_channels()
     for topic in document.catalog.topics:
+        # "Keep at least one channel" is said of the topic: it goes to the row's first checkbox the customer
+        # can tick, so that the summary links to the row and the row shows it, as for a group of checkboxes.
+        offered = [code for code in document.ranking() if code in topic.allowed_channels]
+        first = next((code for code in offered if code in usable), offered[0] if offered else None)
+        if first:
+            mapping[str(SettingKey(TOPIC, topic.code))] = f"sub__{topic.code}__{first}"
         for code in topic.allowed_channels:
             mapping[str(SettingKey.subscription(topic.code, code))] = f"sub__{topic.code}__{code}"
         mapping[str(SettingKey.topic(topic.code, "paper_copy"))] = f"paper__{topic.code}"

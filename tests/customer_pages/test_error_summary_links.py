@@ -124,3 +124,24 @@ def test_the_topics_grid_names_a_topic_s_other_settings_with_their_topic_too(cus
     customer_client.cookies["django_language"] = language
     page = customer_client.post(reverse("preferences:topics"), data).content.decode()
     assert _summary_items(page) == [("id_ai__offers", name)]
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("fr", "Sécurité du compte\u00a0: e-mail"), ("en", "Account security: email")]
+)
+def test_a_critical_topic_left_without_channel_is_linked_to_its_row_s_first_checkbox(
+    customer_client, customer_user, language, name
+):
+    """Unticking every channel of a critical topic was said in the summary only, linked to nothing, and
+    the topic's row showed nothing: the error now sits on the row's first checkbox the customer can tick."""
+    _, customer = customer_user
+    data = _topics_form_data(preference_document_get(customer_id=customer.pk))
+    data.pop("sub__security__email")
+    customer_client.cookies["django_language"] = language
+    response = customer_client.post(reverse("preferences:topics"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert _summary_items(page) == [("id_sub__security__email", name)]
+    checkbox = _input(page, "id_sub__security__email")
+    assert 'aria-invalid="true"' in checkbox and "id_sub__security__email_error" in checkbox
+    assert 'id="id_sub__security__email_error"' in page
