@@ -138,11 +138,13 @@ def customer_value_clean(field: str, value: Any) -> Any:
             raise PreferenceError({key: _("“%(value)s” is not a known time zone.") % {"value": value}})
         return value
     if field == "weekly_marketing_cap":
-        if value in (None, ""):
+        if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | str) or str(value) not in map(str, WEEKLY_CAP_CHOICES):
+        # A number, as the document gives it: "2" (or "" for none) is what a form posts, and the forms
+        # convert it; an API client that sends a string has a bug, refused like any other wrong type.
+        if isinstance(value, bool) or not isinstance(value, int) or value not in WEEKLY_CAP_CHOICES:
             raise PreferenceError({key: _("Choose no limit, or 1, 2 or 5 messages a week.")})
-        return int(value)
+        return value
     if field in BOOLEAN_FIELDS:
         return _boolean(value, key)
     if field == "marketing_paused_until":

@@ -343,3 +343,19 @@ def test_a_change_of_too_many_keys_is_one_short_error(api, customer):
     assert "500" in str(body["errors"]["changes"]) and len(response.content) < 2000
     schema = api.get("/api/schema/?format=json").json()
     assert schema["components"]["schemas"]["PreferencesChange"]["properties"]["changes"]["maxProperties"] == 500
+
+
+@pytest.mark.parametrize("value", ["2", "", " 5"])
+def test_a_weekly_cap_sent_as_a_string_is_a_400(api, customer, value):
+    # "2" was read as 2 (and "" as no limit): the setting is an integer or null, as the document reads it.
+    response = api.patch(f"/api/v1/customers/{customer.pk}", {"changes": {"customer.weekly_marketing_cap": value}},
+                         headers={"If-Match": f'"{customer.version}"'})
+    assert "customer.weekly_marketing_cap" in assert_problem(response, 400)["errors"]
+    customer.refresh_from_db()
+    assert customer.weekly_marketing_cap is None
+    for cap in (2, None):
+        response = api.patch(f"/api/v1/customers/{customer.pk}", {"changes": {"customer.weekly_marketing_cap": cap}},
+                             headers={"If-Match": f'"{customer.version}"'})
+        assert response.status_code == 200, response.content
+        customer.refresh_from_db()
+        assert customer.weekly_marketing_cap == cap
