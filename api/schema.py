@@ -51,6 +51,13 @@ class ProblemSerializer(serializers.Serializer):
         required=False,
         help_text="With 422 channel_unreachable: the request channels the customer can be reached on.",
     )
+    missing_scope = StrictCharField(required=False, help_text="With 403: the scope the key lacks, e.g. `events:read`.")
+    unknown_fields = serializers.ListField(
+        child=StrictCharField(),
+        required=False,
+        help_text="With 400 unknown_field: each field or parameter refused, by its path (`customers.1.emial`).",
+    )
+    max_body_bytes = serializers.IntegerField(required=False, help_text="With 413: the largest body taken, in bytes.")
 
 
 PROBLEM_DESCRIPTIONS = {
@@ -176,9 +183,26 @@ ETAG_HEADER = {
 }
 
 
+# The answers that hold a customer's preference document (a read, an upsert, a change, a contact point
+# added, changed or removed) carry its ETag (api.views.document_response): the If-Match of the next change.
+DOCUMENT_COMPONENTS = ("#/components/schemas/PreferenceDocumentOut", "#/components/schemas/PreferencesChangeOut")
+DOCUMENT_ETAG_HEADER = {
+    "ETag": {
+        "description": 'The document\'s strong entity tag, `"<version>.<hash>"`: send it (or `"<version>"`) in '
+        "If-Match with the next change of this customer.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def _holds_document(response: dict) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return schema.get("$ref") in DOCUMENT_COMPONENTS
+
+
 def response_headers_postprocess(result, generator, request, public):
-    """The rate-limit headers on every answer of the API, and the ETag on the answers of operations that
-    take If-None-Match (api.conditional)."""
+    """The rate-limit headers on every answer of the API, the ETag on the answers of operations that
+    take If-None-Match (api.conditional) and on every answer that holds a customer's document."""
     for path, item in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
             continue
@@ -191,6 +215,8 @@ def response_headers_postprocess(result, generator, request, public):
                 headers.update(RATE_LIMIT_HEADERS)
                 if conditional and status in ("200", "304"):
                     headers.update(ETAG_HEADER)
+                elif status.startswith("2") and _holds_document(response):
+                    headers.update(DOCUMENT_ETAG_HEADER)
     return result
 
 

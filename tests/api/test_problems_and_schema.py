@@ -110,3 +110,47 @@ def test_the_schema_gives_each_reported_send_its_result(client, db):
     assert "results" in components["SendBatchResult"]["required"]
     assert set(components["SendResult"]["required"]) == {"index", "id", "status"}
     assert components["SendResultStatusEnum"]["enum"] == ["recorded", "duplicate"]
+
+
+def _operation(schema: dict, operation_id: str) -> dict:
+    return next(op for item in schema["paths"].values() for op in item.values() if op.get("operationId") == operation_id)
+
+
+def test_the_schema_declares_the_etag_of_every_answer_that_is_a_customer_document(api, client, customer, settings):
+    """A client chains writes with the ETag of the last answer (If-Match): every answer holding the
+    document carries it, and the schema said so only for reads."""
+    schema = _schema(client)
+    base = f"/api/v1/customers/{customer.pk}"
+    by_external_id = f"/api/v1/customers/by-external-id/{customer.external_id}"
+    answers = {
+        "customer_upsert": api.post("/api/v1/customers", {"external_id": customer.external_id, "first_name": "C"}),
+        "customer_preferences_change": api.patch(base, {"changes": {"customer.large_print": True}},
+                                                 headers={"If-Match": '"2"'}),
+        "customer_preferences_change_by_external_id": api.patch(by_external_id, {"changes": {"customer.easy_read": True}},
+                                                                headers={"If-Match": '"3"'}),
+        "contact_point_add": api.post(f"{base}/contact-points", {"kind": "phone", "value": "+33612345678"}),
+    }
+    phone = next(p["id"] for p in answers["contact_point_add"].json()["contact_points"] if p["kind"] == "phone")
+    answers["contact_point_change"] = api.patch(f"{base}/contact-points/{phone}", {"phone_type": "landline"})
+    answers["contact_point_remove"] = api.delete(f"{base}/contact-points/{phone}")
+    for operation_id, response in answers.items():
+        assert response.status_code in (200, 201) and response["ETag"], (operation_id, response.content)
+        declared = _operation(schema, operation_id)["responses"][str(response.status_code)].get("headers", {})
+        assert "ETag" in declared, operation_id
+
+
+def test_the_schema_declares_every_field_a_problem_carries(make_api, customer, client, settings):
+    """`missing_scope` (403), `unknown_fields` (400) and `max_body_bytes` (413), which the README tells
+    clients to read, are in the Problem schema as the answers give them."""
+    properties = _schema(client)["components"]["schemas"]["Problem"]["properties"]
+    reader, _ = make_api("customers:read")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    problems = [
+        assert_problem(reader.get("/api/v1/events"), 403),
+        assert_problem(reader.post("/api/v1/contact-plans", {"topic": "billing", "customer_id": [customer.pk]}), 403),
+        assert_problem(make_api()[0].post("/api/v1/contact-plans", {"topic": "billing", "customer_id": [1]}), 400),
+        assert_problem(make_api()[0].post("/api/v1/contact-plans", {"topic": "billing", "x": "y" * 200}), 413),
+    ]
+    for body in problems:
+        assert set(body) <= set(properties), set(body) - set(properties)
+    assert {"missing_scope", "unknown_fields", "max_body_bytes"} <= set(properties)
