@@ -31,11 +31,23 @@ docs_view = csp_update({"style-src": [SWAGGER_PAGE_STYLE_HASH]})(
     SpectacularSwaggerSplitView.as_view(url_name="api:schema")
 )
 
+
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The schema (English whatever the request asks: api.schema.EnglishSchemaGenerator), saying so in
+    Content-Language, which would otherwise announce the site's default language, French."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = "en"
+        return response
+
+
 urlpatterns = [
     # The two busiest operations first: the resolver tries patterns in order (none of them overlaps another).
     path("v1/customers/<int:customer_id>", views.CustomerDetailView.as_view(), name="customer-detail"),
     path("v1/contact-plans", plans.ContactPlanView.as_view(), name="contact-plans"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", EnglishSchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/customers", customers.CustomerListUpsertView.as_view(), name="customer-upsert"),

@@ -48,6 +48,8 @@ def test_the_schema_is_english_whatever_the_request_asks(client, db, headers):
     ai_level = schema["components"]["schemas"]["AiLevel"]["description"]
     assert "AI-written content may be sent" in ai_level or "ai_allowed" in ai_level
     assert _french(schema) == {}
+    # The answer says the language it is in: it said French (the site's default) over this English text.
+    assert client.get("/api/schema/", headers=headers)["Content-Language"] == "en"
 
 
 def test_the_site_language_cookie_does_not_turn_the_schema_french(client, db):
