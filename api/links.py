@@ -88,6 +88,21 @@ class UnsubscribeLinksView(ApiView):
         return Response(UnsubscribeLinkOutSerializer(body).data)
 
 
+class UnsubscribeLinksByExternalIdView(UnsubscribeLinksView):
+    """The same, under /customers/by-external-id/{external_id}/, where every other operation on one customer
+    found by the client's own id lives (the path above reads any id as an external id, digits included)."""
+
+    @extend_schema(
+        operation_id="unsubscribe_links_get_by_external_id",
+        summary="A one-click unsubscribe link and the List-Unsubscribe headers, by your own id",
+        description="The same answer as `GET /api/v1/customers/{external_id}/unsubscribe-links`.",
+        parameters=[UnsubscribeLinkQuerySerializer],
+        responses={200: UnsubscribeLinkOutSerializer, **problems(400, 404)},
+    )
+    def get(self, request, external_id: str):
+        return super().get(request, external_id)
+
+
 # --- Inbound SMS ---------------------------------------------------------------------------------
 
 

@@ -127,6 +127,11 @@ urlpatterns = [
         links.UnsubscribeLinksView.as_view(),
         name="customer-unsubscribe-links",
     ),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/unsubscribe-links",
+        links.UnsubscribeLinksByExternalIdView.as_view(),
+        name="customer-unsubscribe-links-by-external-id",
+    ),
     path("v1/sms/inbound", links.InboundSmsView.as_view(), name="sms-inbound"),
     path("v1/webhook-endpoints", webhooks_api.WebhookEndpointListCreateView.as_view(), name="webhook-endpoints"),
     path(

@@ -64,3 +64,14 @@ def test_refusals(make_api, client):
     assert_problem(client.get(URL.format("CRM-45")), 401)
     allowed, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
     assert_problem(allowed.get(URL.format("CRM-unknown")), 404)
+
+
+def test_the_links_are_also_at_by_external_id_as_every_operation_on_one_customer(make_api):
+    # /customers/by-external-id/{external_id}/unsubscribe-links was a 404: a client that follows the
+    # README's "every operation on one customer is also at by-external-id" found nothing there.
+    make_api_customer("42")
+    api, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
+    body = api.get("/api/v1/customers/by-external-id/42/unsubscribe-links", topic="offers", channel="email").json()
+    assert (body["topic"], body["channel"]) == ("offers", "email")
+    assert body["url"] == api.get(URL.format("42"), topic="offers", channel="email").json()["url"]
+    assert_problem(api.get("/api/v1/customers/by-external-id/CRM-NOBODY/unsubscribe-links"), 404)

@@ -222,6 +222,7 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:contact-requests": {"GET": (Scope.CONTACT_REQUESTS_READ, 200), "POST": (Scope.CONTACT_REQUESTS_WRITE, 400)},
     "api:contact-request-detail": {"GET": (Scope.CONTACT_REQUESTS_READ, 404)},  # another client's request
     "api:customer-unsubscribe-links": {"GET": (Scope.UNSUBSCRIBE_LINKS_READ, 200)},
+    "api:customer-unsubscribe-links-by-external-id": {"GET": (Scope.UNSUBSCRIBE_LINKS_READ, 200)},
     "api:sms-inbound": {"POST": (Scope.SMS_INBOUND, 400)},
     "api:webhook-endpoints": {"GET": (Scope.WEBHOOKS_MANAGE, 200), "POST": (Scope.WEBHOOKS_MANAGE, 400)},
     # Another client's endpoint and delivery: 404, as if they did not exist.
