@@ -39,3 +39,38 @@ def test_a_malformed_cursor_is_told_what_the_feed_takes(api, customer):
 def test_a_phone_type_without_a_phone_names_what_is_missing(api, db):
     body = assert_problem(api.post("/api/v1/customers", {"external_id": "CRM-9", "phone_type": "mobile"}), 400)
     assert body["errors"]["phone_type"] == ["Give the phone number that phone_type describes, in phone."]
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_french_problems_worded_by_drf_are_typeset_as_the_rest_of_the_french_api(make_api, customer, client):
+    """DRF's own French (a refused choice, a list of the wrong type, a missing key, an Accept it cannot
+    satisfy) had straight apostrophes (« x » n'est pas…) among the project's typographic ones."""
+    from tests.core.test_french_typography import _mistakes  # a test helper: the one rule for French text
+
+    api, _ = make_api()
+    french = {"Accept-Language": "fr"}
+    answers = [
+        api.post("/api/v1/audiences", {"topic": "offers", "include": "everyone"}, headers=french),
+        api.post("/api/v1/audiences", {"topic": "offers", "filters": {"channels": "email"}}, headers=french),
+        api.post("/api/v1/audiences", {"topic": "offers", "filters": ["email"]}, headers=french),
+        api.post("/api/v1/contact-plans", ["offers"], headers=french),
+        api.get(f"/api/v1/customers/{customer.pk}", headers={**french, "Accept": "text/html"}),
+        client.get(f"/api/v1/customers/{customer.pk}", headers=french),
+        client.get(f"/api/v1/customers/{customer.pk}", headers={**french, "Authorization": "Bearer nope"}),
+        api.post("/api/v1/customers/batch", {"customers": [{"external_id": f"B-{n}"} for n in range(1001)]},
+                 headers=french),
+    ]
+    for response in answers:
+        assert response.status_code >= 400 and response["Content-Language"] == "fr", response.content
+        wrong = {text: found for text in _strings(response.json()) if (found := _mistakes(text))}
+        assert wrong == {}, response.content.decode()
