@@ -9,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, trans_real
 from django.views.decorators.csrf import csrf_exempt
@@ -232,7 +233,10 @@ def problem_exception_handler(exc, context):
 
 @csrf_exempt  # an API path never answers with the CSRF failure page, whatever the method
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
-    """Any /api/ path that names nothing: a problem, not the HTML 404 page."""
+    """Any /api/ path that names nothing: a problem, not the HTML 404 page; kept by no cache, as every
+    API answer (it echoes the path, which may hold an external id)."""
     api_language_activate(request)
     body = problem(status_code=404, code="not_found", detail=_("No API resource at this address."), instance=request.path)
-    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+    add_never_cache_headers(response)
+    return response

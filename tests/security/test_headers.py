@@ -53,6 +53,10 @@ def test_api_answers_with_personal_data_say_no_store(world):  # noqa: F811
         assert _no_store(response), (path, response.get("Cache-Control"))
     refused = client.get(f"/api/v1/customers/{world.customer_b.pk}")
     assert refused.status_code == 401 and _no_store(refused)
+    # A path that names nothing echoes it in `instance`, an external id with a slash included: not kept
+    # either (a 404 is cacheable by default, and this one said nothing about caching).
+    unknown = client.get("/api/v1/customers/by-external-id/CRM/42", headers={"X-Api-Key": key})
+    assert unknown.status_code == 404 and _no_store(unknown), unknown.get("Cache-Control")
 
 
 def test_pages_carry_a_strict_content_security_policy(world):  # noqa: F811
