@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from common.pg_rows import writes_batched
@@ -108,6 +109,15 @@ def _unknown_setting_message(key: str) -> str:
     )
 
 
+def _misspelt_message(what: str, name: str, known) -> str:
+    """A key's topic or channel that names none: said as such, with the names there are (a misspelt
+    channel was told that the topic is not sent on it, as if it were a real channel)."""
+    values = {"name": Truncator(name).chars(40), "names": ", ".join(getattr(item, "code", item) for item in known)}
+    if what == "topic":
+        return _("“%(name)s” is not a topic; the topics are %(names)s.") % values
+    return _("“%(name)s” is not a channel; the channels are %(names)s.") % values
+
+
 def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dict[str, Any]:
     topics = document.catalog.topics_by_code
     cleaned: dict[str, Any] = {}
@@ -124,7 +134,11 @@ def _changes_clean(document: PreferenceDocument, changes: dict[str, Any]) -> dic
                 and setting.detail in TOPIC_FIELDS
             ):
                 cleaned[key] = topic_value_clean(setting.name, setting.detail, value)
+            elif setting.kind in (TOPIC, SUBSCRIPTION) and setting.detail is not None and setting.name not in topics:
+                raise PreferenceError({key: _misspelt_message("topic", setting.name, document.catalog.topics)})
             elif setting.kind == SUBSCRIPTION and setting.detail is not None and setting.name in topics:
+                if setting.detail not in ChannelCode.values:
+                    raise PreferenceError({key: _misspelt_message("channel", setting.detail, ChannelCode.values)})
                 if setting.detail not in topics[setting.name].allowed_channels:
                     raise PreferenceError({key: _("This topic is not sent on that channel.")})
                 if value not in (SubscriptionStatus.IN, SubscriptionStatus.OUT):

@@ -74,3 +74,21 @@ def test_french_problems_worded_by_drf_are_typeset_as_the_rest_of_the_french_api
         assert response.status_code >= 400 and response["Content-Language"] == "fr", response.content
         wrong = {text: found for text in _strings(response.json()) if (found := _mistakes(text))}
         assert wrong == {}, response.content.decode()
+
+
+def test_a_misspelt_channel_or_topic_in_a_key_is_named_as_such(api, customer):
+    # "subscription.offers.emial" was told "This topic is not sent on that channel", as if offers never
+    # went by email; a misspelt topic got the generic list of key forms.
+    body = assert_problem(_patch(api, customer, {"subscription.offers.emial": "out", "topic.ofers.ai_level": None,
+                                                 "subscription.security.messaging": "in"}), 400)
+    assert body["errors"] == {
+        "subscription.offers.emial": ["“emial” is not a channel; the channels are email, sms, postal, phone, messaging, app."],
+        "topic.ofers.ai_level": [
+            "“ofers” is not a topic; the topics are security, contract, billing, service, offers, newsletter, surveys."
+        ],
+        "subscription.security.messaging": ["This topic is not sent on that channel."],
+    }
+    french = assert_problem(_patch(api, customer, {"subscription.offers.emial": "out"}, **{"Accept-Language": "fr"}), 400)
+    assert french["errors"]["subscription.offers.emial"] == [
+        "«\u00a0emial\u00a0» n’est pas un canal\u00a0; les canaux sont email, sms, postal, phone, messaging, app."
+    ]
