@@ -1,6 +1,9 @@
 """Shared fixtures: people set up through the services, as a real user would be."""
 
+import time
+
 import pytest
+from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import migrations
@@ -62,6 +65,21 @@ def supervisor(db):
 def customer_client(client, customer_user):
     client.force_login(customer_user[0])
     return client
+
+
+@pytest.fixture
+def reauthentication_expired(monkeypatch):
+    """Call it to move time.time() (which allauth's authentication records and their checks read)
+    past ACCOUNT_REAUTHENTICATION_TIMEOUT: what a person signed in or reauthenticated did no longer
+    counts as recent. The live server of browser tests runs in this process and sees it too."""
+    real_time = time.time
+    offset = [0.0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+
+    def expire() -> None:
+        offset[0] += allauth_settings.REAUTHENTICATION_TIMEOUT + 1
+
+    return expire
 
 
 @pytest.fixture(autouse=True)

@@ -49,7 +49,7 @@ def test_sign_in_and_sign_up_errors_take_the_focus(page, site, assert_accessible
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_signed_in_account_pages_errors_take_the_focus(page, site, assert_accessible, language):
+def test_signed_in_account_pages_errors_take_the_focus(page, site, assert_accessible, language, reauthentication_expired):
     # The password change and the authenticator app set-up: a wrong answer opens on the summary.
     make_customer_user("camille@example.com")
     page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
@@ -69,7 +69,9 @@ def test_signed_in_account_pages_errors_take_the_focus(page, site, assert_access
     expect(page.locator("#id_oldpassword")).to_be_focused()
     assert_accessible(page)
 
-    # Setting up an app asks for the password again first: a wrong one opens on the summary too.
+    # Setting up an app, once the sign-in is no longer recent, asks for the password again first: a
+    # wrong one opens on the summary too.
+    reauthentication_expired()
     page.goto(site + "/accounts/2fa/totp/activate/")
     expect(page).to_have_url(re.compile("/accounts/reauthenticate/"))
     page.locator("#id_password").fill("wrong-password-123")
