@@ -1,5 +1,5 @@
-"""Account forms: allauth's sign-up and sign-in forms, configured (ACCOUNT_FORMS), not forked, and
-the password asked again before a sensitive change."""
+"""Account forms: allauth's sign-up, sign-in and authenticator set-up forms, configured (ACCOUNT_FORMS,
+MFA_FORMS), not forked, and the password asked again before a sensitive change."""
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -8,6 +8,8 @@ from allauth.account.internal.flows.email_verification import is_verification_ra
 from allauth.account.internal.flows.login import derive_login_method
 from allauth.account.models import Login
 from allauth.core import ratelimit
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +87,20 @@ class LoginForm(AllauthLoginForm):
         self._login = login
         self.user = user
         return self.cleaned_data
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """The code that proves the app is set up: says how many digits to type and where they come from
+    (allauth gives only "Code" as a placeholder), and opens a phone's number pad."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.help_text = _("The %(digits)s-digit code your app shows now for this account.") % {
+            "digits": mfa_settings.TOTP_DIGITS
+        }
+        field.widget.attrs.pop("placeholder", None)  # "Code", repeating the label
+        field.widget.attrs["inputmode"] = "numeric"
 
 
 class PasswordConfirmMixin(forms.Form):

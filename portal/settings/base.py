@@ -175,8 +175,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "customer_pages.adapter.AccountAdapter"
-# The sign-up form costs the same for a known and a new email address; the sign-in form says when a
-# confirmation code was just sent rather than "too many failed attempts" (accounts/forms.py).
+# accounts/forms.py: sign-up costs the same for a known and a new address; sign-in says a code was just
+# sent rather than "too many failed attempts"; the TOTP set-up (MFA_FORMS below) says what to type.
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -199,7 +199,7 @@ ACCOUNT_RATE_LIMITS = {
     # The password asked before a contact point is added or removed (accounts.forms.PasswordConfirmMixin).
     "confirm_password_failed": "5/5m/user",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES, MFA_FORMS = ["totp", "recovery_codes"], {"activate_totp": "accounts.forms.ActivateTOTPForm"}
 MFA_TOTP_ISSUER = "Portail préférences"
 
 # --- Internationalisation: French first, English too. No language prefix in URLs, so that links in
