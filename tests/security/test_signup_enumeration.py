@@ -26,7 +26,7 @@ KNOWN, NEW = "known@example.com", "new.person@example.com"
 
 @pytest.fixture
 def rate_limits(settings):
-    """The production limits (portal/settings/base.py), on an empty cache."""
+    """The production limits (portal/settings/accounts.py), on an empty cache."""
     settings.ACCOUNT_RATE_LIMITS = dict(base.ACCOUNT_RATE_LIMITS)
     cache.clear()
     yield settings
