@@ -3,6 +3,7 @@
 from datetime import UTC
 
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -54,53 +55,86 @@ class UnsubscribeLinkOutSerializer(serializers.Serializer):
     list_unsubscribe_post = StrictCharField(help_text="The value of the List-Unsubscribe-Post header (RFC 8058).")
 
 
+UNSUBSCRIBE_LINKS_DESCRIPTION = (
+    "Put `list_unsubscribe` and `list_unsubscribe_post` in the message's `List-Unsubscribe` and "
+    "`List-Unsubscribe-Post` headers (RFC 8058), and `url` in its footer. The same link is handed out again "
+    "while it has at least half its life left. The URL carries no personal data."
+)
+# When GET /customers/{external_id}/unsubscribe-links was deprecated (RFC 9745: a date, in seconds).
+UNSUBSCRIBE_LINKS_DEPRECATED_AT = "@1796601600"  # 2026-12-07
+
+
+def _links_answer(request, external_id: str) -> Response:
+    """The link for the customer the client calls `external_id` (both paths answer it)."""
+    # A plain dict: DRF would read an empty "?topic=" from a QueryDict as "not given".
+    query = UnsubscribeLinkQuerySerializer(data=request.query_params.dict())
+    query.is_valid(raise_exception=True)
+    customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
+    data = query.validated_data
+    topic = catalog_get().topics_by_code[data["topic"]] if "topic" in data else None
+    link = unsubscribe_link_get_or_create(customer=customer, topic=topic, channel=data.get("channel", ""))
+    url = link_url(link)
+    headers = list_unsubscribe_headers(url)
+    body = {
+        "url": url,
+        "expires_at": link.expires_at,
+        "topic": topic.code if topic else None,
+        "channel": link.channel or None,
+        "list_unsubscribe": headers["List-Unsubscribe"],
+        "list_unsubscribe_post": headers["List-Unsubscribe-Post"],
+    }
+    return Response(UnsubscribeLinkOutSerializer(body).data)
+
+
 class UnsubscribeLinksView(ApiView):
+    """GET /customers/{external_id}/unsubscribe-links: deprecated. Beside /customers/{customer_id}/…, it reads
+    any id as the client's own, digits included, so a client that sent our id 5 got the link of the customer
+    it calls "5", another person. Its answers say so (Deprecation, Link to the successor) until it is removed."""
+
     required_scopes = {"GET": Scope.UNSUBSCRIBE_LINKS_READ}
     query_serializers = {"GET": UnsubscribeLinkQuerySerializer}
 
     @extend_schema(
         operation_id="unsubscribe_links_get",
-        summary="A one-click unsubscribe link and the List-Unsubscribe headers for a message",
-        description="Put `list_unsubscribe` and `list_unsubscribe_post` in the message's `List-Unsubscribe` and "
-        "`List-Unsubscribe-Post` headers (RFC 8058), and `url` in its footer. The same link is handed out again "
-        "while it has at least half its life left. The URL carries no personal data.",
+        summary="Deprecated: use GET /api/v1/customers/by-external-id/{external_id}/unsubscribe-links",
+        description=UNSUBSCRIBE_LINKS_DESCRIPTION
+        + "\n\nDeprecated: this path reads any id as your own (`external_id`), digits included, where every other "
+        "`/customers/{id}/…` path takes ours. The same operation is at "
+        "`/api/v1/customers/by-external-id/{external_id}/unsubscribe-links`; answers here carry `Deprecation` "
+        "(RFC 9745) and a `Link` to it (`rel=\"successor-version\"`).",
+        deprecated=True,
         parameters=[UnsubscribeLinkQuerySerializer],
         responses={200: UnsubscribeLinkOutSerializer, **problems(400, 404)},
     )
     def get(self, request, external_id: str):
-        # A plain dict: DRF would read an empty "?topic=" from a QueryDict as "not given".
-        query = UnsubscribeLinkQuerySerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
-        data = query.validated_data
-        topic = catalog_get().topics_by_code[data["topic"]] if "topic" in data else None
-        link = unsubscribe_link_get_or_create(customer=customer, topic=topic, channel=data.get("channel", ""))
-        url = link_url(link)
-        headers = list_unsubscribe_headers(url)
-        body = {
-            "url": url,
-            "expires_at": link.expires_at,
-            "topic": topic.code if topic else None,
-            "channel": link.channel or None,
-            "list_unsubscribe": headers["List-Unsubscribe"],
-            "list_unsubscribe_post": headers["List-Unsubscribe-Post"],
-        }
-        return Response(UnsubscribeLinkOutSerializer(body).data)
+        return _links_answer(request, external_id)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        external_id = (self.kwargs or {}).get("external_id")
+        if external_id is not None:
+            successor = reverse("api:customer-unsubscribe-links-by-external-id", kwargs={"external_id": external_id})
+            response["Deprecation"] = UNSUBSCRIBE_LINKS_DEPRECATED_AT
+            response["Link"] = f'<{successor}>; rel="successor-version"'
+        return response
 
 
-class UnsubscribeLinksByExternalIdView(UnsubscribeLinksView):
+class UnsubscribeLinksByExternalIdView(ApiView):
     """The same, under /customers/by-external-id/{external_id}/, where every other operation on one customer
-    found by the client's own id lives (the path above reads any id as an external id, digits included)."""
+    found by the client's own id lives."""
+
+    required_scopes = UnsubscribeLinksView.required_scopes
+    query_serializers = UnsubscribeLinksView.query_serializers
 
     @extend_schema(
         operation_id="unsubscribe_links_get_by_external_id",
-        summary="A one-click unsubscribe link and the List-Unsubscribe headers, by your own id",
-        description="The same answer as `GET /api/v1/customers/{external_id}/unsubscribe-links`.",
+        summary="A one-click unsubscribe link and the List-Unsubscribe headers for a message, by your own id",
+        description=UNSUBSCRIBE_LINKS_DESCRIPTION,
         parameters=[UnsubscribeLinkQuerySerializer],
         responses={200: UnsubscribeLinkOutSerializer, **problems(400, 404)},
     )
     def get(self, request, external_id: str):
-        return super().get(request, external_id)
+        return _links_answer(request, external_id)
 
 
 # --- Inbound SMS ---------------------------------------------------------------------------------

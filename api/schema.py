@@ -183,6 +183,19 @@ ETAG_HEADER = {
 }
 
 
+# Every answer of an operation the schema marks deprecated (RFC 9745 and RFC 8288).
+DEPRECATION_HEADERS = {
+    "Deprecation": {
+        "description": "This operation is deprecated, since this date (`@<seconds since 1970>`, RFC 9745).",
+        "schema": {"type": "string", "pattern": r"^@-?\d+$"},
+    },
+    "Link": {
+        "description": 'Where the same operation lives now: `<path>; rel="successor-version"`.',
+        "schema": {"type": "string"},
+    },
+}
+
+
 # The answers that hold a customer's preference document (a read, an upsert, a change, a contact point
 # added, changed or removed) carry its ETag (api.views.document_response): the If-Match of the next change.
 DOCUMENT_COMPONENTS = ("#/components/schemas/PreferenceDocumentOut", "#/components/schemas/PreferencesChangeOut")
@@ -201,8 +214,9 @@ def _holds_document(response: dict) -> bool:
 
 
 def response_headers_postprocess(result, generator, request, public):
-    """The rate-limit headers on every answer of the API, the ETag on the answers of operations that
-    take If-None-Match (api.conditional) and on every answer that holds a customer's document."""
+    """The rate-limit headers on every answer of the API, the deprecation headers on every answer of a
+    deprecated operation, the ETag on the answers of operations that take If-None-Match (api.conditional)
+    and on every answer that holds a customer's document."""
     for path, item in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
             continue
@@ -213,6 +227,8 @@ def response_headers_postprocess(result, generator, request, public):
             for status, response in operation["responses"].items():
                 headers = response.setdefault("headers", {})
                 headers.update(RATE_LIMIT_HEADERS)
+                if operation.get("deprecated"):
+                    headers.update(DEPRECATION_HEADERS)
                 if conditional and status in ("200", "304"):
                     headers.update(ETAG_HEADER)
                 elif status.startswith("2") and _holds_document(response):

@@ -75,3 +75,30 @@ def test_the_links_are_also_at_by_external_id_as_every_operation_on_one_customer
     assert (body["topic"], body["channel"]) == ("offers", "email")
     assert body["url"] == api.get(URL.format("42"), topic="offers", channel="email").json()["url"]
     assert_problem(api.get("/api/v1/customers/by-external-id/CRM-NOBODY/unsubscribe-links"), 404)
+
+
+def test_the_old_path_says_it_is_deprecated_and_where_the_operation_lives_now(make_api):
+    # /customers/{id}/unsubscribe-links reads any id as the client's own, digits included, beside paths
+    # that take ours: a client that sent our id 5 got the link of the customer it calls "5".
+    make_api_customer("42")
+    api, _client = make_api(Scope.UNSUBSCRIBE_LINKS_READ)
+    old = api.get(URL.format("42"), topic="offers", channel="email")
+    assert old.status_code == 200
+    assert old["Deprecation"] == "@1796601600"  # RFC 9745: since 2026-12-07
+    assert old["Link"] == '</api/v1/customers/by-external-id/42/unsubscribe-links>; rel="successor-version"'
+    missing = api.get(URL.format("CRM-unknown"))
+    assert missing.status_code == 404 and missing["Deprecation"] == "@1796601600"
+    new = api.get("/api/v1/customers/by-external-id/42/unsubscribe-links", topic="offers", channel="email")
+    assert new.status_code == 200 and "Deprecation" not in new and "Link" not in new
+
+
+def test_the_schema_marks_the_old_path_deprecated_with_its_headers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    old = paths["/api/v1/customers/{external_id}/unsubscribe-links"]["get"]
+    new = paths["/api/v1/customers/by-external-id/{external_id}/unsubscribe-links"]["get"]
+    assert old["deprecated"] is True and "deprecated" not in new
+    assert {"Deprecation", "Link"} <= set(old["responses"]["200"]["headers"])
+    assert {"Deprecation", "Link"} <= set(old["responses"]["404"]["headers"])
+    assert "Deprecation" not in new["responses"]["200"]["headers"]
