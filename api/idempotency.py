@@ -79,7 +79,7 @@ def idempotency_key_parse(raw: str) -> str:
     """The key from the header: a Structured Field string (`"…"`) or, as many clients send it, bare.
     1 to 255 visible ASCII characters."""
     key = raw.strip()
-    if len(key) > 2 and key[0] == key[-1] == '"':
+    if len(key) >= 2 and key[0] == key[-1] == '"':  # `""` is the empty string, refused below
         key = key[1:-1]
     if not key or len(key) > MAX_KEY_LENGTH or any(not 0x20 < ord(char) < 0x7F for char in key):
         raise IdempotencyKeyInvalid(

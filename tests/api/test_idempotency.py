@@ -129,7 +129,7 @@ def test_validation_errors_are_kept_like_any_answer(api):
     assert again.status_code == 400 and again.json() == first and again["Idempotent-Replayed"] == "true"
 
 
-@pytest.mark.parametrize("value", ["", "é", "a" * 256, "two words"])
+@pytest.mark.parametrize("value", ["", '""', "é", "a" * 256, "two words"])  # `""`: the empty string, quoted
 def test_a_malformed_key_is_refused(api, value):
     body = assert_problem(api.post(UPSERT, CAMILLE, headers={"Idempotency-Key": value}), 400)
     assert body["type"].endswith("idempotency_key_invalid")
