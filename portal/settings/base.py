@@ -276,6 +276,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_METADATA_CLASS": "api.metadata.MediaTypesMetadata",  # OPTIONS: no developer docstrings
 }
 # A POST sent with an Idempotency-Key: its answer is replayed to a retry with the same key and body for
 # this long (api/idempotency.py); a request still running after IDEMPOTENCY_KEY_LEASE_SECONDS is taken
