@@ -112,7 +112,10 @@ class AudienceRequestSerializer(StrictSerializer):
 
 class AudienceProgressSerializer(serializers.Serializer):
     done = serializers.IntegerField(help_text="Customers decided so far.")
-    total = serializers.IntegerField(help_text="Customers to decide, counted when the job was created.")
+    total = serializers.IntegerField(
+        help_text="Customers to decide, counted when the job was created; once `ready`, those decided (a customer "
+        "erased while it ran is not)."
+    )
 
 
 class AudienceCountsSerializer(serializers.Serializer):
@@ -202,7 +205,9 @@ def _body(request, job: AudienceJob, topic_codes: dict[int, str]) -> dict:
         "include": job.include,
         "filters": _filters(job),
         "addresses": job.personal,
-        "progress": {"done": done, "total": max(job.total, done)},
+        # Once ready, the customers examined: one erased while the job ran is not in its file, and
+        # "23 of 24" would read as a customer left out.
+        "progress": {"done": done, "total": done if job.status == AudienceJob.Status.READY else max(job.total, done)},
         "counts": counts,
         "created_at": job.created_at,
         "finished_at": job.finished_at,

@@ -218,3 +218,23 @@ def test_no_customer_matches_a_ready_empty_audience(make_api, population, django
     )
     assert job["status"] == "ready" and job["progress"] == {"done": 0, "total": 0}
     assert download(api, job["downloads"]["ndjson"]) == b""
+
+
+def test_a_customer_erased_while_the_job_runs_is_not_left_in_the_total(
+    make_api, population, settings, django_capture_on_commit_callbacks
+):
+    # The total is counted when the job is created; an erased customer is then not examined, and a ready
+    # job answered "23 of 24 done", as if one customer had been left out of its file.
+    from privacy.services import customer_erase
+
+    settings.AUDIENCE_CHUNK_CUSTOMERS = 10
+    api, _client = make_api()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api.post(URL, {"topic": "offers", "at": AT, "include": "all"})
+    assert response.json()["progress"] == {"done": 0, "total": 24}
+    customer_erase(customer_id=population[-1].pk, requested_by_type="customer")
+    for chunk in AudienceChunk.objects.filter(job_id=response.json()["id"]):
+        audience_chunk_run(chunk_id=chunk.pk)
+    job = api.get(response["Location"]).json()
+    assert job["status"] == "ready" and job["progress"] == {"done": 23, "total": 23}
+    assert len(file_lines(download(api, job["downloads"]["ndjson"]))) == 23
