@@ -288,7 +288,8 @@ def topics(request, customer):
                     _("Your choices are saved. They apply to every message prepared from now on; "
                       "a message already prepared or on its way may still reach you."),
                 )
-                return redirect("preferences:topics")
+                # Its own fragment: the form's (#topics-grid, for a refused save) would carry over.
+                return redirect(reverse("preferences:topics") + "#site-messages")
         status = 400
     return render(
         request,

@@ -106,9 +106,10 @@ def test_leaving_with_unsaved_changes_asks_first(browser, site):
     context.close()
 
 
-def test_without_javascript_the_same_form_posts_and_the_page_reloads(browser, site):
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_without_javascript_the_same_form_posts_and_the_page_reloads(browser, site, width):
     _user, customer = make_customer_user("camille@example.com", language="fr")
-    context, page = _signed_in(browser, site, language="fr", javascript=False)
+    context, page = _signed_in(browser, site, language="fr", javascript=False, viewport=WIDTHS[width])
     page.goto(site + "/my/topics/")
     expect(page.get_by_text("Vous avez des changements pas encore enregistrés.")).to_be_hidden()
     page.get_by_role("checkbox", name="E-mail — Lettre d’information").check()
@@ -116,6 +117,8 @@ def test_without_javascript_the_same_form_posts_and_the_page_reloads(browser, si
     page.get_by_role("group", name="Factures et paiements").get_by_label("Sur tous les canaux que j’ai choisis").check()
     page.get_by_role("button", name="Enregistrer mes choix").click()
     expect(page.locator("main > .messages")).to_contain_text("Vos choix sont enregistrés.")
+    expect(page).to_have_url(re.compile("/my/topics/#site-messages$"))
+    expect(page.locator("main > .messages")).to_be_in_viewport()
     assert _status(customer, "newsletter", "email") == "in"
     customer.refresh_from_db()
     assert customer.topic_settings["billing"] == {"delivery_mode": "all"}
@@ -123,6 +126,10 @@ def test_without_javascript_the_same_form_posts_and_the_page_reloads(browser, si
     page.get_by_role("checkbox", name="E-mail — Sécurité du compte").uncheck()
     page.get_by_role("button", name="Enregistrer mes choix").click()
     expect(page.locator(".error-summary")).to_contain_text("gardez au moins un canal")
+    # Opened at the grid and its summary, below the introduction and the objection card (on a phone
+    # the summary was a screen away from where the page opened).
+    expect(page).to_have_url(re.compile("/my/topics/#topics-grid$"))
+    expect(page.locator(".error-summary")).to_be_in_viewport()
     assert _status(customer, "security", "email") == "in"
     context.close()  # axe needs JavaScript: the same page is checked with it in the other tests
 
