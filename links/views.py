@@ -63,6 +63,8 @@ def _link_page(request, token: str, *, purpose: LinkPurpose | None):
         "what": link_describe(link),
         "is_confirmation": link.purpose == LinkPurpose.CONFIRM,
         "leaves_no_channel": request.method != "POST" and link_leaves_topic_without_channel(link),
+        # A customer known only through another system (the CRM, the API) has no account to sign in to.
+        "has_account": link.customer.user_id is not None,
         "post_body_name": ONE_CLICK_POST_BODY.split("=")[0],
         "post_body_value": ONE_CLICK_POST_BODY.split("=")[1],
     }

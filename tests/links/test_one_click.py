@@ -163,3 +163,23 @@ def test_a_link_that_would_leave_invoices_on_no_channel_says_so_first(customer_u
     assert 'id="no-channel-left"' not in client.get(path).content.decode()
     preferences_change(customer_id=customer.pk, changes={"subscription.offers.email": "in"}, context=CUSTOMER)
     assert 'id="no-channel-left"' not in client.get(unsubscribe_path(customer)[0]).content.decode()
+
+
+def test_only_a_customer_with_an_account_is_told_to_sign_in(subscribed, mail_client):
+    # A customer known only through the CRM (created by the API, no account) was offered "Sign in",
+    # which leads nowhere for them.
+    from preferences.customers import customer_create
+
+    crm_only = customer_create(
+        external_id="CRM-77", email="sans.compte@example.com", email_verified=True, language="en",
+        context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT),
+    )
+    preferences_change(customer_id=crm_only.pk, changes={"subscription.offers.email": "in"}, context=CUSTOMER)
+    for customer, has_account in ((subscribed, True), (crm_only, False)):
+        path, _link = unsubscribe_path(customer)
+        client = Client()
+        client.cookies["django_language"] = "en"
+        for response in (client.get(path), mail_client.post(path, ONE_CLICK, content_type=FORM)):
+            html = response.content.decode()
+            assert ('href="/accounts/login/"' in html.split("</header>")[1].split("</main>")[0]) is has_account
+            assert ("contact our customer service" in html) is not has_account
