@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import rate_limits as rate_limits_module
-from portal.settings import base
 from preferences.domain import ContactPointKind
 from preferences.models import ContactPoint
 from tests.conftest import PASSWORD, make_customer_user
@@ -45,13 +44,6 @@ def test_the_pages_with_personal_data_are_shown_and_not_stored(world, path):  # 
     assert response.status_code == 200 and _no_store(response), response.get("Cache-Control")
     assert "private" in response["Cache-Control"]
 
-
-@pytest.fixture
-def rate_limits(settings):
-    settings.ACCOUNT_RATE_LIMITS = dict(base.ACCOUNT_RATE_LIMITS)
-    cache.clear()
-    yield settings
-    cache.clear()
 
 
 def _add_phone(client: Client, password: str):

@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications.models import OutboundMessage
-from portal.settings import base
 from preferences.domain import ContactPointKind
 from preferences.models import ContactPoint
 from tests.conftest import PASSWORD, make_customer_user, make_staff_user
@@ -25,14 +24,6 @@ pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another-long-Pass-2026"
 
-
-@pytest.fixture
-def rate_limits(settings):
-    """The production limits (portal/settings/accounts.py), on an empty cache."""
-    settings.ACCOUNT_RATE_LIMITS = dict(base.ACCOUNT_RATE_LIMITS)
-    cache.clear()
-    yield settings
-    cache.clear()
 
 
 def _login(client: Client, email: str, password: str, address: str = "203.0.113.5"):

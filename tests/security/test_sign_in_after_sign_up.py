@@ -11,20 +11,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from portal.settings import base
 from tests.conftest import PASSWORD, make_customer_user
 from tests.security.test_auth_hardening import _login, _signed_in
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def rate_limits(settings):
-    """The production limits (portal/settings/accounts.py), on an empty cache."""
-    settings.ACCOUNT_RATE_LIMITS = dict(base.ACCOUNT_RATE_LIMITS)
-    cache.clear()
-    yield settings
-    cache.clear()
 
 
 JUST_SENT = {

@@ -10,12 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.core.internal import ratelimit as allauth_ratelimit
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from notifications.models import OutboundMessage
-from portal.settings import base
 from tests.conftest import make_customer_user
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +21,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-Long-pass-2026x"
 KNOWN, NEW = "known@example.com", "new.person@example.com"
 
-
-@pytest.fixture
-def rate_limits(settings):
-    """The production limits (portal/settings/accounts.py), on an empty cache."""
-    settings.ACCOUNT_RATE_LIMITS = dict(base.ACCOUNT_RATE_LIMITS)
-    cache.clear()
-    yield settings
-    cache.clear()
 
 
 def _client(language: str) -> Client:
