@@ -313,6 +313,13 @@ class AudienceDetailView(ApiView):
         return Response(_body(request, job, _topic_codes()))
 
 
+# No key is asked for here, so no scope is lacking: a 403 is the link's own refusal.
+DOWNLOAD_REFUSED = (
+    "The signed link is refused: its token was not made for this audience and format, or it has expired (read "
+    "the audience again for a new link)."
+)
+
+
 class AudienceDownloadView(ApiView):
     """The file through a signed link: no key needed, the signature (job, format, time) is checked."""
 
@@ -338,7 +345,7 @@ class AudienceDownloadView(ApiView):
         ],
         responses={
             (200, "application/gzip"): OpenApiResponse(OpenApiTypes.BINARY, description="The gzip-compressed file."),
-            **problems(400, 403, 404),
+            **problems(400, 403, 404, descriptions={403: DOWNLOAD_REFUSED}),
         },
     )
     def get(self, request, audience_id: int, fmt: str):

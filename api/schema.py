@@ -77,16 +77,17 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def problems(*codes: int) -> dict:
+def problems(*codes: int, descriptions: dict[int, str] | None = None) -> dict:
     """Error answers for extend_schema: always 401, 403, 406 and 429 (every operation is authenticated),
-    413 with 415 (an operation with a body)."""
+    413 with 415 (an operation with a body). `descriptions` replaces the usual words of some statuses, for
+    an operation where they mean something else (the 403 of a signed link is no scope's)."""
     every = set(codes) | {401, 403, 406, 429}
     if 415 in every:  # an operation with a body: it may be too large
         every.add(413)
-    every = sorted(every)
+    words = {**PROBLEM_DESCRIPTIONS, **(descriptions or {})}
     return {
-        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
-        for code in every
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=words[code])
+        for code in sorted(every)
     }
 
 

@@ -154,3 +154,13 @@ def test_the_schema_declares_every_field_a_problem_carries(make_api, customer, c
     for body in problems:
         assert set(body) <= set(properties), set(body) - set(properties)
     assert {"missing_scope", "unknown_fields", "max_body_bytes"} <= set(properties)
+
+
+def test_the_audience_download_s_403_is_the_signed_link_s_not_a_scope(client, db):
+    """No key is asked for there: its 403 said "The key lacks the scope", where a refused or expired link is why."""
+    schema = _schema(client)
+    operation = schema["paths"]["/api/v1/audiences/{audience_id}/download.{fmt}.gz"]["get"]
+    words = operation["responses"]["403"]["description"]
+    assert "scope" not in words and "signed link" in words and "expired" in words
+    other = schema["paths"]["/api/v1/audiences/{audience_id}"]["get"]["responses"]["403"]["description"]
+    assert "scope" in other  # other operations keep theirs
