@@ -23,7 +23,7 @@ from preferences.state import PreferenceError
 
 
 class ChangeItemSerializer(s.PreferencesChangeSerializer):
-    exactly_one_of = ("customer_id", "external_id")
+    exactly_one_of = s.CUSTOMER_KEYS
     customer_id = StrictIntegerField(min_value=1, max_value=s.MAX_ID, required=False)
     external_id = ExternalIdField(required=False)
     expected_version = StrictIntegerField(
@@ -31,9 +31,7 @@ class ChangeItemSerializer(s.PreferencesChangeSerializer):
     )
 
     def validate(self, attrs: dict) -> dict:
-        if ("customer_id" in attrs) == ("external_id" in attrs):
-            raise serializers.ValidationError(_("Name the customer by customer_id or by external_id, not both."))
-        return attrs
+        return s.customer_named_once(attrs)  # as a send or a human-contact request: both, or neither, by name
 
 
 class ChangeBatchSerializer(s.StrictSerializer):

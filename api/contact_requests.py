@@ -12,11 +12,18 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
-from api.access import customer_get_for_api_client
-from api.fields import OffsetDateTimeField, QueryIntegerField, StrictCharField, StrictIntegerField
+from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
+from api.fields import ExternalIdField, OffsetDateTimeField, QueryIntegerField, StrictCharField, StrictIntegerField
 from api.models import ApiClient, Scope
 from api.schema import location_header, problems
-from api.serializers import MAX_ID, DistinctListField, StrictSerializer, TopicCodeField
+from api.serializers import (
+    CUSTOMER_KEYS,
+    MAX_ID,
+    DistinctListField,
+    StrictSerializer,
+    TopicCodeField,
+    customer_named_once,
+)
 from api.views import ApiView
 from contact_requests.handoff import (
     BOT_NAME_MAX_LENGTH,
@@ -88,7 +95,7 @@ def contact_requests_for_api_client(*, client: ApiClient):
     return ContactRequest.objects.filter(
         created_by_type=CreatedByType.API_CLIENT,
         created_by_id=str(client.pk),
-    ).select_related("topic")
+    ).select_related("topic", "customer")
 
 
 class ConversationTurnSerializer(StrictSerializer):
@@ -124,7 +131,10 @@ def conversation_from(data: dict) -> Conversation:
 
 
 class ContactRequestInSerializer(StrictSerializer):
-    customer_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
+    exactly_one_of = CUSTOMER_KEYS
+
+    customer_id = StrictIntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Our id of the customer.")
+    external_id = ExternalIdField(required=False, help_text="Your id of the customer (instead of `customer_id`).")
     reason = StrictCharField(max_length=2000)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
     topic = TopicCodeField(required=False)
@@ -141,10 +151,16 @@ class ContactRequestInSerializer(StrictSerializer):
         "calls reads it first.",
     )
 
+    def validate(self, attrs: dict) -> dict:
+        return customer_named_once(attrs)
+
 
 class ContactRequestOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     customer_id = serializers.IntegerField()
+    external_id = StrictCharField(
+        source="customer.external_id", allow_null=True, help_text="Your id of the customer (null when it has none)."
+    )
     topic = StrictCharField(source="topic.code", allow_null=True, default=None)
     status = serializers.ChoiceField(choices=ContactRequestStatus.choices)
     preferred_channel = serializers.ChoiceField(choices=PreferredChannel.choices)
@@ -183,7 +199,8 @@ class ContactRequestPageSerializer(serializers.Serializer):
 
 
 class ContactRequestQuerySerializer(StrictSerializer):
-    customer_id = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False)
+    customer_id = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Only this customer's.")
+    external_id = ExternalIdField(required=False, help_text="Only this customer's, found by your id.")
     before = QueryIntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Newest first: ids below it.")
     limit = QueryIntegerField(min_value=1, max_value=200, required=False, default=50)
 
@@ -206,6 +223,8 @@ class ContactRequestListCreateView(ApiView):
         requests = contact_requests_for_api_client(client=request.user).order_by("-pk")
         if "customer_id" in data:
             requests = requests.filter(customer_id=data["customer_id"])
+        if "external_id" in data:
+            requests = requests.filter(customer__external_id=data["external_id"])
         if "before" in data:
             requests = requests.filter(pk__lt=data["before"])
         page = list(requests[: data["limit"] + 1])
@@ -218,7 +237,10 @@ class ContactRequestListCreateView(ApiView):
         operation_id="contact_request_create",
         summary="Ask a person to contact the customer (e.g. a chatbot's “talk to a human”)",
         request=ContactRequestInSerializer,
-        description=f"A customer has at most {MAX_ACTIVE_PER_CUSTOMER} requests in progress (open, assigned or "
+        description="The customer is named by `customer_id` (our id) or by `external_id` (yours), exactly one of "
+        "them: both, or neither, is a 400 naming both; a customer that does not exist (or was erased) is a 404. The "
+        "answer gives both ids.\n\n"
+        f"A customer has at most {MAX_ACTIVE_PER_CUSTOMER} requests in progress (open, assigned or "
         "scheduled): beyond, 409 until one is closed. A request on a channel for which the customer has no "
         "usable contact point (phone and messaging: a verified number, a mobile for messaging; email and video: "
         "a verified email address) is refused with 422 `channel_unreachable`, listing `reachable_channels`. "
@@ -255,7 +277,10 @@ class ContactRequestListCreateView(ApiView):
         serializer = ContactRequestInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        customer = customer_get_for_api_client(client=request.user, customer_id=data.pop("customer_id"))
+        if "external_id" in data:
+            customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=data.pop("external_id"))
+        else:
+            customer = customer_get_for_api_client(client=request.user, customer_id=data.pop("customer_id"))
         topic = catalog_get().topics_by_code[data.pop("topic")] if "topic" in data else None
         conversation = data.pop("conversation", None)
         fields = {"customer": customer, "topic": topic, "created_by_type": CreatedByType.API_CLIENT,

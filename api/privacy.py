@@ -5,7 +5,8 @@
 - `POST /api/v1/customers/{id}/data-exports` (scope customers:export) queues the same export as the
   customer's "download my data"; its status and its files (JSON, CSV) are then read by GET.
 
-Both are reachable by the client's own id too (`/customers/by-external-id/{external_id}/…`): the
+Each operation (an erasure, an export's request, its status and its files) is reachable by the
+client's own id too (`/customers/by-external-id/{external_id}/…`): the
 numeric-id path cannot take it, since an external id of digits would name another customer there.
 A client sees the exports it requested, no others (another's export is a 404).
 """
@@ -22,6 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
+from api.customers import EXTERNAL_ID
 from api.fields import ReasonField, StrictCharField
 from api.models import ApiClient, Scope
 from api.schema import location_header, problems
@@ -96,6 +98,7 @@ class DataExportDownloadsSerializer(serializers.Serializer):
 class DataExportOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     customer_id = serializers.IntegerField()
+    external_id = StrictCharField(allow_null=True, help_text="Your id of the customer (null when it has none).")
     status = serializers.ChoiceField(choices=DataExport.Status.choices)
     progress = serializers.IntegerField(help_text="Percent done.")
     created_at = serializers.DateTimeField(default_timezone=UTC)
@@ -104,7 +107,7 @@ class DataExportOutSerializer(serializers.Serializer):
     downloads = DataExportDownloadsSerializer(allow_null=True, help_text="Once `status` is `ready`.")
 
 
-def _export_body(request, export: DataExport) -> dict:
+def _export_body(request, export: DataExport, customer: Customer) -> dict:
     downloads = None
     if export.status == DataExport.Status.READY:
         downloads = {
@@ -119,6 +122,7 @@ def _export_body(request, export: DataExport) -> dict:
     body = {
         "id": export.pk,
         "customer_id": export.customer_id,
+        "external_id": customer.external_id,
         "status": export.status,
         "progress": export.progress,
         "created_at": export.created_at,
@@ -231,7 +235,7 @@ class CustomerDataExportsView(ApiView):
                 raise NotFound() from None
             raise ValidationError(error.message_dict) from None
         export.refresh_from_db()  # an eager (or very fast) worker may have prepared it already
-        response = Response(_export_body(request, export), status=status.HTTP_202_ACCEPTED)
+        response = Response(_export_body(request, export, customer), status=status.HTTP_202_ACCEPTED)
         response["Location"] = reverse(
             "api:customer-data-export-detail", kwargs={"customer_id": customer.pk, "export_id": export.pk}
         )
@@ -251,18 +255,49 @@ class CustomerDataExportsByExternalIdView(CustomerDataExportsView):
         return super().post(request, external_id=external_id)
 
 
+EXPORT_READ_DESCRIPTION = (
+    "`downloads` (once `ready`) are the files' addresses under our id of the customer, whichever path asked; "
+    "an export of another client, of the customer's own (portal) request, or of another customer is a 404."
+)
+
+
 class CustomerDataExportDetailView(ApiView):
     required_scopes = {"GET": Scope.CUSTOMERS_EXPORT}
 
     @extend_schema(
         operation_id="customer_data_export_read",
         summary="The status of an export this client requested, with download links once ready",
+        description=EXPORT_READ_DESCRIPTION,
         responses={200: DataExportOutSerializer, **problems(404)},
     )
-    def get(self, request, customer_id: int, export_id: int):
-        customer = _customer(request, customer_id=customer_id)
+    def get(self, request, export_id: int, **kwargs):
+        customer = _customer(request, **kwargs)
         export = data_export_get_for_api_client(client=request.user, customer=customer, export_id=export_id)
-        return Response(_export_body(request, export))
+        return Response(_export_body(request, export, customer))
+
+
+class CustomerDataExportDetailByExternalIdView(CustomerDataExportDetailView):
+    @extend_schema(
+        operation_id="customer_data_export_read_by_external_id",
+        summary="The status of an export this client requested, the customer found by your own id",
+        description=EXPORT_READ_DESCRIPTION,
+        parameters=[EXTERNAL_ID],
+        responses={200: DataExportOutSerializer, **problems(404)},
+    )
+    def get(self, request, external_id: str, export_id: int):
+        return super().get(request, export_id=export_id, external_id=external_id)
+
+
+DOWNLOAD_DESCRIPTION = (
+    "The CSV has one row per value (`section`, `item`, `field`, `value`); a cell that a spreadsheet would read as a "
+    "formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) starts with a single quote. 409 while "
+    "the export is not ready."
+)
+DOWNLOAD_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The JSON file."),
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+    **problems(404, 409),
+}
 
 
 class CustomerDataExportDownloadView(ApiView):
@@ -276,20 +311,26 @@ class CustomerDataExportDownloadView(ApiView):
     @extend_schema(
         operation_id="customer_data_export_download",
         summary="One file of a ready export: `download.json` or `download.csv`",
-        description="The CSV has one row per value (`section`, `item`, `field`, `value`); a cell that a spreadsheet "
-        "would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) starts with a "
-        "single quote. 409 while the export is not ready.",
-        responses={
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The JSON file."),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
-            **problems(404, 409),
-        },
+        description=DOWNLOAD_DESCRIPTION,
+        responses=DOWNLOAD_RESPONSES,
     )
-    def get(self, request, customer_id: int, export_id: int, fmt: str):
-        customer = _customer(request, customer_id=customer_id)
+    def get(self, request, export_id: int, fmt: str, **kwargs):
+        customer = _customer(request, **kwargs)
         export = data_export_get_for_api_client(client=request.user, customer=customer, export_id=export_id)
         if fmt not in FORMATS:
             raise NotFound()
         if export.status != DataExport.Status.READY:
             raise ExportNotReady()
         return export_response(DataExport.objects.get(pk=export.pk), fmt)  # now with its contents
+
+
+class CustomerDataExportDownloadByExternalIdView(CustomerDataExportDownloadView):
+    @extend_schema(
+        operation_id="customer_data_export_download_by_external_id",
+        summary="One file of a ready export (`download.json` or `download.csv`), the customer found by your own id",
+        description=DOWNLOAD_DESCRIPTION,
+        parameters=[EXTERNAL_ID],
+        responses=DOWNLOAD_RESPONSES,
+    )
+    def get(self, request, external_id: str, export_id: int, fmt: str):
+        return super().get(request, export_id=export_id, fmt=fmt, external_id=external_id)

@@ -101,7 +101,7 @@ def send_get_for_client(*, client: ApiClient, send_id: int) -> Send | None:
     return Send.objects.filter(
         pk=send_id,
         client=client,
-    ).first()
+    ).select_related("customer", "topic").first()
 
 
 def sends_export_rows(*, customer_id: int) -> list[dict[str, Any]]:

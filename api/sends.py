@@ -3,6 +3,7 @@ marketing cap counts them: serializers and views."""
 
 from datetime import UTC, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -10,11 +11,19 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from api.fields import OffsetDateTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
+from api.fields import ExternalIdField, OffsetDateTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from api.models import Scope
 from api.schema import problems
 from api.selectors import customers_active, send_get_for_client
-from api.serializers import MAX_BATCH, MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
+from api.serializers import (
+    CUSTOMER_KEYS,
+    MAX_BATCH,
+    MAX_ID,
+    PLAN_HORIZON,
+    StrictSerializer,
+    TopicCodeField,
+    customer_named_once,
+)
 from api.services import SendReport, sends_record
 from api.views import ApiView
 from preferences.catalog import catalog_get
@@ -22,7 +31,10 @@ from preferences.domain import ChannelCode
 
 
 class SendInSerializer(StrictSerializer):
-    customer_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
+    exactly_one_of = CUSTOMER_KEYS
+
+    customer_id = StrictIntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="Our id of the customer.")
+    external_id = ExternalIdField(required=False, help_text="Your id of the customer (instead of `customer_id`).")
     topic = TopicCodeField()
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     sent_at = OffsetDateTimeField(required=False, help_text="Now when absent.")
@@ -37,6 +49,7 @@ class SendInSerializer(StrictSerializer):
         return value
 
     def validate(self, attrs: dict) -> dict:
+        customer_named_once(attrs)
         topic = catalog_get().topics_by_code[attrs["topic"]]
         if attrs["channel"] not in topic.allowed_channels:
             raise serializers.ValidationError({"channel": _("This topic is not sent on that channel.")})
@@ -50,6 +63,7 @@ class SendBatchSerializer(StrictSerializer):
 class SendOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     customer_id = serializers.IntegerField()
+    external_id = StrictCharField(source="customer.external_id", allow_null=True)
     topic = StrictCharField(source="topic.code")
     channel = StrictCharField()
     sent_at = serializers.DateTimeField(default_timezone=UTC)
@@ -63,6 +77,8 @@ class SendResultSerializer(serializers.Serializer):
         help_text="The send that counts it: recorded now, or, for a duplicate, the one recorded first with its "
         "`message_id` (GET /api/v1/sends/{id})."
     )
+    customer_id = serializers.IntegerField(help_text="The customer the send reports, by our id…")
+    external_id = StrictCharField(allow_null=True, help_text="…and by yours (null when the customer has none).")
     status = serializers.ChoiceField(
         choices=["recorded", "duplicate"],
         help_text="`duplicate`: its `message_id` was already reported (before, or earlier in this batch); not counted again.",
@@ -80,6 +96,25 @@ class SendBatchResultSerializer(serializers.Serializer):
     results = SendResultSerializer(many=True, help_text="One per send reported, in the same order.")
 
 
+def _named(item: dict) -> tuple[str, int | str]:
+    """How a send names its customer: ("customer_id", our id) or ("external_id", the client's id)."""
+    return ("customer_id", item["customer_id"]) if "customer_id" in item else ("external_id", item["external_id"])
+
+
+def _customers_named(items: list[dict]) -> dict[tuple[str, int | str], tuple[int, str | None]]:
+    """The active customers the sends name, by the way each names them: (our id, the client's id). One query."""
+    ids = {item["customer_id"] for item in items if "customer_id" in item}
+    external_ids = {item["external_id"] for item in items if "external_id" in item}
+    rows = customers_active().filter(Q(pk__in=ids) | Q(external_id__in=external_ids)).values_list("pk", "external_id")
+    found = {}
+    for pk, external_id in rows:
+        if pk in ids:
+            found[("customer_id", pk)] = (pk, external_id)
+        if external_id in external_ids:
+            found[("external_id", external_id)] = (pk, external_id)
+    return found
+
+
 # Reports a little ahead of the server's clock are tolerated; further ahead is a mistake.
 SEND_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -90,10 +125,14 @@ class SendBatchView(ApiView):
     @extend_schema(
         operation_id="sends_report",
         summary="Report sent messages (up to 1,000), so that the weekly marketing cap counts them",
-        description="A send whose `message_id` this client already reported (in an earlier call, or earlier in "
+        description="Each send names its customer by `customer_id` (our id) or by `external_id` (yours), exactly "
+        "one of them: both, or neither, is a 400 naming both. A customer that does not exist (or was erased) is a "
+        "400 naming the field at the send's place (`sends.<index>.customer_id` or `sends.<index>.external_id`), and "
+        "nothing of the batch is recorded.\n\n"
+        "A send whose `message_id` this client already reported (in an earlier call, or earlier in "
         "the same batch) is a duplicate: not counted again, and answered with the id of the send recorded first "
-        "with that `message_id`. `results` has one entry per send reported, in order (`index`, `id`, `status`: "
-        "`recorded` or `duplicate`); `ids` lists only the sends this call recorded. 201 even when every send was "
+        "with that `message_id`. `results` has one entry per send reported, in order (`index`, `id`, the customer "
+        "by both ids, `customer_id` and `external_id`, and `status`: `recorded` or `duplicate`); `ids` lists only the sends this call recorded. 201 even when every send was "
         "a duplicate, so a retry of a whole batch is safe and tells which ids count it.",
         request=SendBatchSerializer,
         responses={201: SendBatchResultSerializer, **problems(400, 415)},
@@ -103,13 +142,11 @@ class SendBatchView(ApiView):
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data["sends"]
         now = timezone.now()
-        known = set(
-            customers_active().filter(pk__in={item["customer_id"] for item in items}).values_list("pk", flat=True)
-        )
+        known = _customers_named(items)
         errors = {}
         for index, item in enumerate(items):
-            if item["customer_id"] not in known:
-                errors[str(index)] = {"customer_id": [_("Unknown customer.")]}
+            if _named(item) not in known:
+                errors[str(index)] = {_named(item)[0]: [_("Unknown customer.")]}
             elif item.get("sent_at") and item["sent_at"] > now + SEND_CLOCK_SKEW:
                 errors[str(index)] = {"sent_at": [_("A message cannot have been sent in the future.")]}
         if errors:
@@ -119,7 +156,7 @@ class SendBatchView(ApiView):
             client=request.user,
             reports=[
                 SendReport(
-                    customer_id=item["customer_id"],
+                    customer_id=known[_named(item)][0],
                     topic_id=topics[item["topic"]].pk,
                     channel=item["channel"],
                     sent_at=item.get("sent_at") or now,
@@ -134,8 +171,14 @@ class SendBatchView(ApiView):
             "duplicates": recorded.duplicates,
             "ids": [send.pk for send in recorded.created],
             "results": [
-                {"index": index, "id": report.send_id, "status": "duplicate" if report.duplicate else "recorded"}
-                for index, report in enumerate(recorded.reports)
+                {
+                    "index": index,
+                    "id": report.send_id,
+                    "customer_id": known[_named(item)][0],
+                    "external_id": known[_named(item)][1],
+                    "status": "duplicate" if report.duplicate else "recorded",
+                }
+                for index, (item, report) in enumerate(zip(items, recorded.reports, strict=True))
             ],
         }
         return Response(body, status=status.HTTP_201_CREATED)

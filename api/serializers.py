@@ -74,6 +74,23 @@ _validating = threading.local()  # StrictSerializer.validated: this thread's ins
 NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
 
 
+def customer_named_once(attrs: dict) -> dict:
+    """An item names its customer by `customer_id` or by `external_id` (the client's own id), exactly one:
+    both, or neither, is refused under both names (the schema says oneOf)."""
+    given = [name for name in CUSTOMER_KEYS if name in attrs]
+    if len(given) != 1:
+        message = (
+            _("Give customer_id or external_id, not both: each names the customer.")
+            if given
+            else _("Name the customer: give customer_id (ours) or external_id (yours).")
+        )
+        raise serializers.ValidationError(dict.fromkeys(CUSTOMER_KEYS, [message]))
+    return attrs
+
+
+CUSTOMER_KEYS = ("customer_id", "external_id")  # for StrictSerializer.exactly_one_of and customer_named_once
+
+
 class NoBodySerializer(StrictSerializer):
     """An operation that takes no field (a replay, a removal): any field sent is refused by name."""
 

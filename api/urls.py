@@ -108,6 +108,16 @@ urlpatterns = [
         privacy.CustomerDataExportDownloadView.as_view(),
         name="customer-data-export-download",
     ),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/data-exports/<int:export_id>",
+        privacy.CustomerDataExportDetailByExternalIdView.as_view(),
+        name="customer-data-export-detail-by-external-id",
+    ),
+    path(
+        "v1/customers/by-external-id/<str:external_id>/data-exports/<int:export_id>/download.<str:fmt>",
+        privacy.CustomerDataExportDownloadByExternalIdView.as_view(),
+        name="customer-data-export-download-by-external-id",
+    ),
     path("v1/topics", catalogue.TopicListView.as_view(), name="topic-list"),
     path("v1/channels", catalogue.ChannelListView.as_view(), name="channel-list"),
     path("v1/audiences", audiences.AudienceListCreateView.as_view(), name="audiences"),

@@ -108,7 +108,7 @@ def test_the_schema_gives_a_batch_item_s_problem_the_fields_of_every_problem(cli
 def test_the_schema_gives_each_reported_send_its_result(client, db):
     components = _schema(client)["components"]["schemas"]
     assert "results" in components["SendBatchResult"]["required"]
-    assert set(components["SendResult"]["required"]) == {"index", "id", "status"}
+    assert set(components["SendResult"]["required"]) == {"index", "id", "customer_id", "external_id", "status"}
     assert components["SendResultStatusEnum"]["enum"] == ["recorded", "duplicate"]
 
 

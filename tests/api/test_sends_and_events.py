@@ -77,12 +77,13 @@ def test_duplicates_are_answered_with_the_ids_of_the_sends_that_count_them(make_
     api, _client = make_api(Scope.SENDS_WRITE)
     first = api.post(SENDS, {"sends": [_send(customer, message_id="m-1"), _send(customer, message_id="m-2")]}).json()
     m1, m2 = first["ids"]
-    assert first["results"] == [{"index": 0, "id": m1, "status": "recorded"}, {"index": 1, "id": m2, "status": "recorded"}]
+    ids = {"customer_id": customer.pk, "external_id": "CRM-1"}  # the customer by both ids, as elsewhere
+    assert first["results"] == [{"index": 0, "id": m1, **ids, "status": "recorded"}, {"index": 1, "id": m2, **ids, "status": "recorded"}]
     again = api.post(SENDS, {"sends": [_send(customer, message_id="m-2"), _send(customer, message_id="m-1")]})
     assert again.status_code == 201, again.content
     body = again.json()
     assert (body["recorded"], body["duplicates"], body["ids"]) == (0, 2, [])
-    assert body["results"] == [{"index": 0, "id": m2, "status": "duplicate"}, {"index": 1, "id": m1, "status": "duplicate"}]
+    assert body["results"] == [{"index": 0, "id": m2, **ids, "status": "duplicate"}, {"index": 1, "id": m1, **ids, "status": "duplicate"}]
     # Partly duplicate: a new message id given twice in the batch, an old one, a send without an id.
     sends = [_send(customer, message_id="m-3"), _send(customer, message_id="m-1"), _send(customer, message_id="m-3"),
              _send(customer)]

@@ -79,5 +79,7 @@ def test_a_message_id_reported_twice_at_once_counts_once_and_both_answers_name_i
     body = response.json()
     plain = Send.objects.get(message_id="").pk
     assert (body["recorded"], body["duplicates"], body["ids"]) == (1, 1, [plain])
-    assert body["results"] == [{"index": 0, "id": held[0], "status": "duplicate"}, {"index": 1, "id": plain, "status": "recorded"}]
+    ids = {"customer_id": customer.pk, "external_id": customer.external_id}
+    assert body["results"] == [{"index": 0, "id": held[0], **ids, "status": "duplicate"},
+                               {"index": 1, "id": plain, **ids, "status": "recorded"}]
     assert Send.objects.count() == 2

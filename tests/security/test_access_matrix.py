@@ -210,6 +210,8 @@ API_TABLE: dict[str, dict[str, tuple[str | None, int]]] = {
     "api:customer-data-exports-by-external-id": {"POST": (Scope.CUSTOMERS_EXPORT, 202)},
     "api:customer-data-export-detail": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
     "api:customer-data-export-download": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
+    "api:customer-data-export-detail-by-external-id": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
+    "api:customer-data-export-download-by-external-id": {"GET": (Scope.CUSTOMERS_EXPORT, 404)},
     "api:topic-list": {"GET": (Scope.CUSTOMERS_READ, 200)},
     "api:channel-list": {"GET": (Scope.CUSTOMERS_READ, 200)},
     "api:contact-plans": {"POST": (Scope.DECISIONS_READ, 400)},
