@@ -53,9 +53,10 @@ class WebhookEndpointTestView(ApiView):
         description='The body is `{"type": "ping", "timestamp", "data": {"endpoint_id", "test": true}}`, '
         "signed with every secret in force. 202: queued; the answer is the delivery as it stands (already "
         "`succeeded` or retried when a worker was quick), and `Location` is the endpoint's delivery log, where "
-        "the receiver's answer appears. A failed ping is retried like any delivery. A disabled endpoint is a 400.",
+        "the receiver's answer appears. A failed ping is retried like any delivery. A disabled endpoint is a 409 "
+        "(enable it first).",
         request=None,
-        responses={202: DeliveryOutSerializer, **problems(400, 404)},
+        responses={202: DeliveryOutSerializer, **problems(400, 404, 409)},
         parameters=[location_header(202, description="The endpoint's delivery log: `/api/v1/webhook-endpoints/{id}/deliveries`.")],
     )
     def post(self, request, endpoint_id: int):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from api.fields import OffsetDateTimeField, QueryIntegerField, StrictBooleanField, StrictCharField
@@ -17,7 +17,13 @@ from api.schema import location_header, problems
 from api.serializers import MAX_ID, DistinctListField, NoBodySerializer, StrictSerializer, TopicCodeItemField
 from api.views import ApiView
 from outbox.events import EventType
-from webhooks.endpoints import WebhookError, webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_update
+from webhooks.endpoints import (
+    EndpointDisabled,
+    WebhookError,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+)
 from webhooks.models import DeliveryAttempt, DeliveryStatus, DisabledReason, WebhookDelivery, WebhookEndpoint
 from webhooks.replay import deliveries_replay_range, delivery_replay
 
@@ -170,9 +176,18 @@ class ReplayRangeResultSerializer(serializers.Serializer):
     replayed = serializers.IntegerField(help_text="Deliveries queued again (or made for events the endpoint missed).")
 
 
+class EndpointDisabledConflict(APIException):
+    """409: a ping or a replay of a disabled endpoint; the request is valid, the endpoint's state forbids it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "endpoint_disabled"
+
+
 def _service_call(function, **kwargs):
     try:
         return function(**kwargs)
+    except EndpointDisabled as error:
+        raise EndpointDisabledConflict(" ".join(error.messages)) from None
     except WebhookError as error:
         raise ValidationError(error.message_dict) from None
 
@@ -305,9 +320,9 @@ class WebhookDeliveryReplayView(ApiView):
         description="Whatever its status (a succeeded delivery too), the delivery starts a new round of attempts: "
         "the answer is that round as it stands, `pending` with `attempts: 0` and no `delivered_at`, `dead_at` or "
         "`last_*` yet (unless a quick worker already tried). Earlier attempts are not forgotten: they stay in "
-        "`recent_attempts` and the delivery log. A disabled endpoint is a 400.",
+        "`recent_attempts` and the delivery log. A disabled endpoint is a 409 (enable it first).",
         request=None,
-        responses={200: DeliveryOutSerializer, **problems(400, 404)},
+        responses={200: DeliveryOutSerializer, **problems(400, 404, 409)},
     )
     def post(self, request, endpoint_id: int, delivery_id: int):
         NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
@@ -324,8 +339,9 @@ class WebhookReplayRangeView(ApiView):
     @extend_schema(
         operation_id="webhook_deliveries_replay_range",
         summary="Replay the failed and dead deliveries of a time range (and the events missed while disabled)",
+        description="A disabled endpoint is a 409 (enable it first).",
         request=ReplayRangeSerializer,
-        responses={200: ReplayRangeResultSerializer, **problems(400, 404, 415)},
+        responses={200: ReplayRangeResultSerializer, **problems(400, 404, 409, 415)},
     )
     def post(self, request, endpoint_id: int):
         endpoint = webhook_endpoint_get_for_api_client(client=request.user, endpoint_id=endpoint_id)

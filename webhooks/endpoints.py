@@ -20,6 +20,10 @@ class WebhookError(ValidationError):
     """Bad input for an endpoint or a replay; messages keyed by field, in the active language."""
 
 
+class EndpointDisabled(WebhookError):
+    """A ping or a replay asked of a disabled endpoint: a state of the endpoint, not bad input (the API's 409)."""
+
+
 def webhook_url_check(url: str) -> str:
     """The URL, stripped, if webhooks may go there now; WebhookError otherwise."""
     try:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outbox.models import OutboxEvent
-from webhooks.endpoints import WebhookError
+from webhooks.endpoints import EndpointDisabled, WebhookError
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.relay import deliveries_queue
 
@@ -20,7 +20,7 @@ REPLAY_MAX = 10_000
 def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again, with the same webhook-id and a fresh retry window, whatever its status."""
     if not delivery.endpoint.is_enabled:
-        raise WebhookError({"endpoint": _("Enable the endpoint before replaying its deliveries.")})
+        raise EndpointDisabled({"endpoint": _("Enable the endpoint before replaying its deliveries.")})
     now = timezone.now()
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery.pk).update(**_replayed_fields(now))
@@ -52,7 +52,7 @@ def deliveries_replay_range(
     """Replay an endpoint's events of [since, until): its failed and dead deliveries (and succeeded
     ones if asked), and the events it never got a delivery for because it was disabled then."""
     if not endpoint.is_enabled:
-        raise WebhookError({"endpoint": _("Enable the endpoint before replaying its deliveries.")})
+        raise EndpointDisabled({"endpoint": _("Enable the endpoint before replaying its deliveries.")})
     if until <= since:
         raise WebhookError({"until": _("The end of the range must come after its start.")})
     now = timezone.now()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outbox.models import OutboxEvent
-from webhooks.endpoints import WebhookError
+from webhooks.endpoints import EndpointDisabled, WebhookError
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.relay import deliveries_queue
 from webhooks.secrets import secret_encrypt, secret_generate
@@ -54,7 +54,7 @@ def webhook_endpoint_ping(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
     secret in force, logged, retried); its body names the endpoint. The answer of the receiver is in
     the delivery's log."""
     if not endpoint.is_enabled:
-        raise WebhookError({"endpoint": _("Enable the endpoint before sending it a test event.")})
+        raise EndpointDisabled({"endpoint": _("Enable the endpoint before sending it a test event.")})
     now = timezone.now()
     with transaction.atomic():
         event = OutboxEvent.objects.create(

@@ -266,3 +266,30 @@ def test_a_replayed_delivery_answers_its_new_round_and_keeps_the_earlier_attempt
 
 
 ROUND_FIELDS = ("status", "attempts", "last_status_code", "last_error", "last_latency_ms", "delivered_at", "dead_at")
+
+
+def test_a_disabled_endpoint_s_ping_and_replays_are_a_conflict_not_a_bad_request(
+    manager, receiver, django_capture_on_commit_callbacks
+):
+    # The request is valid: the endpoint's state forbids it, until it is enabled again (409, as the
+    # schema says), where a 400 told the client to change a request it could not change.
+    api, _client = manager
+    endpoint_id = create(api, receiver).json()["id"]
+    receiver.plan = [(500, {})]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_customer("CRM-1")
+    delivery_id = WebhookDelivery.objects.get().pk
+    assert api.patch(f"{BASE}/{endpoint_id}", {"enabled": False}).status_code == 200
+    since, until = "2026-01-01T00:00:00Z", timezone.now().isoformat()
+    for path, body in [
+        (f"{BASE}/{endpoint_id}/test", {}),
+        (f"{BASE}/{endpoint_id}/deliveries/{delivery_id}/replay", {}),
+        (f"{BASE}/{endpoint_id}/replay", {"since": since, "until": until}),
+    ]:
+        problem = assert_problem(api.post(path, body), 409)
+        assert problem["type"].endswith(":endpoint_disabled") and "Enable the endpoint" in problem["detail"]
+    schema = yaml.safe_load(api.get("/api/schema/").content)["paths"]
+    for path in ("/test", "/deliveries/{delivery_id}/replay", "/replay"):
+        assert "409" in schema[f"{BASE}/{{endpoint_id}}{path}"]["post"]["responses"]
+    assert api.patch(f"{BASE}/{endpoint_id}", {"enabled": True}).status_code == 200
+    assert api.post(f"{BASE}/{endpoint_id}/replay", {"since": since, "until": until}).status_code == 200

@@ -82,7 +82,7 @@ def test_ping_refusals(registered, make_api, receiver):
     assert_problem(reader.post(f"{BASE}/{endpoint_id}/test", {}), 403)
     assert "verbose" in assert_problem(api.post(f"{BASE}/{endpoint_id}/test", {"verbose": True}), 400)["errors"]
     webhook_endpoint_update(endpoint=WebhookEndpoint.objects.get(pk=endpoint_id), is_enabled=False)
-    assert "endpoint" in assert_problem(api.post(f"{BASE}/{endpoint_id}/test", {}), 400)["errors"]
+    assert "Enable the endpoint" in assert_problem(api.post(f"{BASE}/{endpoint_id}/test", {}), 409)["detail"]
     assert not OutboxEvent.objects.filter(type="ping").exists()
 
 
