@@ -16,7 +16,7 @@ from datetime import UTC
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -293,6 +293,7 @@ DOWNLOAD_DESCRIPTION = (
     "formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) starts with a single quote. 409 while "
     "the export is not ready."
 )
+DOWNLOAD_FORMAT = OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FORMATS), description="The file's format.")
 DOWNLOAD_RESPONSES = {
     (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The JSON file."),
     (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
@@ -312,6 +313,7 @@ class CustomerDataExportDownloadView(ApiView):
         operation_id="customer_data_export_download",
         summary="One file of a ready export: `download.json` or `download.csv`",
         description=DOWNLOAD_DESCRIPTION,
+        parameters=[DOWNLOAD_FORMAT],
         responses=DOWNLOAD_RESPONSES,
     )
     def get(self, request, export_id: int, fmt: str, **kwargs):
@@ -329,7 +331,7 @@ class CustomerDataExportDownloadByExternalIdView(CustomerDataExportDownloadView)
         operation_id="customer_data_export_download_by_external_id",
         summary="One file of a ready export (`download.json` or `download.csv`), the customer found by your own id",
         description=DOWNLOAD_DESCRIPTION,
-        parameters=[EXTERNAL_ID],
+        parameters=[EXTERNAL_ID, DOWNLOAD_FORMAT],
         responses=DOWNLOAD_RESPONSES,
     )
     def get(self, request, external_id: str, export_id: int, fmt: str):

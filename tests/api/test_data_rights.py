@@ -120,6 +120,15 @@ def test_the_schema_declares_the_refusals(api):
     assert set(download["responses"]["200"]["content"]) == {"application/json", "text/csv"}
 
 
+def test_the_schema_names_the_download_formats(api):
+    # `fmt` was any string: a generator (or a client reading the schema) could not know that only json
+    # and csv exist, and fuzzed the download with made-up formats (404s) rather than the files.
+    schema = api.client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    download = schema["paths"]["/api/v1/customers/{customer_id}/data-exports/{export_id}/download.{fmt}"]["get"]
+    fmt = next(parameter for parameter in download["parameters"] if parameter["name"] == "fmt")
+    assert fmt["in"] == "path" and set(fmt["schema"]["enum"]) == {"json", "csv"}
+
+
 # --- Data export -----------------------------------------------------------------------------------
 
 
