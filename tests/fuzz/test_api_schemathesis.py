@@ -5,8 +5,9 @@ headers), no schema-violating request accepted, and no schema-valid request refu
 (`positive_data_acceptance`): the schema states the rules the server enforces (api/schema.py).
 The few rules OpenAPI 3.0 cannot state (a time relative to the clock, parameters that depend on one
 another, the version a client read) are listed in schemathesis.toml beside this file, each with its
-reason, for the one operation concerned. Runs on whichever database the leg uses; CI runs it on
-PostgreSQL too.
+reason, for the one operation concerned. The operations on one object reach it: the ids of real objects
+made beforehand are handed to schemathesis (fuzz_data.py), with made-up ids still tried. Runs on whichever
+database the leg uses; CI runs it on PostgreSQL too.
 """
 
 import os
@@ -22,6 +23,7 @@ from api.services import api_client_create
 from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
+from tests.fuzz.fuzz_data import config_write, fuzz_data_create
 
 # Its own limit, the subprocess's: every operation added to the API adds fuzzing time, and the run
 # already took close to the suite's 300 s on a loaded machine.
@@ -57,10 +59,11 @@ def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path, part):
     context = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
     for index in range(3):
         customer_create(external_id=f"FUZZ-{index}", email=f"fuzz{index}@example.com", context=context)
+    config = config_write(fuzz_data_create(key), base=CONFIG, target=tmp_path / "schemathesis.toml")
     report = tmp_path / "report.json"
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "st"), "--config-file", str(CONFIG),
+            str(Path(sys.executable).parent / "st"), "--config-file", str(config),
             "run", f"{live_server.url}/api/schema/",
             *_selection(part),
             "--header", f"Authorization: Bearer {key}",
@@ -74,8 +77,9 @@ def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path, part):
         capture_output=True,
         text=True,
         timeout=900,
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": str(HOOKS)},
+        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": str(HOOKS), "FUZZ_API_KEY": key},
     )
+    (tmp_path / "st-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")  # the whole run, to read after
     failures = result.stdout[result.stdout.find("FAILURES"):] if "FAILURES" in result.stdout else result.stdout[-4000:]
     assert result.returncode == 0, failures[:20000] + result.stderr[-2000:]
     selected = re.search(r"Selected:\s+(\d+)/\d+", result.stdout)
