@@ -15,18 +15,13 @@ from django.urls import reverse
 
 from notifications.models import OutboundMessage
 from tests.conftest import make_customer_user
+from tests.core.error_summary import client_in
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-Long-pass-2026x"
 KNOWN, NEW = "known@example.com", "new.person@example.com"
 
-
-
-def _client(language: str) -> Client:
-    client = Client()
-    client.cookies["django_language"] = language
-    return client
 
 
 def _text(response, email: str) -> str:
@@ -46,7 +41,7 @@ def _answer(response, client: Client, email: str) -> tuple:
 
 
 def _sign_up(email: str, language: str, address: str = "203.0.113.5") -> tuple:
-    client = _client(language)
+    client = client_in(language)
     response = client.post(
         reverse("account_signup"),
         {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
@@ -89,7 +84,7 @@ def test_the_known_address_is_mailed_again_once_its_limit_has_passed(rate_limits
 def test_the_code_page_after_a_limited_sign_up_accepts_no_code_and_logs_no_one_in(rate_limits):
     make_customer_user(KNOWN)
     _sign_up(KNOWN, "en")
-    client = _client("en")
+    client = client_in("en")
     client.post(
         reverse("account_signup"), {"email": KNOWN, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
@@ -110,7 +105,7 @@ def test_a_limit_reached_is_the_sites_own_page_in_the_readers_language(rate_limi
     """Sign-ups are limited per client address ("signup": 20 a minute): the 21st is refused."""
     for attempt in range(20):
         _sign_up(f"person{attempt}@example.com", language)
-    client = _client(language)
+    client = client_in(language)
     refused = client.post(
         reverse("account_signup"),
         {"email": "one.more@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
@@ -126,7 +121,7 @@ def test_a_limit_reached_is_the_sites_own_page_in_the_readers_language(rate_limi
 
 
 def _reset(email: str, language: str, address: str) -> tuple:
-    client = _client(language)
+    client = client_in(language)
     return _answer(client.post(reverse("account_reset_password"), {"email": email}, REMOTE_ADDR=address), client, email)
 
 
@@ -147,7 +142,7 @@ def test_password_reset_answers_a_known_and_an_unknown_address_alike_within_and_
 
 
 def _request_code(email: str, language: str, address: str) -> tuple:
-    client = _client(language)
+    client = client_in(language)
     response = client.post(reverse("account_request_login_code"), {"email": email}, REMOTE_ADDR=address)
     return _answer(response, client, email)
 
