@@ -33,6 +33,15 @@ def customer_get_by_external_id_for_api_client(*, client: ApiClient, external_id
     return customer
 
 
+def customer_named_for_api_client(
+    *, client: ApiClient, customer_id: int | None = None, external_id: str | None = None
+) -> Customer:
+    """The customer a request names by one of its two ids: the client's own (`external_id`) or ours."""
+    if external_id is not None:
+        return customer_get_by_external_id_for_api_client(client=client, external_id=external_id)
+    return customer_get_for_api_client(client=client, customer_id=customer_id)
+
+
 def document_get_for_api_client(*, client: ApiClient, customer_id: int) -> PreferenceDocument:
     """The preference document of a customer the client may reach (one query on PostgreSQL)."""
     documents = preference_documents_active(ids=[customer_id]) if customer_id <= MAX_ID else []

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
-from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
+from api.access import customer_named_for_api_client
 from api.fields import ExternalIdField, OffsetDateTimeField, QueryIntegerField, StrictCharField, StrictIntegerField
 from api.models import ApiClient, Scope
 from api.schema import location_header, problems
@@ -277,10 +277,9 @@ class ContactRequestListCreateView(ApiView):
         serializer = ContactRequestInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        if "external_id" in data:
-            customer = customer_get_by_external_id_for_api_client(client=request.user, external_id=data.pop("external_id"))
-        else:
-            customer = customer_get_for_api_client(client=request.user, customer_id=data.pop("customer_id"))
+        customer = customer_named_for_api_client(
+            client=request.user, customer_id=data.pop("customer_id", None), external_id=data.pop("external_id", None)
+        )
         topic = catalog_get().topics_by_code[data.pop("topic")] if "topic" in data else None
         conversation = data.pop("conversation", None)
         fields = {"customer": customer, "topic": topic, "created_by_type": CreatedByType.API_CLIENT,

@@ -22,7 +22,7 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from api.access import customer_get_by_external_id_for_api_client, customer_get_for_api_client
+from api.access import customer_named_for_api_client
 from api.customers import EXTERNAL_ID
 from api.fields import ReasonField, StrictCharField
 from api.models import ApiClient, Scope
@@ -45,12 +45,6 @@ class ExportNotReady(APIException):
 
 
 # --- Access helpers (one condition per line) ---------------------------------------------------------
-
-
-def _customer(request, *, customer_id: int | None = None, external_id: str | None = None) -> Customer:
-    if external_id is not None:
-        return customer_get_by_external_id_for_api_client(client=request.user, external_id=external_id)
-    return customer_get_for_api_client(client=request.user, customer_id=customer_id)
 
 
 def data_export_get_for_api_client(*, client: ApiClient, customer: Customer, export_id: int) -> DataExport:
@@ -162,9 +156,9 @@ class CustomerErasureView(ApiView):
     def post(self, request, **kwargs):
         serializer = ErasureInSerializer(data=request.data)
         if not serializer.is_valid():
-            _customer(request, **kwargs)  # an unknown customer is a 404 before the body is judged
+            customer_named_for_api_client(client=request.user, **kwargs)  # an unknown customer is a 404 before the body is judged
             raise ValidationError(serializer.errors)
-        customer = _customer(request, **kwargs)
+        customer = customer_named_for_api_client(client=request.user, **kwargs)
         try:
             customer = services.customer_erase(
                 customer_id=customer.pk,
@@ -220,7 +214,7 @@ class CustomerDataExportsView(ApiView):
         parameters=[EXPORT_LOCATION],
     )
     def post(self, request, **kwargs):
-        customer = _customer(request, **kwargs)
+        customer = customer_named_for_api_client(client=request.user, **kwargs)
         serializer = DataExportInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -271,7 +265,7 @@ class CustomerDataExportDetailView(ApiView):
         responses={200: DataExportOutSerializer, **problems(404)},
     )
     def get(self, request, export_id: int, **kwargs):
-        customer = _customer(request, **kwargs)
+        customer = customer_named_for_api_client(client=request.user, **kwargs)
         export = data_export_get_for_api_client(client=request.user, customer=customer, export_id=export_id)
         return Response(_export_body(request, export, customer))
 
@@ -317,7 +311,7 @@ class CustomerDataExportDownloadView(ApiView):
         responses=DOWNLOAD_RESPONSES,
     )
     def get(self, request, export_id: int, fmt: str, **kwargs):
-        customer = _customer(request, **kwargs)
+        customer = customer_named_for_api_client(client=request.user, **kwargs)
         export = data_export_get_for_api_client(client=request.user, customer=customer, export_id=export_id)
         if fmt not in FORMATS:
             raise NotFound()

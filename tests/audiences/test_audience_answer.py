@@ -11,6 +11,7 @@ from audiences.chunks import _chunk_write, audience_chunk_run, chunk_claim
 from audiences.models import AudienceChunk, AudienceJob
 from audiences.sweep import audiences_sweep
 from preferences.models import Customer
+from privacy.services import customer_erase
 from tests.audiences.conftest import AT, URL, download, file_lines, make_population, report_sends
 
 PLANS = "/api/v1/contact-plans"
@@ -225,8 +226,6 @@ def test_a_customer_erased_while_the_job_runs_is_not_left_in_the_total(
 ):
     # The total is counted when the job is created; an erased customer is then not examined, and a ready
     # job answered "23 of 24 done", as if one customer had been left out of its file.
-    from privacy.services import customer_erase
-
     settings.AUDIENCE_CHUNK_CUSTOMERS = 10
     api, _client = make_api()
     with django_capture_on_commit_callbacks(execute=False):

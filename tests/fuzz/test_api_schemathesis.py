@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 from api.models import Scope
 from api.services import api_client_create
@@ -92,8 +93,6 @@ def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path, part):
 @pytest.mark.django_db(transaction=False)
 def test_each_operation_is_fuzzed_by_one_part():
     """No operation in two parts (fuzzed twice for nothing), none in a part that matches nothing."""
-    from drf_spectacular.generators import SchemaGenerator
-
     paths = list(SchemaGenerator().get_schema(request=None, public=True)["paths"])
     parts_of = {path: [part for part, regex in PARTS.items() if re.search(regex, path)] for path in paths}
     assert all(len(parts) <= 1 for parts in parts_of.values()), parts_of

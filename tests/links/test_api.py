@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
 
 from api.models import Scope
 from preferences.changes import preferences_change
@@ -93,8 +94,6 @@ def test_the_old_path_says_it_is_deprecated_and_where_the_operation_lives_now(ma
 
 
 def test_the_schema_marks_the_old_path_deprecated_with_its_headers():
-    from drf_spectacular.generators import SchemaGenerator
-
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     old = paths["/api/v1/customers/{external_id}/unsubscribe-links"]["get"]
     new = paths["/api/v1/customers/by-external-id/{external_id}/unsubscribe-links"]["get"]

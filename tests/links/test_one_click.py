@@ -10,6 +10,7 @@ from links.models import OneClickLink
 from links.tokens import token_for
 from preferences.changes import preferences_change
 from preferences.contact_points import contact_point_add
+from preferences.customers import customer_create
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, Subscription
@@ -168,8 +169,6 @@ def test_a_link_that_would_leave_invoices_on_no_channel_says_so_first(customer_u
 def test_only_a_customer_with_an_account_is_told_to_sign_in(subscribed, mail_client):
     # A customer known only through the CRM (created by the API, no account) was offered "Sign in",
     # which leads nowhere for them.
-    from preferences.customers import customer_create
-
     crm_only = customer_create(
         external_id="CRM-77", email="sans.compte@example.com", email_verified=True, language="en",
         context=ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT),
