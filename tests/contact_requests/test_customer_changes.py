@@ -218,7 +218,7 @@ def test_without_an_urgent_number_the_request_page_promises_no_call(customer_cli
 def test_every_step_is_in_the_customers_history(customer_client, customer_user, agent, language, texts):
     _, customer = customer_user
     first = request_for(customer)
-    _change(first, customer, preferred_time_slots=["weekday_morning"])
+    first = _change(first, customer, preferred_time_slots=["weekday_morning"])  # its slots, for fitting_time
     actor = Actor.staff(agent)
     contact_request_assign(contact_request_id=first.pk, actor=actor, assignee=agent)
     when = fitting_time(first)
