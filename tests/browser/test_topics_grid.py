@@ -49,7 +49,7 @@ def test_with_javascript_the_grid_saves_without_a_reload_and_says_so(browser, si
     context, page = _signed_in(browser, site)
     page.goto(site + "/my/topics/")
     page.evaluate("window.notReloaded = true")
-    unsaved = page.get_by_text("You have changes not saved yet.")
+    unsaved = page.get_by_text("Changes not saved yet")
     expect(unsaved).to_be_hidden()
 
     page.get_by_role("checkbox", name="Email — Offers and promotions").check()
@@ -158,4 +158,22 @@ def test_the_overview_links_each_row_to_its_topic_and_shows_ai_and_people(browse
     expect(page.locator("#details-offers")).to_have_attribute("open", "")
     expect(page.locator("#details-offers")).to_contain_text("20% off your next subscription")
     expect(page.locator("#details-billing")).not_to_have_attribute("open", "")
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_on_a_phone_the_save_bar_leaves_the_screen_to_the_grid(browser, site, language):
+    """The bar stays at the bottom of a phone's screen while changes are unsaved: its note on one short line
+    under the button, about an eighth of the screen in all (it took a sixth, the note on two large lines)."""
+    make_customer_user("camille@example.com", language=language)
+    context, page = _signed_in(browser, site, language=language, viewport=WIDTHS["phone"])
+    page.goto(site + "/my/topics/")
+    page.locator(".topic-grid input[type=checkbox]:not(:disabled)").first.click()
+    note = page.locator("[data-unsaved]")
+    expect(note).to_be_visible()
+    line_height = page.evaluate("parseFloat(getComputedStyle(document.querySelector('[data-unsaved]')).fontSize) * 1.6")
+    assert note.bounding_box()["height"] <= line_height  # one line
+    bar = page.locator(".save-bar").bounding_box()
+    assert bar["y"] + bar["height"] <= WIDTHS["phone"]["height"] + 1  # stuck to the bottom of the screen
+    assert bar["height"] <= WIDTHS["phone"]["height"] / 8
     context.close()
