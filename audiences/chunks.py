@@ -1,12 +1,14 @@
 """Running one chunk of an audience: take it under a lease, decide every customer of its id range with
 the single plan's code (preferences.plans.contact_plans_for_documents), fed a thousand documents at a
-time from one streamed statement, write its part of the file (a gzip member of NDJSON lines), extend
-the lease as it goes (the heartbeat), and finish it only if the lease is still its own."""
+time from one streamed statement (on the read replica when one is configured and has caught up), write
+its part of the file (a gzip member of NDJSON lines), extend the lease as it goes (the heartbeat), and
+finish it only if the lease is still its own."""
 
 import gzip
 import io
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -17,6 +19,7 @@ from audiences.counts import AudienceCounts
 from audiences.models import AudienceChunk, AudienceJob
 from audiences.services import audience_complete_if_done
 from common.collector import collection_paused
+from common.replica import replica_read_alias
 from preferences.catalog import catalog_get
 from preferences.contact_plan import ContactPlan
 from preferences.document import PreferenceDocument
@@ -83,6 +86,10 @@ def _listed(job: AudienceJob, document: PreferenceDocument, plan: ContactPlan) -
 
 def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
     topic = next(topic for topic in catalog_get().topics if topic.pk == job.topic_id)
+    # The customers and their sends are read from the read replica where one is configured and has
+    # caught up with this moment (every change and erasure committed before it), else from the primary.
+    # The chunk's own rows (lease, progress, file) are always written to the primary.
+    source = replica_read_alias()
     mine = AudienceChunk.objects.filter(pk=chunk.pk, attempts=attempt, status=AudienceChunk.Status.RUNNING)
     counts = AudienceCounts()
     done = 0  # customers decided (the channel filter may leave some out of the counts)
@@ -99,6 +106,7 @@ def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
             language=job.language,
             updated_since=job.updated_since,
             batch_size=BATCH,
+            using=source,
         )
         for documents in documents_batches:
             plans = contact_plans_for_documents(
@@ -106,7 +114,7 @@ def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
                 topic=topic,
                 ai_generated=job.ai_generated,
                 at=job.at,
-                marketing_sends_get=hooks.marketing_sends_get,
+                marketing_sends_get=partial(hooks.marketing_sends_get, using=source),
             )
             done += len(documents)
             lines = []

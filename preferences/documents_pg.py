@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import JSONField
 from django.db.models.base import ModelState
 
@@ -54,14 +54,21 @@ def preference_documents_active(
 
 
 def preference_documents_range(
-    *, id_from: int, id_to: int, language: str = "", updated_since: datetime | None = None, batch_size: int = 1000
+    *,
+    id_from: int,
+    id_to: int,
+    language: str = "",
+    updated_since: datetime | None = None,
+    batch_size: int = 1000,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> Iterator[list[PreferenceDocument]]:
     """The documents of the customers with id_from <= id < id_to whose data is not erased (of this
     language, changed since then, when given), in id order, `batch_size` at a time, streamed: on
     PostgreSQL one statement through a server-side cursor (the one-query document of each row), with
-    the ORM's iterator elsewhere (three queries a batch). Memory holds one batch, whatever the range."""
+    the ORM's iterator elsewhere (three queries a batch). Memory holds one batch, whatever the range.
+    `using`: the database read (a read replica, common.replica)."""
     if not is_postgresql():
-        customers = Customer.objects.filter(erased_at__isnull=True, pk__gte=id_from, pk__lt=id_to)
+        customers = Customer.objects.using(using).filter(erased_at__isnull=True, pk__gte=id_from, pk__lt=id_to)
         if language:
             customers = customers.filter(language=language)
         if updated_since is not None:
@@ -70,10 +77,10 @@ def preference_documents_range(
         for customer in customers.order_by("pk").iterator(chunk_size=batch_size):
             batch.append(customer)
             if len(batch) == batch_size:
-                yield _documents_build(batch)
+                yield _documents_build(batch, using)
                 batch = []
         if batch:
-            yield _documents_build(batch)
+            yield _documents_build(batch, using)
         return
     sql, params = _DOCUMENTS_SQL + "c.id >= %s AND c.id < %s", [id_from, id_to]
     if language:
@@ -82,7 +89,7 @@ def preference_documents_range(
         sql, params = sql + " AND c.updated_at >= %s", [*params, updated_since]
     catalog = catalog_get()
     width = len(_CUSTOMER_FIELDS)
-    with connection.chunked_cursor() as cursor:  # a named (server-side) cursor: rows come as fetched
+    with connections[using].chunked_cursor() as cursor:  # a named (server-side) cursor: rows come as fetched
         db = cursor.db
         _timestamps_in_c(cursor.cursor, db)
         cursor.execute(sql + " ORDER BY c.id", params)
@@ -117,16 +124,16 @@ def preference_document_lock(*, customer_id: int) -> PreferenceDocument:
     return _document_from_json(_customer_from_row(row, db), *relations, catalog_get(), db.alias)
 
 
-def _documents_build(customers: list[Customer]) -> list[PreferenceDocument]:
+def _documents_build(customers: list[Customer], using: str = DEFAULT_DB_ALIAS) -> list[PreferenceDocument]:
     ids = [customer.pk for customer in customers]
     subscriptions: dict[int, dict[tuple[str, str], str]] = {customer_id: {} for customer_id in ids}
-    rows = Subscription.objects.filter(customer_id__in=ids).values_list(
+    rows = Subscription.objects.using(using).filter(customer_id__in=ids).values_list(
         "customer_id", "topic__code", "channel", "status"
     )
     for customer_id, topic_code, channel, status in rows:
         subscriptions[customer_id][(topic_code, channel)] = status
     contact_points: dict[int, list[ContactPoint]] = {customer_id: [] for customer_id in ids}
-    for point in ContactPoint.objects.filter(customer_id__in=ids):
+    for point in ContactPoint.objects.using(using).filter(customer_id__in=ids):
         contact_points[point.customer_id].append(point)
     catalog = catalog_get()
     return [

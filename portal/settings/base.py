@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.settings.accounts import *  # noqa: F403 - the accounts' part of these settings
@@ -15,10 +16,12 @@ from portal.settings.env import (
     DATABASE_CONNECT_TIMEOUT,
     DATABASE_HEALTH_TIMEOUT,
     DATABASE_PREPARED_STATEMENTS,
+    DATABASE_REPLICA_URL,
     DATABASE_STATEMENT_TIMEOUT,
     DATABASE_URL,
     DEFAULT_FROM_EMAIL,
     EMAIL_FROM_NAMES,  # noqa: F401 - a setting: the sender's name per language (notifications.sender)
+    REPLICA_MAX_WAIT_SECONDS,
     env_int,
     env_list,
     env_str,
@@ -152,6 +155,18 @@ else:
             },
         }
     }
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != POSTGRES_ENGINE:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL is a replica of the PostgreSQL database DATABASE_URL names.")
+    # The same options as the primary's; nothing writes there (common.replica reads only) and, in tests,
+    # it is the test database under a second connection.
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "ENGINE": POSTGRES_ENGINE,
+        "OPTIONS": DATABASES["default"]["OPTIONS"],
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_MAX_WAIT_SECONDS = REPLICA_MAX_WAIT_SECONDS  # seconds a chunk waits for the replica to catch up
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_HEALTH_TIMEOUT = DATABASE_HEALTH_TIMEOUT  # seconds, for /healthz (portal.views)
 

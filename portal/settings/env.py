@@ -43,6 +43,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DATABASE_URL = env_str("DATABASE_URL")
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+# A read replica of DATABASE_URL (a hot standby): audience chunks read from it once it has caught up
+# (common.replica), waiting up to REPLICA_MAX_WAIT_SECONDS for it before reading the primary instead.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_MAX_WAIT_SECONDS = env_int("REPLICA_MAX_WAIT_SECONDS", 10)
 # Seconds; 0 turns the limit off. A database that accepts connections but never answers, or a statement
 # stuck behind a lock, must give an answer (503) well before gunicorn kills the worker (30 s).
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
