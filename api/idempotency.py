@@ -30,7 +30,7 @@ from api.models import ApiClient, IdempotentRequest
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 255
 # Headers of a kept answer that a replay repeats; the others (rate limits, caching) are the retry's own.
-KEPT_HEADERS = ("ETag", "Location", "Content-Language")
+KEPT_HEADERS = ("ETag", "Location", "Content-Location", "Content-Language")
 # Answers that ask the client to try again: never kept, so that the retry runs.
 NOT_KEPT = {409, 423, 425, 429}
 

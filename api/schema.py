@@ -209,6 +209,25 @@ DOCUMENT_ETAG_HEADER = {
 }
 
 
+# The same answers (and the 304 of a read) say whose document it is: the customer's address under our id,
+# whichever path named the customer (api.views.document_response).
+DOCUMENT_LOCATION_HEADERS = {
+    "Location": {
+        "description": "The customer's canonical address, under our id: `/api/v1/customers/{customer_id}`, also "
+        "when the request named the customer by your id (`/customers/by-external-id/{external_id}`, an upsert's "
+        "`external_id`) or added a contact point. Keep it to call the customer by our id.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Content-Location": {
+        "description": "The same address: the body is the representation of the customer there, as it stands "
+        "after this request (RFC 9110 §8.7), whichever path asked.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+
+
 def _holds_document(response: dict) -> bool:
     schema = response.get("content", {}).get("application/json", {}).get("schema", {})
     return schema.get("$ref") in DOCUMENT_COMPONENTS
@@ -217,7 +236,8 @@ def _holds_document(response: dict) -> bool:
 def response_headers_postprocess(result, generator, request, public):
     """The rate-limit headers on every answer of the API, the deprecation headers on every answer of a
     deprecated operation, the ETag on the answers of operations that take If-None-Match (api.conditional)
-    and on every answer that holds a customer's document."""
+    and on every answer that holds a customer's document, with its Location and Content-Location (and on
+    the 304 that stands for such an answer)."""
     for path, item in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
             continue
@@ -225,6 +245,8 @@ def response_headers_postprocess(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             conditional = any(p.get("name") == "If-None-Match" for p in operation.get("parameters", []))
+            document = any(status.startswith("2") and _holds_document(response)
+                           for status, response in operation["responses"].items())
             for status, response in operation["responses"].items():
                 headers = response.setdefault("headers", {})
                 headers.update(RATE_LIMIT_HEADERS)
@@ -234,6 +256,8 @@ def response_headers_postprocess(result, generator, request, public):
                     headers.update(ETAG_HEADER)
                 elif status.startswith("2") and _holds_document(response):
                     headers.update(DOCUMENT_ETAG_HEADER)
+                if document and (status == "304" or status.startswith("2") and _holds_document(response)):
+                    headers.update(DOCUMENT_LOCATION_HEADERS)
     return result
 
 

@@ -34,7 +34,7 @@ from api.permissions import client_has_scope
 from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.renderers import UtcJSONRenderer
 from api.representations import confirmation_representation, document_representation
-from api.schema import location_header, problems
+from api.schema import problems
 from api.throttling import rate_limit_headers_add
 from common.request_origin import request_origin
 from preferences.changes import preferences_change
@@ -190,7 +190,10 @@ def document_response(
     if extra:
         content = representation_render({**body, **extra})
     response = conditional_response(request, content, etag=etag, status=status_code)
-    response["Location"] = customer_location(customer.pk)
+    # The customer's own address whichever path asked (by external id, an upsert, a contact point): Location,
+    # as clients have read it, and Content-Location, which says in HTTP's words that the body is the
+    # representation of the resource there (RFC 9110 §8.7; a 304 repeats it, §15.4.5).
+    response["Location"] = response["Content-Location"] = customer_location(customer.pk)
     return response
 
 
@@ -237,7 +240,6 @@ class CustomerUpsertView(ApiView):
             201: document_out.PreferenceDocumentOutSerializer,
             **problems(400, 415),
         },
-        parameters=[location_header(200, 201, description="The customer's address: `/api/v1/customers/{customer_id}`.")],
         examples=[UPSERT_EXAMPLE],
     )
     def post(self, request):

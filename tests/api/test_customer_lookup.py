@@ -121,3 +121,20 @@ def test_by_external_id_needs_the_same_scopes_as_by_id(make_api):
 def test_an_external_id_with_a_slash_is_found_through_the_list(api):
     customer = make_api_customer("EU/2026/42")
     assert [d["id"] for d in api.get(LIST, external_id="EU/2026/42").json()["customers"]] == [customer.pk]
+
+
+def test_a_document_found_by_external_id_says_its_address_under_our_id(api):
+    """RFC 9110 §8.7: Content-Location says the body is the customer at /customers/{id} (Location alone has no
+    meaning on a 200 to a GET), on the 304 too (§15.4.5), and on a change's answer."""
+    customer = make_api_customer("CRM/7")  # a slash: not reachable by external id in a path, so by the list
+    other = make_api_customer("CRM-8", email="eight@example.com")
+    address = f"/api/v1/customers/{other.pk}"
+    read = api.get(BY_EXTERNAL_ID.format("CRM-8"))
+    assert read["Location"] == read["Content-Location"] == address
+    not_modified = api.get(BY_EXTERNAL_ID.format("CRM-8"), headers={"If-None-Match": read["ETag"]})
+    assert not_modified.status_code == 304 and not_modified["Content-Location"] == address
+    changed = api.patch(BY_EXTERNAL_ID.format("CRM-8"), {"changes": {"customer.easy_read": True}},
+                        headers={"If-Match": read["ETag"]})
+    assert changed.status_code == 200 and changed["Content-Location"] == changed["Location"] == address
+    upsert = api.post(LIST, {"external_id": "CRM/7", "first_name": "Sept"})
+    assert upsert["Content-Location"] == upsert["Location"] == f"/api/v1/customers/{customer.pk}"

@@ -36,6 +36,7 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_changes_nothing(api
     assert again.status_code == 201  # the first answer, not the 200 a second upsert would give
     assert again.content == first.content
     assert again["ETag"] == first["ETag"] and again["Location"] == first["Location"]
+    assert again["Content-Location"] == first["Content-Location"] == first["Location"]
     assert again["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first
     assert ConsentEvent.objects.count() == events

@@ -116,13 +116,16 @@ def _operation(schema: dict, operation_id: str) -> dict:
     return next(op for item in schema["paths"].values() for op in item.values() if op.get("operationId") == operation_id)
 
 
-def test_the_schema_declares_the_etag_of_every_answer_that_is_a_customer_document(api, client, customer, settings):
+def test_the_schema_declares_the_etag_and_address_of_every_answer_that_is_a_customer_document(api, client, customer):
     """A client chains writes with the ETag of the last answer (If-Match): every answer holding the
-    document carries it, and the schema said so only for reads."""
+    document carries it, and the schema said so only for reads. Each also gives the customer's address under
+    our id (Location, Content-Location), which the schema declared on the upsert only."""
     schema = _schema(client)
     base = f"/api/v1/customers/{customer.pk}"
     by_external_id = f"/api/v1/customers/by-external-id/{customer.external_id}"
     answers = {
+        "customer_read": api.get(base),
+        "customer_read_by_external_id": api.get(by_external_id),
         "customer_upsert": api.post("/api/v1/customers", {"external_id": customer.external_id, "first_name": "C"}),
         "customer_preferences_change": api.patch(base, {"changes": {"customer.large_print": True}},
                                                  headers={"If-Match": '"2"'}),
@@ -133,10 +136,14 @@ def test_the_schema_declares_the_etag_of_every_answer_that_is_a_customer_documen
     phone = next(p["id"] for p in answers["contact_point_add"].json()["contact_points"] if p["kind"] == "phone")
     answers["contact_point_change"] = api.patch(f"{base}/contact-points/{phone}", {"phone_type": "landline"})
     answers["contact_point_remove"] = api.delete(f"{base}/contact-points/{phone}")
-    for operation_id, response in answers.items():
-        assert response.status_code in (200, 201) and response["ETag"], (operation_id, response.content)
+    answers["customer_read_not_modified"] = api.get(base, headers={"If-None-Match": answers["customer_read"]["ETag"]})
+    for name, response in answers.items():
+        assert response.status_code in (200, 201, 304) and response["ETag"], (name, response.content)
+        assert response["Location"] == response["Content-Location"] == base, name
+        operation_id = name.removesuffix("_not_modified")
         declared = _operation(schema, operation_id)["responses"][str(response.status_code)].get("headers", {})
-        assert "ETag" in declared, operation_id
+        assert {"ETag", "Location", "Content-Location"} <= set(declared), name
+        assert declared["Location"]["required"] and "under our id" in declared["Location"]["description"], name
 
 
 def test_the_schema_declares_every_field_a_problem_carries(make_api, customer, client, settings):
@@ -164,3 +171,4 @@ def test_the_audience_download_s_403_is_the_signed_link_s_not_a_scope(client, db
     assert "scope" not in words and "signed link" in words and "expired" in words
     other = schema["paths"]["/api/v1/audiences/{audience_id}"]["get"]["responses"]["403"]["description"]
     assert "scope" in other  # other operations keep theirs
+
