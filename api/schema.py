@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from api.fields import PYTHON_WHITESPACE, StrictCharField
+from api.idempotency import NOT_KEPT
 from api.problems import PROBLEM_CONTENT_TYPE
 from api.serializers import MAX_BATCH
 
@@ -144,8 +145,28 @@ IDEMPOTENCY_PROBLEMS = {
 }
 
 
+IDEMPOTENT_REPLAYED_HEADER = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the answer kept for the request's Idempotency-Key, sent again: the "
+        "request was not run a second time. Absent from an answer to a request that ran.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+# Answers never kept for a retry: refused before the key is taken (no or a bad key, a missing scope, an
+# Accept not served, a body too large) or saying "try again" (api.idempotency.NOT_KEPT).
+NEVER_REPLAYED = {"401", "403", "406", "413"} | {str(code) for code in NOT_KEPT}
+IDEMPOTENCY_RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "With the 409 of an Idempotency-Key whose first request still runs: seconds to wait before "
+        "sending it again. Absent from other conflicts.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
 def idempotency_key_postprocess(result, generator, request, public):
-    """Every POST takes an Idempotency-Key header (api.idempotency) and may answer 409 and 422."""
+    """Every POST takes an Idempotency-Key header (api.idempotency) and may answer 409 (with Retry-After) and
+    422; the answers a retry may get again say so (Idempotent-Replayed)."""
     for operations in result.get("paths", {}).values():
         operation = operations.get("post")
         if operation is None:
@@ -159,6 +180,12 @@ def idempotency_key_postprocess(result, generator, request, public):
                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                 },
             )
+        for status, response in operation["responses"].items():
+            headers = response.setdefault("headers", {})
+            if status == "409":
+                headers.update(IDEMPOTENCY_RETRY_AFTER_HEADER)
+            if status not in NEVER_REPLAYED and not status.startswith("5"):
+                headers.update(IDEMPOTENT_REPLAYED_HEADER)
     return result
 
 
@@ -175,6 +202,13 @@ RATE_LIMIT_HEADERS = {
         "`r=0` means the next request will be 429 until then.",
         "schema": {"type": "string", "pattern": r'^"client";r=\d+;t=\d+$'},
     },
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next request (the same as `t` in RateLimit).",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
 }
 ETAG_HEADER = {
     "ETag": {
@@ -234,8 +268,8 @@ def _holds_document(response: dict) -> bool:
 
 
 def response_headers_postprocess(result, generator, request, public):
-    """The rate-limit headers on every answer of the API, the deprecation headers on every answer of a
-    deprecated operation, the ETag on the answers of operations that take If-None-Match (api.conditional)
+    """The rate-limit headers on every answer of an operation that takes a key (and Retry-After on a 429),
+    the deprecation headers on every answer of a deprecated operation, the ETag on the answers of operations that take If-None-Match (api.conditional)
     and on every answer that holds a customer's document, with its Location and Content-Location (and on
     the 304 that stands for such an answer)."""
     for path, item in result.get("paths", {}).items():
@@ -250,6 +284,8 @@ def response_headers_postprocess(result, generator, request, public):
             for status, response in operation["responses"].items():
                 headers = response.setdefault("headers", {})
                 headers.update(RATE_LIMIT_HEADERS)
+                if status == "429":
+                    headers.update(RETRY_AFTER_HEADER)
                 if operation.get("deprecated"):
                     headers.update(DEPRECATION_HEADERS)
                 if conditional and status in ("200", "304"):

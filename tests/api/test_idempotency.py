@@ -182,6 +182,12 @@ def test_the_schema_documents_the_header_on_every_post(api):
     for operation in posts:
         assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in operation["parameters"])
         assert {"409", "422"} <= set(operation["responses"])
+        responses = operation["responses"]
+        # A retry may get a kept answer again, marked as such (never a refusal that came before the key).
+        assert all("Idempotent-Replayed" in responses[status]["headers"] for status in responses
+                   if status.startswith("2") or status in ("400", "404", "415", "422")), operation["operationId"]
+        assert not any("Idempotent-Replayed" in responses[status]["headers"] for status in ("401", "409", "429"))
+        assert "Retry-After" in responses["409"]["headers"]  # while the first request with the key runs
 
 
 @pytest.mark.postgres

@@ -94,3 +94,5 @@ def test_the_schema_declares_the_headers_on_every_answer(client, db):
         for method, operation in item.items():
             for status, response in operation["responses"].items():
                 assert {"RateLimit-Policy", "RateLimit"} <= set(response.get("headers", {})), (path, method, status)
+            if "429" in operation["responses"]:
+                assert operation["responses"]["429"]["headers"]["Retry-After"]["required"] is True, (path, method)
