@@ -313,11 +313,14 @@ class AudienceDetailView(ApiView):
         return Response(_body(request, job, _topic_codes()))
 
 
-# No key is asked for here, so no scope is lacking: a 403 is the link's own refusal.
+# No key is asked for here, so no scope is lacking: a 403 is the link's own refusal. Nor is there a 401
+# (no key is read), a 406 (the format is the path's) or a 429 (no client to count against).
 DOWNLOAD_REFUSED = (
     "The signed link is refused: its token was not made for this audience and format, or it has expired (read "
     "the audience again for a new link)."
 )
+DOWNLOAD_QUERY_INVALID = "The link's query is not valid: `token` is missing or blank, or another parameter is given."
+DOWNLOAD_GONE = "No such file: a format other than `ndjson` or `csv`, or the audience's files have been deleted."
 
 
 class AudienceDownloadView(ApiView):
@@ -345,7 +348,9 @@ class AudienceDownloadView(ApiView):
         ],
         responses={
             (200, "application/gzip"): OpenApiResponse(OpenApiTypes.BINARY, description="The gzip-compressed file."),
-            **problems(400, 403, 404, descriptions={403: DOWNLOAD_REFUSED}),
+            **problems(400, 403, 404, keyless=True, descriptions={
+                400: DOWNLOAD_QUERY_INVALID, 403: DOWNLOAD_REFUSED, 404: DOWNLOAD_GONE,
+            }),
         },
     )
     def get(self, request, audience_id: int, fmt: str):

@@ -78,11 +78,13 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def problems(*codes: int, descriptions: dict[int, str] | None = None) -> dict:
-    """Error answers for extend_schema: always 401, 403, 406 and 429 (every operation is authenticated),
-    413 with 415 (an operation with a body). `descriptions` replaces the usual words of some statuses, for
-    an operation where they mean something else (the 403 of a signed link is no scope's)."""
-    every = set(codes) | {401, 403, 406, 429}
+def problems(*codes: int, descriptions: dict[int, str] | None = None, keyless: bool = False) -> dict:
+    """Error answers for extend_schema: always 401, 403, 406 and 429 (an operation that takes a key),
+    413 with 415 (an operation with a body). `keyless`: an operation that takes no key, is not throttled and
+    chooses its own format (a signed link), so none of those four unless named. `descriptions` replaces the
+    usual words of some statuses, for an operation where they mean something else (the 403 of a signed link
+    is no scope's)."""
+    every = set(codes) | (set() if keyless else {401, 403, 406, 429})
     if 415 in every:  # an operation with a body: it may be too large
         every.add(413)
     words = {**PROBLEM_DESCRIPTIONS, **(descriptions or {})}
@@ -281,9 +283,11 @@ def response_headers_postprocess(result, generator, request, public):
             conditional = any(p.get("name") == "If-None-Match" for p in operation.get("parameters", []))
             document = any(status.startswith("2") and _holds_document(response)
                            for status, response in operation["responses"].items())
+            keyed = bool(operation.get("security"))  # a signed link (auth=[]) has no client, so no budget
             for status, response in operation["responses"].items():
                 headers = response.setdefault("headers", {})
-                headers.update(RATE_LIMIT_HEADERS)
+                if keyed:
+                    headers.update(RATE_LIMIT_HEADERS)
                 if status == "429":
                     headers.update(RETRY_AFTER_HEADER)
                 if operation.get("deprecated"):

@@ -35,7 +35,8 @@ def test_schema_is_served_and_declares_the_errors(client, db):
     assert ("/api/v1/contact-plans", "post") in operations
     for (path, method), operation in operations.items():
         statuses = set(operation["responses"])
-        assert {"401", "403", "406", "429"} <= statuses, (path, method)
+        if operation["operationId"] != "audience_download":  # no key, no throttle, its own format
+            assert {"401", "403", "406", "429"} <= statuses, (path, method)
         # 202: a job accepted (data exports); 304: not modified, with no body at all.
         for status in statuses - {"200", "201", "202", "304"}:
             assert "application/problem+json" in operation["responses"][status]["content"], (path, method, status)
@@ -171,4 +172,19 @@ def test_the_audience_download_s_403_is_the_signed_link_s_not_a_scope(client, db
     assert "scope" not in words and "signed link" in words and "expired" in words
     other = schema["paths"]["/api/v1/audiences/{audience_id}"]["get"]["responses"]["403"]["description"]
     assert "scope" in other  # other operations keep theirs
+
+
+def test_the_audience_download_lists_only_what_a_signed_link_can_be_answered(client, db):
+    """It reads no key (a 401 cannot happen, even with a bad key), chooses its format from the path (no 406)
+    and counts against no client (no 429, no RateLimit headers): the schema listed all three."""
+    operation = _schema(client)["paths"]["/api/v1/audiences/{audience_id}/download.{fmt}.gz"]["get"]
+    assert set(operation["responses"]) == {"200", "400", "403", "404"}
+    for status in ("400", "403", "404"):
+        assert operation["responses"][status]["content"]["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"}
+    assert not any("RateLimit" in response.get("headers", {}) for response in operation["responses"].values())
+    refused = client.get("/api/v1/audiences/1/download.csv.gz", {"token": "x"},
+                         headers={"Authorization": "Bearer wrong", "Accept": "text/html"})
+    assert_problem(refused, 403)
+    assert not refused.has_header("RateLimit")
 
