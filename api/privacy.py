@@ -84,9 +84,14 @@ class DataExportInSerializer(StrictSerializer):
     )
 
 
+DOWNLOAD_UNDER_OUR_ID = " Its address is under our id of the customer (`/api/v1/customers/{customer_id}/…`), whichever path asked."
+
+
 class DataExportDownloadsSerializer(serializers.Serializer):
-    json = serializers.URLField(help_text="Everything, as one JSON document.")
-    csv = serializers.URLField(help_text="The same, one row per value (section, item, field, value).")
+    json = serializers.URLField(help_text="Everything, as one JSON document." + DOWNLOAD_UNDER_OUR_ID)
+    csv = serializers.URLField(
+        help_text="The same, one row per value (section, item, field, value)." + DOWNLOAD_UNDER_OUR_ID
+    )
 
 
 class DataExportOutSerializer(serializers.Serializer):
@@ -198,7 +203,10 @@ EXPORT_DESCRIPTION = (
 
 
 EXPORT_LOCATION = location_header(
-    202, description="The export's address, to poll: `/api/v1/customers/{customer_id}/data-exports/{export_id}`."
+    202,
+    description="The export's address, to poll: `/api/v1/customers/{customer_id}/data-exports/{export_id}`, under "
+    "our id of the customer (the body's `customer_id`) also when the request named the customer by your id (an "
+    "external id may hold characters a path cannot).",
 )
 
 

@@ -57,7 +57,14 @@ class WebhookEndpointTestView(ApiView):
         "(enable it first).",
         request=None,
         responses={202: DeliveryOutSerializer, **problems(400, 404, 409)},
-        parameters=[location_header(202, description="The endpoint's delivery log: `/api/v1/webhook-endpoints/{id}/deliveries`.")],
+        parameters=[
+            location_header(
+                202,
+                description="The endpoint's delivery log, `/api/v1/webhook-endpoints/{id}/deliveries` (newest first), "
+                "where this delivery shows with its attempts and the receiver's answers: no delivery has an address of "
+                "its own. Find it there by the body's `id` (`?before=<id + 1>&limit=1` lists it alone).",
+            )
+        ],
     )
     def post(self, request, endpoint_id: int):
         NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)

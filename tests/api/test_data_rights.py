@@ -223,3 +223,22 @@ def test_polling_an_export_costs_a_fixed_number_of_queries(make_api, customer, d
     api.get(f"{exports_url(customer)}/{export_id}")  # warms the key cache
     with django_assert_max_num_queries(3):
         assert api.get(f"{exports_url(customer)}/{export_id}").status_code == 200
+
+
+def test_an_export_asked_by_external_id_is_under_our_id_and_the_schema_says_so(
+    make_api, customer, django_capture_on_commit_callbacks
+):
+    """An external id may hold what a path cannot (a slash): the poll address and the files are under our id,
+    whichever path asked. The answers did so; the schema's by-external-id operations did not say it."""
+    api, _client = make_api(Scope.CUSTOMERS_EXPORT)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = api.post("/api/v1/customers/by-external-id/CRM-1/data-exports", {})
+    export_id = asked.json()["id"]
+    assert asked["Location"] == f"/api/v1/customers/{customer.pk}/data-exports/{export_id}"
+    read = api.get(f"/api/v1/customers/by-external-id/CRM-1/data-exports/{export_id}").json()
+    assert read["downloads"]["csv"].endswith(f"/api/v1/customers/{customer.pk}/data-exports/{export_id}/download.csv")
+    schema = api.client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    operation = schema["paths"]["/api/v1/customers/by-external-id/{external_id}/data-exports"]["post"]
+    assert "under our id" in operation["responses"]["202"]["headers"]["Location"]["description"]
+    downloads = schema["components"]["schemas"]["DataExportDownloads"]["properties"]
+    assert all("under our id" in downloads[fmt]["description"] for fmt in ("json", "csv"))
