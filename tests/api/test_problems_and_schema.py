@@ -1,10 +1,13 @@
 """Errors as problem+json everywhere under /api/, and an OpenAPI schema that says what the server does."""
 
+import re
+
 import pytest
 import yaml
 from django.core.management import call_command
 
 from tests.api.conftest import assert_problem
+from tests.api.schema_walk import schema_walk
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/customers/", "/api/", "/api/v2/customers"])
@@ -188,3 +191,60 @@ def test_the_audience_download_lists_only_what_a_signed_link_can_be_answered(cli
     assert_problem(refused, 403)
     assert not refused.has_header("RateLimit")
 
+
+# The headers of an answer that a client acts on. Each one an answer sends is declared on its operation and
+# status; each one declared there is sent (required) or is one of the few that only some answers carry.
+CLIENT_HEADERS = ("Location", "Content-Location", "ETag", "Deprecation", "Link", "Retry-After", "RateLimit",
+                  "RateLimit-Policy", "Idempotent-Replayed")
+# Declared, not required, and missing from some answers of the status, by design: (header, status) -> why.
+SOMETIMES = {
+    ("Idempotent-Replayed", None): "only a replay of a kept answer carries it",
+    ("Retry-After", "409"): "only the 409 of an Idempotency-Key still running carries it",
+    ("RateLimit", "401"): "no client is known, so no budget to tell",
+    ("RateLimit-Policy", "401"): "no client is known, so no budget to tell",
+    ("RateLimit", "406"): "refused before the key is read",
+    ("RateLimit-Policy", "406"): "refused before the key is read",
+}
+
+
+def _operation_of(schema: dict, method: str, path: str) -> dict:
+    """The operation a request reached: the schema path it matches with the most fixed characters."""
+    found = []
+    for template, item in schema["paths"].items():
+        regex = "^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$"
+        if method.lower() in item and re.match(regex, path):
+            found.append((len(re.sub(r"\{\w+\}", "", template)), item[method.lower()]))
+    assert found, (method, path)
+    return max(found, key=lambda pair: pair[0])[1]
+
+
+def test_every_answer_sends_the_headers_its_schema_declares_and_no_other(client, db, django_capture_on_commit_callbacks):
+    """A client generated from the schema sees only what it declares: every operation called (its success, the
+    refusals every operation has, 304, 412, 428, 429, a running Idempotency-Key, replays), and for each answer
+    the headers a client acts on compared with those declared for its operation and status, both ways."""
+    schema = _schema(client)
+    walk = schema_walk(client, schema, django_capture_on_commit_callbacks)
+    problems, seen, succeeded = [], {}, set()
+    for answer in walk.answers:
+        operation = _operation_of(schema, answer.method, answer.path)
+        status, response = str(answer.response.status_code), answer.response
+        where = (operation["operationId"], status)
+        if status not in operation["responses"]:
+            problems.append(f"{where}: status not in the schema ({answer.method} {answer.path})")
+            continue
+        if status.startswith("2"):
+            succeeded.add(operation["operationId"])
+        declared = operation["responses"][status].get("headers", {})
+        sent = {name for name in CLIENT_HEADERS if response.has_header(name)}
+        seen.setdefault(where, set()).update(sent)
+        problems += [f"{where}: sends {name}, not declared" for name in sorted(sent - set(declared))]
+        problems += [f"{where}: {name} declared required, not sent ({answer.method} {answer.path})"
+                     for name in CLIENT_HEADERS if declared.get(name, {}).get("required") and name not in sent]
+    for (operation_id, status), sent in seen.items():
+        declared = _operation(schema, operation_id)["responses"][status].get("headers", {})
+        for name in set(declared) & set(CLIENT_HEADERS) - sent:
+            if (name, None) not in SOMETIMES and (name, status) not in SOMETIMES:
+                problems.append(f"{(operation_id, status)}: declares {name}, never sent")
+    every = {op["operationId"] for item in schema["paths"].values() for op in item.values()}
+    problems += [f"{operation_id}: not walked to a success" for operation_id in sorted(every - succeeded)]
+    assert not problems, "\n".join(problems)
