@@ -1,5 +1,5 @@
 """common.replica against a real hot standby: a PostgreSQL primary and its streaming standby started for
-this module from Debian's PostgreSQL binaries (a few seconds), on free loopback ports. The standby's
+each test from Debian's PostgreSQL binaries (a few seconds), on free loopback ports. The standby's
 replay is paused to make it lag, then resumed; then it is promoted, and no longer follows the primary."""
 
 import glob
@@ -36,9 +36,10 @@ def _as_postgres(*command: str) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def standby_pair():
-    """(primary, standby): Django connections to a new primary and to its streaming standby."""
+    """(primary, standby): Django connections to a new primary and to its streaming standby, for one test
+    (one test promotes its standby)."""
     binaries = Path(BINARIES[-1]).parent
     folder = Path(tempfile.mkdtemp(prefix="portal-standby-"))
     shutil.chown(folder, user="postgres")
@@ -60,7 +61,7 @@ def standby_pair():
         start("standby")
         started.append("standby")
         # Two aliases beside the test database's (django.contrib.postgres finds a new connection by its alias),
-        # for this module only; its tests use no test database, so no test case guards the aliases.
+        # for this test only; it uses no test database, so no test case guards the aliases.
         server = {"ENGINE": POSTGRES_ENGINE, "NAME": "postgres", "USER": "postgres", "HOST": "127.0.0.1"}
         configured = ConnectionHandler({"default": server}).settings["default"]  # with Django's defaults
         with pytest.MonkeyPatch.context() as patch:
