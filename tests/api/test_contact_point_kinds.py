@@ -9,12 +9,13 @@ from preferences.ledger import ChangeContext
 from preferences.models import ConsentEvent, ContactPoint
 from preferences.state import PreferenceError
 from tests.api.conftest import assert_problem
+from tests.moments import recent_iso
 
 POINTS = "/api/v1/customers/{}/contact-points"
 POINT = "/api/v1/customers/{}/contact-points/{}"
 PLANS = "/api/v1/contact-plans"
 UPSERT = "/api/v1/customers"
-TUESDAY_NOON = "2026-03-10T11:00:00Z"
+TUESDAY_NOON = recent_iso("2026-03-10T11:00:00Z")  # within the API's year
 CUSTOMER = ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL)
 
 

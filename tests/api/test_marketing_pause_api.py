@@ -10,6 +10,7 @@ from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from tests.api.conftest import assert_problem
+from tests.moments import recent_iso
 
 pytestmark = pytest.mark.django_db
 DETAIL = "/api/v1/customers/{}"
@@ -21,16 +22,16 @@ def test_a_pause_shows_in_the_document_and_holds_marketing_plans_back(api, custo
                        context=ChangeContext(actor_type=ActorType.CUSTOMER, source=Source.PORTAL))
     assert api.get(DETAIL.format(customer.pk)).json()["settings"]["marketing_paused_until"] is None
     customer.refresh_from_db()
-    response = api.patch(DETAIL.format(customer.pk), {"changes": {"customer.marketing_paused_until": "2026-04-01T08:00:00+02:00"}},
+    response = api.patch(DETAIL.format(customer.pk), {"changes": {"customer.marketing_paused_until": recent_iso("2026-04-01T08:00:00+02:00")}},
                          headers={"If-Match": f'"{customer.version}"'})
     assert response.status_code == 200, response.content
-    assert response.json()["settings"]["marketing_paused_until"] == "2026-04-01T06:00:00Z"
-    (plan,) = api.post(PLANS, {"topic": "offers", "customer_ids": [customer.pk], "at": "2026-03-10T11:00:00Z"}).json()["plans"]
+    assert response.json()["settings"]["marketing_paused_until"] == recent_iso("2026-04-01T06:00:00Z")
+    (plan,) = api.post(PLANS, {"topic": "offers", "customer_ids": [customer.pk], "at": recent_iso("2026-03-10T11:00:00Z")}).json()["plans"]
     assert plan["allowed"] is False and plan["reasons"] == ["marketing_paused"]
-    assert plan["next_allowed_at"] == "2026-04-01T06:00:00Z"
-    (after,) = api.post(PLANS, {"topic": "offers", "customer_ids": [customer.pk], "at": "2026-04-01T06:00:00Z"}).json()["plans"]
+    assert plan["next_allowed_at"] == recent_iso("2026-04-01T06:00:00Z")
+    (after,) = api.post(PLANS, {"topic": "offers", "customer_ids": [customer.pk], "at": recent_iso("2026-04-01T06:00:00Z")}).json()["plans"]
     assert after["allowed"] is True
-    (billing,) = api.post(PLANS, {"topic": "billing", "customer_ids": [customer.pk], "at": "2026-03-10T11:00:00Z"}).json()["plans"]
+    (billing,) = api.post(PLANS, {"topic": "billing", "customer_ids": [customer.pk], "at": recent_iso("2026-03-10T11:00:00Z")}).json()["plans"]
     assert billing["allowed"] is True
 
 

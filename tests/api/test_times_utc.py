@@ -2,12 +2,17 @@
 the site's time zone far from UTC and times sent in other offsets."""
 
 import re
+from datetime import UTC, timedelta
+from datetime import timezone as offset
 
 import pytest
+from django.utils import timezone
 
 from tests.api.conftest import make_api_customer
+from tests.moments import recent_iso
 from tests.webhooks.conftest import make_customer, receiver  # noqa: F401 (a real receiver on 127.0.0.1)
 
+NEW_YORK_WINTER = offset(timedelta(hours=-5))
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
@@ -73,18 +78,20 @@ def test_every_date_time_in_the_api_is_utc_with_z(
     plan = walk(
         "plan",
         api.post("/api/v1/contact-plans", {"topic": "service", "customer_ids": [customer_id],
-                                           "at": "2026-03-10T23:30:00+01:00"}),
+                                           "at": recent_iso("2026-03-10T23:30:00+01:00")}),
     )
-    assert plan["at"] == "2026-03-10T22:30:00Z"
-    assert plan["plans"][0]["next_allowed_at"] == "2026-03-11T07:00:00Z"
+    assert plan["at"] == recent_iso("2026-03-10T22:30:00Z")
+    assert plan["plans"][0]["next_allowed_at"] == recent_iso("2026-03-11T07:00:00Z")
+    # A send a week ago, written on New York's winter offset (a send may be neither future nor a year old).
+    sent_at = (timezone.now() - timedelta(days=7)).replace(microsecond=0).astimezone(NEW_YORK_WINTER)
     sends = walk(
         "sends",
         api.post("/api/v1/sends", {"sends": [{"customer_id": customer_id, "topic": "offers", "channel": "email",
-                                              "sent_at": "2026-11-30T10:00:00-05:00", "message_id": "m-1"}]}),
+                                              "sent_at": sent_at.isoformat(), "message_id": "m-1"}]}),
         201,
     )
     send = walk("send_read", api.get(f"/api/v1/sends/{sends['ids'][0]}"))
-    assert send["sent_at"] == "2026-11-30T15:00:00Z"
+    assert send["sent_at"] == sent_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     walk("events", api.get("/api/v1/events", limit=1000))
     request = walk(
         "contact_request_create",

@@ -2,7 +2,7 @@
 
 import gzip
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -12,10 +12,11 @@ from preferences.changes import preferences_change
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
 from tests.api.conftest import api, make_api, make_api_customer  # noqa: F401  (api, make_api: fixtures)
+from tests.moments import recent_iso
 
 URL = "/api/v1/audiences"
-AT = "2026-03-10T11:00:00Z"  # a Tuesday, noon in Paris
-AT_TIME = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
+AT = recent_iso("2026-03-10T11:00:00Z")  # a Tuesday, noon in Paris, within the API's year
+AT_TIME = datetime.fromisoformat(AT)
 
 # A spread of choices, one per customer in turn: every rule of the plan has customers it refuses.
 VARIANTS = [
