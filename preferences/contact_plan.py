@@ -296,10 +296,16 @@ class _CustomerClock:
         return None, first_reason
 
     def _next_local(self, local: datetime, at_time: time) -> datetime:
-        candidate = datetime.combine(local.date(), at_time, tzinfo=self.zone)
-        if candidate <= local:
-            candidate = datetime.combine(local.date() + timedelta(days=1), at_time, tzinfo=self.zone)
-        return candidate
+        """The first moment after `local` whose local time is `at_time`. Compared as instants: in the hour
+        lived twice in autumn, 02:10 the second time comes after 02:30 the first time (a comparison of
+        local times in one zone ignores which time it is, and answered that earlier 02:30)."""
+        after = local.astimezone(UTC)
+        for day in (local.date(), local.date() + timedelta(days=1)):
+            for fold in (0, 1):  # the same instant unless the time is lived twice that day
+                candidate = datetime.combine(day, at_time, tzinfo=self.zone).replace(fold=fold)
+                if candidate.astimezone(UTC) > after:
+                    return candidate
+        raise AssertionError("a local time comes back within two days")  # pragma: no cover
 
 
 def _quiet_window(start: time | None, end: time | None) -> tuple[time, time] | None:

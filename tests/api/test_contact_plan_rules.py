@@ -224,6 +224,23 @@ def test_quiet_hours_ending_in_the_spring_forward_gap():
     assert plan.next_allowed_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 summer time
 
 
+@pytest.mark.parametrize(
+    ("at", "expected_next"),
+    [
+        # Clocks go back 03:00 → 02:00 on 31 October 2027 (01:00 UTC): 02:00–03:00 is lived twice.
+        (datetime(2027, 10, 31, 0, 10, tzinfo=UTC), datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),  # 02:10, summer time
+        # 02:10 the second time: the quiet hours end at the next 02:30 (winter time), not at the first one,
+        # 40 minutes before the moment asked about, which next_allowed_at gave.
+        (datetime(2027, 10, 31, 1, 10, tzinfo=UTC), datetime(2027, 10, 31, 1, 30, tzinfo=UTC)),
+    ],
+)
+def test_quiet_hours_ending_in_the_hour_lived_twice_in_autumn(at, expected_next):
+    quiet = {"quiet_hours_start": time(22, 0), "quiet_hours_end": time(2, 30)}
+    doc = document(points=("mobile",), subscriptions={"service.sms": "in", "service.email": "out"}, **quiet)
+    plan = decide(doc, "service", at=at)
+    assert plan.reasons == ["quiet_hours"] and plan.next_allowed_at == expected_next
+
+
 # --- The legal window for marketing calls ---------------------------------------------------------
 
 
