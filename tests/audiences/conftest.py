@@ -15,6 +15,7 @@ from tests.api.conftest import api, make_api, make_api_customer  # noqa: F401  (
 from tests.moments import recent_iso
 
 URL = "/api/v1/audiences"
+PLANS = "/api/v1/contact-plans"
 AT = recent_iso("2026-03-10T11:00:00Z")  # a Tuesday, noon in Paris, within the API's year
 AT_TIME = datetime.fromisoformat(AT)
 
@@ -63,6 +64,21 @@ def report_sends(client, customers) -> None:
         Send.objects.create(
             client=client, customer=customer, topic=offers, channel="email", sent_at=AT_TIME - timedelta(days=1)
         )
+
+
+def single_plans(caller, customers, topic: str, ai_generated: bool = True) -> list[dict]:
+    """The single contact plans of these customers at AT (POST /api/v1/contact-plans), by customer id."""
+    body = {"topic": topic, "ai_generated": ai_generated, "at": AT, "customer_ids": [c.pk for c in customers]}
+    response = caller.post(PLANS, body)
+    assert response.status_code == 200, response.content
+    return sorted(response.json()["plans"], key=lambda plan: plan["customer_id"])
+
+
+def audience_queued(caller, capture):
+    """An offers audience of every customer at AT, created with no worker taking its chunks (the test runs
+    them): `capture` is django_capture_on_commit_callbacks."""
+    with capture(execute=False):
+        return caller.post(URL, {"topic": "offers", "at": AT, "include": "all"})
 
 
 def file_lines(data: bytes) -> list[dict]:

@@ -12,16 +12,16 @@ from audiences.models import AudienceChunk, AudienceJob
 from audiences.sweep import audiences_sweep
 from preferences.models import Customer
 from privacy.services import customer_erase
-from tests.audiences.conftest import AT, URL, download, file_lines, make_population, report_sends
-
-PLANS = "/api/v1/contact-plans"
-
-
-def _single_plans(api, customers, topic: str, ai_generated: bool = True) -> list[dict]:
-    body = {"topic": topic, "ai_generated": ai_generated, "at": AT, "customer_ids": [c.pk for c in customers]}
-    response = api.post(PLANS, body)
-    assert response.status_code == 200, response.content
-    return sorted(response.json()["plans"], key=lambda plan: plan["customer_id"])
+from tests.audiences.conftest import (
+    AT,
+    URL,
+    audience_queued,
+    download,
+    file_lines,
+    make_population,
+    report_sends,
+    single_plans,
+)
 
 
 def _audience(api, capture, **body) -> dict:
@@ -43,7 +43,7 @@ def test_the_file_is_the_single_plan_of_every_customer_across_chunk_boundaries(
     assert job["status"] == "ready" and job["progress"] == {"done": 24, "total": 24}
     assert AudienceChunk.objects.filter(job_id=job["id"]).count() == -(-24 // chunk_size)
     lines = file_lines(download(api, job["downloads"]["ndjson"]))
-    assert lines == _single_plans(api, population, topic)
+    assert lines == single_plans(api, population, topic)
     if topic == "offers":
         assert {"frequency_cap", "quiet_hours", "ai_not_allowed", "marketing_objection", "opted_out"} <= {
             reason for line in lines for reason in line["reasons"]
@@ -56,7 +56,7 @@ def test_contactable_lists_the_allowed_plans_and_the_counts_add_up(
     api, _client = make_api()
     job = _audience(api, django_capture_on_commit_callbacks, topic="offers", ai_generated=False)
     lines = file_lines(download(api, job["downloads"]["ndjson"]))
-    expected = [plan for plan in _single_plans(api, population, "offers", False) if plan["allowed"]]
+    expected = [plan for plan in single_plans(api, population, "offers", False) if plan["allowed"]]
     assert lines == expected and lines
     counts = job["counts"]
     assert counts["examined"] == 24 and counts["listed"] == counts["allowed"] == len(lines)
@@ -65,7 +65,7 @@ def test_contactable_lists_the_allowed_plans_and_the_counts_add_up(
         for item in line["channels"]:
             channels[item["channel"]] = channels.get(item["channel"], 0) + 1
     assert counts["channels"] == channels
-    refused = [plan for plan in _single_plans(api, population, "offers", False) if not plan["allowed"]]
+    refused = [plan for plan in single_plans(api, population, "offers", False) if not plan["allowed"]]
     assert sum(counts["reasons"].values()) == sum(len(plan["reasons"]) for plan in refused)
 
 
@@ -107,7 +107,7 @@ def test_addresses_only_with_the_scope_exactly_as_the_single_plan(
     job = _audience(api, django_capture_on_commit_callbacks, topic="billing", include="all")
     assert job["addresses"] is False
     lines = file_lines(download(api, job["downloads"]["ndjson"]))
-    assert lines == _single_plans(api, population, "billing")
+    assert lines == single_plans(api, population, "billing")
     assert "@" not in str(lines)
     full, _client = make_api()
     job = _audience(full, django_capture_on_commit_callbacks, topic="billing", include="all")
@@ -131,8 +131,7 @@ def test_csv_has_one_row_per_plan(make_api, population, django_capture_on_commit
 def test_progress_and_counts_as_the_chunks_come(make_api, population, settings, django_capture_on_commit_callbacks):
     settings.AUDIENCE_CHUNK_CUSTOMERS = 10
     api, _client = make_api()
-    with django_capture_on_commit_callbacks(execute=False):  # no worker has taken anything yet
-        response = api.post(URL, {"topic": "offers", "at": AT, "include": "all"})
+    response = audience_queued(api, django_capture_on_commit_callbacks)  # no worker has taken anything yet
     job = response.json()
     assert job["status"] == "pending" and job["progress"] == {"done": 0, "total": 24} and job["downloads"] is None
     first = AudienceChunk.objects.filter(job_id=job["id"]).order_by("index").first()
@@ -154,8 +153,7 @@ def test_a_chunk_whose_worker_was_lost_is_taken_again_after_its_lease(
 ):
     settings.AUDIENCE_CHUNK_CUSTOMERS = 10
     api, _client = make_api()
-    with django_capture_on_commit_callbacks(execute=False):
-        response = api.post(URL, {"topic": "offers", "at": AT, "include": "all"})
+    response = audience_queued(api, django_capture_on_commit_callbacks)
     chunks = list(AudienceChunk.objects.filter(job_id=response.json()["id"]).order_by("index"))
     lost_attempt = chunk_claim(chunk_id=chunks[0].pk)  # a worker takes it, then dies
     assert lost_attempt == 1 and chunk_claim(chunk_id=chunks[0].pk) is None  # nobody else while its lease runs
@@ -171,7 +169,7 @@ def test_a_chunk_whose_worker_was_lost_is_taken_again_after_its_lease(
     job = api.get(response["Location"]).json()
     assert job["status"] == "ready" and job["progress"]["done"] == 24
     lines = file_lines(download(api, job["downloads"]["ndjson"]))
-    assert lines == _single_plans(api, population, "offers", False)
+    assert lines == single_plans(api, population, "offers", False)
     # The lost worker comes back: its lease is gone, it writes nothing over the chunk.
     content = bytes(chunks[0].content)
     assert _chunk_write(chunks[0], chunks[0].job, lost_attempt) is False
@@ -203,8 +201,7 @@ def test_a_chunk_run_costs_a_few_queries_whatever_its_size(
 ):
     api, client = make_api()
     report_sends(client, population)
-    with django_capture_on_commit_callbacks(execute=False):
-        api.post(URL, {"topic": "offers", "at": AT, "include": "all"})
+    audience_queued(api, django_capture_on_commit_callbacks)
     (chunk,) = AudienceChunk.objects.all()
     # Claim 2, chunk and job 2, finish 1, complete 4 (with its savepoint); then per batch of a thousand
     # customers: documents 3 (one on PostgreSQL), marketing sends 1, heartbeat 1. Never one per customer.
@@ -228,8 +225,7 @@ def test_a_customer_erased_while_the_job_runs_is_not_left_in_the_total(
     # job answered "23 of 24 done", as if one customer had been left out of its file.
     settings.AUDIENCE_CHUNK_CUSTOMERS = 10
     api, _client = make_api()
-    with django_capture_on_commit_callbacks(execute=False):
-        response = api.post(URL, {"topic": "offers", "at": AT, "include": "all"})
+    response = audience_queued(api, django_capture_on_commit_callbacks)
     assert response.json()["progress"] == {"done": 0, "total": 24}
     customer_erase(customer_id=population[-1].pk, requested_by_type="customer")
     for chunk in AudienceChunk.objects.filter(job_id=response.json()["id"]):

@@ -15,8 +15,7 @@ from audiences.chunks import audience_chunk_run
 from audiences.models import AudienceChunk
 from common import replica
 from common.replica import REPLICA, replica_read_alias
-from tests.audiences.conftest import AT, URL, download, file_lines, make_population, report_sends
-from tests.audiences.test_audience_answer import _single_plans
+from tests.audiences.conftest import AT, URL, download, file_lines, make_population, report_sends, single_plans
 
 POSTGRESQL_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="A read replica is PostgreSQL's: set DATABASE_URL to run it."
@@ -93,7 +92,7 @@ def test_chunks_read_the_replica_once_it_has_caught_up(base):
     assert _read_documents(on_replica.captured_queries)
     assert not _read_documents(on_primary.captured_queries)  # the primary: leases, progress, the file
     assert not any(query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT")) for query in on_replica)
-    assert lines == _single_plans(api, customers, "offers")
+    assert lines == single_plans(api, customers, "offers")
 
 
 @POSTGRESQL_ONLY
@@ -115,7 +114,7 @@ def test_a_replica_behind_the_primary_is_waited_for_then_left_for_the_primary(ba
     assert len(asked) >= 2 * AudienceChunk.objects.count()  # asked again while waiting, for every chunk
     assert "more than 0.2 s behind the primary" in caplog.text
     assert _read_documents(on_primary.captured_queries)
-    assert lines == _single_plans(api, customers, "offers")
+    assert lines == single_plans(api, customers, "offers")
 
 
 @POSTGRESQL_ONLY
@@ -126,7 +125,7 @@ def test_a_replica_that_cannot_be_reached_is_left_for_the_primary(base, replica_
     with caplog.at_level(logging.WARNING, logger="common.replica"):
         lines = _run_audience(api)
     assert "The read replica cannot be reached" in caplog.text
-    assert lines == _single_plans(api, customers, "offers")
+    assert lines == single_plans(api, customers, "offers")
 
 
 @POSTGRESQL_ONLY
@@ -140,7 +139,7 @@ def test_a_server_that_is_not_a_standby_of_the_primary_is_never_read(base, repli
         assert replica_read_alias() == DEFAULT_DB_ALIAS
         lines = _run_audience(api)
     assert "not a standby of the primary" in caplog.text
-    assert lines == _single_plans(api, customers, "offers")
+    assert lines == single_plans(api, customers, "offers")
 
 
 @pytest.mark.django_db
