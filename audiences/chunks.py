@@ -11,7 +11,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from audiences import hooks
@@ -85,12 +86,39 @@ def _listed(job: AudienceJob, document: PreferenceDocument, plan: ContactPlan) -
 
 
 def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
-    topic = next(topic for topic in catalog_get().topics if topic.pk == job.topic_id)
     # The customers and their sends are read from the read replica where one is configured and has
     # caught up with this moment (every change and erasure committed before it), else from the primary.
     # The chunk's own rows (lease, progress, file) are always written to the primary.
-    source = replica_read_alias()
     mine = AudienceChunk.objects.filter(pk=chunk.pk, attempts=attempt, status=AudienceChunk.Status.RUNNING)
+    source = replica_read_alias()
+    try:
+        written = _chunk_part(chunk, job, mine, source)
+    except DatabaseError:
+        if source == DEFAULT_DB_ALIAS:
+            raise
+        # A standby cancels a query that holds back its replay for longer than max_standby_streaming_delay
+        # (a conflict with recovery), and may fail or restart like any server: the same attempt reads the
+        # primary from the chunk's start, instead of failing and reading the same standby when taken again.
+        logger.warning(
+            "Chunk %s of audience %s: the read replica failed, reading from the primary.", chunk.index, job.pk,
+            exc_info=True,
+        )
+        connections[source].close()  # a new connection next time, not this one
+        written = _chunk_part(chunk, job, mine, DEFAULT_DB_ALIAS)
+    if written is None:
+        return False
+    done, counts, content = written
+    return bool(
+        mine.update(status=AudienceChunk.Status.DONE, done=done, counts=counts, content=content, lease_until=None)
+    )
+
+
+def _chunk_part(
+    chunk: AudienceChunk, job: AudienceJob, mine: QuerySet, source: str
+) -> tuple[int, dict, bytes] | None:
+    """Decide the chunk's customers read from `source`: (customers done, counts, its gzip member), or
+    None when its lease went to another worker meanwhile."""
+    topic = next(topic for topic in catalog_get().topics if topic.pk == job.topic_id)
     counts = AudienceCounts()
     done = 0  # customers decided (the channel filter may leave some out of the counts)
     buffer = io.BytesIO()
@@ -130,13 +158,5 @@ def _chunk_write(chunk: AudienceChunk, job: AudienceJob, attempt: int) -> bool:
             # The heartbeat, with the progress: nothing written means the lease went to another worker.
             if not mine.update(done=done, counts=counts.as_dict(), lease_until=_lease_until()):
                 logger.warning("Chunk %s of audience %s: lease lost, left to its new worker.", chunk.index, job.pk)
-                return False
-    return bool(
-        mine.update(
-            status=AudienceChunk.Status.DONE,
-            done=done,
-            counts=counts.as_dict(),
-            content=buffer.getvalue(),
-            lease_until=None,
-        )
-    )
+                return None
+    return done, counts.as_dict(), buffer.getvalue()

@@ -11,6 +11,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from audiences import chunks
 from audiences.chunks import audience_chunk_run
 from audiences.models import AudienceChunk
 from common import replica
@@ -139,6 +140,45 @@ def test_a_server_that_is_not_a_standby_of_the_primary_is_never_read(base, repli
         assert replica_read_alias() == DEFAULT_DB_ALIAS
         lines = _run_audience(api)
     assert "not a standby of the primary" in caplog.text
+    assert lines == single_plans(api, customers, "offers")
+
+
+# What a hot standby answers a query that holds back its replay longer than max_standby_streaming_delay.
+RECOVERY_CONFLICT = (
+    "DO $$ BEGIN RAISE EXCEPTION 'canceling statement due to conflict with recovery' "
+    "USING ERRCODE = 'serialization_failure', "
+    "DETAIL = 'User query might have needed to see row versions that must be removed.'; END $$"
+)
+
+
+@POSTGRESQL_ONLY
+@ON_REPLICA
+def test_a_chunk_whose_replica_read_fails_midway_reads_the_primary_in_the_same_attempt(base, monkeypatch, caplog):
+    api, customers = base
+    monkeypatch.setattr(chunks, "BATCH", 2)  # a heartbeat (progress written) before the failure
+    real_range = chunks.preference_documents_range
+    cancelled, on_primary = [], []
+
+    def cancelled_by_the_standby(**arguments):
+        batches = real_range(**arguments)
+        if arguments["using"] != REPLICA:
+            on_primary.append(arguments["id_from"])
+            yield from batches
+            return
+        yield next(batches)
+        cancelled.append(arguments["id_from"])
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(RECOVERY_CONFLICT)
+
+    monkeypatch.setattr(chunks, "preference_documents_range", cancelled_by_the_standby)
+    with caplog.at_level(logging.WARNING, logger="audiences.chunks"):
+        lines = _run_audience(api)
+    chunk_rows = list(AudienceChunk.objects.values_list("id_from", "attempts", "status", "done"))
+    assert sorted(cancelled) == sorted(on_primary) == sorted(row[0] for row in chunk_rows)
+    assert {row[1:3] for row in chunk_rows} == {(1, AudienceChunk.Status.DONE)}  # no attempt lost, none failed
+    assert sum(row[3] for row in chunk_rows) == len(customers)  # each customer counted once, not once a read
+    assert caplog.text.count("the read replica failed, reading from the primary") == len(chunk_rows)
+    assert "conflict with recovery" in caplog.text
     assert lines == single_plans(api, customers, "offers")
 
 
