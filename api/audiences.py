@@ -47,6 +47,14 @@ class LinkRefused(APIException):
     default_detail = _("This download link is not valid or has expired: read the audience again for a new one.")
 
 
+class FilesDeleted(APIException):
+    """A signed link still valid to a file deleted after its keeping time: gone for good, not unknown."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "files_deleted"
+    default_detail = _("This audience's files have been deleted after their keeping time.")
+
+
 # --- Access helper (one condition per line) ----------------------------------------------------------
 
 
@@ -320,7 +328,11 @@ DOWNLOAD_REFUSED = (
     "the audience again for a new link)."
 )
 DOWNLOAD_QUERY_INVALID = "The link's query is not valid: `token` is missing or blank, or another parameter is given."
-DOWNLOAD_GONE = "No such file: a format other than `ndjson` or `csv`, or the audience's files have been deleted."
+DOWNLOAD_UNKNOWN = "No such file: a format other than `ndjson` or `csv`."
+DOWNLOAD_GONE = (
+    "The audience's files have been deleted after their keeping time (`AUDIENCE_KEEP_HOURS`); the audience "
+    "stays listed as `deleted`. Ask for a new audience."
+)
 
 
 class AudienceDownloadView(ApiView):
@@ -340,7 +352,7 @@ class AudienceDownloadView(ApiView):
         summary="An audience's file, through the signed link its `downloads` gives (no key needed)",
         description="`download.ndjson.gz`: one contact plan a line, as `POST /api/v1/contact-plans` gives each; "
         "`download.csv.gz`: one a row (lists joined by spaces). Both gzip-compressed, streamed. 403 when the link "
-        "is not valid or has expired; 404 once the files are deleted.",
+        "is not valid or has expired; 410 once the files are deleted.",
         auth=[],
         parameters=[
             DownloadQuerySerializer,
@@ -348,8 +360,8 @@ class AudienceDownloadView(ApiView):
         ],
         responses={
             (200, "application/gzip"): OpenApiResponse(OpenApiTypes.BINARY, description="The gzip-compressed file."),
-            **problems(400, 403, 404, keyless=True, descriptions={
-                400: DOWNLOAD_QUERY_INVALID, 403: DOWNLOAD_REFUSED, 404: DOWNLOAD_GONE,
+            **problems(400, 403, 404, 410, keyless=True, descriptions={
+                400: DOWNLOAD_QUERY_INVALID, 403: DOWNLOAD_REFUSED, 404: DOWNLOAD_UNKNOWN, 410: DOWNLOAD_GONE,
             }),
         },
     )
@@ -360,9 +372,11 @@ class AudienceDownloadView(ApiView):
             raise NotFound()
         if not download_token_valid(query.validated_data["token"], job_id=audience_id, fmt=fmt):
             raise LinkRefused()
-        job = AudienceJob.objects.filter(pk=audience_id, status=AudienceJob.Status.READY).first()
-        if job is None:
-            raise NotFound(_("This audience's files have been deleted."))
+        job = AudienceJob.objects.filter(pk=audience_id).first()
+        if job is not None and job.status == AudienceJob.Status.DELETED:
+            raise FilesDeleted()
+        if job is None or job.status != AudienceJob.Status.READY:  # links are given for ready jobs only
+            raise NotFound()
         parts = audience_file_parts(job_id=job.pk)
         response = StreamingHttpResponse(
             parts if fmt == "ndjson" else csv_parts(parts), content_type="application/gzip"

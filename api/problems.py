@@ -125,6 +125,7 @@ PROBLEM_TITLES = {
     "channel_unreachable": gettext_lazy("The customer cannot be reached on this channel."),
     "audience_limit": gettext_lazy("Too many audiences in progress for this client."),
     "link_refused": gettext_lazy("This download link is refused."),
+    "files_deleted": gettext_lazy("These files have been deleted."),
     "bad_request": gettext_lazy("The request is not valid."),
     UNKNOWN_FIELD: gettext_lazy("Unknown fields are refused."),
     "throttled": gettext_lazy("Too many requests."),

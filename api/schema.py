@@ -68,6 +68,7 @@ PROBLEM_DESCRIPTIONS = {
     404: "No such object (or not one this client may see).",
     406: "The Accept header asks for a format other than JSON.",
     409: "The request conflicts with the current state (see detail), e.g. an export still being prepared.",
+    410: "Gone for good (see detail).",
     412: "If-Match names an older version: read the document again.",
     413: f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
     415: "The body is not JSON.",

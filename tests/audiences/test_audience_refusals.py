@@ -123,7 +123,11 @@ def test_files_are_deleted_after_the_keeping_time_and_the_deletion_recorded(read
     assert audiences_purge() == 0  # not yet
     assert audiences_purge(now=timezone.now() + timedelta(hours=49)) == 1
     assert not AudienceChunk.objects.filter(job_id=job["id"]).exists()
-    assert_problem(api.client.get(job["downloads"]["ndjson"]), 404)
+    gone = assert_problem(api.client.get(job["downloads"]["ndjson"]), 410)  # the link is still valid: gone, not unknown
+    assert gone["type"].endswith(":files_deleted") and "keeping time" in gone["detail"]
+    in_french = assert_problem(api.client.get(job["downloads"]["ndjson"], HTTP_ACCEPT_LANGUAGE="fr"), 410)
+    assert in_french["title"] == "Ces fichiers ont été supprimés."
+    assert "durée de conservation" in in_french["detail"]
     deleted = api.get(f"{URL}/{job['id']}").json()
     assert deleted["status"] == "deleted" and deleted["deleted_at"] and deleted["downloads"] is None
     assert deleted["counts"] == job["counts"]  # what it found stays, nothing personal
