@@ -10,8 +10,10 @@ recorded (RoleChange); nobody sets another person's password.
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import RoleChange, User
 from accounts.roles import AGENT, CUSTOMER, ROLE_PERMISSIONS, SUPERVISOR, can_manage_staff, role_grant, roles_ensure
@@ -64,6 +66,17 @@ def test_no_role_holds_change_user_or_manage_staff_and_migrate_takes_them_back()
         codenames = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
         assert not codenames & {"change_user", "add_user", "delete_user", "manage_staff"}, role
         assert not codenames & {"change_group", "add_group", "change_permission"}, role
+
+
+def test_migrate_gives_each_role_exactly_its_permissions_once_every_app_s_exist():
+    Group.objects.get(name=SUPERVISOR).permissions.add(Permission.objects.get(codename="change_user"))
+    with CaptureQueriesContext(connection) as queries:
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)  # as migrate and flush send it
+    role_reads = [query for query in queries if 'FROM "auth_group" WHERE "auth_group"."name" =' in query["sql"]]
+    assert len(role_reads) == len(ROLE_PERMISSIONS)  # once, not once for each of the apps the signal is sent for
+    for role, names in ROLE_PERMISSIONS.items():
+        permissions = Group.objects.get(name=role).permissions.values_list("content_type__app_label", "codename")
+        assert {f"{app_label}.{codename}" for app_label, codename in permissions} == set(names), role
 
 
 def test_a_role_given_change_user_by_mistake_still_cannot_change_access_or_emails(world):  # noqa: F811
