@@ -181,8 +181,8 @@ def test_the_audience_download_lists_only_what_a_signed_link_can_be_answered(cli
     """It reads no key (a 401 cannot happen, even with a bad key), chooses its format from the path (no 406)
     and counts against no client (no 429, no RateLimit headers): the schema listed all three."""
     operation = _schema(client)["paths"]["/api/v1/audiences/{audience_id}/download.{fmt}.gz"]["get"]
-    assert set(operation["responses"]) == {"200", "400", "403", "404"}
-    for status in ("400", "403", "404"):
+    assert set(operation["responses"]) == {"200", "400", "403", "404", "410"}  # 410: the files deleted
+    for status in ("400", "403", "404", "410"):
         assert operation["responses"][status]["content"]["application/problem+json"]["schema"] == {
             "$ref": "#/components/schemas/Problem"}
     assert not any("RateLimit" in response.get("headers", {}) for response in operation["responses"].values())
