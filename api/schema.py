@@ -76,16 +76,18 @@ PROBLEM_DESCRIPTIONS = {
     "asked for (see detail and `reachable_channels`).",
     428: "If-Match is missing.",
     429: "Rate limit reached: wait for the number of seconds in Retry-After (also `t` in the RateLimit header).",
+    503: "The database cannot be reached for a moment (a restart, a failover): nothing was changed; send the same "
+    "request again after the number of seconds in Retry-After.",
 }
 
 
 def problems(*codes: int, descriptions: dict[int, str] | None = None, keyless: bool = False) -> dict:
-    """Error answers for extend_schema: always 401, 403, 406 and 429 (an operation that takes a key),
-    413 with 415 (an operation with a body). `keyless`: an operation that takes no key, is not throttled and
-    chooses its own format (a signed link), so none of those four unless named. `descriptions` replaces the
-    usual words of some statuses, for an operation where they mean something else (the 403 of a signed link
-    is no scope's)."""
-    every = set(codes) | (set() if keyless else {401, 403, 406, 429})
+    """Error answers for extend_schema: always 503 (every operation reads the database), 401, 403, 406 and
+    429 (an operation that takes a key), 413 with 415 (an operation with a body). `keyless`: an operation that
+    takes no key, is not throttled and chooses its own format (a signed link), so none of those four unless
+    named. `descriptions` replaces the usual words of some statuses, for an operation where they mean
+    something else (the 403 of a signed link is no scope's)."""
+    every = set(codes) | {503} | (set() if keyless else {401, 403, 406, 429})
     if 415 in every:  # an operation with a body: it may be too large
         every.add(413)
     words = {**PROBLEM_DESCRIPTIONS, **(descriptions or {})}
@@ -213,6 +215,13 @@ RETRY_AFTER_HEADER = {
         "schema": {"type": "integer", "minimum": 0},
     }
 }
+UNAVAILABLE_RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the same request again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 ETAG_HEADER = {
     "ETag": {
         "description": "A strong entity tag of this answer: send it in If-None-Match to be answered 304.",
@@ -291,6 +300,8 @@ def response_headers_postprocess(result, generator, request, public):
                     headers.update(RATE_LIMIT_HEADERS)
                 if status == "429":
                     headers.update(RETRY_AFTER_HEADER)
+                if status == "503":
+                    headers.update(UNAVAILABLE_RETRY_AFTER_HEADER)
                 if operation.get("deprecated"):
                     headers.update(DEPRECATION_HEADERS)
                 if conditional and status in ("200", "304"):
