@@ -215,13 +215,14 @@ RETRY_AFTER_HEADER = {
         "schema": {"type": "integer", "minimum": 0},
     }
 }
-UNAVAILABLE_RETRY_AFTER_HEADER = {
-    "Retry-After": {
-        "description": "Seconds to wait before sending the same request again.",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 1},
-    }
-}
+WWW_AUTHENTICATE_HEADER = {"WWW-Authenticate": {
+    "description": 'The challenge of a missing or refused key (RFC 9110): `Bearer realm="api"`.',
+    "required": True, "schema": {"type": "string", "pattern": "^Bearer"},
+}}
+UNAVAILABLE_RETRY_AFTER_HEADER = {"Retry-After": {
+    "description": "Seconds to wait before sending the same request again.",
+    "required": True, "schema": {"type": "integer", "minimum": 1},
+}}
 ETAG_HEADER = {
     "ETag": {
         "description": "A strong entity tag of this answer: send it in If-None-Match to be answered 304.",
@@ -302,6 +303,8 @@ def response_headers_postprocess(result, generator, request, public):
                     headers.update(RETRY_AFTER_HEADER)
                 if status == "503":
                     headers.update(UNAVAILABLE_RETRY_AFTER_HEADER)
+                if status == "401":
+                    headers.update(WWW_AUTHENTICATE_HEADER)
                 if operation.get("deprecated"):
                     headers.update(DEPRECATION_HEADERS)
                 if conditional and status in ("200", "304"):

@@ -197,7 +197,7 @@ def test_the_audience_download_lists_only_what_a_signed_link_can_be_answered(cli
 # The headers of an answer that a client acts on. Each one an answer sends is declared on its operation and
 # status; each one declared there is sent (required) or is one of the few that only some answers carry.
 CLIENT_HEADERS = ("Location", "Content-Location", "ETag", "Deprecation", "Link", "Retry-After", "RateLimit",
-                  "RateLimit-Policy", "Idempotent-Replayed")
+                  "RateLimit-Policy", "Idempotent-Replayed", "WWW-Authenticate")
 # Declared, not required, and missing from some answers of the status, by design: (header, status) -> why.
 SOMETIMES = {
     ("Idempotent-Replayed", None): "only a replay of a kept answer carries it",
