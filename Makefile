@@ -26,8 +26,10 @@ run: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A portal worker --beat --loglevel=INFO --schedule .broker/celerybeat-schedule
 
+# --maxschedchunk 2: a worker holds at most two tests waiting, so that a run of long tests (the fuzzing, 90 to
+# 125 s each) is shared as they come instead of queued behind one worker while the other sits idle at the end.
 test: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --maxschedchunk 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
