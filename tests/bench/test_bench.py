@@ -137,3 +137,30 @@ def test_recent_marketing_sends_count_towards_the_weekly_cap(psycopg_connection)
     # Written again at each run, not added to.
     assert sends_refresh(psycopg_connection, first_id=result.first_id, last_id=result.last_id, share=0.5) == count
     assert sends.count() == count
+
+
+def _url_as(user: str) -> str:
+    params = connection.settings_dict
+    return f"postgres://{user}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
+
+
+@pytest.mark.postgres
+def test_the_load_s_writes_are_flushed_before_anything_is_measured_or_said_not_to_be(psycopg_connection):
+    import uuid
+
+    import psycopg
+
+    from bench.database import writes_settle
+
+    said = []
+    assert writes_settle(_url_as(connection.settings_dict["USER"]), log=said.append) is True
+    assert said == []
+    # A role without the right to CHECKPOINT (neither superuser nor pg_checkpoint): the run goes on and says so.
+    role = f"bench_no_checkpoint_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_url_as(connection.settings_dict["USER"]), autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        try:
+            assert writes_settle(_url_as(role), log=said.append) is False
+        finally:
+            admin.execute(f"DROP ROLE {role}")
+    assert len(said) == 1 and "no right to CHECKPOINT" in said[0]

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             if result is not None:
                 loads[database.database_name(url)] = {"rows": result.rows, "seconds": result.seconds}
         sends = database.sends_ensure(full_url, log=self.stdout.write)
+        settled = database.writes_settle(full_url, log=self.stdout.write)
         key_full, key_small = database.api_key_issue(full_url), database.api_key_issue(small_url)
         generator = "wrk" if loadgen.wrk_available() else "python"
         if generator == "python":
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             "cache": settings.CACHES["default"]["BACKEND"],
             "loads": loads,
             "marketing_sends": sends,
+            "checkpoint_before": settled,
         }
         with tempfile.TemporaryDirectory() as tmp, Server(full_url) as full, Server(small_url) as small:
             scenarios = {
