@@ -1,16 +1,10 @@
 """common.replica against a real hot standby: a PostgreSQL primary and its streaming standby started for
-each test from Debian's PostgreSQL binaries (a few seconds), on free loopback ports. The standby's
-replay is paused to make it lag, then resumed; then it is promoted, and no longer follows the primary."""
+each test (tests/standby.py). The standby's replay is paused to make it lag, then resumed; then it is
+promoted, and no longer follows the primary. The audience job on such a pair:
+tests/audiences/test_real_standby.py."""
 
-import glob
 import logging
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -18,63 +12,25 @@ from django.db.utils import ConnectionHandler
 
 from common.replica import replica_caught_up
 from portal.settings.base import POSTGRES_ENGINE
-
-BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-pytestmark = pytest.mark.skipif(
-    not BINARIES or os.geteuid() != 0 or shutil.which("runuser") is None,
-    reason="A standby needs PostgreSQL's server binaries (apt-get install postgresql) and root to run them as postgres.",
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _as_postgres(*command: str) -> None:
-    subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
+from tests.standby import standby_pair_running
 
 
 @pytest.fixture
 def standby_pair():
     """(primary, standby): Django connections to a new primary and to its streaming standby, for one test
     (one test promotes its standby)."""
-    binaries = Path(BINARIES[-1]).parent
-    folder = Path(tempfile.mkdtemp(prefix="portal-standby-"))
-    shutil.chown(folder, user="postgres")
-    ports = {"primary": _free_port(), "standby": _free_port()}
-
-    def start(name: str) -> None:
-        options = f"-p {ports[name]} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c fsync=off"
-        _as_postgres(str(binaries / "pg_ctl"), "-D", str(folder / name), "-o", options, "-l", str(folder / f"{name}.log"), "-w", "start")
-
-    started = []
-    try:
-        _as_postgres(str(binaries / "initdb"), "-D", str(folder / "primary"), "--auth=trust", "-U", "postgres")
-        start("primary")
-        started.append("primary")
-        _as_postgres(
-            str(binaries / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(ports["primary"]), "-U", "postgres",
-            "-D", str(folder / "standby"), "-R",
-        )
-        start("standby")
-        started.append("standby")
+    with standby_pair_running() as pair:
         # Two aliases beside the test database's (django.contrib.postgres finds a new connection by its alias),
         # for this test only; it uses no test database, so no test case guards the aliases.
         server = {"ENGINE": POSTGRES_ENGINE, "NAME": "postgres", "USER": "postgres", "HOST": "127.0.0.1"}
         configured = ConnectionHandler({"default": server}).settings["default"]  # with Django's defaults
         with pytest.MonkeyPatch.context() as patch:
-            for name, port in ports.items():
+            for name, port in pair.ports.items():
                 patch.setitem(connections.settings, f"pair_{name}", {**configured, "PORT": str(port)})
             yield connections["pair_primary"], connections["pair_standby"]
-            for name in ports:
+            for name in pair.ports:
                 connections[f"pair_{name}"].close()
                 del connections[f"pair_{name}"]
-    finally:
-        for name in started:
-            _as_postgres(str(binaries / "pg_ctl"), "-D", str(folder / name), "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(connection, sql: str):
