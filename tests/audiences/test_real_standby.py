@@ -2,8 +2,10 @@
 test database): a primary and a standby streaming from it are started for this test, and a process of its
 own runs the audience through the API with DATABASE_REPLICA_URL naming the standby (standby_job.py).
 - With the standby replaying, every chunk reads it, once it has replayed a change committed just before.
+- With a query of the chunk cancelled by the standby (a conflict with its replay, made with table locks):
+  that chunk reads the primary, from its start, in the same attempt; the next ones read the standby.
 - With its replay paused, the standby falls behind: every chunk waits, then reads the primary.
-Either way the file is the single plans read on the primary, the change included."""
+Each time the file is the single plans read on the primary, the change included."""
 
 import json
 import os
@@ -49,19 +51,26 @@ def test_chunks_read_a_real_standby_once_it_has_replayed_and_the_primary_while_i
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["standby_in_recovery"] is True  # a standby indeed, not the primary under another name
 
-    replaying, paused = report["runs"]["replaying"], report["runs"]["paused"]
-    for run in (replaying, paused):
+    runs = report["runs"]
+    for run in runs.values():
         assert run["status"] == "ready"
         assert len(run["lines"]) == 20
         assert run["lines"] == run["single_plans"]
-    assert replaying["read_from"] == ["replica"] * 3  # 20 customers, 7 a chunk
-    assert paused["read_from"] == ["default"] * 3
+    assert runs["replaying"]["read_from"] == ["replica"] * 3  # 20 customers, 7 a chunk
+    # The standby cancelled the first chunk's read: that chunk read the primary, from its start, in the same
+    # attempt; the next chunks read the standby again.
+    assert runs["cancelled"].get("error") is None and runs["cancelled"]["cancelled"] is True
+    assert "deadlock detected" in standby_pair.log("standby")  # the standby's own words, on the DECLARE
+    assert runs["cancelled"]["read_from"] == ["replica", "default", "replica", "replica"]
+    assert "the read replica failed, reading from the primary" in done.stderr
+    assert runs["paused"]["read_from"] == ["default"] * 3
     assert "more than 0.5 s behind the primary" in done.stderr
 
     def changed(run):
         return next(line for line in run["lines"] if line["customer_id"] == run["changed_id"])
 
     # The change committed just before each audience is in its file: read on the standby once replayed,
-    # on the primary while the standby's replay was paused.
-    assert (changed(replaying)["allowed"], changed(replaying)["reasons"]) == (False, ["opted_out"])
-    assert changed(paused)["allowed"] is True
+    # on the primary while the standby's replay was paused or after it cancelled the read.
+    assert (changed(runs["replaying"])["allowed"], changed(runs["replaying"])["reasons"]) == (False, ["opted_out"])
+    assert changed(runs["cancelled"])["allowed"] is True
+    assert (changed(runs["paused"])["allowed"], changed(runs["paused"])["reasons"]) == (False, ["opted_out"])
