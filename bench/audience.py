@@ -99,6 +99,7 @@ def audience_run(*, memory: bool, workers: int = 1) -> dict:
         "chunks": AudienceChunk.objects.filter(job=job).count(),
         "chunk_customers": settings.AUDIENCE_CHUNK_CUSTOMERS,
         "workers": workers,
+        "replica": "replica" in settings.DATABASES,  # chunks read a standby once caught up (BENCH_REPLICA_URL)
         "status": job.status,
         "file_bytes": size,
         "seconds": seconds,

@@ -29,6 +29,15 @@ DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
 DATABASES["default"]["OPTIONS"] = POSTGRES_OPTIONS
 if DATABASES["default"]["NAME"] in BENCH_FORBIDDEN_DATABASES:
     raise ImproperlyConfigured(f"Refusing to benchmark on the database {DATABASES['default']['NAME']!r}.")
+# A hot standby of BENCH_DATABASE_URL's server, for an audience job's chunks to read (`python -m bench.audience`
+# with it set; docs/performance.md, "Audiences read on a standby"): as DATABASE_REPLICA_URL in production.
+BENCH_REPLICA_URL = env_str("BENCH_REPLICA_URL")
+if BENCH_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(BENCH_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "ENGINE": POSTGRES_ENGINE,
+        "OPTIONS": POSTGRES_OPTIONS,
+    }
 
 # No manifest to build: the API serves no static file.
 STORAGES = {

@@ -164,3 +164,18 @@ def test_the_load_s_writes_are_flushed_before_anything_is_measured_or_said_not_t
         finally:
             admin.execute(f"DROP ROLE {role}")
     assert len(said) == 1 and "no right to CHECKPOINT" in said[0]
+
+
+def test_bench_replica_url_gives_the_audience_a_standby_to_read_and_only_then():
+    import os
+    import subprocess
+    import sys
+
+    show = "from django.conf import settings; print(sorted(settings.DATABASES), settings.DATABASES.get('replica', {}).get('PORT'))"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.bench"}
+    env.pop("BENCH_REPLICA_URL", None)
+    without = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True)
+    assert without.stdout.split() == ["['default']", "None"]
+    env["BENCH_REPLICA_URL"] = "postgres://postgres@127.0.0.1:5433/portal_bench"
+    standby = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True)
+    assert standby.stdout.split() == ["['default',", "'replica']", "5433"]
