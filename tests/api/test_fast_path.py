@@ -1,0 +1,191 @@
+"""api.fast_path: the ordinary document read answered in front of Django gives Django's answer (the same
+bytes, the same headers but the per-answer ones); every other request reaches Django untouched and gets
+Django's answer; a request handed over is counted once against the rate limit."""
+
+import io
+import sys
+
+import pytest
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections, connection
+
+from api.fast_path import FastPathApplication
+from api.models import Scope
+from api.services import api_client_create, api_client_revoke
+from tests.api.conftest import make_api_customer
+
+PER_ANSWER = {"date", "expires", "ratelimit"}  # the clock and the count: they differ between two answers anyway
+
+
+class CountingDjango:
+    """Django's WSGI application, counting the requests it answers."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.handler(environ, start_response)
+
+
+def call(app, path: str, *, key: str | None = None, method: str = "GET", query: str = "", scheme: str = "http",
+         host: str = "testserver", **headers: str):
+    """(status, headers by lower-case name, body) of one request through a WSGI application."""
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host,
+        "wsgi.url_scheme": scheme, "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
+        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    if key is not None:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer.update(status=int(status.split()[0]), headers={name.lower(): value for name, value in response_headers})
+
+    iterable = app(environ, start_response)
+    body = b"".join(iterable)
+    if hasattr(iterable, "close"):
+        iterable.close()  # Django's answer sends request_finished here, as a server does
+    return answer["status"], answer["headers"], body
+
+
+@pytest.fixture(autouse=True)
+def connections_kept():
+    """As Django's test client does: a request's signals do not close the test's database connection."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def reader(db):
+    """(customer, key) for a client that may read customers and their addresses."""
+    customer = make_api_customer("FAST-1", phone="0612345678", phone_verified=True)
+    _client, key = api_client_create(name="fast", scopes=[Scope.CUSTOMERS_READ, Scope.CONTACT_POINTS_READ])
+    return customer, key
+
+
+@pytest.fixture
+def fast():
+    django = CountingDjango()
+    return FastPathApplication(django), django
+
+
+def _same_answer(mine, django_answer) -> None:
+    (status, headers, body), (django_status, django_headers, django_body) = mine, django_answer
+    assert (status, body) == (django_status, django_body)
+    assert {k: v for k, v in headers.items() if k not in PER_ANSWER} == {
+        k: v for k, v in django_headers.items() if k not in PER_ANSWER
+    }
+    assert headers.keys() == django_headers.keys()
+
+
+@pytest.mark.parametrize("personal", [True, False])
+def test_the_ordinary_read_is_answered_in_front_of_django_with_django_s_answer(db, fast, personal, django_assert_num_queries):
+    app, django = fast
+    customer = make_api_customer("FAST-1", phone="0612345678", phone_verified=True)
+    scopes = [Scope.CUSTOMERS_READ, *([Scope.CONTACT_POINTS_READ] if personal else [])]
+    _client, key = api_client_create(name="fast", scopes=scopes)
+    path = f"/api/v1/customers/{customer.pk}"
+
+    learned = call(app, path, key=key)  # the process's first ordinary read: Django's, and its headers learned
+    assert django.calls == 1 and learned[0] == 200
+    # The document (one query on PostgreSQL, three elsewhere); the key is cached, its last use recorded just now.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        mine = call(app, path, key=key)
+    assert django.calls == 1  # answered in front of Django
+    _same_answer(mine, call(WSGIHandler(), path, key=key))
+    assert (b"+33612345678" in mine[2]) is personal
+    assert mine[1]["ratelimit"] != learned[1]["ratelimit"]  # counted, as Django counts
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        ({"query": "fields=id"}, 400),
+        ({"accept_language": "fr"}, 200),
+        ({"cookie": "sessionid=x"}, 200),
+        ({"accept": "text/html"}, 406),
+        ({"method": "HEAD"}, 200),
+        ({"method": "DELETE"}, 405),
+        ({"host": "evil.example"}, 400),
+        ({"suffix": "/"}, 404),
+        ({"key": None}, 401),
+        ({"key": "cpp_not-a-key"}, 401),
+        ({"missing": True}, 404),
+    ],
+)
+def test_every_other_request_reaches_django_untouched(reader, fast, request_, status):
+    app, django = fast
+    customer, key = reader
+    path = f"/api/v1/customers/{customer.pk}"
+    call(app, path, key=key)  # headers learned
+    request_ = dict(request_)
+    if request_.pop("missing", False):
+        path = "/api/v1/customers/999999999"
+    path += request_.pop("suffix", "")
+    request_.setdefault("key", key)
+    answered = call(app, path, **request_)
+    assert django.calls == 2
+    assert answered[0] == status
+    if request_.get("host") is None and (status != 200 or request_.get("method") == "HEAD"):
+        _same_answer(answered, call(WSGIHandler(), path, **request_))  # (the 400 page for a host: HTML)
+
+
+def test_the_headers_a_conditional_read_or_another_key_header_use_are_django_s(reader, fast):
+    app, django = fast
+    customer, key = reader
+    path = f"/api/v1/customers/{customer.pk}"
+    etag = call(app, path, key=key)[1]["etag"]
+    assert call(app, path, key=key, if_none_match=etag)[0] == 304
+    assert call(app, path, x_api_key=key)[0] == 200
+    assert django.calls == 3
+
+
+def test_a_key_or_client_refused_and_a_missing_scope_are_django_s_answers(db, fast):
+    app, django = fast
+    customer = make_api_customer("FAST-2")
+    path = f"/api/v1/customers/{customer.pk}"
+    client, key = api_client_create(name="fast", scopes=[Scope.CUSTOMERS_READ])
+    call(app, path, key=key)
+    _scopeless, other = api_client_create(name="fast-events", scopes=[Scope.EVENTS_READ])
+    assert call(app, path, key=other)[0] == 403
+    api_client_revoke(client=client)
+    assert call(app, path, key=key)[0] == 401
+    assert django.calls == 3
+
+
+def test_a_read_handed_to_django_is_counted_once_against_the_rate_limit(db, fast):
+    app, django = fast
+    customer = make_api_customer("FAST-3")
+    _client, key = api_client_create(name="fast", scopes=[Scope.CUSTOMERS_READ], rate_limit_per_minute=3)
+    path = f"/api/v1/customers/{customer.pk}"
+    assert call(app, path, key=key)[0] == 200  # 1: Django's, headers learned
+    assert call(app, path, key=key)[0] == 200  # 2: in front of Django
+    status, headers, _body = call(app, "/api/v1/customers/999999999", key=key)  # 3: handed over, not found
+    assert (status, headers["ratelimit"].split(";")[1]) == (404, "r=0")  # counted once: a second count was a 429
+    assert call(app, path, key=key)[0] == 429  # 4: over the budget, Django's refusal
+    assert django.calls == 3
+
+
+def test_https_is_redirected_by_django_and_a_secure_read_carries_hsts(reader, fast, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+    django = CountingDjango()  # the security middleware reads its settings when it is built
+    app = FastPathApplication(django)
+    customer, key = reader
+    path = f"/api/v1/customers/{customer.pk}"
+    assert call(app, path, key=key)[0] == 301
+    assert call(app, path, key=key, x_forwarded_proto="https")[0] == 200  # learned for HTTPS
+    status, headers, _body = call(app, path, key=key, x_forwarded_proto="https")
+    assert (status, headers["strict-transport-security"]) == (200, "max-age=3600")
+    assert call(app, path, key=key)[0] == 301
+    assert django.calls == 3
