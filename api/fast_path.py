@@ -1,45 +1,57 @@
-"""The API's hottest request, `GET /api/v1/customers/<id>`, answered in front of Django when it is the
-ordinary case: a valid Bearer key with `customers:read`, within its rate limit, a customer it may read,
-no query string, no conditional or language header, JSON or anything accepted. Every other request, and
-every case this module does not recognise, goes to Django untouched, which answers it as always.
+"""The API's two hottest requests answered in front of Django when they are the ordinary case:
+- `GET /api/v1/customers/<id>` with a Bearer key holding `customers:read`, for a customer it may read;
+- `POST /api/v1/contact-plans` with a Bearer key holding `decisions:read` and a JSON body the view accepts
+  (no Idempotency-Key);
+within the client's rate limit, with no query string, cookie, conditional or language header, and JSON or
+anything accepted. Every other request, and every case this module does not recognise (a refusal, a
+customer not found, a body refused), goes to Django untouched, which answers it as always.
 
 Why: Django's request cycle (its handler and sixteen middleware) and DRF's frame were more than half of a
 read's cost (docs/performance.md, "A twelfth session"). What a read must do is not skipped: the key, the
 client's and key's validity, the key's last use, the scope, the rate limit, the access function, the
-representation, the ETag are the functions the view calls; host validation and the HTTPS redirect are
+representation, the ETag, the body's parser and serializer, the plan are the functions the views call
+(api.views.document_rendered, api.plans.contact_plans_answer); host validation and the HTTPS redirect are
 Django's own checks, and a request that fails any of them goes to Django for its answer.
 
 The headers that do not depend on the request (content type, cache control, the security headers the
 middleware add, CSP, HSTS on HTTPS, `Vary`, `Allow`, `Content-Language`) are learned from Django: the first
-ordinary read of each process (one for HTTP, one for HTTPS) is answered by Django, and its headers,
-without the per-answer ones, are those of the next. tests/api/test_fast_path.py compares the two paths."""
+ordinary request of each kind in each process (over HTTP, over HTTPS) is answered by Django, and its
+headers, without the per-answer ones, are those of the next. tests/api/test_fast_path.py compares the
+two paths."""
 
+import io
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.http.request import split_domain_port, validate_host
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
 
 from api.access import document_get_for_api_client
-from api.conditional import representation_etag, representation_render
+from api.conditional import representation_render
 from api.keys import key_matches, key_prefix
-from api.models import Scope
-from api.representations import document_representation
+from api.models import ApiClient, Scope
+from api.parsers import StrictJSONParser
+from api.plans import ContactPlanRequestSerializer, contact_plans_answer
 from api.selectors import api_key_get
 from api.services import api_key_touch
-from api.throttling import FAST_PATH_NUMBER, ApiClientRateThrottle, RateLimitState, window_number_take
+from api.throttling import FAST_PATH_NUMBER, ApiClientRateThrottle, RateLimitState, TakenNumber, window_number_take
+from api.views import customer_location, document_rendered
 
-_PATH = re.compile(r"/api/v1/customers/([1-9][0-9]{0,18})")
+READ, PLAN = "read", "plan"
+_READ_PATH = re.compile(r"/api/v1/customers/([1-9][0-9]{0,18})")
+_PLAN_PATH = "/api/v1/contact-plans"
 _ACCEPTED = {"", "*/*", "application/json"}
-# What makes a request other than the ordinary read: Django answers it.
+# What makes a request other than the ordinary one: Django answers it.
 _DELEGATED_HEADERS = (
     "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE",
-    "HTTP_X_API_KEY", "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_API_KEY", "HTTP_X_FORWARDED_HOST", "HTTP_IDEMPOTENCY_KEY", "HTTP_TRANSFER_ENCODING",
+    "HTTP_CONTENT_ENCODING",
 )
 # The headers each answer sets for itself; every other header of a learned answer is the same for all.
 _PER_ANSWER = {"etag", "location", "content-location", "expires", "content-length", "ratelimit", "ratelimit-policy",
@@ -49,23 +61,25 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
 class FastPathApplication:
-    """WSGI application: the ordinary read answered here, anything else by `django_application`."""
+    """WSGI application: the ordinary read and plan answered here, anything else by `django_application`."""
 
     def __init__(self, django_application: Callable):
         self.django = django_application
-        self.learned: dict[bool, list[tuple[str, str]]] = {}  # by HTTPS or not: the headers of every answer
+        self.learned: dict[tuple[str, bool], list[tuple[str, str]]] = {}  # by kind and HTTPS: every answer's headers
         self.throttle = ApiClientRateThrottle()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        customer_id = _ordinary_read(environ)
-        if customer_id is None:
+        route = _ordinary(environ)
+        if route is None:
             return self.django(environ, start_response)
-        secure = _is_secure(environ)
-        if secure not in self.learned:
-            return self.django(environ, self._learning(start_response, secure))
+        kind = route[0]
+        learned = self.learned.get((kind, secure := _is_secure(environ)))
+        if learned is None:
+            return self.django(environ, self._learning(start_response, (kind, secure)))
         signals.request_started.send(sender=WSGIHandler, environ=environ)
         try:
-            answer = self._answer(environ, customer_id, self.learned[secure])
+            with timezone.override(UTC), translation.override("en"):  # as ApiView, for a request with no language
+                answer = self._answer(environ, route, learned)
         except Exception:  # noqa: BLE001 - whatever it is (the database away, a bug), Django answers and says
             answer = None
         finally:
@@ -76,58 +90,58 @@ class FastPathApplication:
         start_response(status, headers)
         return [content]
 
-    def _learning(self, start_response: Callable, secure: bool) -> Callable:
+    def _learning(self, start_response: Callable, learned_as: tuple[str, bool]) -> Callable:
         def learn(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
             names = {name.lower() for name, _value in headers}
             if status.startswith("200 ") and "set-cookie" not in names:
-                self.learned[secure] = [(name, value) for name, value in headers if name.lower() not in _PER_ANSWER]
+                self.learned[learned_as] = [(name, value) for name, value in headers if name.lower() not in _PER_ANSWER]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return learn
 
-    def _answer(self, environ: dict, customer_id: int, learned: list[tuple[str, str]]) -> Answer | None:
-        """The read's answer, or None for Django to give it (with the rate-limit number taken, if any)."""
-        api_key = _api_key(environ)
-        if api_key is None:
+    def _answer(self, environ: dict, route: tuple[str, int], learned: list[tuple[str, str]]) -> Answer | None:
+        """The answer, or None for Django to give it (with the rate-limit number taken, if any)."""
+        kind, customer_id = route
+        if kind == PLAN:  # read whatever happens next, and left for Django to read again if it answers
+            body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+            environ["wsgi.input"] = io.BytesIO(body)
+        client = _client(environ, Scope.CUSTOMERS_READ if kind == READ else Scope.DECISIONS_READ)
+        if client is None:
             return None
-        client = api_key.client
-        now = timezone.now()
-        if not (api_key.is_active_at(now) and client.is_active_at(now) and client.has_scope(Scope.CUSTOMERS_READ)):
-            return None
-        api_key_touch(api_key=api_key, now=now)
         limit, window = self.throttle.budget(client)
         taken = window_number_take(self.throttle, client, limit=limit, window=window)
-        # Refused or not found: Django answers (429, 404) with this number, never a second one.
+        # Refused, not found, a body refused: Django answers (429, 404, 400) with this number, not a second one.
         environ[FAST_PATH_NUMBER] = taken
         if taken.number > limit:
             return None
-        try:
-            document = document_get_for_api_client(client=client, customer_id=customer_id)
-        except Exception:  # noqa: BLE001 - not found, the database away: Django's answer, whatever it is
-            return None
+        personal = client.has_scope(Scope.CONTACT_POINTS_READ)
+        if kind == READ:
+            document = document_get_for_api_client(client=client, customer_id=customer_id)  # NotFound: Django's
+            _body, content, etag = document_rendered(document, personal=personal)
+            location = customer_location(customer_id)
+            own = [("ETag", etag), ("Location", location), ("Content-Location", location)]
+        else:
+            data = ContactPlanRequestSerializer.validated(StrictJSONParser().parse(io.BytesIO(body)))
+            content, own = representation_render(contact_plans_answer(data, personal=personal)), []
         del environ[FAST_PATH_NUMBER]
-        body = document_representation(document, personal=client.has_scope(Scope.CONTACT_POINTS_READ))
-        content = representation_render(body)
-        location = f"/api/v1/customers/{customer_id}"
-        state = RateLimitState(limit=limit, window=window, remaining=max(0, limit - taken.number), reset=taken.reset)
-        headers = [
-            *learned,
-            ("ETag", representation_etag(content, version=document.customer.version)),
-            ("Location", location),
-            ("Content-Location", location),
-            ("Expires", http_date()),
-            ("Content-Length", str(len(content))),
-            *state.headers().items(),
-        ]
-        return "200 OK", headers, content
+        return "200 OK", [*learned, *own, *_common_headers(content, limit, window, taken)], content
 
 
-def _ordinary_read(environ: dict) -> int | None:
-    """The customer id of an ordinary read, or None for anything else."""
-    if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+def _common_headers(content: bytes, limit: int, window: int, taken: TakenNumber) -> list[tuple[str, str]]:
+    state = RateLimitState(limit=limit, window=window, remaining=max(0, limit - taken.number), reset=taken.reset)
+    return [("Expires", http_date()), ("Content-Length", str(len(content))), *state.headers().items()]
+
+
+def _ordinary(environ: dict) -> tuple[str, int] | None:
+    """(READ, the customer id) or (PLAN, 0) for an ordinary request, None for anything else."""
+    method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
+    if method == "GET" and (match := _READ_PATH.fullmatch(path)):
+        route = (READ, int(match.group(1)))
+    elif method == "POST" and path == _PLAN_PATH and _plain_json_body(environ):
+        route = (PLAN, 0)
+    else:
         return None
-    match = _PATH.fullmatch(environ.get("PATH_INFO", ""))
-    if match is None or environ.get("SCRIPT_NAME"):
+    if environ.get("QUERY_STRING") or environ.get("SCRIPT_NAME"):
         return None
     if any(name in environ for name in _DELEGATED_HEADERS):
         return None
@@ -137,7 +151,18 @@ def _ordinary_read(environ: dict) -> int | None:
         return None
     if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
         return None  # Django redirects to HTTPS
-    return int(match.group(1))
+    return route
+
+
+def _plain_json_body(environ: dict) -> bool:
+    """A JSON body of a length given and within what Django takes (beyond: Django's 413)."""
+    length = environ.get("CONTENT_LENGTH", "")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        environ.get("CONTENT_TYPE") == "application/json"
+        and length.isdigit()
+        and (limit is None or int(length) <= limit)
+    )
 
 
 def _host_allowed(host: str) -> bool:
@@ -160,8 +185,9 @@ def _is_secure(environ: dict) -> bool:
     return environ.get("wsgi.url_scheme") == "https"
 
 
-def _api_key(environ: dict):
-    """The key of `Authorization: Bearer <key>` when it is valid, else None (Django says why)."""
+def _client(environ: dict, scope: str) -> ApiClient | None:
+    """The client of `Authorization: Bearer <key>` when the key, the client and the scope are valid, its use
+    recorded as ApiKeyAuthentication does; else None (Django says why)."""
     scheme, _space, value = environ["HTTP_AUTHORIZATION"].partition(" ")
     key = value.strip()
     if scheme.lower() != "bearer" or not key:
@@ -170,4 +196,9 @@ def _api_key(environ: dict):
     api_key = api_key_get(prefix=prefix) if prefix is not None else None
     if api_key is None or not key_matches(key, api_key.key_hash):
         return None
-    return api_key
+    now = timezone.now()
+    client = api_key.client
+    if not (api_key.is_active_at(now) and client.is_active_at(now) and client.has_scope(scope)):
+        return None
+    api_key_touch(api_key=api_key, now=now)
+    return client

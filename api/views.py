@@ -184,9 +184,7 @@ def document_response(
     """The document with its ETag (If-None-Match answered 304); `extra` adds keys beside it (a change's
     confirmations) without changing the tag, which is always the tag of the document alone."""
     customer = document.customer
-    body = document_representation(document, personal=personal_data_allowed(request))
-    content = representation_render(body)
-    etag = representation_etag(content, version=customer.version)
+    body, content, etag = document_rendered(document, personal=personal_data_allowed(request))
     if extra:
         content = representation_render({**body, **extra})
     response = conditional_response(request, content, etag=etag, status=status_code)
@@ -195,6 +193,13 @@ def document_response(
     # representation of the resource there (RFC 9110 §8.7; a 304 repeats it, §15.4.5).
     response["Location"] = response["Content-Location"] = customer_location(customer.pk)
     return response
+
+
+def document_rendered(document: PreferenceDocument, *, personal: bool) -> tuple[dict, bytes, str]:
+    """A document's representation, its bytes as sent and its ETag (this module's answers and api.fast_path's)."""
+    body = document_representation(document, personal=personal)
+    content = representation_render(body)
+    return body, content, representation_etag(content, version=document.customer.version)
 
 
 def customer_location(customer_id: int) -> str:

@@ -3,6 +3,7 @@ bytes, the same headers but the per-answer ones); every other request reaches Dj
 Django's answer; a request handed over is counted once against the rate limit."""
 
 import io
+import json
 import sys
 
 import pytest
@@ -14,6 +15,7 @@ from api.fast_path import FastPathApplication
 from api.models import Scope
 from api.services import api_client_create, api_client_revoke
 from tests.api.conftest import make_api_customer
+from tests.audiences.conftest import AT, make_population, report_sends
 
 PER_ANSWER = {"date", "expires", "ratelimit"}  # the clock and the count: they differ between two answers anyway
 
@@ -31,14 +33,16 @@ class CountingDjango:
 
 
 def call(app, path: str, *, key: str | None = None, method: str = "GET", query: str = "", scheme: str = "http",
-         host: str = "testserver", **headers: str):
+         host: str = "testserver", body: bytes | None = None, content_type: str = "application/json", **headers: str):
     """(status, headers by lower-case name, body) of one request through a WSGI application."""
     environ = {
         "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
         "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host,
-        "wsgi.url_scheme": scheme, "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
-        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "wsgi.url_scheme": scheme, "wsgi.input": io.BytesIO(body or b""), "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
     }
+    if body is not None:
+        environ.update(CONTENT_LENGTH=str(len(body)), CONTENT_TYPE=content_type)
     if key is not None:
         environ["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
@@ -188,4 +192,72 @@ def test_https_is_redirected_by_django_and_a_secure_read_carries_hsts(reader, fa
     status, headers, _body = call(app, path, key=key, x_forwarded_proto="https")
     assert (status, headers["strict-transport-security"]) == (200, "max-age=3600")
     assert call(app, path, key=key)[0] == 301
+    assert django.calls == 3
+
+
+# --- Contact plans -----------------------------------------------------------------------------------------
+
+PLANS = "/api/v1/contact-plans"
+
+
+def _plan_body(**fields) -> bytes:
+    return json.dumps({"topic": "offers", "ai_generated": True, "at": AT, **fields}).encode()
+
+
+@pytest.mark.parametrize("personal", [True, False])
+def test_the_ordinary_plan_is_answered_in_front_of_django_with_django_s_answer(db, fast, personal):
+    app, django = fast
+    _client, key = api_client_create(
+        name="planner", scopes=[Scope.DECISIONS_READ, *([Scope.CONTACT_POINTS_READ] if personal else [])]
+    )
+    sender, _sender_key = api_client_create(name="sender", scopes=[Scope.DECISIONS_READ])
+    customers = make_population(12)
+    report_sends(sender, customers[4::8])  # a weekly cap reached: the week's sends are read
+    ids = [customer.pk for customer in customers] + [999999999]
+    assert call(app, PLANS, key=key, method="POST", body=_plan_body(customer_ids=ids))[0] == 200  # learned
+    answers = []
+    for body in (_plan_body(customer_ids=ids), _plan_body(external_ids=["AUD-1", "AUD-4", "NOBODY"])):
+        answers.append(call(app, PLANS, key=key, method="POST", body=body))
+        assert django.calls == 1  # answered in front of Django
+        _same_answer(answers[-1], call(WSGIHandler(), PLANS, key=key, method="POST", body=body))
+    assert (b"@example.com" in answers[0][2]) is personal  # the addresses of those who may be contacted
+    assert b'"unknown_customers":["NOBODY"]' in answers[1][2]
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        ({"body": b'{"topic": "offers", "ai_generated": true, "customer_ids": [1], "typo": 1}'}, 400),
+        ({"body": b'{"topic": "offers", "ai_generated": true, "customer_ids": [1], "customer_ids": [2]}'}, 400),
+        ({"body": b'{"topic": "offers", '}, 400),
+        ({"body": b'{"topic": "nothing", "ai_generated": true, "customer_ids": [1]}'}, 400),
+        ({"content_type": "text/plain"}, 415),
+        ({"query": "x=1"}, 400),
+        ({"idempotency_key": "plan-1"}, 200),
+        ({"accept_language": "fr", "body": b'{"topic": "offers"}'}, 400),
+        ({"key": None}, 401),
+    ],
+)
+def test_every_other_plan_reaches_django_untouched(db, fast, request_, status):
+    app, django = fast
+    _client, key = api_client_create(name="planner", scopes=[Scope.DECISIONS_READ])
+    customer = make_api_customer("FAST-PLAN")
+    call(app, PLANS, key=key, method="POST", body=_plan_body(customer_ids=[customer.pk]))  # learned
+    request_ = {"key": key, "method": "POST", "body": _plan_body(customer_ids=[customer.pk]), **request_}
+    answered = call(app, PLANS, **request_)
+    assert django.calls == 2
+    assert answered[0] == status
+    if status != 200:
+        _same_answer(answered, call(WSGIHandler(), PLANS, **request_))
+
+
+def test_a_plan_refused_by_django_is_counted_once_against_the_rate_limit(db, fast):
+    app, django = fast
+    _client, key = api_client_create(name="planner", scopes=[Scope.DECISIONS_READ], rate_limit_per_minute=3)
+    body = _plan_body(customer_ids=[1])
+    assert call(app, PLANS, key=key, method="POST", body=body)[0] == 200  # 1: Django's, headers learned
+    assert call(app, PLANS, key=key, method="POST", body=body)[0] == 200  # 2: in front of Django
+    status, headers, _body = call(app, PLANS, key=key, method="POST", body=b'{"topic": "offers"}')  # 3: refused
+    assert (status, headers["ratelimit"].split(";")[1]) == (400, "r=0")
+    assert call(app, PLANS, key=key, method="POST", body=body)[0] == 429  # 4
     assert django.calls == 3
