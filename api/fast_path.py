@@ -37,11 +37,11 @@ from api.conditional import representation_render
 from api.keys import key_matches, key_prefix
 from api.models import ApiClient, Scope
 from api.parsers import StrictJSONParser
-from api.plans import ContactPlanRequestSerializer, contact_plans_answer
+from api.plans import ContactPlanRequestSerializer, ContactPlanView, contact_plans_answer
 from api.selectors import api_key_get
 from api.services import api_key_touch
 from api.throttling import FAST_PATH_NUMBER, ApiClientRateThrottle, RateLimitState, TakenNumber, window_number_take
-from api.views import customer_location, document_rendered
+from api.views import CustomerDetailView, customer_location, document_rendered
 
 READ, PLAN = "read", "plan"
 _READ_PATH = re.compile(r"/api/v1/customers/([1-9][0-9]{0,18})")
@@ -58,6 +58,8 @@ _PER_ANSWER = {"etag", "location", "content-location", "expires", "content-lengt
                "date"}
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
+# The scope each answer needs: the views' own.
+_SCOPES = {READ: CustomerDetailView.required_scopes["GET"], PLAN: ContactPlanView.required_scopes["POST"]}
 
 
 class FastPathApplication:
@@ -105,7 +107,7 @@ class FastPathApplication:
         if kind == PLAN:  # read whatever happens next, and left for Django to read again if it answers
             body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
             environ["wsgi.input"] = io.BytesIO(body)
-        client = _client(environ, Scope.CUSTOMERS_READ if kind == READ else Scope.DECISIONS_READ)
+        client = _client(environ, _SCOPES[kind])
         if client is None:
             return None
         limit, window = self.throttle.budget(client)
@@ -114,7 +116,7 @@ class FastPathApplication:
         environ[FAST_PATH_NUMBER] = taken
         if taken.number > limit:
             return None
-        personal = client.has_scope(Scope.CONTACT_POINTS_READ)
+        personal = client.has_scope(Scope.CONTACT_POINTS_READ)  # as api.views.personal_data_allowed
         if kind == READ:
             document = document_get_for_api_client(client=client, customer_id=customer_id)  # NotFound: Django's
             _body, content, etag = document_rendered(document, personal=personal)
