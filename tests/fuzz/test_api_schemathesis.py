@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from api.fast_path import FastPathApplication
 from api.models import Scope
 from api.services import api_client_create
 from preferences.customers import customer_create
@@ -54,8 +55,20 @@ def _selection(part: str) -> list[str]:
     return ["--exclude-path-regex", "|".join(f"({regex})" for regex in PARTS.values())]
 
 
+@pytest.fixture
+def served_as_deployed(live_server):
+    """The live server answering as portal.wsgi does: the API's fast path (api.fast_path) in front of Django,
+    so that the fuzzing reaches it too."""
+    server = live_server.thread.httpd
+    django_application = server.get_app()
+    server.set_app(FastPathApplication(django_application))
+    yield live_server
+    server.set_app(django_application)
+
+
 @pytest.mark.parametrize("part", [*PARTS, "the-rest"])
-def test_the_api_holds_its_schema_under_fuzzing(live_server, tmp_path, part):
+def test_the_api_holds_its_schema_under_fuzzing(served_as_deployed, tmp_path, part):
+    live_server = served_as_deployed
     _client, key = api_client_create(name="fuzzer", scopes=list(Scope.values), rate_limit_per_minute=100_000)
     context = ChangeContext(actor_type=ActorType.SYSTEM, source=Source.IMPORT)
     for index in range(3):
