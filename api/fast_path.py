@@ -143,8 +143,8 @@ def _ordinary(environ: dict) -> tuple[str, int] | None:
         route = (PLAN, 0)
     else:
         return None
-    if environ.get("QUERY_STRING") or environ.get("SCRIPT_NAME"):
-        return None
+    if environ.get("QUERY_STRING") or environ.get("SCRIPT_NAME") or settings.FORCE_SCRIPT_NAME:
+        return None  # (a prefix: Django's addresses carry it)
     if any(name in environ for name in _DELEGATED_HEADERS):
         return None
     if environ.get("HTTP_ACCEPT", "") not in _ACCEPTED or not environ.get("HTTP_AUTHORIZATION"):
@@ -162,6 +162,7 @@ def _plain_json_body(environ: dict) -> bool:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return (
         environ.get("CONTENT_TYPE") == "application/json"
+        and length.isascii()
         and length.isdigit()
         and (limit is None or int(length) <= limit)
     )

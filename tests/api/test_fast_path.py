@@ -179,6 +179,16 @@ def test_a_read_handed_to_django_is_counted_once_against_the_rate_limit(db, fast
     assert django.calls == 3
 
 
+def test_a_site_under_a_prefix_is_answered_by_django(reader, fast, settings):
+    app, django = fast
+    customer, key = reader
+    path = f"/api/v1/customers/{customer.pk}"
+    call(app, path, key=key)
+    settings.FORCE_SCRIPT_NAME = "/portal"
+    assert call(app, path, key=key)[0] == 200
+    assert django.calls == 2
+
+
 def test_https_is_redirected_by_django_and_a_secure_read_carries_hsts(reader, fast, settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
