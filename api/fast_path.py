@@ -20,6 +20,7 @@ headers, without the per-answer ones, are those of the next. tests/api/test_fast
 two paths."""
 
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC
@@ -28,9 +29,11 @@ from typing import Any
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import DatabaseError
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone, translation
 from django.utils.http import http_date
+from rest_framework.exceptions import APIException
 
 from api.access import document_get_for_api_client
 from api.conditional import representation_render
@@ -58,6 +61,9 @@ _PER_ANSWER = {"etag", "location", "content-location", "expires", "content-lengt
                "date"}
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
+# What an ordinary-looking request may still meet, which Django answers as always (404, 400, 413, 503).
+_DJANGO_S_TO_ANSWER = (APIException, DatabaseError)
+logger = logging.getLogger(__name__)
 # The scope each answer needs: the views' own.
 _SCOPES = {READ: CustomerDetailView.required_scopes["GET"], PLAN: ContactPlanView.required_scopes["POST"]}
 
@@ -82,7 +88,10 @@ class FastPathApplication:
         try:
             with timezone.override(UTC), translation.override("en"):  # as ApiView, for a request with no language
                 answer = self._answer(environ, route, learned)
-        except Exception:  # noqa: BLE001 - whatever it is (the database away, a bug), Django answers and says
+        except _DJANGO_S_TO_ANSWER:  # not found, a body refused, the database away: Django's answer
+            answer = None
+        except Exception:  # a fault of this module: Django still answers, and the log says what happened
+            logger.exception("The API's fast path failed on %s %s: Django answers.", *route)
             answer = None
         finally:
             signals.request_finished.send(sender=WSGIHandler)

@@ -4,6 +4,7 @@ Django's answer; a request handed over is counted once against the rate limit.""
 
 import io
 import json
+import logging
 import sys
 
 import pytest
@@ -271,3 +272,24 @@ def test_a_plan_refused_by_django_is_counted_once_against_the_rate_limit(db, fas
     assert (status, headers["ratelimit"].split(";")[1]) == (400, "r=0")
     assert call(app, PLANS, key=key, method="POST", body=body)[0] == 429  # 4
     assert django.calls == 3
+
+
+def test_a_fault_of_the_fast_path_is_logged_and_django_answers(reader, fast, monkeypatch, caplog):
+    from api import fast_path
+
+    app, django = fast
+    customer, key = reader
+    path = f"/api/v1/customers/{customer.pk}"
+    call(app, path, key=key)
+
+    def broken(document, *, personal):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(fast_path, "document_rendered", broken)
+    with caplog.at_level(logging.ERROR, logger="api.fast_path"):
+        assert call(app, path, key=key)[0] == 200
+    assert django.calls == 2
+    assert "The API's fast path failed on read" in caplog.text and "KeyError" in caplog.text
+    caplog.clear()
+    assert call(app, "/api/v1/customers/999999999", key=key)[0] == 404  # a customer not found: nothing to say
+    assert "fast path" not in caplog.text
