@@ -36,13 +36,12 @@ from django.utils.http import http_date
 from rest_framework.exceptions import APIException
 
 from api.access import document_get_for_api_client
+from api.authentication import api_key_authenticate, bearer_key
 from api.conditional import representation_render
-from api.keys import key_matches, key_prefix
-from api.models import ApiClient, Scope
+from api.models import ApiClient
 from api.parsers import StrictJSONParser
+from api.permissions import client_sees_personal_data
 from api.plans import ContactPlanRequestSerializer, ContactPlanView, contact_plans_answer
-from api.selectors import api_key_get
-from api.services import api_key_touch
 from api.throttling import FAST_PATH_NUMBER, ApiClientRateThrottle, RateLimitState, TakenNumber, window_number_take
 from api.views import CustomerDetailView, customer_location, document_rendered
 
@@ -125,7 +124,7 @@ class FastPathApplication:
         environ[FAST_PATH_NUMBER] = taken
         if taken.number > limit:
             return None
-        personal = client.has_scope(Scope.CONTACT_POINTS_READ)  # as api.views.personal_data_allowed
+        personal = client_sees_personal_data(client)
         if kind == READ:
             document = document_get_for_api_client(client=client, customer_id=customer_id)  # NotFound: Django's
             _body, content, etag = document_rendered(document, personal=personal)
@@ -198,19 +197,7 @@ def _is_secure(environ: dict) -> bool:
 
 
 def _client(environ: dict, scope: str) -> ApiClient | None:
-    """The client of `Authorization: Bearer <key>` when the key, the client and the scope are valid, its use
-    recorded as ApiKeyAuthentication does; else None (Django says why)."""
-    scheme, _space, value = environ["HTTP_AUTHORIZATION"].partition(" ")
-    key = value.strip()
-    if scheme.lower() != "bearer" or not key:
-        return None
-    prefix = key_prefix(key)
-    api_key = api_key_get(prefix=prefix) if prefix is not None else None
-    if api_key is None or not key_matches(key, api_key.key_hash):
-        return None
-    now = timezone.now()
-    client = api_key.client
-    if not (api_key.is_active_at(now) and client.is_active_at(now) and client.has_scope(scope)):
-        return None
-    api_key_touch(api_key=api_key, now=now)
-    return client
+    """The client of `Authorization: Bearer <key>` when it holds `scope`, None when it does not; a key refused
+    raises AuthenticationFailed (Django's to answer). As ApiKeyAuthentication and HasScope decide."""
+    client = api_key_authenticate(bearer_key(environ["HTTP_AUTHORIZATION"])).client
+    return client if client.has_scope(scope) else None

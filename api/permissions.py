@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
-from api.models import ApiClient
+from api.models import ApiClient, Scope
 
 
 class MissingScope(exceptions.PermissionDenied):
@@ -38,3 +38,8 @@ class HasScope(permissions.BasePermission):
 
 def client_has_scope(request, scope: str) -> bool:
     return isinstance(request.user, ApiClient) and request.user.has_scope(scope)
+
+
+def client_sees_personal_data(client: ApiClient) -> bool:
+    """Whether answers to this client may carry personal values (addresses, names, free-text reasons)."""
+    return client.has_scope(Scope.CONTACT_POINTS_READ)

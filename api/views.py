@@ -28,9 +28,9 @@ from api.conditional import (
     representation_etag,
     representation_render,
 )
-from api.models import Scope
+from api.models import ApiClient, Scope
 from api.parsers import StrictJSONParser
-from api.permissions import client_has_scope
+from api.permissions import client_sees_personal_data
 from api.problems import PreconditionFailed, PreconditionRequired, UnknownFields, api_language_activate
 from api.renderers import UtcJSONRenderer
 from api.representations import confirmation_representation, document_representation
@@ -175,7 +175,7 @@ def change_context(request, *, evidence: str = "") -> ChangeContext:
 
 def personal_data_allowed(request) -> bool:
     """Whether the answer may carry personal values (addresses, names, free-text reasons)."""
-    return client_has_scope(request, Scope.CONTACT_POINTS_READ)
+    return isinstance(request.user, ApiClient) and client_sees_personal_data(request.user)
 
 
 def document_response(

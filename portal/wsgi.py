@@ -1,5 +1,5 @@
-"""WSGI entry point (gunicorn portal.wsgi): Django, with the API's ordinary document read answered in front
-of it (api.fast_path; anything else reaches Django untouched)."""
+"""WSGI entry point (gunicorn portal.wsgi): Django, with the API's ordinary document read and contact plan
+answered in front of it (api.fast_path; anything else reaches Django untouched)."""
 
 import os
 

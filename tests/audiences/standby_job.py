@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import psycopg
 
@@ -128,7 +128,7 @@ def main() -> None:
         )
         read_from.clear()
         cancelling = _first_read_cancelled(primary_url, standby_url, outcome) if run == "cancelled" else None
-        with cancelling or _nothing():
+        with cancelling or nullcontext():
             response = api.post(URL, {"topic": "offers", "ai_generated": True, "at": AT, "include": "all"})
         if run == "paused":
             with psycopg.connect(standby_url, autocommit=True) as standby:
@@ -143,11 +143,6 @@ def main() -> None:
             **outcome,
         }
     sys.stdout.write(json.dumps(report) + "\n")
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 if __name__ == "__main__":
