@@ -293,3 +293,15 @@ def test_a_fault_of_the_fast_path_is_logged_and_django_answers(reader, fast, mon
     caplog.clear()
     assert call(app, "/api/v1/customers/999999999", key=key)[0] == 404  # a customer not found: nothing to say
     assert "fast path" not in caplog.text
+
+
+def test_a_plan_body_beyond_the_size_limit_is_django_s_413(db, fast, settings):
+    app, django = fast
+    _client, key = api_client_create(name="planner", scopes=[Scope.DECISIONS_READ])
+    call(app, PLANS, key=key, method="POST", body=_plan_body(customer_ids=[1]))  # learned
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    oversized = _plan_body(customer_ids=list(range(1, 60)))
+    assert len(oversized) > 100
+    answered = call(app, PLANS, key=key, method="POST", body=oversized)
+    assert answered[0] == 413 and answered[1]["content-type"] == "application/problem+json"
+    assert django.calls == 2
