@@ -1,16 +1,20 @@
-"""The API's two hottest requests answered in front of Django when they are the ordinary case:
+"""The API's three hottest requests answered in front of Django when they are the ordinary case:
 - `GET /api/v1/customers/<id>` with a Bearer key holding `customers:read`, for a customer it may read;
 - `POST /api/v1/contact-plans` with a Bearer key holding `decisions:read` and a JSON body the view accepts
   (no Idempotency-Key);
-within the client's rate limit, with no query string, cookie, conditional or language header, and JSON or
-anything accepted. Every other request, and every case this module does not recognise (a refusal, a
-customer not found, a body refused), goes to Django untouched, which answers it as always.
+- `PATCH /api/v1/customers/<id>` with a Bearer key holding `customers:write`, an If-Match naming the
+  customer's version and a JSON body of changes the service accepts;
+within the client's rate limit, with no query string, cookie, other conditional or language header, and JSON
+or anything accepted. Every other request, and every case this module does not recognise (a refusal, a
+customer not found, a body refused, a stale version), goes to Django untouched, which answers it as always.
+A change refused is refused before anything is written (the service's transaction), so Django's answer is
+the only one that counts; a change made is answered here, whatever happens next (see `_changed_answer`).
 
 Why: Django's request cycle (its handler and sixteen middleware) and DRF's frame were more than half of a
 read's cost (docs/performance.md, "A twelfth session"). What a read must do is not skipped: the key, the
 client's and key's validity, the key's last use, the scope, the rate limit, the access function, the
-representation, the ETag, the body's parser and serializer, the plan are the functions the views call
-(api.views.document_rendered, api.plans.contact_plans_answer); host validation and the HTTPS redirect are
+representation, the ETag, the body's parser and serializer, the plan, the change are the functions the views
+call (api.views.document_rendered, api.plans.contact_plans_answer, api.views.customer_preferences_change); host validation and the HTTPS redirect are
 Django's own checks, and a request that fails any of them goes to Django for its answer.
 
 The headers that do not depend on the request (content type, cache control, the security headers the
@@ -42,16 +46,26 @@ from api.models import ApiClient
 from api.parsers import StrictJSONParser
 from api.permissions import client_sees_personal_data
 from api.plans import ContactPlanRequestSerializer, ContactPlanView, contact_plans_answer
+from api.problems import PROBLEM_CONTENT_TYPE, problem
+from api.serializers import PreferencesChangeSerializer
 from api.throttling import FAST_PATH_NUMBER, ApiClientRateThrottle, RateLimitState, TakenNumber, window_number_take
-from api.views import CustomerDetailView, customer_location, document_rendered
+from api.views import (
+    CustomerDetailView,
+    change_extra,
+    customer_location,
+    customer_preferences_change,
+    document_content,
+    document_rendered,
+    if_match_version,
+)
 
-READ, PLAN = "read", "plan"
+READ, PLAN, CHANGE = "read", "plan", "change"
 _READ_PATH = re.compile(r"/api/v1/customers/([1-9][0-9]{0,18})")
 _PLAN_PATH = "/api/v1/contact-plans"
 _ACCEPTED = {"", "*/*", "application/json"}
 # What makes a request other than the ordinary one: Django answers it.
 _DELEGATED_HEADERS = (
-    "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE",
+    "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE",
     "HTTP_X_API_KEY", "HTTP_X_FORWARDED_HOST", "HTTP_IDEMPOTENCY_KEY", "HTTP_TRANSFER_ENCODING",
     "HTTP_CONTENT_ENCODING",
 )
@@ -64,7 +78,14 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 _DJANGO_S_TO_ANSWER = (APIException, DatabaseError)
 logger = logging.getLogger(__name__)
 # The scope each answer needs: the views' own.
-_SCOPES = {READ: CustomerDetailView.required_scopes["GET"], PLAN: ContactPlanView.required_scopes["POST"]}
+_SCOPES = {
+    READ: CustomerDetailView.required_scopes["GET"],
+    PLAN: ContactPlanView.required_scopes["POST"],
+    CHANGE: CustomerDetailView.required_scopes["PATCH"],
+}
+_CHANGE_MADE_UNANSWERED = (
+    "The change was recorded, but its answer could not be written: read the customer to see its new version."
+)
 
 
 class FastPathApplication:
@@ -112,7 +133,7 @@ class FastPathApplication:
     def _answer(self, environ: dict, route: tuple[str, int], learned: list[tuple[str, str]]) -> Answer | None:
         """The answer, or None for Django to give it (with the rate-limit number taken, if any)."""
         kind, customer_id = route
-        if kind == PLAN:  # read whatever happens next, and left for Django to read again if it answers
+        if kind != READ:  # read whatever happens next, and left for Django to read again if it answers
             body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
             environ["wsgi.input"] = io.BytesIO(body)
         client = _client(environ, _SCOPES[kind])
@@ -130,11 +151,48 @@ class FastPathApplication:
             _body, content, etag = document_rendered(document, personal=personal)
             location = customer_location(customer_id)
             own = [("ETag", etag), ("Location", location), ("Content-Location", location)]
-        else:
+        elif kind == PLAN:
             data = ContactPlanRequestSerializer.validated(StrictJSONParser().parse(io.BytesIO(body)))
             content, own = representation_render(contact_plans_answer(data, personal=personal)), []
+        else:
+            request = _Request(client, environ)
+            expected_version = if_match_version(request)  # not one entity tag: Django's 400
+            if expected_version is None:
+                return None  # `*`: Django's 428
+            data = PreferencesChangeSerializer.validated(StrictJSONParser().parse(io.BytesIO(body)))
+            # Refused (404, 412, 400): raised before anything is written, and Django answers. Made: answered here.
+            changed = customer_preferences_change(
+                request, customer_id, changes=data["changes"], expected_version=expected_version
+            )
+            del environ[FAST_PATH_NUMBER]
+            return _changed_answer(changed, customer_id, personal, learned, (limit, window, taken))
         del environ[FAST_PATH_NUMBER]
         return "200 OK", [*learned, *own, *_common_headers(content, limit, window, taken)], content
+
+
+class _Request:
+    """What api.views reads of a request to make a change: its client, and its META, which Django makes the
+    WSGI environ itself (the If-Match header, the client's address and user agent)."""
+
+    def __init__(self, client: ApiClient, environ: dict):
+        self.user, self.META = client, environ
+
+
+def _changed_answer(changed, customer_id: int, personal: bool, learned: list, limit: tuple) -> Answer:
+    """The answer to a change made. Whatever fails from here cannot go to Django, which would make the change
+    again and answer 412 (the version has moved on): it is logged and answered 500, saying the change stands."""
+    try:
+        content, etag = document_content(changed.document, personal=personal, extra=change_extra(changed))
+        location = customer_location(customer_id)
+        own = [("ETag", etag), ("Location", location), ("Content-Location", location)]
+        return "200 OK", [*learned, *own, *_common_headers(content, *limit)], content
+    except Exception:
+        logger.exception("The API's fast path made a change to customer %s but could not answer it.", customer_id)
+        body = problem(status_code=500, code="server_error", detail=_CHANGE_MADE_UNANSWERED)
+        content = representation_render(body)
+        headers = [(name, value) for name, value in learned if name.lower() != "content-type"]
+        headers.append(("Content-Type", PROBLEM_CONTENT_TYPE))
+        return "500 Internal Server Error", [*headers, *_common_headers(content, *limit)], content
 
 
 def _common_headers(content: bytes, limit: int, window: int, taken: TakenNumber) -> list[tuple[str, str]]:
@@ -143,14 +201,18 @@ def _common_headers(content: bytes, limit: int, window: int, taken: TakenNumber)
 
 
 def _ordinary(environ: dict) -> tuple[str, int] | None:
-    """(READ, the customer id) or (PLAN, 0) for an ordinary request, None for anything else."""
+    """(READ or CHANGE, the customer id) or (PLAN, 0) for an ordinary request, None for anything else."""
     method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
     if method == "GET" and (match := _READ_PATH.fullmatch(path)):
         route = (READ, int(match.group(1)))
     elif method == "POST" and path == _PLAN_PATH and _plain_json_body(environ):
         route = (PLAN, 0)
+    elif method == "PATCH" and (match := _READ_PATH.fullmatch(path)) and _plain_json_body(environ):
+        route = (CHANGE, int(match.group(1)))
     else:
         return None
+    if ("HTTP_IF_MATCH" in environ) != (route[0] == CHANGE):
+        return None  # a change without If-Match is Django's 428; a read or plan with one, Django's to judge
     if environ.get("QUERY_STRING") or environ.get("SCRIPT_NAME") or settings.FORCE_SCRIPT_NAME:
         return None  # (a prefix: Django's addresses carry it)
     if any(name in environ for name in _DELEGATED_HEADERS):

@@ -37,7 +37,7 @@ from api.representations import confirmation_representation, document_representa
 from api.schema import problems
 from api.throttling import rate_limit_headers_add
 from common.request_origin import request_origin
-from preferences.changes import preferences_change
+from preferences.changes import PreferencesChanged, preferences_change
 from preferences.customers import customer_upsert
 from preferences.document import PreferenceDocument
 from preferences.documents_pg import preference_document_build
@@ -184,9 +184,7 @@ def document_response(
     """The document with its ETag (If-None-Match answered 304); `extra` adds keys beside it (a change's
     confirmations) without changing the tag, which is always the tag of the document alone."""
     customer = document.customer
-    body, content, etag = document_rendered(document, personal=personal_data_allowed(request))
-    if extra:
-        content = representation_render({**body, **extra})
+    content, etag = document_content(document, personal=personal_data_allowed(request), extra=extra)
     response = conditional_response(request, content, etag=etag, status=status_code)
     # The customer's own address whichever path asked (by external id, an upsert, a contact point): Location,
     # as clients have read it, and Content-Location, which says in HTTP's words that the body is the
@@ -200,6 +198,15 @@ def document_rendered(document: PreferenceDocument, *, personal: bool) -> tuple[
     body = document_representation(document, personal=personal)
     content = representation_render(body)
     return body, content, representation_etag(content, version=document.customer.version)
+
+
+def document_content(document: PreferenceDocument, *, personal: bool, extra: dict | None = None) -> tuple[bytes, str]:
+    """The bytes sent for a document, with `extra` keys beside it (a change's confirmations), and its ETag,
+    which is always the tag of the document alone."""
+    body, content, etag = document_rendered(document, personal=personal)
+    if extra:
+        content = representation_render({**body, **extra})
+    return content, etag
 
 
 def customer_location(customer_id: int) -> str:
@@ -311,7 +318,7 @@ class CustomerDetailView(ApiView):
     )
     def patch(self, request, customer_id: int):
         try:
-            expected_version, malformed = _if_match_version(request), None
+            expected_version, malformed = if_match_version(request), None
         except ValidationError as error:
             expected_version, malformed = None, error
         try:
@@ -327,25 +334,39 @@ class CustomerDetailView(ApiView):
             if expected_version is None:
                 raise PreconditionRequired()
             raise invalid
-        try:
-            # The service finds (and locks) the customer: unknown and erased customers are 404 here.
-            changed = preferences_change(
-                customer_id=customer_id,
-                changes=data["changes"],
-                context=change_context(request),
-                expected_version=expected_version,
-            )
-        except (Customer.DoesNotExist, CustomerErased):
-            raise NotFound() from None
-        except StaleVersion as stale:
-            raise PreconditionFailed(current_version=stale.current_version) from None
-        except PreferenceError as error:
-            raise ValidationError(error.message_dict) from None
-        confirmations = [confirmation_representation(item) for item in changed.confirmations]
-        return document_response(request, changed.document, extra={"confirmations": confirmations})
+        changed = customer_preferences_change(
+            request, customer_id, changes=data["changes"], expected_version=expected_version
+        )
+        return document_response(request, changed.document, extra=change_extra(changed))
 
 
-def _if_match_version(request) -> int | None:
+def customer_preferences_change(
+    request, customer_id: int, *, changes: dict, expected_version: int
+) -> PreferencesChanged:
+    """A validated change through the service, its refusals as the API's errors (404, 412, 400), raised
+    before anything is written (this view's, and api.fast_path's for the ordinary change)."""
+    try:
+        # The service finds (and locks) the customer: unknown and erased customers are 404 here.
+        return preferences_change(
+            customer_id=customer_id,
+            changes=changes,
+            context=change_context(request),
+            expected_version=expected_version,
+        )
+    except (Customer.DoesNotExist, CustomerErased):
+        raise NotFound() from None
+    except StaleVersion as stale:
+        raise PreconditionFailed(current_version=stale.current_version) from None
+    except PreferenceError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+def change_extra(changed: PreferencesChanged) -> dict:
+    """What a change's answer says beside the document: the confirmations of the opt-ins it left pending."""
+    return {"confirmations": [confirmation_representation(item) for item in changed.confirmations]}
+
+
+def if_match_version(request) -> int | None:
     """The version named by If-Match, None without one (or `*`, which names none); a tag that names no
     version can never match (412); a header that is not one entity tag is a 400."""
     header = request.META.get("HTTP_IF_MATCH", "").strip()  # not request.headers: it copies every header

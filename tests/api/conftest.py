@@ -4,12 +4,16 @@ import itertools
 import json
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
+from api.fast_path import FastPathApplication
 from api.models import Scope
 from api.services import api_client_create
 from preferences.customers import customer_upsert
 from preferences.domain import ActorType, Source
 from preferences.ledger import ChangeContext
+from tests.api.wsgi_calls import CountingDjango
 
 _names = itertools.count(1)
 
@@ -77,3 +81,20 @@ def assert_problem(response, status: int) -> dict:
     assert body["status"] == status
     assert body["type"].startswith("urn:portal:problem:") and body["title"] and body["detail"]
     return body
+
+
+@pytest.fixture
+def connections_kept():
+    """As Django's test client does: a request's signals do not close the test's database connection."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fast(connections_kept):
+    """(api.fast_path in front of Django, Django counting the requests it answers)."""
+    django = CountingDjango()
+    return FastPathApplication(django), django

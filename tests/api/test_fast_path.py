@@ -1,72 +1,20 @@
-"""api.fast_path: the ordinary document read answered in front of Django gives Django's answer (the same
+"""api.fast_path: the ordinary document read and contact plan answered in front of Django gives Django's answer (the same
 bytes, the same headers but the per-answer ones); every other request reaches Django untouched and gets
 Django's answer; a request handed over is counted once against the rate limit."""
 
-import io
 import json
 import logging
-import sys
 
 import pytest
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from api.fast_path import FastPathApplication
 from api.models import Scope
 from api.services import api_client_create, api_client_revoke
 from tests.api.conftest import make_api_customer
+from tests.api.wsgi_calls import CountingDjango, call, same_answer
 from tests.audiences.conftest import AT, make_population, report_sends
-
-PER_ANSWER = {"date", "expires", "ratelimit"}  # the clock and the count: they differ between two answers anyway
-
-
-class CountingDjango:
-    """Django's WSGI application, counting the requests it answers."""
-
-    def __init__(self):
-        self.handler = WSGIHandler()
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.handler(environ, start_response)
-
-
-def call(app, path: str, *, key: str | None = None, method: str = "GET", query: str = "", scheme: str = "http",
-         host: str = "testserver", body: bytes | None = None, content_type: str = "application/json", **headers: str):
-    """(status, headers by lower-case name, body) of one request through a WSGI application."""
-    environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
-        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host,
-        "wsgi.url_scheme": scheme, "wsgi.input": io.BytesIO(body or b""), "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
-    }
-    if body is not None:
-        environ.update(CONTENT_LENGTH=str(len(body)), CONTENT_TYPE=content_type)
-    if key is not None:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {key}"
-    environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
-    answer = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer.update(status=int(status.split()[0]), headers={name.lower(): value for name, value in response_headers})
-
-    iterable = app(environ, start_response)
-    body = b"".join(iterable)
-    if hasattr(iterable, "close"):
-        iterable.close()  # Django's answer sends request_finished here, as a server does
-    return answer["status"], answer["headers"], body
-
-
-@pytest.fixture(autouse=True)
-def connections_kept():
-    """As Django's test client does: a request's signals do not close the test's database connection."""
-    for signal in (signals.request_started, signals.request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (signals.request_started, signals.request_finished):
-        signal.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -75,21 +23,6 @@ def reader(db):
     customer = make_api_customer("FAST-1", phone="0612345678", phone_verified=True)
     _client, key = api_client_create(name="fast", scopes=[Scope.CUSTOMERS_READ, Scope.CONTACT_POINTS_READ])
     return customer, key
-
-
-@pytest.fixture
-def fast():
-    django = CountingDjango()
-    return FastPathApplication(django), django
-
-
-def _same_answer(mine, django_answer) -> None:
-    (status, headers, body), (django_status, django_headers, django_body) = mine, django_answer
-    assert (status, body) == (django_status, django_body)
-    assert {k: v for k, v in headers.items() if k not in PER_ANSWER} == {
-        k: v for k, v in django_headers.items() if k not in PER_ANSWER
-    }
-    assert headers.keys() == django_headers.keys()
 
 
 @pytest.mark.parametrize("personal", [True, False])
@@ -106,7 +39,7 @@ def test_the_ordinary_read_is_answered_in_front_of_django_with_django_s_answer(d
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         mine = call(app, path, key=key)
     assert django.calls == 1  # answered in front of Django
-    _same_answer(mine, call(WSGIHandler(), path, key=key))
+    same_answer(mine, call(WSGIHandler(), path, key=key))
     assert (b"+33612345678" in mine[2]) is personal
     assert mine[1]["ratelimit"] != learned[1]["ratelimit"]  # counted, as Django counts
 
@@ -141,7 +74,7 @@ def test_every_other_request_reaches_django_untouched(reader, fast, request_, st
     assert django.calls == 2
     assert answered[0] == status
     if request_.get("host") is None and (status != 200 or request_.get("method") == "HEAD"):
-        _same_answer(answered, call(WSGIHandler(), path, **request_))  # (the 400 page for a host: HTML)
+        same_answer(answered, call(WSGIHandler(), path, **request_))  # (the 400 page for a host: HTML)
 
 
 def test_the_headers_a_conditional_read_or_another_key_header_use_are_django_s(reader, fast):
@@ -230,7 +163,7 @@ def test_the_ordinary_plan_is_answered_in_front_of_django_with_django_s_answer(d
     for body in (_plan_body(customer_ids=ids), _plan_body(external_ids=["AUD-1", "AUD-4", "NOBODY"])):
         answers.append(call(app, PLANS, key=key, method="POST", body=body))
         assert django.calls == 1  # answered in front of Django
-        _same_answer(answers[-1], call(WSGIHandler(), PLANS, key=key, method="POST", body=body))
+        same_answer(answers[-1], call(WSGIHandler(), PLANS, key=key, method="POST", body=body))
     assert (b"@example.com" in answers[0][2]) is personal  # the addresses of those who may be contacted
     assert b'"unknown_customers":["NOBODY"]' in answers[1][2]
 
@@ -259,7 +192,7 @@ def test_every_other_plan_reaches_django_untouched(db, fast, request_, status):
     assert django.calls == 2
     assert answered[0] == status
     if status != 200:
-        _same_answer(answered, call(WSGIHandler(), PLANS, **request_))
+        same_answer(answered, call(WSGIHandler(), PLANS, **request_))
 
 
 def test_a_plan_refused_by_django_is_counted_once_against_the_rate_limit(db, fast):
