@@ -187,6 +187,26 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def cpu_table(raw: dict[str, Any]) -> str:
+    """Where each single-request scenario's CPU went (bench.cpu), medians over the runs: "" when not measured."""
+    runs = raw["load_runs"]
+    scenarios = [("ceiling", "trivial JSON view"), ("read", "read"), ("plan", "plan"), ("change", "change")]
+    columns = [("web_ms", "site"), ("postgres_ms", "PostgreSQL"), ("redis_ms", "Redis"), ("load_ms", "wrk"),
+               ("other_ms", "other"), ("idle_ms", "idle"), ("machine_busy_ms", "machine busy")]
+    if not all("cpu" in run[name] for run in runs for name, _label in scenarios):
+        return ""
+    headers = ("ms of CPU a request", *(label for _key, label in columns))
+    rows = [
+        (label, *(f"{median([run[name]['cpu'][key] for run in runs]):.3f}" for key, _label in columns))
+        for name, label in scenarios
+    ]
+    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
+    lines = ["| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+             for row in (headers, *rows)]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
 def json_write(path: str, raw: dict[str, Any], result: dict[str, Any]) -> None:
     keys = ("read_ratio", "plan_ratio", "write_ratio", "bulk_plan_vs_raw", "read_growth", "import_vs_copy",
             "stream_memory_growth", "audience_vs_copy", "audience_memory_growth")

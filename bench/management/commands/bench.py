@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from bench import database, loadgen, measure, report
+from bench import cpu, database, loadgen, measure, report
 from bench.server import Server
 
 SMALL_CUSTOMERS = 10_000
@@ -101,6 +101,9 @@ class Command(BaseCommand):
         result = report.figures(raw)
         self.stdout.write("")
         self.stdout.write(report.table(raw, result))
+        if cpu_table := report.cpu_table(raw):
+            self.stdout.write("\nWhere the CPU went (bench.cpu: each kind of process on this machine, and its idle time):\n")
+            self.stdout.write(cpu_table)
         self.stdout.write(
             f"\n{customers:,} customers ({small_customers:,} for the growth row), gunicorn 2 sync workers, "
             f"cache {'Redis' if 'Redis' in raw['cache'] else 'per-process memory'}, "
@@ -130,11 +133,13 @@ class Command(BaseCommand):
         return results
 
     def _load(self, server: Server, scenario: loadgen.Scenario, duration: float, tmp: str) -> dict:
+        script = f"{tmp}/{scenario.name}.lua"
+        # A short warm-up: connections, the catalogue cache, PostgreSQL's buffers.
+        if loadgen.wrk_available() and scenario.kind != "change":
+            loadgen.wrk_run(scenario, base_url=server.base_url, duration=1, connections=CONNECTIONS, script_path=script)
+        site = {server.process.pid}
+        before = cpu.reading(site) if cpu.available() else None
         if loadgen.wrk_available():
-            script = f"{tmp}/{scenario.name}.lua"
-            # A short warm-up: connections, the catalogue cache, PostgreSQL's buffers.
-            if scenario.kind != "change":
-                loadgen.wrk_run(scenario, base_url=server.base_url, duration=1, connections=CONNECTIONS, script_path=script)
             result = loadgen.wrk_run(scenario, base_url=server.base_url, duration=duration, connections=CONNECTIONS,
                                      script_path=script)
         else:
@@ -142,7 +147,10 @@ class Command(BaseCommand):
                                         connections=CONNECTIONS)
         if result.errors:
             self.stderr.write(f"{scenario.name}: {result.errors} errors out of {result.requests} requests")
-        return result.as_dict()
+        answer = result.as_dict()
+        if before is not None:  # where its CPU went, per request (bench.cpu)
+            answer["cpu"] = cpu.per_request(before, cpu.reading(site), result.requests)
+        return answer
 
     def _subprocess(self, url: str, module: str, *args: str) -> dict:
         """A measurement in a process of its own, on the data set at `url`: its JSON output."""
