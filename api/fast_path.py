@@ -32,9 +32,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signals
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, get_script_name
 from django.db import DatabaseError
 from django.http.request import split_domain_port, validate_host
+from django.urls import set_script_prefix
 from django.utils import timezone, translation
 from django.utils.http import http_date
 from rest_framework.exceptions import APIException
@@ -104,6 +105,7 @@ class FastPathApplication:
         learned = self.learned.get((kind, secure := _is_secure(environ)))
         if learned is None:
             return self.django(environ, self._learning(start_response, (kind, secure)))
+        set_script_prefix(get_script_name(environ))  # as Django's handler: the addresses it reverses
         signals.request_started.send(sender=WSGIHandler, environ=environ)
         try:
             with timezone.override(UTC), translation.override("en"):  # as ApiView, for a request with no language

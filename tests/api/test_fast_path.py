@@ -117,10 +117,15 @@ def test_a_site_under_a_prefix_is_answered_by_django(reader, fast, settings):
     app, django = fast
     customer, key = reader
     path = f"/api/v1/customers/{customer.pk}"
-    call(app, path, key=key)
+    assert call(app, path, key=key)[1]["location"] == path
     settings.FORCE_SCRIPT_NAME = "/portal"
-    assert call(app, path, key=key)[0] == 200
+    status, headers, _body = call(app, path, key=key)
+    assert (status, headers["location"]) == (200, f"/portal{path}")  # the address under its prefix
     assert django.calls == 2
+    settings.FORCE_SCRIPT_NAME = None
+    assert call(app, path, key=key)[1]["location"] == path  # in front of Django again: no prefix kept
+    assert call(app, path, key=key, script_name="/crm")[1]["location"] == f"/crm{path}"  # a server's own prefix
+    assert django.calls == 3
 
 
 def test_https_is_redirected_by_django_and_a_secure_read_carries_hsts(reader, fast, settings):

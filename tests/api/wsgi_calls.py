@@ -23,10 +23,10 @@ class CountingDjango:
 
 def call(app, path: str, *, key: str | None = None, method: str = "GET", query: str = "", scheme: str = "http",
          host: str = "testserver", body: bytes | None = None, content_type: str = "application/json",
-         remote_addr: str = "192.0.2.44", **headers: str):
+         remote_addr: str = "192.0.2.44", script_name: str = "", **headers: str):
     """(status, headers by lower-case name, body) of one request through a WSGI application."""
     environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": script_name,
         "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host,
         "wsgi.url_scheme": scheme, "wsgi.input": io.BytesIO(body or b""), "wsgi.errors": sys.stderr,
         "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
