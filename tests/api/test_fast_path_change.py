@@ -91,6 +91,21 @@ def test_the_ordinary_change_is_answered_in_front_of_django_with_django_s_answer
     assert (b"+33612345678" in mine[2]) is personal
 
 
+def test_a_change_that_changes_nothing_is_answered_in_front_of_django_and_writes_nothing(db, fast):
+    app, django = fast
+    customer = make_api_customer("FAST-CHANGE")
+    key = _writer()
+    _learned(app, customer, key)
+    events, outbox = ConsentEvent.objects.count(), OutboxEvent.objects.count()
+    request = {"key": key, **_change(customer, {"customer.large_print": False})}  # as it is
+
+    mine = call(app, _path(customer), **request)
+    assert django.calls == 1 and mine[0] == 200
+    assert (ConsentEvent.objects.count(), OutboxEvent.objects.count()) == (events, outbox)
+    assert Customer.objects.get(pk=customer.pk).version == customer.version  # the same version, the same tag
+    same_answer(mine, call(WSGIHandler(), _path(customer), **request))
+
+
 @pytest.mark.parametrize(
     ("request_", "status"),
     [
