@@ -59,6 +59,7 @@ from api.views import (
     document_rendered,
     if_match_version,
 )
+from preferences.changes import PreferencesChanged
 
 READ, PLAN, CHANGE = "read", "plan", "change"
 _READ_PATH = re.compile(r"/api/v1/customers/([1-9][0-9]{0,18})")
@@ -90,7 +91,7 @@ _CHANGE_MADE_UNANSWERED = (
 
 
 class FastPathApplication:
-    """WSGI application: the ordinary read and plan answered here, anything else by `django_application`."""
+    """WSGI application: the ordinary read, plan and change answered here, anything else by `django_application`."""
 
     def __init__(self, django_application: Callable):
         self.django = django_application
@@ -180,21 +181,23 @@ class _Request:
         self.user, self.META = client, environ
 
 
-def _changed_answer(changed, customer_id: int, personal: bool, learned: list, limit: tuple) -> Answer:
+def _changed_answer(
+    changed: PreferencesChanged, customer_id: int, personal: bool, learned: list, budget: tuple[int, int, TakenNumber]
+) -> Answer:
     """The answer to a change made. Whatever fails from here cannot go to Django, which would make the change
     again and answer 412 (the version has moved on): it is logged and answered 500, saying the change stands."""
     try:
         content, etag = document_content(changed.document, personal=personal, extra=change_extra(changed))
         location = customer_location(customer_id)
         own = [("ETag", etag), ("Location", location), ("Content-Location", location)]
-        return "200 OK", [*learned, *own, *_common_headers(content, *limit)], content
+        return "200 OK", [*learned, *own, *_common_headers(content, *budget)], content
     except Exception:
         logger.exception("The API's fast path made a change to customer %s but could not answer it.", customer_id)
         body = problem(status_code=500, code="server_error", detail=_CHANGE_MADE_UNANSWERED)
         content = representation_render(body)
         headers = [(name, value) for name, value in learned if name.lower() != "content-type"]
         headers.append(("Content-Type", PROBLEM_CONTENT_TYPE))
-        return "500 Internal Server Error", [*headers, *_common_headers(content, *limit)], content
+        return "500 Internal Server Error", [*headers, *_common_headers(content, *budget)], content
 
 
 def _common_headers(content: bytes, limit: int, window: int, taken: TakenNumber) -> list[tuple[str, str]]:
