@@ -14,8 +14,8 @@ Why: Django's request cycle (its handler and sixteen middleware) and DRF's frame
 read's cost (docs/performance.md, "A twelfth session"). What a read must do is not skipped: the key, the
 client's and key's validity, the key's last use, the scope, the rate limit, the access function, the
 representation, the ETag, the body's parser and serializer, the plan, the change are the functions the views
-call (api.views.document_rendered, api.plans.contact_plans_answer, api.views.customer_preferences_change); host validation and the HTTPS redirect are
-Django's own checks, and a request that fails any of them goes to Django for its answer.
+call (api.views.document_content, api.plans.contact_plans_answer, api.views.customer_preferences_change); host
+validation and the HTTPS redirect are Django's own checks, and a request that fails any of them goes to Django for its answer.
 
 The headers that do not depend on the request (content type, cache control, the security headers the
 middleware add, CSP, HSTS on HTTPS, `Vary`, `Allow`, `Content-Language`) are learned from Django: the first
@@ -56,7 +56,6 @@ from api.views import (
     customer_location,
     customer_preferences_change,
     document_content,
-    document_rendered,
     if_match_version,
 )
 from preferences.changes import PreferencesChanged
@@ -151,9 +150,8 @@ class FastPathApplication:
         personal = client_sees_personal_data(client)
         if kind == READ:
             document = document_get_for_api_client(client=client, customer_id=customer_id)  # NotFound: Django's
-            _body, content, etag = document_rendered(document, personal=personal)
-            location = customer_location(customer_id)
-            own = [("ETag", etag), ("Location", location), ("Content-Location", location)]
+            content, etag = document_content(document, personal=personal)
+            own = _document_headers(etag, customer_id)
         elif kind == PLAN:
             data = ContactPlanRequestSerializer.validated(StrictJSONParser().parse(io.BytesIO(body)))
             content, own = representation_render(contact_plans_answer(data, personal=personal)), []
@@ -188,8 +186,7 @@ def _changed_answer(
     again and answer 412 (the version has moved on): it is logged and answered 500, saying the change stands."""
     try:
         content, etag = document_content(changed.document, personal=personal, extra=change_extra(changed))
-        location = customer_location(customer_id)
-        own = [("ETag", etag), ("Location", location), ("Content-Location", location)]
+        own = _document_headers(etag, customer_id)
         return "200 OK", [*learned, *own, *_common_headers(content, *budget)], content
     except Exception:
         logger.exception("The API's fast path made a change to customer %s but could not answer it.", customer_id)
@@ -198,6 +195,12 @@ def _changed_answer(
         headers = [(name, value) for name, value in learned if name.lower() != "content-type"]
         headers.append(("Content-Type", PROBLEM_CONTENT_TYPE))
         return "500 Internal Server Error", [*headers, *_common_headers(content, *budget)], content
+
+
+def _document_headers(etag: str, customer_id: int) -> list[tuple[str, str]]:
+    """A document's own headers, as api.views.document_response sets them: its tag and its address."""
+    location = customer_location(customer_id)
+    return [("ETag", etag), ("Location", location), ("Content-Location", location)]
 
 
 def _common_headers(content: bytes, limit: int, window: int, taken: TakenNumber) -> list[tuple[str, str]]:

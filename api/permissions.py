@@ -36,10 +36,6 @@ class HasScope(permissions.BasePermission):
         return True
 
 
-def client_has_scope(request, scope: str) -> bool:
-    return isinstance(request.user, ApiClient) and request.user.has_scope(scope)
-
-
 def client_sees_personal_data(client: ApiClient) -> bool:
     """Whether answers to this client may carry personal values (addresses, names, free-text reasons)."""
     return client.has_scope(Scope.CONTACT_POINTS_READ)

@@ -193,17 +193,12 @@ def document_response(
     return response
 
 
-def document_rendered(document: PreferenceDocument, *, personal: bool) -> tuple[dict, bytes, str]:
-    """A document's representation, its bytes as sent and its ETag (this module's answers and api.fast_path's)."""
-    body = document_representation(document, personal=personal)
-    content = representation_render(body)
-    return body, content, representation_etag(content, version=document.customer.version)
-
-
 def document_content(document: PreferenceDocument, *, personal: bool, extra: dict | None = None) -> tuple[bytes, str]:
     """The bytes sent for a document, with `extra` keys beside it (a change's confirmations), and its ETag,
-    which is always the tag of the document alone."""
-    body, content, etag = document_rendered(document, personal=personal)
+    which is always the tag of the document alone (this module's answers and api.fast_path's)."""
+    body = document_representation(document, personal=personal)
+    content = representation_render(body)
+    etag = representation_etag(content, version=document.customer.version)
     if extra:
         content = representation_render({**body, **extra})
     return content, etag

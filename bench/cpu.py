@@ -53,7 +53,7 @@ def reading(web_pids: set[int]) -> Reading:
 def _kind(pid: int, parent: int, name: str, web_pids: set[int]) -> str:
     if pid in web_pids or parent in web_pids:
         return "web"
-    if name == "postgres" or name.startswith("postgres"):
+    if name.startswith("postgres"):
         return "postgres"
     if name.startswith("redis"):
         return "redis"

@@ -176,15 +176,7 @@ def table(raw: dict[str, Any], result: dict[str, Any]) -> str:
                 f"{lookup['count']} queries; slowest kind: {slowest[0]} (p95 {slowest[1]['p95_ms']:.1f} ms)",
                 f"{result[key]:.1f} ms", mark(key),
             ))
-    headers = ("measure", "figure [spread]", "detail", "ratio", "target")
-    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-
-    def line(row) -> str:
-        return "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-
-    out = [line(headers), "|" + "|".join("-" * (width + 2) for width in widths) + "|"]
-    out += [line(row) for row in rows]
-    return "\n".join(out)
+    return _markdown(("measure", "figure [spread]", "detail", "ratio", "target"), rows)
 
 
 def cpu_table(raw: dict[str, Any]) -> str:
@@ -195,16 +187,21 @@ def cpu_table(raw: dict[str, Any]) -> str:
                ("other_ms", "other"), ("idle_ms", "idle"), ("machine_busy_ms", "machine busy")]
     if not all("cpu" in run[name] for run in runs for name, _label in scenarios):
         return ""
-    headers = ("ms of CPU a request", *(label for _key, label in columns))
     rows = [
         (label, *(f"{median([run[name]['cpu'][key] for run in runs]):.3f}" for key, _label in columns))
         for name, label in scenarios
     ]
+    return _markdown(("ms of CPU a request", *(label for _key, label in columns)), rows)
+
+
+def _markdown(headers: tuple, rows: list[tuple]) -> str:
+    """A Markdown table, its columns as wide as their widest cell."""
     widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-    lines = ["| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-             for row in (headers, *rows)]
-    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(lines)
+
+    def line(row) -> str:
+        return "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+
+    return "\n".join([line(headers), "|" + "|".join("-" * (width + 2) for width in widths) + "|", *map(line, rows)])
 
 
 def json_write(path: str, raw: dict[str, Any], result: dict[str, Any]) -> None:

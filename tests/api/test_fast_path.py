@@ -220,10 +220,10 @@ def test_a_fault_of_the_fast_path_is_logged_and_django_answers(reader, fast, mon
     path = f"/api/v1/customers/{customer.pk}"
     call(app, path, key=key)
 
-    def broken(document, *, personal):
+    def broken(document, *, personal, extra=None):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(fast_path, "document_rendered", broken)
+    monkeypatch.setattr(fast_path, "document_content", broken)
     with caplog.at_level(logging.ERROR, logger="api.fast_path"):
         assert call(app, path, key=key)[0] == 200
     assert django.calls == 2
