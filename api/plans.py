@@ -13,7 +13,7 @@ from api.fields import OffsetDateTimeField, StrictBooleanField, StrictCharField,
 from api.models import Scope
 from api.representations import plan_representation
 from api.schema import problems
-from api.selectors import marketing_sends_get
+from api.selectors import marketing_sends_column, marketing_sends_get
 from api.serializers import MAX_BATCH, MAX_ID, PLAN_HORIZON, StrictSerializer, TopicCodeField
 from api.views import ApiView, personal_data_allowed
 from preferences.catalog import catalog_get
@@ -154,6 +154,7 @@ def contact_plans_answer(data: dict, *, personal: bool) -> dict:
         customer_ids=data.get("customer_ids", ()),
         external_ids=data.get("external_ids", ()),
         marketing_sends_get=marketing_sends_get,
+        marketing_sends_column=marketing_sends_column,
     )
     plans = [plan_representation(item.plan, external_id=item.external_id, personal=personal) for item in answer.plans]
     # Plain data in the shape of ContactPlanResponseSerializer (the schema), without its fields; the unknown

@@ -12,6 +12,7 @@ from api.models import ApiClient, ApiKey, Send
 from common.db import is_postgresql
 from common.memo import RecentValues
 from preferences.catalog import catalog_get
+from preferences.documents_pg import ColumnBeside
 from preferences.domain import TopicKind
 from preferences.models import ContactPoint, Customer
 
@@ -91,9 +92,24 @@ def marketing_sends_get(
     return sent
 
 
+def marketing_sends_column(*, at: datetime) -> ColumnBeside:
+    """marketing_sends_get's answer read beside each customer's document, in the documents' own statement
+    (PostgreSQL; preferences.plans): that customer's sends of the week as an array of times, null for none."""
+    return ColumnBeside(_MARKETING_SENDS_COLUMN, (_marketing_topic_ids(), at - timedelta(days=7), at))
+
+
+def _marketing_topic_ids() -> list[int]:
+    return [topic.pk for topic in catalog_get().topics if topic.kind == TopicKind.MARKETING]
+
+
 _MARKETING_SENDS_SQL = (
     "SELECT customer_id, sent_at FROM api_send "
     "WHERE customer_id = ANY(%s) AND topic_id = ANY(%s) AND sent_at > %s AND sent_at <= %s"
+)
+# The same sends of one customer, the row `c` of the documents' statement (send_customer_sent_idx finds them).
+_MARKETING_SENDS_COLUMN = (
+    "SELECT array_agg(sent_at) FROM api_send WHERE customer_id = c.id AND topic_id = ANY(%s) AND sent_at > %s "
+    "AND sent_at <= %s"
 )
 
 

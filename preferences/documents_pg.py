@@ -4,7 +4,9 @@ aggregates subscriptions and contact points as JSON beside each customer row), t
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -36,21 +38,45 @@ def preference_documents_active(
     particular order. The hot path of the API (reads, contact plans): one query on PostgreSQL, each
     customer row with its subscriptions and contact points aggregated as JSON beside it; three elsewhere.
     """
+    documents, _values = preference_documents_active_beside(ids=ids, external_ids=external_ids)
+    return documents
+
+
+@dataclass(frozen=True)
+class ColumnBeside:
+    """One more value read in the documents' own statement, beside each customer row: a SQL expression
+    on that row (`c`) and its parameters, given by the layer that knows the tables it reads (the week's
+    marketing sends of a contact plan, kept by the API). One statement instead of two round trips."""
+
+    sql: str
+    params: tuple = ()
+
+
+def preference_documents_active_beside(
+    *, ids: Sequence[int] = (), external_ids: Sequence[str] = (), beside: ColumnBeside | None = None
+) -> tuple[list[PreferenceDocument], list[Any] | None]:
+    """preference_documents_active, and on PostgreSQL the value of `beside` for each document, in the same
+    order; None in place of the values elsewhere or without `beside` (the caller then reads them its own way)."""
     if not is_postgresql():
         customers = Customer.objects.filter(erased_at__isnull=True)
         customers = customers.filter(pk__in=ids) if ids else customers.filter(external_id__in=external_ids)
-        return _documents_build(list(customers))
+        return _documents_build(list(customers)), None
     if len(ids) == 1:  # the single read: `=` plans faster than `= ANY(array)`
-        sql, param = _DOCUMENT_BY_ID_SQL, ids[0]
+        where, param = _BY_ID, ids[0]
     else:
-        sql, param = (_DOCUMENTS_BY_ID_SQL, list(ids)) if ids else (_DOCUMENTS_BY_EXTERNAL_ID_SQL, list(external_ids))
+        where, param = (_BY_IDS, list(ids)) if ids else (_BY_EXTERNAL_IDS, list(external_ids))
+    sql, params = _documents_sql(where, beside.sql if beside else ""), [*(beside.params if beside else ()), param]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
         db = cursor.db  # the connection itself: `connection` is a proxy, costly in a loop of 1,000
     catalog = catalog_get()
     width = len(_CUSTOMER_FIELDS)
-    return [_document_from_json(_customer_from_row(row[:width], db), *row[width:], catalog, db.alias) for row in rows]
+    documents = [
+        _document_from_json(_customer_from_row(row[:width], db), row[width], row[width + 1], catalog, db.alias)
+        for row in rows
+    ]
+    return documents, [row[width + 2] for row in rows] if beside else None
 
 
 def preference_documents_range(
@@ -165,13 +191,18 @@ _CONTACT_POINTS_JSON = (
 _RELATIONS_SQL = f"SELECT {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} FROM {_CUSTOMERS} c WHERE c.id = %s"  # noqa: S608  # nosec B608
 _CUSTOMER_COLUMNS = ", ".join(f"c.{f.column}" for f in _CUSTOMER_FIELDS)
 _CUSTOMER_LOCK_SQL = f"SELECT {_CUSTOMER_COLUMNS} FROM {_CUSTOMERS} c WHERE c.id = %s FOR UPDATE"  # noqa: S608  # nosec B608
-_DOCUMENTS_SQL = (
-    f"SELECT {_CUSTOMER_COLUMNS}, {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON} "  # noqa: S608  # nosec B608
-    f"FROM {_CUSTOMERS} c WHERE c.erased_at IS NULL AND "
-)
-_DOCUMENT_BY_ID_SQL = _DOCUMENTS_SQL + "c.id = %s"
-_DOCUMENTS_BY_ID_SQL = _DOCUMENTS_SQL + "c.id = ANY(%s)"
-_DOCUMENTS_BY_EXTERNAL_ID_SQL = _DOCUMENTS_SQL + "c.external_id = ANY(%s)"
+_DOCUMENTS_COLUMNS = f"SELECT {_CUSTOMER_COLUMNS}, {_SUBSCRIPTIONS_JSON}, {_CONTACT_POINTS_JSON}"
+_DOCUMENTS_FROM = f" FROM {_CUSTOMERS} c WHERE c.erased_at IS NULL AND "
+_DOCUMENTS_SQL = _DOCUMENTS_COLUMNS + _DOCUMENTS_FROM
+_BY_ID, _BY_IDS, _BY_EXTERNAL_IDS = "c.id = %s", "c.id = ANY(%s)", "c.external_id = ANY(%s)"
+
+
+@lru_cache(maxsize=16)
+def _documents_sql(where: str, beside: str) -> str:
+    """The documents' statement for one of the conditions above, with a column beside them or not (a
+    caller's constant: ColumnBeside, never input), composed once for each."""
+    column = f", ({beside})" if beside else ""
+    return _DOCUMENTS_COLUMNS + column + _DOCUMENTS_FROM + where
 
 
 def _timestamps_in_c(cursor: psycopg.Cursor, db) -> None:
