@@ -19,6 +19,11 @@ STORAGES = {
 # set here. Tests that need a real worker start one in a subprocess with other settings.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
+# One queue for each pytest-xdist worker (gw0, gw1…): a real worker started by a test must never take the
+# task of a test running beside it in the other xdist worker, whose database it does not see (a CI run's
+# worker test waited 60 s for a task the other's webhook worker had taken). The worker subprocess inherits
+# PYTEST_XDIST_WORKER, so it consumes the queue its test publishes to.
+CELERY_TASK_DEFAULT_QUEUE = "-".join(filter(None, ["celery", os.environ.get("PYTEST_XDIST_WORKER")]))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process started by a test sees the same data.
     # One file per test run, so that runs started side by side never share a database.

@@ -59,3 +59,12 @@ def test_a_real_worker_sends_a_queued_email_and_stamps_it_in_the_database(worker
     assert message.attempts == 1
     broker = celery_app.connection_for_write().as_uri()
     assert broker.startswith(("filesystem", "redis", "amqp")), broker
+
+
+def test_each_xdist_worker_has_its_own_queue_and_its_real_workers_consume_it():
+    """A real worker started by a test inherits the environment, hence the queue its test publishes to, and
+    never takes the tasks of a test running in the other xdist worker (whose database it does not see)."""
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    expected = f"celery-{xdist_worker}" if xdist_worker else "celery"
+    assert celery_app.conf.task_default_queue == expected
+    assert celery_app.amqp.router.route({}, "notifications.tasks.outbound_message_send")["queue"].name == expected
